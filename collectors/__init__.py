@@ -1,0 +1,1 @@
+"""Collectors: poll devices, decode, stamp time and quality, publish sample batches."""
