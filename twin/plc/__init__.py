@@ -1,0 +1,1 @@
+"""The twin's PLC program: scan cycle, manual commands, interlocks, sequences and fault logic."""
