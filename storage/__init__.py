@@ -1,0 +1,1 @@
+"""Storage: PostgreSQL history (COPY writer, disk spool, rollup), Redis current values, queries."""

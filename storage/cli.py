@@ -1,0 +1,132 @@
+"""CLI of storage: `lockpilot read`, `lockpilot history`, `lockpilot db migrate`, `lockpilot bench ingest`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import psycopg
+import redis
+import typer
+
+from lockpilot.output import console, err_console, print_json, print_table
+from lockpilot.plant import load_plant
+from lockpilot.settings import get_settings
+from storage import history
+from storage.current import read_current
+from storage.durations import parse_duration
+from storage.embedded import StackNotRunning, resolve_urls, stack_urls
+from storage.migrate import migrate
+from storage.tags_sync import sync_tags
+
+
+def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """The sub-command group `name`, shared with other parts that add to it (e.g. bench)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(no_args_is_help=True, help=help_text)
+    app.add_typer(group, name=name)
+    return group
+
+
+def _urls() -> tuple[str, str]:
+    try:
+        return resolve_urls(get_settings())
+    except StackNotRunning as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def read_command(
+    tags: Annotated[list[str], typer.Argument(help="Tag names.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show current values from Redis: value, unit, time, quality and age."""
+    plant = load_plant(get_settings().plant)
+    for name in tags:
+        plant.tag(name)
+    _, redis_url = _urls()
+    with redis.Redis.from_url(redis_url) as client:
+        values = read_current(client, plant.name, tags)
+    if as_json:
+        print_json({name: None if v is None else {"value": v.value, "unit": v.unit, "time": v.time,
+                                                  "quality": v.quality, "age_s": round(v.age_s, 3)}
+                    for name, v in values.items()})
+        return
+    print_table("current values", ["tag", "value", "unit", "time", "quality", "age (s)"],
+                [(n, None, None, None, "no value", None) if v is None else
+                 (n, v.value, v.unit, v.time.isoformat(), v.quality.value, f"{v.age_s:.1f}")
+                 for n, v in values.items()])
+
+
+def history_command(
+    tag: Annotated[str, typer.Argument(help="Tag name.")],
+    last: Annotated[str, typer.Option(help="Window up to now: 15s, 10m, 2h, 7d.")] = "10m",
+    every: Annotated[str | None, typer.Option(help="Aggregate into buckets: 1m, 5m, 1h...")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a tag's stored samples, or aggregates per bucket with --every."""
+    load_plant(get_settings().plant).tag(tag)
+    try:
+        window, step = parse_duration(last), parse_duration(every) if every else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    database_url, _ = _urls()
+    end = datetime.now(UTC)
+    with psycopg.connect(database_url) as conn:
+        if step is None:
+            points = history.raw(conn, tag, start=end - window, end=end)
+            rows = [(p.time.isoformat(), p.value, p.quality.value, p.source) for p in points]
+            columns, data = ["time", "value", "quality", "source"], [_as_dict(p) for p in points]
+        else:
+            buckets = history.aggregate(conn, tag, start=end - window, end=end, every=step)
+            rows = [(b.start.isoformat(), b.count, _fmt(b.mean), _fmt(b.min), _fmt(b.max), _fmt(b.last),
+                     f"{b.good_share:.0%}") for b in buckets]
+            columns = ["bucket", "count", "mean", "min", "max", "last", "good"]
+            data = [_as_dict(b) for b in buckets]
+    if as_json:
+        print_json({"tag": tag, "start": end - window, "end": end, "every": every, "rows": data})
+        return
+    print_table(f"{tag}: last {last}" + (f" every {every}" if every else ""), columns, rows)
+
+
+def _as_dict(item: object) -> dict[str, object]:
+    return {name: getattr(item, name) for name in item.__slots__}  # type: ignore[attr-defined]
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def migrate_command() -> None:
+    """Apply pending migrations and sync the plant's tags into the tags table."""
+    with stack_urls(get_settings()) as (database_url, _):
+        applied = migrate(database_url)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            count = sync_tags(conn, load_plant(get_settings().plant))
+    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}; "
+                  f"{count} tags synced")
+
+
+def bench_ingest_command(
+    rows: Annotated[int, typer.Option(help="Rows to write with each method.")] = 200_000,
+) -> None:
+    """Samples/s of the history writer (rollup kept) vs executemany and a raw binary COPY of the same rows."""
+    from storage.bench import run_ingest_bench
+
+    with stack_urls(get_settings()) as (database_url, _):
+        results = run_ingest_bench(database_url, rows=rows)
+    copy_rate = next(r.rows_per_s for r in results if r.method == "raw binary COPY")
+    columns = ["method", "seconds", "samples/s", "vs raw COPY"]
+    print_table(f"ingest of {rows:,} samples (10k-row batches)", columns,
+                [(r.method, f"{r.seconds:.2f}", f"{r.rows_per_s:,.0f}", f"{r.rows_per_s / copy_rate:.2f}")
+                 for r in results])
+
+
+def register(app: typer.Typer) -> None:
+    """Add storage's commands to the lockpilot CLI."""
+    app.command("read")(read_command)
+    app.command("history")(history_command)
+    _group(app, "db", "Database maintenance.").command("migrate")(migrate_command)
+    _group(app, "bench", "Benchmarks that print figures.").command("ingest")(bench_ingest_command)

@@ -1,0 +1,161 @@
+"""History queries; the one place that picks the 1-minute rollup or the raw rows for an answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from lockpilot.samples import Quality
+from storage.quality import CODE_QUALITY, GOOD_CODE
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ROLLUP_STEP = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """One stored sample."""
+
+    time: datetime
+    value: float | None
+    quality: Quality
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Aggregates of one tag over [start, start + every)."""
+
+    start: datetime
+    count: int  # samples, whatever their value or quality
+    n_values: int  # samples with a value: mean/min/max/first/last are over these
+    mean: float | None
+    min: float | None
+    max: float | None
+    first: float | None
+    last: float | None
+    good_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class TagStats:
+    """Statistics of one tag over [start, end)."""
+
+    tag: str
+    start: datetime
+    end: datetime
+    count: int
+    n_values: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    last: float | None
+    last_time: datetime | None
+    good_share: float | None
+
+
+def floor_time(moment: datetime, step: timedelta) -> datetime:
+    """Start of the epoch-aligned `step` bucket holding `moment`."""
+    return EPOCH + (moment - EPOCH) // step * step
+
+
+def ceil_time(moment: datetime, step: timedelta) -> datetime:
+    """End of the epoch-aligned `step` bucket holding `moment` (itself when aligned)."""
+    floor = floor_time(moment, step)
+    return floor if floor == moment else floor + step
+
+
+def uses_rollup(every: timedelta) -> bool:
+    """Whether buckets of `every` can be built from 1-minute rollup rows."""
+    return every >= ROLLUP_STEP and every % ROLLUP_STEP == timedelta(0)
+
+
+def raw(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime,
+        limit: int = 100_000) -> list[HistoryPoint]:
+    """Stored samples of a tag with start <= time < end, oldest first."""
+    rows = conn.execute(
+        "SELECT time, value, quality, source FROM tag_history WHERE tag = %s AND time >= %s AND time < %s "
+        "ORDER BY time LIMIT %s", (tag, start, end, limit)).fetchall()
+    return [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
+
+
+_FROM_ROLLUP = """
+SELECT date_bin(%(every)s, bucket, %(origin)s) AS b, sum(n_samples), sum(n_values), sum(good_count), sum(sum),
+       min(min), max(max),
+       (array_agg(first_value ORDER BY first_time) FILTER (WHERE first_time IS NOT NULL))[1],
+       (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
+FROM tag_history_1m WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s GROUP BY b ORDER BY b
+"""
+_FROM_RAW = """
+SELECT date_bin(%(every)s, time, %(origin)s) AS b, count(*), count(value),
+       count(*) FILTER (WHERE quality = %(good)s), sum(value), min(value), max(value),
+       (array_agg(value ORDER BY time) FILTER (WHERE value IS NOT NULL))[1],
+       (array_agg(value ORDER BY time DESC) FILTER (WHERE value IS NOT NULL))[1]
+FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s GROUP BY b ORDER BY b
+"""
+
+
+def aggregate(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime,
+              every: timedelta) -> list[Bucket]:
+    """Whole `every` buckets covering [start, end): from the rollup for whole minutes, else raw rows."""
+    if every <= timedelta(0):
+        raise ValueError("every must be positive")
+    params = {"every": every, "origin": EPOCH, "tag": tag, "good": GOOD_CODE,
+              "lo": floor_time(start, every), "hi": ceil_time(end, every)}
+    query = _FROM_ROLLUP if uses_rollup(every) else _FROM_RAW
+    return [_bucket(row) for row in conn.execute(query, params).fetchall()]
+
+
+def _bucket(row: tuple[Any, ...]) -> Bucket:
+    start, n, nv, good, total, lo, hi, first, last = row
+    return Bucket(start=start, count=int(n), n_values=int(nv), mean=None if not nv else total / nv,
+                  min=lo, max=hi, first=first, last=last, good_share=int(good) / int(n) if n else 0.0)
+
+
+_PART_RAW = """
+SELECT count(*), count(value), count(*) FILTER (WHERE quality = %(good)s), sum(value), min(value), max(value),
+       max(time) FILTER (WHERE value IS NOT NULL),
+       (array_agg(value ORDER BY time DESC) FILTER (WHERE value IS NOT NULL))[1]
+FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s
+"""
+_PART_ROLLUP = """
+SELECT COALESCE(sum(n_samples), 0), COALESCE(sum(n_values), 0), COALESCE(sum(good_count), 0), sum(sum),
+       min(min), max(max), max(last_time),
+       (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
+FROM tag_history_1m WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s
+"""
+
+
+def _parts(start: datetime, end: datetime) -> list[tuple[str, datetime, datetime]]:
+    """Split [start, end) into raw edges and whole rollup minutes in between."""
+    inner_lo, inner_hi = ceil_time(start, ROLLUP_STEP), floor_time(end, ROLLUP_STEP)
+    if inner_lo >= inner_hi:
+        return [(_PART_RAW, start, end)]
+    parts = [(_PART_ROLLUP, inner_lo, inner_hi)]
+    parts += [(_PART_RAW, lo, hi) for lo, hi in ((start, inner_lo), (inner_hi, end)) if lo < hi]
+    return parts
+
+
+def stats(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime) -> TagStats:
+    """Exact min/max/mean/last/count/good share: whole minutes from the rollup, the edges from raw rows."""
+    n = nv = good = 0
+    total: float = 0.0
+    lows: list[float] = []
+    highs: list[float] = []
+    lasts: list[tuple[datetime, float]] = []
+    for query, lo, hi in _parts(start, end):
+        row = conn.execute(query, {"tag": tag, "lo": lo, "hi": hi, "good": GOOD_CODE}).fetchone()
+        assert row is not None
+        pn, pnv, pgood, psum, pmin, pmax, plast_t, plast_v = row
+        n, nv, good, total = n + int(pn), nv + int(pnv), good + int(pgood), total + (psum or 0.0)
+        lows += [pmin] if pmin is not None else []
+        highs += [pmax] if pmax is not None else []
+        lasts += [(plast_t, plast_v)] if plast_t is not None else []
+    last = max(lasts, key=lambda item: item[0]) if lasts else None
+    return TagStats(tag=tag, start=start, end=end, count=n, n_values=nv, min=min(lows, default=None),
+                    max=max(highs, default=None), mean=total / nv if nv else None,
+                    last=last[1] if last else None, last_time=last[0] if last else None,
+                    good_share=good / n if n else None)

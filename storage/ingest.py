@@ -1,0 +1,62 @@
+"""One history batch into PostgreSQL: binary COPY, rollup merge and batch id in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+
+from storage.backend import HistoryBackend
+from storage.partitions import day_of, ensure_partitions, partition_name
+from storage.rollup import Row, aggregate, merge_rollup
+
+COPY_SQL = "COPY tag_history (time, tag, value, quality, source) FROM STDIN (FORMAT BINARY)"
+COPY_TYPES = ["timestamptz", "text", "float8", "int2", "text"]
+
+
+def copy_rows(cur: psycopg.Cursor, rows: Sequence[Row], *,
+              meanwhile: Callable[[], object] | None = None) -> None:
+    """Stream rows into tag_history with binary COPY; run `meanwhile` while the server finishes the COPY."""
+    with cur.copy(COPY_SQL) as copy:
+        copy.set_types(COPY_TYPES)
+        write = copy.write_row
+        for row in rows:
+            write(row)
+        if meanwhile is not None:
+            meanwhile()
+
+
+class BatchIngester:
+    """Writes batches on one connection, creating day partitions it has not seen yet (plain path)."""
+
+    def __init__(self, conn: psycopg.Connection, backend: HistoryBackend) -> None:
+        self._conn = conn
+        self._backend = backend
+        self._partitions: set[str] = set()
+
+    def _ensure_partitions(self, rows: Sequence[Row]) -> None:
+        first, last = day_of(min(row[0] for row in rows)), day_of(max(row[0] for row in rows))
+        days = {first + timedelta(days=n) for n in range((last - first).days + 1)}
+        missing = {d for d in days if partition_name(d) not in self._partitions}
+        if missing:
+            self._partitions = ensure_partitions(self._conn, missing)
+
+    def write(self, batch_id: uuid.UUID, rows: Sequence[Row]) -> bool:
+        """Commit the batch once; return False when its id was already committed (a replay)."""
+        if self._backend is HistoryBackend.PLAIN and rows:
+            self._ensure_partitions(rows)
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            cur.execute("INSERT INTO ingest_batches (batch_id, rows) VALUES (%s, %s) "
+                        "ON CONFLICT DO NOTHING RETURNING batch_id", (batch_id, len(rows)))
+            if cur.fetchone() is None:
+                return False
+            if self._backend is not HistoryBackend.PLAIN:
+                copy_rows(cur, rows)
+                return True
+            acc: dict[tuple[str, int], list[Any]] = {}
+            copy_rows(cur, rows, meanwhile=lambda: acc.update(aggregate(rows)))
+            merge_rollup(cur, acc)
+        return True

@@ -1,0 +1,37 @@
+"""Redis key names, namespaced by plant: the one place every part takes its keys from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "lockpilot"
+
+
+@dataclass(frozen=True, slots=True)
+class RedisKeys:
+    """Key names of one plant; other parts add theirs here (alarms, chat sessions...)."""
+
+    plant: str
+
+    @property
+    def base(self) -> str:
+        return f"{PREFIX}:{self.plant}"
+
+    @property
+    def current(self) -> str:
+        """Hash: field = tag, value = compact JSON {v, t, q, u?}."""
+        return f"{self.base}:current"
+
+    @property
+    def changes(self) -> str:
+        """Stream of values that moved beyond their deadband or changed quality."""
+        return f"{self.base}:changes"
+
+    @property
+    def alarms(self) -> str:
+        """Hash of alarm states (owned by rules/)."""
+        return f"{self.base}:alarms"
+
+    def chat_session(self, session_id: str) -> str:
+        """Key of one chat session (owned by the agent)."""
+        return f"{self.base}:chat:{session_id}"
