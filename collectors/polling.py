@@ -35,8 +35,16 @@ class PollStats:
 class PollingCollector(ABC):
     """Polls a device every `period_s` in its own thread; never lets one bad read stop the loop."""
 
-    def __init__(self, *, device_id: str, tags: Sequence[str], sink: SampleSink, period_s: float,
-                 clock: Clock | None = None, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        device_id: str,
+        tags: Sequence[str],
+        sink: SampleSink,
+        period_s: float,
+        clock: Clock | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.device_id = device_id
         self.tag_names = list(tags)
         self.sink = sink
@@ -108,7 +116,9 @@ class PollingCollector(ABC):
         self._in_gap = True
         self.stats.gaps += 1
         now = self.clock.now()
-        self.sink.publish([Sample(name, now, None, Quality.COMM_ERROR, self.device_id) for name in self.tag_names])
+        self.sink.publish(
+            [Sample(name, now, None, Quality.COMM_ERROR, self.device_id) for name in self.tag_names]
+        )
 
     def _run(self) -> None:
         next_at = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,12 +50,26 @@ def quality_of(slot: TagSlot, value: Value) -> Quality:
 class S7Collector(PollingCollector):
     """Polls an S7 PLC (python-snap7 client); one connection, one lock, polls never overlap."""
 
-    def __init__(self, host: str, tags: Sequence[Tag], sink: SampleSink, *, device_id: str = "clp_eclusa",
-                 port: int = 102, rack: int = 0, slot: int = 1, period_s: float = 0.5, timeout_s: float = 2.0,
-                 heartbeat_tag: str | None = None, stale_after_s: float = 5.0, multi_read: bool = True,
-                 clock: Clock | None = None) -> None:
-        super().__init__(device_id=device_id, tags=[t.name for t in tags], sink=sink, period_s=period_s,
-                         clock=clock)
+    def __init__(
+        self,
+        host: str,
+        tags: Sequence[Tag],
+        sink: SampleSink,
+        *,
+        device_id: str = "clp_eclusa",
+        port: int = 102,
+        rack: int = 0,
+        slot: int = 1,
+        period_s: float = 0.5,
+        timeout_s: float = 2.0,
+        heartbeat_tag: str | None = None,
+        stale_after_s: float = 5.0,
+        multi_read: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(
+            device_id=device_id, tags=[t.name for t in tags], sink=sink, period_s=period_s, clock=clock
+        )
         self.host, self.port, self.rack, self.slot, self.timeout_s = host, port, rack, slot, timeout_s
         self.tags = {t.name: t for t in tags}
         self.ranges: list[ReadRange] = plan_ranges(tags)
@@ -77,10 +92,8 @@ class S7Collector(PollingCollector):
     def disconnect(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            try:
+            with contextlib.suppress(Exception):  # the link is already gone; nothing to close
                 client.disconnect()
-            except Exception:  # the link is already gone; nothing to close
-                pass
 
     def read_cycle(self) -> list[Sample]:
         client = self._require_client()
@@ -92,9 +105,12 @@ class S7Collector(PollingCollector):
             for slot in rng.slots:
                 value = decode(buf, slot.address, slot.dtype, base=rng.start)
                 quality = Quality.STALE if stale else quality_of(slot, value)
-                batch.append(Sample(slot.name, now, value if is_valid(value) else None, quality, self.device_id))
-        self.stats.requests_last_cycle = requests_per_cycle(self.ranges, pdu_bytes=self.pdu_bytes,
-                                                            multi_read=self.multi_read)
+                batch.append(
+                    Sample(slot.name, now, value if is_valid(value) else None, quality, self.device_id)
+                )
+        self.stats.requests_last_cycle = requests_per_cycle(
+            self.ranges, pdu_bytes=self.pdu_bytes, multi_read=self.multi_read
+        )
         return batch
 
     def _require_client(self) -> snap7.Client:
@@ -107,7 +123,7 @@ class S7Collector(PollingCollector):
             return [client.db_read(r.db, r.start, r.size) for r in self.ranges]
         buffers: list[bytearray] = []
         for i in range(0, len(self.ranges), MAX_ITEMS_PER_REQUEST):
-            chunk = self.ranges[i:i + MAX_ITEMS_PER_REQUEST]
+            chunk = self.ranges[i : i + MAX_ITEMS_PER_REQUEST]
             _, data = client.read_multi_vars([r.as_item() for r in chunk])
             buffers.extend(bytearray(d) for d in data)
         for rng, buf in zip(self.ranges, buffers, strict=True):
@@ -142,8 +158,13 @@ class S7Collector(PollingCollector):
                 client = self._require_client()
                 self.stats.connected = True
             if tag.type is DataType.BOOL:
-                client.write_area(Area.DB, addr.db, addr.byte * 8 + addr.bit, bytearray([1 if value else 0]),
-                                  word_len=WordLen.Bit)
+                client.write_area(
+                    Area.DB,
+                    addr.db,
+                    addr.byte * 8 + addr.bit,
+                    bytearray([1 if value else 0]),
+                    word_len=WordLen.Bit,
+                )
             else:
                 buf = bytearray(addr.size_bytes)
                 encode(buf, addr, tag.type, value, base=addr.byte)
@@ -151,5 +172,9 @@ class S7Collector(PollingCollector):
             raw = client.db_read(addr.db, addr.byte, addr.size_bytes)
         read_back = decode(raw, addr, tag.type, base=addr.byte)
         expected = bool(value) if tag.type is DataType.BOOL else value
-        verified = read_back == expected if tag.type is not DataType.REAL else abs(float(read_back) - float(value)) < 1e-3
+        verified = (
+            read_back == expected
+            if tag.type is not DataType.REAL
+            else abs(float(read_back) - float(value)) < 1e-3
+        )
         return WriteResult(tag_name, value, read_back, verified)

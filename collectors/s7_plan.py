@@ -37,10 +37,14 @@ class ReadRange:
         return {"area": Area.DB, "db_number": self.db, "start": self.start, "size": self.size}
 
 
-def plan_ranges(tags: Sequence[Tag], *, max_gap_bytes: int = 32, max_range_bytes: int = 462) -> list[ReadRange]:
+def plan_ranges(
+    tags: Sequence[Tag], *, max_gap_bytes: int = 32, max_range_bytes: int = 462
+) -> list[ReadRange]:
     """Merge tag addresses per DB into ranges, bridging gaps up to `max_gap_bytes`."""
-    slots = sorted((TagSlot(t.name, t.source.s7, t.type, t.range) for t in tags),
-                   key=lambda s: (s.address.db, s.address.byte, s.address.bit))
+    slots = sorted(
+        (TagSlot(t.name, t.source.s7, t.type, t.range) for t in tags),
+        key=lambda s: (s.address.db, s.address.byte, s.address.bit),
+    )
     ranges: list[ReadRange] = []
     current: list[TagSlot] = []
     for slot in slots:
@@ -69,9 +73,18 @@ def requests_per_cycle(ranges: Sequence[ReadRange], *, pdu_bytes: int, multi_rea
         return len(ranges)
     total = 0
     for chunk_start in range(0, len(ranges), MAX_ITEMS_PER_REQUEST):
-        chunk = ranges[chunk_start:chunk_start + MAX_ITEMS_PER_REQUEST]
-        items = [optimizer.ReadItem(area=int(Area.DB), db_number=r.db, byte_offset=r.start, bit_offset=0,
-                                    byte_length=r.size, index=i) for i, r in enumerate(chunk)]
+        chunk = ranges[chunk_start : chunk_start + MAX_ITEMS_PER_REQUEST]
+        items = [
+            optimizer.ReadItem(
+                area=int(Area.DB),
+                db_number=r.db,
+                byte_offset=r.start,
+                bit_offset=0,
+                byte_length=r.size,
+                index=i,
+            )
+            for i, r in enumerate(chunk)
+        ]
         blocks = optimizer.merge_items(optimizer.sort_items(items), max_gap=5, max_block_size=pdu_bytes - 18)
         total += len(optimizer.packetize(blocks, pdu_bytes))
     return total

@@ -12,9 +12,9 @@ from lockpilot.output import err_console, print_json, print_table
 from lockpilot.plant import TagGroup, load_plant
 from lockpilot.settings import get_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Lockpilot: operations copilot for a navigation lock.")
-
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Lockpilot: operations copilot for a navigation lock."
+)
 
 
 @app.callback()
@@ -27,6 +27,11 @@ def _root(log_level: Annotated[str, typer.Option(help="Log level.")] = "") -> No
 
 # Each part adds its commands through `register(app)` in its own cli module.
 PART_CLIS = (
+    "lockpilot.stack_cli",
+    "collectors.cli",
+    "storage.cli",
+    "twin.cli",
+    "collectors.meters_cli",
 )
 
 
@@ -41,9 +46,14 @@ def tags_command(
     if as_json:
         print_json([t.model_dump(mode="json") for t in tags])
         return
-    print_table(f"{plant.name}: {len(tags)} tags", ["name", "group", "unit", "type", "address", "range", "description"],
-                [(t.name, t.group.value, t.unit, t.type.value, t.source.address, t.range, t.description.pt)
-                 for t in tags])
+    print_table(
+        f"{plant.name}: {len(tags)} tags",
+        ["name", "group", "unit", "type", "address", "range", "description"],
+        [
+            (t.name, t.group.value, t.unit, t.type.value, t.source.address, t.range, t.description.pt)
+            for t in tags
+        ],
+    )
 
 
 def _register_parts() -> None:

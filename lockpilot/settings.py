@@ -19,8 +19,12 @@ class Settings(BaseSettings):
     plant: str = "lock"
     plants_dir: Path = _REPO_ROOT / "plants"
     data_dir: Path = Path(".lockpilot")
-    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "LOCKPILOT_DATABASE_URL"))
-    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "LOCKPILOT_REDIS_URL"))
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "LOCKPILOT_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "LOCKPILOT_REDIS_URL")
+    )
     model: str | None = None
     plc_host: str | None = None  # overrides devices.yaml: point the collector at a real PLC
     plc_port: int | None = None

@@ -9,6 +9,7 @@ import psycopg
 import redis
 import typer
 
+from lockpilot.cligroups import shared_group
 from lockpilot.output import console, err_console, print_json, print_table
 from lockpilot.plant import load_plant
 from lockpilot.settings import get_settings
@@ -18,16 +19,6 @@ from storage.durations import parse_duration
 from storage.embedded import StackNotRunning, resolve_urls, stack_urls
 from storage.migrate import migrate
 from storage.tags_sync import sync_tags
-
-
-def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The sub-command group `name`, shared with other parts that add to it (e.g. bench)."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(no_args_is_help=True, help=help_text)
-    app.add_typer(group, name=name)
-    return group
 
 
 def _urls() -> tuple[str, str]:
@@ -128,5 +119,5 @@ def register(app: typer.Typer) -> None:
     """Add storage's commands to the lockpilot CLI."""
     app.command("read")(read_command)
     app.command("history")(history_command)
-    _group(app, "db", "Database maintenance.").command("migrate")(migrate_command)
-    _group(app, "bench", "Benchmarks that print figures.").command("ingest")(bench_ingest_command)
+    shared_group(app, "db", "Database maintenance.").command("migrate")(migrate_command)
+    shared_group(app, "bench", "Benchmarks that print figures.").command("ingest")(bench_ingest_command)

@@ -9,7 +9,6 @@ each test gets a flushed database number of its own per xdist worker.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,16 +16,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from lockpilot.net import free_port
 from lockpilot.plant import Plant, load_plant
 
+__all__ = ["free_port"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +101,10 @@ def redis_url(redis_base_url: str, worker_id: str) -> str:
     import redis
 
     number = 1 + (int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0)
-    url = f"{redis_base_url}/{number}" if redis_base_url.startswith("redis://") else f"{redis_base_url}?db={number}"
+    url = (
+        f"{redis_base_url}/{number}"
+        if redis_base_url.startswith("redis://")
+        else f"{redis_base_url}?db={number}"
+    )
     redis.Redis.from_url(url).flushdb()
     return url

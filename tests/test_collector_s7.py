@@ -36,7 +36,9 @@ class ListSink:
             return [s for b in self.batches for s in b]
 
 
-def serve(plant: Plant, port: int, memory: dict[int, bytearray] | None = None) -> tuple[PlcServer, dict[int, bytearray]]:
+def serve(
+    plant: Plant, port: int, memory: dict[int, bytearray] | None = None
+) -> tuple[PlcServer, dict[int, bytearray]]:
     memory = memory or {db: bytearray(size) for db, size in db_sizes(plant.tags.values()).items()}
     server = PlcServer()
     for db, buf in memory.items():
@@ -72,7 +74,7 @@ RAW_CASES = [
 def test_decodes_known_bytes(plant: Plant, plc, tag: str, raw: bytes, expected: object) -> None:
     _, memory, port = plc
     addr = plant.tag(tag).source.s7
-    memory[addr.db][addr.byte:addr.byte + len(raw)] = raw
+    memory[addr.db][addr.byte : addr.byte + len(raw)] = raw
     sink = ListSink()
     batch = {s.tag: s for s in collector(plant, port, sink).poll_once()}
     assert batch[tag].value == expected
@@ -85,8 +87,14 @@ def test_decodes_single_bits_without_touching_neighbours(plant: Plant, plc) -> N
     memory[addr.db][addr.byte] = 1 << addr.bit
     batch = {s.tag: s for s in collector(plant, port, ListSink()).poll_once()}
     assert batch["bomba_principal_status"].value is True
-    same_byte = [t for t in plant.tags.values() if t.source.s7.db == addr.db and t.source.s7.byte == addr.byte
-                 and t.type.value == "bool" and t.name != "bomba_principal_status"]
+    same_byte = [
+        t
+        for t in plant.tags.values()
+        if t.source.s7.db == addr.db
+        and t.source.s7.byte == addr.byte
+        and t.type.value == "bool"
+        and t.name != "bomba_principal_status"
+    ]
     assert same_byte and all(batch[t.name].value is False for t in same_byte)
 
 
@@ -103,7 +111,7 @@ def test_nan_and_far_out_of_range_are_bad_quality(plant: Plant, plc) -> None:
     _, memory, port = plc
     for tag, value in (("nivel_camara", math.nan), ("pressao_succao", 99.0), ("nivel_jusante", 10.5)):
         addr = plant.tag(tag).source.s7
-        memory[addr.db][addr.byte:addr.byte + 4] = struct.pack(">f", value)
+        memory[addr.db][addr.byte : addr.byte + 4] = struct.pack(">f", value)
     batch = {s.tag: s for s in collector(plant, port, ListSink()).poll_once()}
     assert batch["nivel_camara"].quality is Quality.BAD and batch["nivel_camara"].value is None
     assert batch["pressao_succao"].quality is Quality.BAD
@@ -117,7 +125,7 @@ def test_frozen_heartbeat_marks_values_stale(plant: Plant, plc) -> None:
     time.sleep(0.3)
     assert all(s.quality is Quality.STALE for s in c.poll_once())
     addr = plant.tag("plc_heartbeat").source.s7
-    memory[addr.db][addr.byte:addr.byte + 2] = struct.pack(">h", 1)
+    memory[addr.db][addr.byte : addr.byte + 2] = struct.pack(">h", 1)
     assert {s.tag: s for s in c.poll_once()}["nivel_camara"].quality is Quality.GOOD
 
 
@@ -165,13 +173,17 @@ def test_writes_one_bit_and_reads_it_back(plant: Plant, plc) -> None:
     _, memory, port = plc
     c = collector(plant, port, ListSink())
     open_cmd = plant.tag("comando_abrir_comporta_montante").source.s7
-    neighbours = [t.source.s7 for t in plant.tags.values()
-                  if t.source.s7.db == open_cmd.db and t.source.s7.byte == open_cmd.byte and t.source.s7 != open_cmd]
+    neighbours = [
+        t.source.s7
+        for t in plant.tags.values()
+        if t.source.s7.db == open_cmd.db and t.source.s7.byte == open_cmd.byte and t.source.s7 != open_cmd
+    ]
     for addr in neighbours:
         memory[addr.db][addr.byte] |= 1 << addr.bit
     result = c.write("comando_abrir_comporta_montante", True)
     assert result.verified and memory[open_cmd.db][open_cmd.byte] == 0xFF & sum(
-        1 << a.bit for a in [*neighbours, open_cmd])
+        1 << a.bit for a in [*neighbours, open_cmd]
+    )
     assert c.write("setpoint_velocidade_bomba", 72.5).read_back == 72.5
 
 

@@ -28,19 +28,29 @@ def load_devices(path: Path) -> dict[str, Device]:
             errors.extend(exc.errors)
             continue
         if device.id in devices:
-            errors.append(PlantDataError(f"duplicate device id '{device.id}'", file=path,
-                                         line=line_of(raw, ["id"]), field=f"devices.{i}.id"))
+            errors.append(
+                PlantDataError(
+                    f"duplicate device id '{device.id}'",
+                    file=path,
+                    line=line_of(raw, ["id"]),
+                    field=f"devices.{i}.id",
+                )
+            )
         devices[device.id] = device
     if errors:
         raise PlantDataErrors(errors)
     return devices
 
 
-def _check_s7(tag: Tag, raw: Any, path: Path, index: int, taken: dict[int, list[tuple[S7Address, str]]]) -> None:
+def _check_s7(
+    tag: Tag, raw: Any, path: Path, index: int, taken: dict[int, list[tuple[S7Address, str]]]
+) -> None:
     field = f"tags.{index}.source.address"
     line = line_of(raw, ["source", "address"])
     if tag.source.address is None:
-        raise PlantDataError(f"tag '{tag.name}' on an S7 device needs an address", file=path, line=line, field=field)
+        raise PlantDataError(
+            f"tag '{tag.name}' on an S7 device needs an address", file=path, line=line, field=field
+        )
     try:
         addr = S7Address.parse(tag.source.address)
     except ValueError as exc:
@@ -49,14 +59,22 @@ def _check_s7(tag: Tag, raw: Any, path: Path, index: int, taken: dict[int, list[
     if addr.width is not need:
         raise PlantDataError(
             f"{tag.type.value.upper()} '{tag.name}' needs a DB{need.value} address of {need.size_bytes} "
-            f"byte(s), not {addr}", file=path, line=line, field=field)
+            f"byte(s), not {addr}",
+            file=path,
+            line=line,
+            field=field,
+        )
     for other, other_name in taken.setdefault(addr.db, []):
         same_bit = addr.width is other.width and addr.byte == other.byte and addr.bit == other.bit
         bits_apart = addr.width.value == other.width.value == "X" and not same_bit
         overlaps = addr.byte < other.end and other.byte < addr.end
         if same_bit or (overlaps and not bits_apart):
-            raise PlantDataError(f"address {addr} of '{tag.name}' overlaps '{other_name}' at {other}",
-                                 file=path, line=line, field=field)
+            raise PlantDataError(
+                f"address {addr} of '{tag.name}' overlaps '{other_name}' at {other}",
+                file=path,
+                line=line,
+                field=field,
+            )
     taken[addr.db].append((addr, tag.name))
 
 
@@ -69,18 +87,29 @@ def load_tags(path: Path, devices: dict[str, Device]) -> dict[str, Tag]:
         try:
             tag = validate(Tag, raw, file=path, loc=("tags", i))
             if tag.name in tags:
-                raise PlantDataError(f"duplicate tag name '{tag.name}'", file=path,
-                                     line=line_of(raw, ["name"]), field=f"tags.{i}.name")
+                raise PlantDataError(
+                    f"duplicate tag name '{tag.name}'",
+                    file=path,
+                    line=line_of(raw, ["name"]),
+                    field=f"tags.{i}.name",
+                )
             device = devices.get(tag.source.device)
             if device is None:
                 raise PlantDataError(
                     f"unknown device '{tag.source.device}'{suggest(tag.source.device, list(devices))}",
-                    file=path, line=line_of(raw, ["source", "device"]), field=f"tags.{i}.source.device")
+                    file=path,
+                    line=line_of(raw, ["source", "device"]),
+                    field=f"tags.{i}.source.device",
+                )
             if device.protocol is Protocol.S7:
                 _check_s7(tag, raw, path, i, taken)
             if tag.type is DataType.BOOL and tag.range is not None:
-                raise PlantDataError("a bool tag has no range", file=path, line=line_of(raw, ["range"]),
-                                     field=f"tags.{i}.range")
+                raise PlantDataError(
+                    "a bool tag has no range",
+                    file=path,
+                    line=line_of(raw, ["range"]),
+                    field=f"tags.{i}.range",
+                )
         except PlantDataErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -100,11 +129,16 @@ def plants_root() -> Path:
     return get_settings().plants_dir
 
 
-def load_plant(name: str = "lock", *, root: Path | None = None) -> Plant:
-    """Load `plants/<name>/` (devices and tags); raises PlantDataErrors naming every problem."""
+def load_plant(name: str = "lock", *, root: Path | None = None, with_meters: bool = False) -> Plant:
+    """Load `plants/<name>/` (devices, tags, and with_meters meters.yaml); errors name every problem."""
     base = (root or plants_root()) / name
     if not base.is_dir():
         raise PlantDataError(f"no plant folder '{name}'", file=base)
     devices = load_devices(base / "devices.yaml")
     tags = load_tags(base / "tags.yaml", devices)
+    if with_meters and (base / "meters.yaml").exists():
+        from lockpilot.plant.modbus_source import load_meters
+
+        _, meter_devices, meter_tags = load_meters(base / "meters.yaml", set(tags))
+        devices, tags = {**devices, **meter_devices}, {**tags, **meter_tags}
     return Plant(name=name, root=base, tags=tags, devices=devices)

@@ -14,8 +14,34 @@ from lockpilot.plant.s7address import S7Address, S7Width
 TAG_NAME = r"^[a-z][a-z0-9_]*$"
 
 KNOWN_UNITS = frozenset(
-    {"", "m", "m3", "m3/s", "m3/h", "m/min", "m/s", "bar", "°C", "%", "%/s", "mm/s", "A", "V", "kW", "kWh",
-     "Wh", "W", "VA", "var", "Hz", "rpm", "h", "s", "ms", "NTU"}
+    {
+        "",
+        "m",
+        "m3",
+        "m3/s",
+        "m3/h",
+        "m/min",
+        "m/s",
+        "bar",
+        "°C",
+        "%",
+        "%/s",
+        "mm/s",
+        "A",
+        "V",
+        "kW",
+        "kWh",
+        "Wh",
+        "W",
+        "VA",
+        "var",
+        "Hz",
+        "rpm",
+        "h",
+        "s",
+        "ms",
+        "NTU",
+    }
 )
 
 
@@ -36,7 +62,9 @@ class DataType(StrEnum):
 
     @property
     def s7_width(self) -> S7Width:
-        return {"bool": S7Width.BIT, "int": S7Width.WORD, "dint": S7Width.DWORD, "real": S7Width.DWORD}[self.value]
+        return {"bool": S7Width.BIT, "int": S7Width.WORD, "dint": S7Width.DWORD, "real": S7Width.DWORD}[
+            self.value
+        ]
 
 
 class Protocol(StrEnum):
@@ -95,7 +123,9 @@ class Tag(Strict):
     @classmethod
     def _unit_known(cls, unit: str) -> str:
         if unit not in KNOWN_UNITS:
-            raise ValueError(f"unknown unit '{unit}' (known: {', '.join(sorted(u for u in KNOWN_UNITS if u))})")
+            raise ValueError(
+                f"unknown unit '{unit}' (known: {', '.join(sorted(u for u in KNOWN_UNITS if u))})"
+            )
         return unit
 
     @model_validator(mode="after")
@@ -140,6 +170,7 @@ class Device(Strict):
     period_s: float = Field(default=0.5, gt=0)
     timeout_s: float = Field(default=2.0, gt=0)
     stale_after_s: float = Field(default=5.0, gt=0)
+    heartbeat_tag: str | None = None  # a counter the PLC increments every scan: frozen -> values stale
     simulated: bool = False
 
 

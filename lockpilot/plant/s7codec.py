@@ -10,7 +10,11 @@ from lockpilot.plant.model import DataType, Tag
 from lockpilot.plant.s7address import S7Address
 from lockpilot.samples import Value
 
-_STRUCTS = {DataType.INT: struct.Struct(">h"), DataType.DINT: struct.Struct(">i"), DataType.REAL: struct.Struct(">f")}
+_STRUCTS = {
+    DataType.INT: struct.Struct(">h"),
+    DataType.DINT: struct.Struct(">i"),
+    DataType.REAL: struct.Struct(">f"),
+}
 
 
 def decode(buf: bytes | bytearray | memoryview, addr: S7Address, dtype: DataType, *, base: int = 0) -> Value:

@@ -1,0 +1,5 @@
+"""`python -m lockpilot` runs the CLI."""
+
+from lockpilot.cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""The data plane in one process: embedded stores, twin, S7 collector, history, current values, rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import structlog
+
+from collectors.s7 import S7Collector
+from lockpilot.bus import SampleBus
+from lockpilot.plant import Plant, Protocol, load_plant
+from lockpilot.settings import Settings
+from storage.current_store import CurrentStore
+from storage.embedded import EmbeddedStack, read_endpoints
+from storage.history_writer import HistoryWriter
+from storage.migrate import migrate
+from storage.tags_sync import sync_tags
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class TwinOptions:
+    """How to run the embedded twin (None in DataPlane means: read a real PLC)."""
+
+    speed: float = 1.0
+    seed: int = 0
+    auto_cycle: bool = True
+
+
+@dataclass
+class DataPlane:
+    """Starts and stops the parts that move samples: stores, twin, collector, writer, rules."""
+
+    settings: Settings
+    twin: TwinOptions | None = field(default_factory=TwinOptions)
+    plant: Plant = field(init=False)
+    bus: SampleBus = field(init=False, default_factory=SampleBus)
+    database_url: str = field(init=False, default="")
+    redis_url: str = field(init=False, default="")
+    parts: list[Any] = field(init=False, default_factory=list)  # started parts, stopped in reverse
+    collector: S7Collector | None = field(init=False, default=None)
+    twin_server: Any = field(init=False, default=None)
+
+    def start(self) -> DataPlane:
+        """Bring everything up, each part only once its dependencies run."""
+        self.plant = load_plant(self.settings.plant, root=self.settings.plants_dir)
+        self._start_stores()
+        migrate(self.database_url)
+        with psycopg.connect(self.database_url) as conn:
+            sync_tags(conn, self.plant)
+        self._start_sinks()
+        if self.twin is not None:
+            self._start_twin(self.twin)
+        self._start_collector()
+        return self
+
+    def stop(self) -> None:
+        """Stop every started part, newest first; a failing stop never blocks the others."""
+        while self.parts:
+            part = self.parts.pop()
+            try:
+                part.close() if hasattr(part, "close") else part.stop()
+            except Exception:
+                log.exception("stop_failed", part=type(part).__name__)
+
+    def _start_stores(self) -> None:
+        running = read_endpoints(self.settings.data_dir)
+        db_url = self.settings.database_url or (running.database_url if running else None)
+        redis_url = self.settings.redis_url or (running.redis_url if running else None)
+        if db_url is None or redis_url is None or running is None:
+            stack = EmbeddedStack(
+                self.settings.data_dir, postgres=db_url is None, redis=redis_url is None
+            ).start()
+            self.parts.append(stack)
+            db_url, redis_url = db_url or stack.database_url, redis_url or stack.redis_url
+            stack.write_endpoints(db_url, redis_url)
+        assert db_url is not None and redis_url is not None
+        self.database_url, self.redis_url = db_url, redis_url
+
+    def _start_sinks(self) -> None:
+        writer = HistoryWriter(self.database_url, spool_dir=self.settings.data_dir / "spool")
+        current = CurrentStore(self.redis_url, self.plant)
+        for sink in (writer, current):
+            sink.start()
+            self.parts.append(sink)
+            self.bus.subscribe(sink)
+
+    def _start_twin(self, options: TwinOptions) -> None:
+        from twin import LockTwin, TwinServer
+
+        twin = LockTwin(self.plant, seed=options.seed)
+        self.twin_server = TwinServer(
+            twin,
+            host="127.0.0.1",
+            port=self.settings.twin_port,
+            speed=options.speed,
+            auto_cycle=options.auto_cycle,
+        ).start()
+        self.parts.append(self.twin_server)
+
+    def _start_collector(self) -> None:
+        device = next(d for d in self.plant.devices.values() if d.protocol is Protocol.S7)
+        if self.twin is not None:
+            host, port = "127.0.0.1", self.settings.twin_port
+        else:
+            host = self.settings.plc_host or device.host or "127.0.0.1"
+            port = self.settings.plc_port or device.port or 102
+        self.collector = S7Collector(
+            host,
+            self.plant.tags_of(device.id),
+            self.bus,
+            device_id=device.id,
+            port=port,
+            rack=device.rack,
+            slot=device.slot,
+            period_s=device.period_s,
+            timeout_s=device.timeout_s,
+            heartbeat_tag=device.heartbeat_tag,
+            stale_after_s=device.stale_after_s,
+        )
+        self.collector.start()
+        self.parts.append(self.collector)
+        log.info("collector_started", device=device.id, host=host, port=port, period_s=device.period_s)

@@ -1,0 +1,52 @@
+"""`lockpilot up` on embedded defaults, driven as a user would: the CLI in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from lockpilot.net import free_port
+
+LOCKPILOT = [sys.executable, "-m", "lockpilot"]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(LOCKPILOT_DATA_DIR=str(data_dir), LOCKPILOT_TWIN_PORT=str(free_port()))
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> dict:
+    out = subprocess.run([*LOCKPILOT, *args], env=env, capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.slow
+def test_up_fills_history_and_current_values(tmp_path: Path) -> None:
+    env = _env(tmp_path / "data")
+    up = subprocess.Popen([*LOCKPILOT, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(20)
+        assert up.poll() is None, up.stdout.read() if up.stdout else ""
+        history = _cli(env, "history", "nivel_camara", "--last", "15s", "--json")
+        good = [r for r in history["rows"] if r["quality"] == "good"]
+        assert len(good) >= 25
+        current = _cli(env, "read", "nivel_camara", "--json")["nivel_camara"]
+        assert current["quality"] == "good" and current["unit"] == "m"
+        assert current["age_s"] < 2.0
+        assert 0.0 < current["value"] < 16.0
+        assert datetime.fromisoformat(current["time"]).tzinfo is not None
+    finally:
+        up.send_signal(signal.SIGINT)
+        output = up.communicate(timeout=60)[0]
+    assert up.returncode == 0, output
+    assert "Lockpilot is running" in output
+    assert not (tmp_path / "data" / "endpoints.json").exists()  # stores stopped cleanly
