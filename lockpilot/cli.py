@@ -32,6 +32,7 @@ PART_CLIS = (
     "storage.cli",
     "twin.cli",
     "collectors.meters_cli",
+    "rules.cli",
 )
 
 
