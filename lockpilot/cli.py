@@ -30,6 +30,7 @@ PART_CLIS = (
     "lockpilot.stack_cli",
     "collectors.cli",
     "storage.cli",
+    "knowledge.cli",
     "twin.cli",
     "collectors.meters_cli",
     "rules.cli",

@@ -1,0 +1,95 @@
+"""Entry points over a plant: build its corpus, index it, and search it (the agent's `search_knowledge`)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psycopg
+
+from knowledge.corpus import Passage, chunk_markdown, load_corpus
+from knowledge.embedder import TextEncoder
+from knowledge.indexer import IndexReport, Progress, index_passages
+from knowledge.search import Hit, KnowledgeBase, SearchMode
+from knowledge.store import ensure_schema
+from lockpilot.plant import load_plant
+from lockpilot.settings import get_settings
+
+_BASES: dict[tuple[str, str], KnowledgeBase] = {}
+_BASES_LOCK = threading.Lock()
+
+
+def docs_dir(plant: str, *, plants_dir: Path | None = None) -> Path:
+    """Return the plant's docs directory."""
+    return (plants_dir or get_settings().plants_dir) / plant / "docs"
+
+
+def generated_passages(plant: str, *, plants_dir: Path | None = None) -> list[Passage]:
+    """Build the per-rule and per-sequence pages from the plant's rule and sequence data."""
+    from knowledge.generate import generate_pages
+
+    loaded = load_plant(plant, root=plants_dir or get_settings().plants_dir)
+    return [p for doc, text in generate_pages(loaded).items() for p in chunk_markdown(doc, text)]
+
+
+def build_corpus(plant: str, *, plants_dir: Path | None = None) -> list[Passage]:
+    """Return every passage of the plant: hand-written pages, FAQ, generated rule and sequence pages."""
+    extra = generated_passages(plant, plants_dir=plants_dir)
+    return load_corpus(docs_dir(plant, plants_dir=plants_dir), extra=extra)
+
+
+def index_plant(
+    database_url: str,
+    *,
+    plant: str | None = None,
+    plants_dir: Path | None = None,
+    embedder: TextEncoder | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Migrate the schema if needed and index the plant's corpus incrementally."""
+    plant = plant or get_settings().plant
+    ensure_schema(database_url)
+    passages = build_corpus(plant, plants_dir=plants_dir)
+    with psycopg.connect(database_url) as conn:
+        return index_passages(conn, passages, plant=plant, embedder=embedder, progress=progress)
+
+
+def knowledge_base(database_url: str, *, plant: str | None = None) -> KnowledgeBase:
+    """Return the process-wide KnowledgeBase of a database and plant (one connection, cached corpus)."""
+    plant = plant or get_settings().plant
+    with _BASES_LOCK:
+        base = _BASES.get((database_url, plant))
+        if base is None or base.conn.closed:
+            base = KnowledgeBase.connect(database_url, plant=plant)
+            _BASES[(database_url, plant)] = base
+        return base
+
+
+def _default_database_url() -> str:
+    """Resolve the database URL as storage does (settings, then a running embedded stack)."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    from storage.embedded import resolve_urls
+
+    return resolve_urls(settings)[0]
+
+
+def search_knowledge(
+    query: str,
+    *,
+    limit: int = 5,
+    mode: SearchMode = SearchMode.HYBRID,
+    database_url: str | None = None,
+    conn: psycopg.Connection | None = None,
+    plant: str | None = None,
+    record_usage: bool = True,
+) -> list[Hit]:
+    """Search the plant's documents; each hit carries id, document, heading, text and score to cite."""
+    plant = plant or get_settings().plant
+    if conn is not None:
+        return KnowledgeBase(conn, plant=plant).search(
+            query, limit=limit, mode=mode, record_usage=record_usage
+        )
+    base = knowledge_base(database_url or _default_database_url(), plant=plant)
+    return base.search(query, limit=limit, mode=mode, record_usage=record_usage)
