@@ -34,6 +34,7 @@ PART_CLIS = (
     "twin.cli",
     "collectors.meters_cli",
     "rules.cli",
+    "agent.cli",
 )
 
 

@@ -1,0 +1,160 @@
+"""The copilot graph: agent (chat model or offline planner) -> tools -> agent ... -> confirm (interrupt)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agent.commands.desk import CommandOutcome, Outcome
+from agent.commands.execute import execute
+from agent.commands.summary import summary_text
+from agent.context import AgentContext
+from agent.outcome import outcome_text
+from agent.planner.answer import write_answer
+from agent.planner.parse import detect_language, parse
+from agent.planner.steps import next_calls
+from agent.prompts import SYSTEM_PROMPT
+from agent.state import State
+from tools.models import Language
+from tools.registry import Caller, run_tool, tool_schemas
+from tools.text import words
+
+
+def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:
+    """The user's last message and everything after it."""
+    for i in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[i], HumanMessage):
+            return str(messages[i].content), messages[i + 1 :]
+    return "", []
+
+
+def _planner(state: State, ctx: AgentContext) -> AIMessage:
+    """The offline planner's turn: the next tool calls, or the answer written from their results."""
+    text, turn = turn_messages(state["messages"])
+    done = [(m.name or "", m.artifact or {}) for m in turn if isinstance(m, ToolMessage)]
+    tools = ctx.tools
+    question = parse(
+        text,
+        book=ctx.book,
+        tag_index=tools.tag_index,
+        rules=tools.alarms.rules() if tools.alarms else None,
+        sequences=tools.sequences.sequences() if tools.sequences else None,
+    )
+    calls = next_calls(question, done)
+    if calls:
+        return AIMessage(
+            content="",
+            tool_calls=[
+                {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+                for name, args in calls
+            ],
+        )
+    return AIMessage(content=write_answer(done, question.language))
+
+
+def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Let the chat model, or the offline planner when none is configured, take the next step."""
+    ctx = runtime.context
+    text, turn = turn_messages(state["messages"])
+    language = detect_language(words(text)).value
+    if ctx.model is None:
+        message = _planner(state, ctx)
+    else:
+        bound = ctx.model.bind_tools(tool_schemas())
+        message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
+    rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
+    return {"messages": [message], "language": language, "rounds": rounds + 1}
+
+
+def tools_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Run the tool calls of the last message; a pending command request is remembered for confirmation."""
+    ctx = runtime.context
+    text, _ = turn_messages(state["messages"])
+    caller = Caller(
+        user=ctx.user,
+        role=ctx.role,
+        thread_id=ctx.thread_id,
+        user_text=text,
+        language=Language(state.get("language", "pt")),
+    )
+    last = state["messages"][-1]
+    out: dict[str, Any] = {"messages": []}
+    for call in getattr(last, "tool_calls", []):
+        started = time.perf_counter()
+        result = run_tool(ctx.tools, call["name"], call["args"], caller)
+        if ctx.on_tool_time is not None:
+            ctx.on_tool_time(call["name"], time.perf_counter() - started)
+        artifact = result.model_dump(mode="json")
+        out["messages"].append(
+            ToolMessage(
+                content=json.dumps(result.for_model(), ensure_ascii=False, default=str),
+                tool_call_id=call["id"],
+                name=call["name"],
+                artifact=artifact,
+            )
+        )
+        outcome = artifact.get("outcome") or {}
+        if outcome.get("outcome") == Outcome.PENDING.value:
+            out["pending_command"] = {"command_id": outcome["command_id"], "summary": outcome["summary"]}
+    return out
+
+
+def confirm_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+    """Pause for an operator's decision; afterwards run the command once if (and only if) it was approved."""
+    pending = state["pending_command"] or {}
+    language = Language(state.get("language", "pt"))
+    decision = interrupt(
+        {
+            "command_id": pending["command_id"],
+            "summary": pending["summary"],
+            "text": summary_text(pending["summary"], language),
+        }
+    )
+    desk = runtime.context.tools.commands
+    if desk is None:
+        outcome = CommandOutcome(
+            outcome=Outcome.FAILED, command_id=pending["command_id"], reason="no_command_path"
+        )
+    elif decision.get("decision") == "approve":
+        outcome = execute(desk, pending["command_id"])
+    else:
+        record = desk.store.get(pending["command_id"])
+        outcome = CommandOutcome(
+            outcome=Outcome(record.status.value) if record else Outcome.NOT_FOUND,
+            command=record.command if record else "",
+            command_id=pending["command_id"],
+            reason=decision.get("reason", ""),
+        )
+    return {
+        "messages": [AIMessage(content=outcome_text(outcome, language))],
+        "pending_command": None,
+        "command_result": outcome.model_dump(mode="json"),
+    }
+
+
+def after_agent(state: State, runtime: Runtime[AgentContext]) -> Literal["tools", "confirm", "__end__"]:
+    """Tools while the agent asks for them (bounded), then confirmation if a command is pending."""
+    last = state["messages"][-1]
+    if getattr(last, "tool_calls", None) and state.get("rounds", 0) <= runtime.context.max_rounds:
+        return "tools"
+    return "confirm" if state.get("pending_command") else END
+
+
+def build_graph() -> StateGraph:
+    """The graph, uncompiled (compile it with a checkpointer)."""
+    graph = StateGraph(State, context_schema=AgentContext)
+    graph.add_node("agent", agent_node)
+    graph.add_node("tools", tools_node)
+    graph.add_node("confirm", confirm_node)
+    graph.add_edge(START, "agent")
+    graph.add_conditional_edges("agent", after_agent)
+    graph.add_edge("tools", "agent")
+    graph.add_edge("confirm", END)
+    return graph

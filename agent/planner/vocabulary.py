@@ -1,0 +1,284 @@
+"""Words the offline planner recognises, in Portuguese and English (accent-folded, lower case)."""
+
+from __future__ import annotations
+
+from agent.commands.spec import Action
+from tools.text import wordset
+
+PT_MARKERS = wordset(
+    "qual quais o a os as da do das dos de na no nas nos em e esta estao nivel porque por posso pode "
+    "mostre abra feche ligue desligue ultima ultimos ultimas que faco fazer como hoje agora alarmes "
+    "ativos valvula comporta bomba camara pressao ajuste sobre caso tem ha houve parou"
+)
+EN_MARKERS = wordset(
+    "what which the is are was why can could show open close start stop last of in how do does i "
+    "should today now alarms active valve gate pump chamber pressure level set about case has there "
+    "did stopped"
+)
+
+# Imperative forms only: "posso abrir" is a question, "a bomba parou" is not an order.
+COMMAND_VERBS: dict[str, Action] = {
+    **dict.fromkeys(("abra", "abrir", "abre", "open"), Action.OPEN),
+    **dict.fromkeys(("feche", "fechar", "fecha", "close", "shut"), Action.CLOSE),
+    **dict.fromkeys(("ligue", "ligar", "liga", "acione", "acionar", "partir", "start"), Action.START),
+    **dict.fromkeys(("desligue", "desligar", "desliga", "pare", "parar", "stop", "halt"), Action.STOP),
+    **dict.fromkeys(
+        (
+            "ajuste",
+            "ajustar",
+            "ajusta",
+            "defina",
+            "definir",
+            "mude",
+            "mudar",
+            "altere",
+            "alterar",
+            "coloque",
+            "colocar",
+            "set",
+            "change",
+            "adjust",
+        ),
+        Action.SET,
+    ),
+    **dict.fromkeys(
+        ("reconheca", "reconhecer", "rearme", "rearmar", "resete", "resetar", "acknowledge", "ack", "reset"),
+        Action.ACKNOWLEDGE,
+    ),
+    **dict.fromkeys(("aborte", "abortar", "cancele", "cancelar", "abort", "cancel"), Action.ABORT),
+}
+COMMAND_PHRASES: dict[str, Action] = {
+    "turn on": Action.START,
+    "switch on": Action.START,
+    "turn off": Action.STOP,
+    "switch off": Action.STOP,
+}
+POLITE = wordset("por favor favor please pls voce you can could would kindly copilot lockpilot ok entao")
+
+QUESTION_OPENERS = (
+    "posso",
+    "podemos",
+    "pode",
+    "da pra",
+    "da para",
+    "e possivel",
+    "e seguro",
+    "esta liberado",
+    "can i",
+    "can we",
+    "may i",
+    "is it safe",
+    "is it possible",
+    "am i allowed",
+    "could i",
+)
+CHECK_ACTIONS = {
+    "abrir": Action.OPEN,
+    "open": Action.OPEN,
+    "fechar": Action.CLOSE,
+    "close": Action.CLOSE,
+    "encher": Action.START,
+    "fill": Action.START,
+    "enchimento": Action.START,
+    "filling": Action.START,
+    "esvaziar": Action.STOP,
+    "empty": Action.STOP,
+    "esvaziamento": Action.STOP,
+    "emptying": Action.STOP,
+    "iniciar": Action.START,
+    "start": Action.START,
+    "ligar": Action.START,
+}
+
+WHY = (
+    "por que",
+    "porque",
+    "por qual motivo",
+    "qual o motivo",
+    "qual a causa",
+    "why",
+    "what caused",
+    "explique",
+    "explica",
+    "explain",
+    "o que significa",
+    "what does",
+    "what is wrong",
+    "o que aconteceu",
+    "what happened",
+)
+PROCEDURE = (
+    "o que faco",
+    "o que fazer",
+    "o que devo fazer",
+    "como proceder",
+    "como devo",
+    "qual o procedimento",
+    "procedimento",
+    "what should i do",
+    "what do i do",
+    "what to do",
+    "how do i",
+    "how should i",
+    "procedure",
+    "em caso de",
+    "in case of",
+)
+ALARMS = (
+    "alarmes ativos",
+    "alarme ativo",
+    "alarmes",
+    "active alarms",
+    "alarms",
+    "alarm active",
+    "alarmes em aberto",
+)
+KPIS = (
+    "kpi",
+    "kpis",
+    "indicadores de alarme",
+    "taxa de alarmes",
+    "alarm rate",
+    "alarm kpis",
+    "avalanche",
+    "flood",
+    "chattering",
+    "alarmes por hora",
+    "alarms per hour",
+)
+HISTORY = (
+    "historico",
+    "history",
+    "grafico",
+    "chart",
+    "plot",
+    "tendencia",
+    "trend",
+    "mostre",
+    "show me",
+    "evolucao",
+    "media",
+    "average",
+    "maximo",
+    "maxima",
+    "minimo",
+    "minima",
+    "maximum",
+    "minimum",
+    "estatistica",
+    "statistics",
+    "variou",
+    "over the",
+)
+TAG_SEARCH = (
+    "quais tags",
+    "which tags",
+    "lista de tags",
+    "list tags",
+    "tags da",
+    "tags do",
+    "tags of",
+    "tags for",
+    "que sinais",
+    "which signals",
+)
+READ_WORDS = (
+    "qual",
+    "quanto",
+    "quanta",
+    "what is",
+    "what's",
+    "whats",
+    "how much",
+    "how high",
+    "status",
+    "estado",
+    "valor",
+    "value",
+    "esta ligad",
+    "is running",
+    "is the",
+    "current",
+)
+
+# Sequence ids by what they do, for "posso abrir a comporta de montante?" and "can I fill the chamber?".
+SEQUENCE_BY_ACTION: dict[tuple[Action, str | None], str] = {
+    (Action.OPEN, "comporta_montante"): "abertura_comporta_montante",
+    (Action.OPEN, "comporta_jusante"): "abertura_comporta_jusante",
+    (Action.CLOSE, "comporta_montante"): "fechamento_comportas",
+    (Action.CLOSE, "comporta_jusante"): "fechamento_comportas",
+    (Action.CLOSE, None): "fechamento_comportas",
+    (Action.START, None): "enchimento",
+    (Action.START, "camara"): "enchimento",
+    (Action.STOP, None): "esvaziamento",
+    (Action.STOP, "camara"): "esvaziamento",
+}
+
+NUMBER_WORDS = {
+    "um": 1,
+    "uma": 1,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "dois": 2,
+    "duas": 2,
+    "two": 2,
+    "tres": 3,
+    "three": 3,
+    "cinco": 5,
+    "five": 5,
+    "dez": 10,
+    "ten": 10,
+    "quinze": 15,
+    "fifteen": 15,
+    "vinte": 20,
+    "twenty": 20,
+    "trinta": 30,
+    "thirty": 30,
+    "meia": 0.5,
+}
+UNIT_SECONDS = {
+    "s": 1,
+    "seg": 1,
+    "segundo": 1,
+    "segundos": 1,
+    "sec": 1,
+    "second": 1,
+    "seconds": 1,
+    "min": 60,
+    "mins": 60,
+    "minuto": 60,
+    "minutos": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hora": 3600,
+    "horas": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "dia": 86400,
+    "dias": 86400,
+    "day": 86400,
+    "days": 86400,
+    "semana": 604800,
+    "week": 604800,
+}
+
+# Words of a request that never name a measurement.
+NOT_TAG_WORDS = wordset(
+    "show mostre mostra exiba exibir plot grafico chart historico history over during durante trend "
+    "tendencia media average max min maximo maxima minimo minima estatistica statistics since desde "
+    "hoje today please favor last past ultima ultimo ultimas ultimos evolucao variou see ver quero "
+    "want tell diga informe esta estao ligada ligado desligada desligado running on off parada parado "
+    "funcionando aberta aberto fechada fechado open closed state estado status"
+)
+# Words asking whether equipment is on/off/open/closed: read its status tags.
+STATE_WORDS = wordset(
+    "ligada ligado desligada desligado running on off parada parado parou funcionando aberta aberto "
+    "fechada fechado open closed state estado status stopped operando operating"
+)
+LIST_CUES = wordset(
+    "quais quantos lista listar liste ativos ativo active which list any there existe existem"
+)

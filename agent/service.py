@@ -1,0 +1,203 @@
+"""The copilot's Python entry for the CLI, chat UI, REST API and bots: ask, approve, reject, stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.types import Command
+from pydantic import BaseModel, Field
+
+from agent.commands.desk import CommandOutcome, Outcome
+from agent.commands.execute import execute
+from agent.commands.spec import CommandBook
+from agent.commands.store import Role
+from agent.commands.summary import summary_text
+from agent.context import AgentContext
+from agent.graph import build_graph, turn_messages
+from agent.outcome import outcome_text
+from tools.context import ToolContext
+from tools.models import Language
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+
+class PendingCommand(BaseModel):
+    """A command waiting for an operator, as `ask --json` shows it."""
+
+    command_id: str
+    command: str
+    tag: str
+    value: Any
+    expires_at: str
+    summary: str
+
+
+class AnswerResult(BaseModel):
+    """The exact JSON of design.md section 6."""
+
+    answer: str
+    language: Language
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    citations: list[dict[str, str]] = Field(default_factory=list)
+    pending_command: PendingCommand | None = None
+
+
+def thread_for(user: str, channel: str = "cli") -> str:
+    """One conversation thread per user and channel."""
+    return f"{channel}:{user}"
+
+
+class Copilot:
+    """One graph, one checkpointer; every call names its user, role and thread."""
+
+    def __init__(
+        self,
+        *,
+        tools: ToolContext,
+        book: CommandBook,
+        checkpointer: BaseCheckpointSaver,
+        model: BaseChatModel | None = None,
+        max_rounds: int = 4,
+        on_tool_time: Callable[[str, float], None] | None = None,
+    ) -> None:
+        self.tools, self.book, self.model = tools, book, model
+        self.graph = build_graph().compile(checkpointer=checkpointer)
+        self.max_rounds = max_rounds
+        self.on_tool_time = on_tool_time
+
+    def _context(self, *, user: str, role: Role, thread_id: str) -> AgentContext:
+        return AgentContext(
+            tools=self.tools,
+            book=self.book,
+            user=user,
+            role=role,
+            thread_id=thread_id,
+            model=self.model,
+            max_rounds=self.max_rounds,
+            on_tool_time=self.on_tool_time,
+        )
+
+    @staticmethod
+    def _config(thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def ask(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> AnswerResult:
+        """Answer one question (or take one request) in the user's thread."""
+        thread_id = thread_id or thread_for(user)
+        state = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        self.graph.invoke(
+            state, self._config(thread_id), context=self._context(user=user, role=role, thread_id=thread_id)
+        )
+        return self.result(thread_id)
+
+    def stream(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> Iterator[Any]:
+        """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen)."""
+        thread_id = thread_id or thread_for(user)
+        state = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        yield from self.graph.stream(
+            state,
+            self._config(thread_id),
+            stream_mode="updates",
+            context=self._context(user=user, role=role, thread_id=thread_id),
+        )
+
+    def result(self, thread_id: str) -> AnswerResult:
+        """The last turn of a thread as the answer JSON."""
+        snapshot = self.graph.get_state(self._config(thread_id))
+        values = snapshot.values
+        _, turn = turn_messages(values.get("messages", []))
+        calls = [
+            {"name": c["name"], "args": c["args"]}
+            for m in turn
+            if isinstance(m, AIMessage)
+            for c in m.tool_calls
+        ]
+        cites: dict[tuple[str, str], None] = {}
+        for m in turn:
+            if isinstance(m, ToolMessage):
+                for c in (m.artifact or {}).get("citations", []):
+                    cites[(c["kind"], c["id"])] = None
+        answers = [m for m in turn if isinstance(m, AIMessage) and not m.tool_calls]
+        pending = values.get("pending_command") if snapshot.next == ("confirm",) else None
+        language = Language(values.get("language", "pt"))
+        return AnswerResult(
+            answer=str(answers[-1].content) if answers else "",
+            language=language,
+            tool_calls=calls,
+            citations=[{"kind": k, "id": i} for k, i in cites],
+            pending_command=_pending(pending, language) if pending else None,
+        )
+
+    def _interrupted_on(self, thread_id: str, command_id: str) -> bool:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        pending = snapshot.values.get("pending_command") or {}
+        return snapshot.next == ("confirm",) and pending.get("command_id") == command_id
+
+    def _resume(
+        self, record_thread: str, command_id: str, decision: dict[str, Any], *, user: str, role: Role
+    ) -> str | None:
+        """Resume the interrupted thread with the decision; None when that thread moved on."""
+        if not self._interrupted_on(record_thread, command_id):
+            return None
+        self.graph.invoke(
+            Command(resume=decision),
+            self._config(record_thread),
+            context=self._context(user=user, role=role, thread_id=record_thread),
+        )
+        return self.result(record_thread).answer or None
+
+    def approve(self, command_id: str, *, user: str, role: Role) -> tuple[CommandOutcome, str]:
+        """Approve (operators only, before expiry), then execute once through the paused graph."""
+        desk = self.tools.commands
+        if desk is None:
+            return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
+        decided = desk.approve(command_id, user=user, role=role)
+        record = desk.store.get(command_id)
+        if record is None or decided.outcome in (Outcome.NOT_ALLOWED, Outcome.NOT_FOUND):
+            return decided, outcome_text(decided, Language.PT)
+        if decided.outcome is Outcome.EXPIRED:
+            text = self._resume(record.thread_id, command_id, {"decision": "expired"}, user=user, role=role)
+            return decided, text or outcome_text(decided, Language.PT)
+        text = self._resume(
+            record.thread_id,
+            command_id,
+            {"decision": "approve", "user": user, "role": role.value},
+            user=user,
+            role=role,
+        )
+        final = execute(
+            desk, command_id
+        )  # no-op when the graph already ran it; runs it when the thread moved on
+        return final, text or outcome_text(final, Language.PT)
+
+    def reject(
+        self, command_id: str, *, user: str, role: Role, reason: str = ""
+    ) -> tuple[CommandOutcome, str]:
+        """Reject a pending command; it is never written."""
+        desk = self.tools.commands
+        if desk is None:
+            return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
+        decided = desk.reject(command_id, user=user, role=role, reason=reason)
+        record = desk.store.get(command_id)
+        text = None
+        if record is not None and decided.outcome is Outcome.REJECTED:
+            text = self._resume(
+                record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
+            )
+        return decided, text or outcome_text(decided, Language.PT)
+
+
+def _pending(pending: dict[str, Any], language: Language) -> PendingCommand:
+    s = pending["summary"]
+    return PendingCommand(
+        command_id=pending["command_id"],
+        command=s["command"],
+        tag=s["tag"],
+        value=s["value"],
+        expires_at=s["expires_at"],
+        summary=summary_text(s, language),
+    )

@@ -1,0 +1,275 @@
+"""Adapters from the other parts to the tools' ports: current store, history, rules engine, knowledge base."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+import redis
+
+from lockpilot.clock import Clock
+from lockpilot.plant import Plant
+from lockpilot.samples import Sample
+from rules.engine import RulesEngine
+from rules.lifecycle import Alarm, AlarmEvent, EventKind
+from rules.loader import AllOf, AnyOf, CondTree, Rule, load_parameters, load_sequences
+from rules.sequences import LiveValue, SequenceChecker
+from storage import history
+from storage.current import CurrentValue, read_current
+from tools.ports import (
+    AlarmView,
+    Bilingual,
+    KnowledgeHit,
+    PreconditionView,
+    RuleView,
+    SequenceCheckView,
+    SequenceInfo,
+)
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class RedisCurrent:
+    """Current values from storage's Redis hash."""
+
+    def __init__(self, redis_url: str, plant: Plant, clock: Clock) -> None:
+        self._client = redis.Redis.from_url(redis_url)
+        self._plant, self._clock = plant.name, clock
+
+    def __call__(self, tags: Sequence[str]) -> Mapping[str, CurrentValue | None]:
+        return read_current(self._client, self._plant, tags, clock=self._clock)
+
+
+class PgHistory:
+    """History queries of storage on one autocommit connection (one query at a time)."""
+
+    def __init__(self, database_url: str) -> None:
+        self._conn = psycopg.connect(database_url, autocommit=True)
+        self._lock = threading.Lock()
+
+    def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[history.HistoryPoint]:
+        with self._lock:
+            return history.raw(self._conn, tag, start=start, end=end, limit=limit)
+
+    def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[history.Bucket]:
+        with self._lock:
+            return history.aggregate(self._conn, tag, start=start, end=end, every=timedelta(seconds=every_s))
+
+    def stats(self, tag: str, *, start: datetime, end: datetime) -> history.TagStats:
+        with self._lock:
+            return history.stats(self._conn, tag, start=start, end=end)
+
+
+def _leaf_tags(tree: CondTree | None, plant: Plant) -> list[str]:
+    """Tag names read by a condition tree."""
+    if tree is None:
+        return []
+    if isinstance(tree, str):
+        return [n for n in _NAME.findall(tree) if n in plant.tags]
+    children = tree.children if isinstance(tree, AllOf | AnyOf) else (tree.child,)
+    return [t for child in children for t in _leaf_tags(child, plant)]
+
+
+def rule_view(rule: Rule, plant: Plant) -> RuleView:
+    """A rule as the tools show it."""
+    d = rule.defn
+    e = d.explanation
+    return RuleView(
+        id=d.id,
+        name=Bilingual(pt=d.name.pt, en=d.name.en),
+        description=Bilingual(pt=d.description.pt, en=d.description.en),
+        equipment=d.equipment,
+        severity=d.severity.value,
+        priority=d.priority.value,
+        cause=Bilingual(pt=e.cause.pt, en=e.cause.en),
+        consequence=Bilingual(pt=e.consequence.pt, en=e.consequence.en),
+        action=Bilingual(pt=e.action.pt, en=e.action.en),
+        plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
+        plc_fault_tag=d.plc_fault_tag,
+        tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
+    )
+
+
+def alarm_view(alarm: Alarm) -> AlarmView:
+    """An alarm of the engine's book as the tools show it."""
+    d = alarm.defn
+    return AlarmView(
+        id=d.id,
+        rule_id=d.id,
+        name=Bilingual(pt=d.name.pt, en=d.name.en),
+        state=alarm.state.value,
+        priority=d.priority.value,
+        severity=d.severity.value,
+        equipment=d.equipment,
+        since=alarm.activated_at,
+        acknowledged=not alarm.unacked,
+        first_out=alarm.first_out,
+        related=[],
+        values=dict(alarm.values),
+    )
+
+
+class LiveRules:
+    """A rules engine fed by the collectors (a SampleSink) that answers alarm and sequence questions."""
+
+    def __init__(
+        self,
+        plant: Plant,
+        engine: RulesEngine,
+        clock: Clock,
+        *,
+        keep_events: int = 50_000,
+        current: Any = None,
+        refresh_after_s: float = 1.0,
+    ) -> None:
+        self.plant, self.engine, self.clock = plant, engine, clock
+        self._current, self._refresh_after_s = current, refresh_after_s
+        self._refreshed: datetime | None = None
+        self._views = [rule_view(r, plant) for r in engine.rules.rules]
+        self._checker = SequenceChecker(plant, load_sequences(plant), engine.rules.params)
+        self._latest: dict[str, Sample] = {}
+        self._events: deque[AlarmEvent] = deque(maxlen=keep_events)
+        self._lock = threading.Lock()
+
+    def publish(self, batch: Sequence[Sample]) -> None:
+        """Evaluate a batch of samples now (the engine is fast and pure)."""
+        with self._lock:
+            for s in batch:
+                self._latest[s.tag] = s
+            self._events.extend(self.engine.evaluate(batch, self.clock.now()))
+
+    def refresh(self) -> None:
+        """In a process without collectors, evaluate the current store's snapshot (at most once a second)."""
+        now = self.clock.now()
+        if self._current is None or (
+            self._refreshed and (now - self._refreshed).total_seconds() < self._refresh_after_s
+        ):
+            return
+        self._refreshed = now
+        stored = self._current(list(self.plant.tags))
+        batch = sorted(
+            (Sample(t, c.time, c.value, c.quality, "current") for t, c in stored.items() if c is not None),
+            key=lambda s: s.time,
+        )
+        self.publish(batch)
+
+    def rules(self) -> list[RuleView]:
+        return list(self._views)
+
+    def rule(self, rule_id: str) -> RuleView | None:
+        return next((r for r in self._views if r.id == rule_id), None)
+
+    def active(self) -> list[AlarmView]:
+        self.refresh()
+        with self._lock:
+            alarms = self.engine.active_alarms()
+            views = [alarm_view(a) for a in alarms]
+        incidents: dict[str, list[str]] = {}
+        for a in alarms:
+            if a.incident_id:
+                incidents.setdefault(a.incident_id, []).append(a.id)
+        for view, a in zip(views, alarms, strict=True):
+            view.related = [i for i in incidents.get(a.incident_id or "", []) if i != a.id]
+        return views
+
+    def kpis(self, *, start: datetime, end: datetime) -> dict[str, Any]:
+        """ISA-18.2 KPIs over [start, end): activations per hour, peak per 10 min, floods, chattering, top."""
+        with self._lock:
+            events = [e for e in self._events if start <= e.time < end]
+            standing = sum(1 for a in self.engine.active_alarms() if a.active)
+        activations = [e for e in events if e.kind is EventKind.ACTIVATED]
+        hours = max((end - start).total_seconds() / 3600.0, 1e-9)
+        per_10min = Counter(int((e.time - start).total_seconds() // 600) for e in activations)
+        return {
+            "activations": len(activations),
+            "per_hour": round(len(activations) / hours, 2),
+            "peak_per_10min": max(per_10min.values(), default=0),
+            "floods": sum(1 for e in events if e.kind is EventKind.FLOOD_STARTED),
+            "chattering": sorted({e.alarm_id for e in events if e.kind is EventKind.CHATTERING}),
+            "standing_now": standing,
+            "top": Counter(e.alarm_id for e in activations).most_common(5),
+        }
+
+    def sequences(self) -> list[SequenceInfo]:
+        return [
+            SequenceInfo(id=s.id, code=s.code, name=Bilingual(pt=s.name.pt, en=s.name.en))
+            for s in self._checker.sequences.values()
+        ]
+
+    def check(self, sequence_id: str) -> SequenceCheckView:
+        """Check a sequence on the latest samples the engine received."""
+        self.refresh()
+        with self._lock:
+            values = {t: LiveValue(s.value, s.time, s.quality) for t, s in self._latest.items()}
+        result = self._checker.check(sequence_id, values, self.clock.now())
+        return sequence_view(self.plant, result)
+
+
+def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
+    """The rules part's SequenceCheck as the tools show it."""
+    pre = []
+    for p in result.preconditions:
+        tag = p.tags[0] if p.tags else None
+        pre.append(
+            PreconditionView(
+                id=p.id,
+                sentence=Bilingual(pt=p.sentence.pt, en=p.sentence.en),
+                passed=p.passed,
+                tag=tag,
+                value=p.live,
+                threshold=p.threshold,
+                unit=plant.tags[tag].unit if tag else "",
+                data_age_s=p.age_s,
+            )
+        )
+    return SequenceCheckView(
+        sequence_id=result.sequence_id,
+        name=Bilingual(pt=result.name.pt, en=result.name.en),
+        permitted=result.permitted,
+        preconditions=pre,
+    )
+
+
+class CurrentSequences:
+    """Sequence checks on the current store's values (when no live engine runs in this process)."""
+
+    def __init__(self, plant: Plant, current: Any, clock: Clock) -> None:
+        self.plant, self.current, self.clock = plant, current, clock
+        self._checker = SequenceChecker(
+            plant, load_sequences(plant), load_parameters(plant.root / "parameters.yaml")
+        )
+
+    def sequences(self) -> list[SequenceInfo]:
+        return [
+            SequenceInfo(id=s.id, code=s.code, name=Bilingual(pt=s.name.pt, en=s.name.en))
+            for s in self._checker.sequences.values()
+        ]
+
+    def check(self, sequence_id: str) -> SequenceCheckView:
+        tags = sorted(
+            {t for (seq, _), leaf in self._checker.leaves.items() if seq == sequence_id for t in leaf.tags}
+        )
+        stored = self.current(tags)
+        values = {t: LiveValue(c.value, c.time, c.quality) for t, c in stored.items() if c is not None}
+        return sequence_view(self.plant, self._checker.check(sequence_id, values, self.clock.now()))
+
+
+class KnowledgeAdapter:
+    """The knowledge part's hybrid search."""
+
+    def __init__(self, database_url: str, plant: Plant) -> None:
+        self._url, self._plant = database_url, plant.name
+
+    def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
+        from knowledge.service import search_knowledge
+
+        hits = search_knowledge(query, limit=limit, database_url=self._url, plant=self._plant)
+        return [
+            KnowledgeHit(id=h.id, document=h.document, heading=h.heading, text=h.text, score=h.score)
+            for h in hits
+        ]

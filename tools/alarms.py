@@ -1,0 +1,95 @@
+"""Alarm tools: what is active, why an alarm fired and what to do, and the alarm KPIs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field
+
+from tools.context import ToolContext
+from tools.knowledge import search_knowledge
+from tools.live import read_tag
+from tools.models import Citation, CitationKind, Language, TagReading, ToolResult
+from tools.ports import AlarmView, KnowledgeHit, RuleView
+
+UNAVAILABLE = "the rules and alarm store are not available"
+
+
+class ActiveAlarmsResult(ToolResult):
+    alarms: list[AlarmView] = Field(default_factory=list)
+
+
+class ExplainAlarmResult(ToolResult):
+    rule: RuleView | None = None
+    alarm: AlarmView | None = None
+    live_values: list[TagReading] = Field(default_factory=list)
+    first_out: AlarmView | None = None
+    related: list[AlarmView] = Field(default_factory=list)
+    knowledge: list[KnowledgeHit] = Field(default_factory=list)
+
+
+class AlarmKpisResult(ToolResult):
+    window_s: float = 0.0
+    kpis: dict[str, Any] = Field(default_factory=dict)
+
+
+def _priority_rank(alarm: AlarmView) -> tuple[int, str]:
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    return order.get(alarm.priority, 4), alarm.id
+
+
+def list_active_alarms(ctx: ToolContext, *, equipment: str | None = None) -> ActiveAlarmsResult:
+    """List the active alarms, most urgent first, optionally for one piece of equipment."""
+    if ctx.alarms is None:
+        return ActiveAlarmsResult(error=UNAVAILABLE)
+    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=_priority_rank)
+    cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
+    cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
+    return ActiveAlarmsResult(alarms=alarms, citations=list(dict.fromkeys(cites)))
+
+
+def _find_alarm(active: list[AlarmView], alarm_id: str) -> AlarmView | None:
+    return next((a for a in active if alarm_id in (a.id, a.rule_id)), None)
+
+
+def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Language.PT) -> ExplainAlarmResult:
+    """Explain an alarm or rule: live values, start, first-out, PLC actions, what to do, procedure."""
+    if ctx.alarms is None:
+        return ExplainAlarmResult(error=UNAVAILABLE)
+    active = ctx.alarms.active()
+    alarm = _find_alarm(active, alarm_id)
+    rule = ctx.alarms.rule(alarm.rule_id if alarm else alarm_id)
+    if rule is None:
+        return ExplainAlarmResult(error=f"unknown alarm or rule '{alarm_id}'")
+    tags = list(dict.fromkeys([*rule.tags, *([rule.plc_fault_tag] if rule.plc_fault_tag else [])]))
+    live = read_tag(ctx, tags, language=language) if tags else None
+    first_out = next((a for a in active if a.first_out and a.id != (alarm.id if alarm else "")), None)
+    related_ids = set(alarm.related) if alarm else set()
+    related = [
+        a for a in active if a.id in related_ids or (a.equipment == rule.equipment and a.rule_id != rule.id)
+    ]
+    hits = list(search_knowledge(ctx, f"{rule.name.pt} {rule.name.en}", limit=2).hits)
+    cites = [Citation(kind=CitationKind.RULE, id=rule.id)]
+    cites += [
+        Citation(kind=CitationKind.ALARM, id=a.id) for a in (alarm, first_out, *related) if a is not None
+    ]
+    cites += (live.citations if live else []) + [Citation(kind=CitationKind.DOC, id=h.id) for h in hits]
+    return ExplainAlarmResult(
+        rule=rule,
+        alarm=alarm,
+        live_values=live.readings if live else [],
+        first_out=first_out,
+        related=related,
+        knowledge=hits,
+        citations=list(dict.fromkeys(cites)),
+    )
+
+
+def alarm_kpis(ctx: ToolContext, *, window_s: float = 86400.0) -> AlarmKpisResult:
+    """Alarm KPIs (ISA-18.2: rate per hour, floods, chattering, standing alarms) over the last window."""
+    if ctx.alarms is None:
+        return AlarmKpisResult(error=UNAVAILABLE)
+    end = ctx.clock.now()
+    kpis = ctx.alarms.kpis(start=end - timedelta(seconds=window_s), end=end)
+    return AlarmKpisResult(window_s=window_s, kpis=kpis)

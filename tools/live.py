@@ -1,0 +1,96 @@
+"""Live tools: read current tag values (never passing stale or bad data off as current) and find tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lockpilot.samples import Quality
+from storage.current import CurrentValue
+from tools.context import ToolContext
+from tools.models import (
+    Citation,
+    CitationKind,
+    Freshness,
+    Language,
+    ReadTagResult,
+    SearchTagsResult,
+    TagMatch,
+    TagReading,
+)
+
+MAX_TAGS_PER_READ = 20
+
+
+def freshness_of(current: CurrentValue | None, *, stale_after_s: float) -> Freshness:
+    """Classify a stored value: current only when its quality is good and it is recent enough."""
+    if current is None or current.value is None:
+        return Freshness.MISSING
+    if current.quality is not Quality.GOOD:
+        return Freshness.BAD
+    return Freshness.STALE if current.age_s > stale_after_s else Freshness.CURRENT
+
+
+def reading_of(
+    ctx: ToolContext, name: str, current: CurrentValue | None, *, language: Language = Language.PT
+) -> TagReading:
+    """Build the reading of one tag from its stored value."""
+    tag = ctx.plant.tag(name)
+    description = tag.description.pt if language is Language.PT else tag.description.en
+    if current is None:
+        return TagReading(
+            tag=name,
+            description=description,
+            unit=tag.unit,
+            value=None,
+            time=None,
+            quality=None,
+            age_s=None,
+            freshness=Freshness.MISSING,
+        )
+    value = current.value
+    if tag.type.value == "bool" and value is not None:
+        value = bool(value)
+    return TagReading(
+        tag=name,
+        description=description,
+        unit=tag.unit,
+        value=value,
+        time=current.time,
+        quality=current.quality,
+        age_s=round(current.age_s, 1),
+        freshness=freshness_of(current, stale_after_s=ctx.stale_after_s),
+    )
+
+
+def read_tag(ctx: ToolContext, tags: Sequence[str], *, language: Language = Language.PT) -> ReadTagResult:
+    """Read the current value, unit, time, quality and age of up to 20 tags."""
+    known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:MAX_TAGS_PER_READ]
+    unknown = [t for t in tags if t not in ctx.plant.tags]
+    stored = ctx.current(known) if known else {}
+    readings = [reading_of(ctx, name, stored.get(name), language=language) for name in known]
+    return ReadTagResult(
+        readings=readings,
+        unknown=unknown,
+        citations=[Citation(kind=CitationKind.TAG, id=r.tag) for r in readings],
+        error=f"unknown tags: {', '.join(unknown)}" if unknown else None,
+    )
+
+
+def search_tags(ctx: ToolContext, query: str, *, limit: int = 5) -> SearchTagsResult:
+    """Find tags by name, description (pt or en) or equipment."""
+    found = ctx.tag_index.search(query, limit=limit)
+    matches = [
+        TagMatch(
+            tag=t.name,
+            score=round(score, 3),
+            unit=t.unit,
+            equipment=t.equipment,
+            description_pt=t.description.pt,
+            description_en=t.description.en,
+            writable=t.is_writable,
+        )
+        for t, score in found
+    ]
+    return SearchTagsResult(
+        matches=matches, citations=[Citation(kind=CitationKind.TAG, id=m.tag) for m in matches]
+    )

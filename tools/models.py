@@ -1,0 +1,92 @@
+"""Structured results of the tools: values with unit, time and quality, and the ids to cite."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lockpilot.samples import Quality
+
+
+class Language(StrEnum):
+    """The user's language: Portuguese first, English second."""
+
+    PT = "pt"
+    EN = "en"
+
+
+class CitationKind(StrEnum):
+    """What a citation points at (design.md section 6)."""
+
+    TAG = "tag"
+    RULE = "rule"
+    ALARM = "alarm"
+    SEQUENCE = "sequence"
+    DOC = "doc"
+
+
+class Citation(BaseModel):
+    """One traceable source of a claim."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: CitationKind
+    id: str
+
+
+class Freshness(StrEnum):
+    """Whether a reading may be presented as the current value."""
+
+    CURRENT = "current"
+    STALE = "stale"  # good once, but older than the device allows
+    BAD = "bad"  # quality not good (bad, stale, comm_error)
+    MISSING = "missing"  # never read
+
+
+class TagReading(BaseModel):
+    """The latest value of one tag, with everything needed to say it exactly."""
+
+    tag: str
+    description: str
+    unit: str
+    value: float | int | bool | None
+    time: datetime | None
+    quality: Quality | None
+    age_s: float | None
+    freshness: Freshness
+
+    @property
+    def is_current(self) -> bool:
+        return self.freshness is Freshness.CURRENT
+
+
+class ToolResult(BaseModel):
+    """Base of every tool result: the data and what to cite for it."""
+
+    citations: list[Citation] = Field(default_factory=list)
+    error: str | None = None
+
+    def for_model(self) -> dict[str, Any]:
+        """JSON-ready dict for a chat model's tool message."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class ReadTagResult(ToolResult):
+    readings: list[TagReading] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+
+
+class TagMatch(BaseModel):
+    tag: str
+    score: float
+    unit: str
+    equipment: str | None
+    description_pt: str
+    description_en: str
+    writable: bool
+
+
+class SearchTagsResult(ToolResult):
+    matches: list[TagMatch] = Field(default_factory=list)

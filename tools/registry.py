@@ -1,0 +1,174 @@
+"""Every tool by name: its argument schema (what a chat model sees) and how to run it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.commands.store import Role
+from tools import alarms, commands, history, knowledge, live, sequences
+from tools.context import ToolContext
+from tools.models import Language, ToolResult
+
+
+class ToolName(StrEnum):
+    READ_TAG = "read_tag"
+    SEARCH_TAGS = "search_tags"
+    LIST_ACTIVE_ALARMS = "list_active_alarms"
+    EXPLAIN_ALARM = "explain_alarm"
+    CHECK_SEQUENCE_PRECONDITIONS = "check_sequence_preconditions"
+    QUERY_HISTORY = "query_history"
+    SEARCH_KNOWLEDGE = "search_knowledge"
+    ALARM_KPIS = "alarm_kpis"
+    REQUEST_COMMAND = "request_command"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking, in which thread, and the exact text they typed (for the command guard)."""
+
+    user: str
+    role: Role
+    thread_id: str
+    user_text: str
+    language: Language
+
+
+class ReadTagArgs(BaseModel):
+    """Read current value, unit, time, quality and age of up to 20 tags (exact tag names)."""
+
+    tags: list[str] = Field(min_length=1, max_length=20)
+
+
+class SearchTagsArgs(BaseModel):
+    """Find tag names by words of their name, description (pt or en) or equipment."""
+
+    query: str
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+class ListActiveAlarmsArgs(BaseModel):
+    """List active alarms, most urgent first, optionally of one equipment id."""
+
+    equipment: str | None = None
+
+
+class ExplainAlarmArgs(BaseModel):
+    """Explain an alarm or rule id: live values, start, first-out, PLC actions, recommended actions."""
+
+    alarm_id: str
+
+
+class CheckSequenceArgs(BaseModel):
+    """Check whether a sequence may start now; each precondition with live value and threshold."""
+
+    sequence_id: str
+
+
+class QueryHistoryArgs(BaseModel):
+    """History of one tag over the last window_s seconds: statistics, points and a chart spec."""
+
+    tag: str
+    window_s: float = Field(default=3600.0, gt=0, le=31 * 86400)
+    mode: history.HistoryMode = history.HistoryMode.AGGREGATED
+    every_s: float | None = Field(default=None, gt=0)
+
+
+class SearchKnowledgeArgs(BaseModel):
+    """Search procedures, equipment notes and FAQ; each passage has an id to cite."""
+
+    query: str
+    limit: int = Field(default=3, ge=1, le=10)
+
+
+class AlarmKpisArgs(BaseModel):
+    """Alarm KPIs (rate per hour, floods, chattering, standing) over the last window_s seconds."""
+
+    window_s: float = Field(default=86400.0, gt=0)
+
+
+class RequestCommandArgs(BaseModel):
+    """Request an allow-listed command id (value only for setpoints); an operator must approve it."""
+
+    command: str
+    value: float | None = None
+
+
+Runner = Callable[[ToolContext, Any, Caller], ToolResult]
+
+TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
+    ToolName.READ_TAG: (ReadTagArgs, lambda c, a, who: live.read_tag(c, a.tags, language=who.language)),
+    ToolName.SEARCH_TAGS: (SearchTagsArgs, lambda c, a, who: live.search_tags(c, a.query, limit=a.limit)),
+    ToolName.LIST_ACTIVE_ALARMS: (
+        ListActiveAlarmsArgs,
+        lambda c, a, who: alarms.list_active_alarms(c, equipment=a.equipment),
+    ),
+    ToolName.EXPLAIN_ALARM: (
+        ExplainAlarmArgs,
+        lambda c, a, who: alarms.explain_alarm(c, a.alarm_id, language=who.language),
+    ),
+    ToolName.CHECK_SEQUENCE_PRECONDITIONS: (
+        CheckSequenceArgs,
+        lambda c, a, who: sequences.check_sequence_preconditions(c, a.sequence_id),
+    ),
+    ToolName.QUERY_HISTORY: (
+        QueryHistoryArgs,
+        lambda c, a, who: history.query_history(
+            c, a.tag, window_s=a.window_s, mode=a.mode, every_s=a.every_s
+        ),
+    ),
+    ToolName.SEARCH_KNOWLEDGE: (
+        SearchKnowledgeArgs,
+        lambda c, a, who: knowledge.search_knowledge(c, a.query, limit=a.limit),
+    ),
+    ToolName.ALARM_KPIS: (AlarmKpisArgs, lambda c, a, who: alarms.alarm_kpis(c, window_s=a.window_s)),
+    ToolName.REQUEST_COMMAND: (
+        RequestCommandArgs,
+        lambda c, a, who: commands.request_command(
+            c,
+            a.command,
+            a.value,
+            user=who.user,
+            role=who.role,
+            thread_id=who.thread_id,
+            user_text=who.user_text,
+        ),
+    ),
+}
+
+
+def tool_schemas() -> list[dict[str, Any]]:
+    """The tools in OpenAI function format (accepted by every LangChain chat model's bind_tools)."""
+    out = []
+    for name, (args_model, _) in TOOLS.items():
+        schema = args_model.model_json_schema()
+        schema.pop("title", None)
+        out.append(
+            {
+                "type": "function",
+                "function": {
+                    "name": name.value,
+                    "description": args_model.__doc__ or "",
+                    "parameters": schema,
+                },
+            }
+        )
+    return out
+
+
+def run_tool(ctx: ToolContext, name: str, args: dict[str, Any], caller: Caller) -> ToolResult:
+    """Validate the arguments and run one tool; unknown tools and bad arguments come back as errors."""
+    try:
+        tool = ToolName(name)
+    except ValueError:
+        return ToolResult(error=f"unknown tool '{name}'")
+    args_model, runner = TOOLS[tool]
+    try:
+        parsed = args_model.model_validate(args)
+    except ValidationError as exc:
+        return ToolResult(error=f"bad arguments: {exc.errors(include_url=False)}")
+    return runner(ctx, parsed, caller)
