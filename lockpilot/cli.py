@@ -33,8 +33,10 @@ PART_CLIS = (
     "knowledge.cli",
     "twin.cli",
     "collectors.meters_cli",
+    "api.cli",
     "rules.cli",
     "agent.cli",
+    "evals.cli",
 )
 
 

@@ -1,0 +1,1 @@
+"""Slack and Teams bots over the same copilot."""

@@ -1,0 +1,1 @@
+"""Plant overview page: schematic, alarms and trends."""

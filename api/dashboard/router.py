@@ -1,0 +1,152 @@
+"""The plant overview page: schematic with live values, active alarms, trends; every asset served locally."""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+from typing import Annotated, Any
+
+import plotly
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+
+from api.dashboard.schematic import SCHEMATIC_TAGS, render_schematic
+from api.services import Services
+from api.web_deps import get_services
+from tools.alarms import list_active_alarms
+from tools.history import HistoryMode, query_history
+
+router = APIRouter(tags=["dashboard"])
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+TREND_TAGS = (
+    "nivel_camara",
+    "nivel_reservatorio_montante",
+    "nivel_jusante",
+    "pressao_sistema",
+    "pressao_succao",
+    "vibracao_bomba",
+    "temperatura_oleo_hpu",
+)
+PERIODS_S = {"15 min": 900, "1 h": 3600, "6 h": 21600, "24 h": 86400}
+ASSETS = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+
+
+class DashboardData(BaseModel):
+    values: dict[str, Any]
+    freshness: dict[str, str]
+    alarms: list[dict[str, Any]]
+    alarms_error: str | None = None
+
+
+def web_user(request: Request) -> str | None:
+    """The logged-in user of a request: the chat's session cookie or an API bearer token."""
+    svc: Services = request.app.state.services
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and svc.metering is not None:
+        user = svc.metering.user_of(auth[7:].strip())
+        return user.username if user else None
+    from chainlit.auth.cookie import get_token_from_cookies
+
+    token = get_token_from_cookies(dict(request.cookies))
+    if not token or not os.environ.get("CHAINLIT_AUTH_SECRET"):
+        return None
+    from chainlit.auth.jwt import decode_jwt
+
+    try:
+        return decode_jwt(token).identifier
+    except Exception:  # expired or forged cookie: not logged in
+        return None
+
+
+def logged_in(request: Request) -> str:
+    """401 unless the caller is logged in."""
+    user = web_user(request)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first")
+    return user
+
+
+def _snapshot(svc: Services) -> DashboardData:
+    stored = svc.tools.current(list(SCHEMATIC_TAGS))
+    values = {t: (c.value if c is not None else None) for t, c in stored.items()}
+    for tag, value in values.items():
+        if value is not None and svc.plant.tags[tag].type.value == "bool":
+            values[tag] = bool(value)
+    fresh = {t: ("missing" if c is None else c.quality.value) for t, c in stored.items()}
+    active = list_active_alarms(svc.tools)
+    alarms = [
+        {
+            "id": a.id,
+            "name": a.name.pt,
+            "priority": a.priority,
+            "state": a.state,
+            "since": a.since.isoformat() if a.since else None,
+        }
+        for a in active.alarms
+    ]
+    return DashboardData(values=values, freshness=fresh, alarms=alarms, alarms_error=active.error)
+
+
+@router.get("/dashboard", response_class=HTMLResponse, response_model=None)
+def dashboard(request: Request) -> Response:
+    """The overview page (redirects to the chat's login page when not logged in)."""
+    svc: Services = request.app.state.services
+    if web_user(request) is None:
+        return RedirectResponse(f"{svc.web.chat_path}/login", status_code=status.HTTP_303_SEE_OTHER)
+    data = _snapshot(svc)
+    units = {t: svc.plant.tags[t].unit for t in SCHEMATIC_TAGS}
+    page = (STATIC_DIR / "dashboard.html").read_text(encoding="utf-8")
+    tag_options = "".join(
+        f'<option value="{t}">{escape(svc.plant.tags[t].description.pt)}</option>' for t in TREND_TAGS
+    )
+    periods = "".join(
+        f'<button type="button" class="period" data-window-s="{s}">{escape(label)}</button>'
+        for label, s in PERIODS_S.items()
+    )
+    return HTMLResponse(
+        page.replace("{{SCHEMATIC}}", render_schematic(data.values, units))
+        .replace("{{TAG_OPTIONS}}", tag_options)
+        .replace("{{PERIODS}}", periods)
+        .replace("{{PLANT}}", escape(svc.plant.name))
+        .replace("{{CHAT}}", svc.web.chat_path)
+    )
+
+
+@router.get("/dashboard/data", response_model=DashboardData)
+def dashboard_data(request: Request, _: Annotated[str, Depends(logged_in)]) -> DashboardData:
+    """Live values of the schematic's tags and the active alarms."""
+    return _snapshot(get_services(request))
+
+
+@router.get("/dashboard/trend")
+def dashboard_trend(
+    request: Request,
+    _: Annotated[str, Depends(logged_in)],
+    tag: str,
+    window_s: Annotated[float, Query(gt=0, le=31 * 86400)] = 3600.0,
+) -> dict[str, Any]:
+    """A Plotly figure of one tag over the last `window_s` seconds."""
+    svc = get_services(request)
+    if tag not in svc.plant.tags:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown tag '{tag}'")
+    if svc.tools.history is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "history is not available")
+    result = query_history(svc.tools, tag, window_s=window_s, mode=HistoryMode.AGGREGATED)
+    return result.chart
+
+
+@router.get("/static/vendor/plotly.min.js", include_in_schema=False)
+def plotly_js() -> FileResponse:
+    """Plotly from the installed python package (no CDN)."""
+    return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get("/static/dashboard/{name}", include_in_schema=False)
+def asset(name: str) -> FileResponse:
+    """The page's own script and style."""
+    if name not in ASSETS:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+    return FileResponse(STATIC_DIR / name, media_type=ASSETS[name])

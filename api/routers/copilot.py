@@ -1,0 +1,142 @@
+"""Ask the copilot (design.md section 6 JSON) and the command path: request, approve, reject, status."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from agent.commands.desk import CommandOutcome, Outcome
+from agent.commands.execute import execute
+from agent.service import AnswerResult, thread_for
+from api.deps import CurrentUser
+from api.web_deps import PlantRole, Svc, need
+
+router = APIRouter(tags=["copilot"])
+CHANNEL = "api"
+_CODES = {Outcome.NOT_FOUND: status.HTTP_404_NOT_FOUND, Outcome.NOT_ALLOWED: status.HTTP_403_FORBIDDEN}
+
+
+class AskIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    thread_id: str | None = Field(
+        default=None, max_length=200, description="Default: one thread per API user"
+    )
+
+
+class CommandIn(BaseModel):
+    command: str = Field(min_length=1, max_length=100, description="An id of commands.yaml")
+    value: float | None = Field(default=None, description="Only for setpoint commands")
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+class DecisionOut(BaseModel):
+    outcome: CommandOutcome
+    text: str
+
+
+class CommandStatusOut(BaseModel):
+    id: str
+    command: str
+    tag: str
+    value: Any
+    status: str
+    requested_by: str
+    requested_at: datetime
+    expires_at: datetime
+    seconds_left: float
+    summary: dict[str, Any]
+    decided_by: str | None
+    reason: str | None
+    result: dict[str, Any] | None
+
+
+@router.post("/ask", response_model=AnswerResult)
+def ask(svc: Svc, user: CurrentUser, role: PlantRole, body: AskIn) -> AnswerResult:
+    """Answer one question in the caller's language, with tool calls, citations and any pending command."""
+    copilot = need(svc.copilot, "the copilot")
+    started = time.perf_counter()
+    result = copilot.ask(
+        body.question,
+        user=user.username,
+        role=role,
+        thread_id=body.thread_id or thread_for(user.username, CHANNEL),
+    )
+    svc.telemetry.observe_agent(CHANNEL, time.perf_counter() - started)
+    return result
+
+
+@router.post("/commands", response_model=CommandOutcome, status_code=status.HTTP_201_CREATED)
+def request_command(svc: Svc, user: CurrentUser, role: PlantRole, body: CommandIn) -> CommandOutcome:
+    """Request an allow-listed command: checked (limits, preconditions) and stored pending approval."""
+    desk = need(svc.tools.commands, "the command path")
+    outcome = desk.request(
+        body.command, body.value, user=user.username, role=role, thread_id=thread_for(user.username, CHANNEL)
+    )
+    if outcome.outcome is Outcome.REFUSED:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, outcome.model_dump(mode="json"))
+    return outcome
+
+
+@router.get("/commands/{command_id}", response_model=CommandStatusOut)
+def command_status(svc: Svc, _: PlantRole, command_id: str) -> CommandStatusOut:
+    """A command request's state, its summary and the seconds left to approve it."""
+    desk = need(svc.tools.commands, "the command path")
+    record = desk.store.get(command_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"command {command_id} not found")
+    desk.expire_if_due(record)
+    record = desk.store.get(command_id)
+    assert record is not None
+    left = (
+        max(0.0, (record.expires_at - svc.clock.now()).total_seconds())
+        if record.status.value == "pending"
+        else 0.0
+    )
+    return CommandStatusOut(
+        id=record.id,
+        command=record.command,
+        tag=record.tag,
+        value=record.value,
+        status=record.status.value,
+        requested_by=record.requested_by,
+        requested_at=record.requested_at,
+        expires_at=record.expires_at,
+        seconds_left=left,
+        summary=record.summary,
+        decided_by=record.decided_by,
+        reason=record.reason,
+        result=record.result,
+    )
+
+
+def _decided(outcome: CommandOutcome, text: str) -> DecisionOut:
+    if outcome.outcome in _CODES:
+        raise HTTPException(_CODES[outcome.outcome], outcome.model_dump(mode="json"))
+    return DecisionOut(outcome=outcome, text=text)
+
+
+@router.post("/commands/{command_id}/approve", response_model=DecisionOut)
+def approve(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str) -> DecisionOut:
+    """Approve (operators only, before expiry): re-check the interlocks, write, read back, audit."""
+    if svc.copilot is not None:
+        return _decided(*svc.copilot.approve(command_id, user=user.username, role=role))
+    desk = need(svc.tools.commands, "the command path")
+    decided = desk.approve(command_id, user=user.username, role=role)
+    final = execute(desk, command_id) if decided.outcome is Outcome.APPROVED else decided
+    return _decided(final, "")
+
+
+@router.post("/commands/{command_id}/reject", response_model=DecisionOut)
+def reject(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str, body: RejectIn) -> DecisionOut:
+    """Reject a pending command with a reason; it is never written."""
+    if svc.copilot is not None:
+        return _decided(*svc.copilot.reject(command_id, user=user.username, role=role, reason=body.reason))
+    desk = need(svc.tools.commands, "the command path")
+    return _decided(desk.reject(command_id, user=user.username, role=role, reason=body.reason), "")

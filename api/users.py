@@ -1,0 +1,135 @@
+"""People who log in (chat, dashboard) and talk to the bots: roles, password hashes, bot identities.
+
+Users come from PostgreSQL (`ui_users`, managed with `lockpilot users add`) and, for sites without a
+database admin at hand, from a YAML file (`LOCKPILOT_USERS_FILE`): the database wins on a name clash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from pydantic import BaseModel
+
+from agent.commands.store import Role
+from lockpilot.yamlio import load_yaml
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with scrypt and a random salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """Compare a password with a stored scrypt hash in constant time."""
+    if not stored or not stored.startswith("scrypt$"):
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
+    return hmac.compare_digest(got.hex(), digest)
+
+
+class UiUser(BaseModel):
+    """One person with a role; the bots find them by their Slack or Teams id."""
+
+    username: str
+    role: Role
+    display_name: str = ""
+    password_hash: str | None = None
+    slack_id: str | None = None
+    teams_id: str | None = None
+
+
+class UserDirectory:
+    """Look users up by name or bot id, check passwords, add users to the database."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str | None = None,
+        users_file: Path | None = None,
+        default_bot_role: Role = Role.VIEWER,
+    ) -> None:
+        self._url = database_url
+        self._file_users = _load_file(users_file) if users_file else {}
+        self.default_bot_role = default_bot_role
+
+    def _query(self, where: str, value: str) -> UiUser | None:
+        if self._url is None:
+            return None
+        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+            row = conn.execute(
+                f"SELECT username, role, display_name, password_hash, slack_id, teams_id "
+                f"FROM ui_users WHERE {where} = %s AND disabled_at IS NULL",
+                (value,),
+            ).fetchone()
+        return None if row is None else UiUser(**row)
+
+    def get(self, username: str) -> UiUser | None:
+        """The user of that name, or None."""
+        return self._query("username", username) or self._file_users.get(username)
+
+    def verify(self, username: str, password: str) -> UiUser | None:
+        """The user when the password matches, else None."""
+        user = self.get(username)
+        return user if user is not None and check_password(password, user.password_hash) else None
+
+    def by_bot_id(self, *, slack_id: str | None = None, teams_id: str | None = None) -> UiUser | None:
+        """The user behind a Slack or Teams id, or None."""
+        column, value = ("slack_id", slack_id) if slack_id else ("teams_id", teams_id)
+        if not value:
+            return None
+        found = self._query(column, value)
+        return found or next((u for u in self._file_users.values() if getattr(u, column) == value), None)
+
+    def role_of_bot_user(self, *, slack_id: str | None = None, teams_id: str | None = None) -> Role:
+        """The role a bot user acts with: their directory role, else the default (viewer)."""
+        user = self.by_bot_id(slack_id=slack_id, teams_id=teams_id)
+        return user.role if user else self.default_bot_role
+
+    def add(
+        self,
+        username: str,
+        *,
+        role: Role,
+        password: str | None = None,
+        display_name: str = "",
+        slack_id: str | None = None,
+        teams_id: str | None = None,
+    ) -> UiUser:
+        """Create or update a user in the database."""
+        if self._url is None:
+            raise RuntimeError("no database: users can only be added to PostgreSQL")
+        user = UiUser(
+            username=username,
+            role=role,
+            display_name=display_name or username,
+            password_hash=hash_password(password) if password else None,
+            slack_id=slack_id,
+            teams_id=teams_id,
+        )
+        with psycopg.connect(self._url, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO ui_users (username, role, display_name, password_hash, slack_id, teams_id) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, "
+                "display_name = EXCLUDED.display_name, password_hash = COALESCE(EXCLUDED.password_hash, "
+                "ui_users.password_hash), slack_id = EXCLUDED.slack_id, teams_id = EXCLUDED.teams_id, "
+                "disabled_at = NULL",
+                (user.username, user.role.value, user.display_name, user.password_hash, slack_id, teams_id),
+            )
+        return user
+
+
+def _load_file(path: Path) -> dict[str, UiUser]:
+    """Users of a YAML file: `users: [{username, role, password_hash, slack_id, teams_id}]`."""
+    data: Any = load_yaml(path) if path.exists() else {}
+    return {u["username"]: UiUser(**u) for u in (data or {}).get("users", [])}

@@ -1,0 +1,32 @@
+"""Settings of the web side (chat, API, dashboard, bots), from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from agent.commands.store import Role
+
+
+class WebSettings(BaseSettings):
+    """What a site configures for the web side; bots stay off until their secrets are set."""
+
+    model_config = SettingsConfigDict(env_prefix="LOCKPILOT_", env_file=".env", extra="ignore")
+
+    users_file: Path | None = None  # YAML users beside (or instead of) the ui_users table
+    chat_path: str = "/chat"
+    chat_language: str = "pt-BR"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_alarm_channel: str | None = None  # channel id for proactive alarm notifications
+    slack_api_url: str | None = None  # Slack Web API base URL (default https://slack.com/api/)
+    teams_app_id: str | None = None  # the bot's Microsoft app id: the token audience
+    teams_app_password: str | None = None
+    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    teams_jwks_url: str | None = None  # overrides the JWKS found through the OpenID metadata
+    teams_issuer: str = "https://api.botframework.com"
+    teams_alarm_service_url: str | None = None  # serviceUrl of the conversation for alarm notifications
+    teams_alarm_conversation: str | None = None  # its conversation id
+    bot_default_role: Role = Role.VIEWER
+    alarm_poll_s: float = 2.0

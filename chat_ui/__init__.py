@@ -1,0 +1,1 @@
+"""The operators' chat (Chainlit): login with roles, streaming answers, steps, charts, alarms, commands."""

@@ -1,0 +1,184 @@
+"""The Chainlit app (loaded by mount_chainlit): callbacks for login, chat, alarms and commands."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import chainlit as cl
+from chainlit.oauth_providers import get_configured_oauth_providers
+from chainlit.types import ThreadDict
+
+from agent.commands.store import Role
+from chat_ui import alarms, commands
+from chat_ui.history import PgDataLayer
+from chat_ui.render import sequence_table
+from chat_ui.runtime import services
+from chat_ui.turn import run_turn
+from tools.sequences import check_sequence_preconditions
+
+CHANNEL = "chat"
+STARTERS = (
+    ("Nível da câmara", "Qual o nível da câmara?"),
+    ("Alarmes ativos", "Quais alarmes estão ativos?"),
+    ("Tendência", "Mostre o histórico do nível da câmara na última hora"),
+    ("Pode abrir?", "Posso abrir a comporta de montante?"),
+    ("Procedimento", "O que fazer em caso de cavitação da bomba?"),
+)
+COMMANDS = [
+    {"id": "alarmes", "icon": "siren", "description": "Alarmes ativos: reconhecer, arquivar"},
+    {
+        "id": "sequencia",
+        "icon": "list-checks",
+        "description": "Pré-condições de uma sequência: /sequencia NOME",
+    },
+]
+
+
+def _who() -> tuple[str, Role]:
+    user = cl.user_session.get("user")
+    role = (user.metadata or {}).get("role", Role.VIEWER.value) if user else Role.VIEWER.value
+    return (user.identifier if user else "anonymous"), Role(role)
+
+
+def _copilot_thread() -> str:
+    """One copilot thread per user and conversation."""
+    return f"{CHANNEL}:{cl.context.session.thread_id}"
+
+
+@cl.data_layer
+def _data_layer() -> Any:
+    url = services().database_url
+    return PgDataLayer(url) if url else None
+
+
+@cl.password_auth_callback
+async def _login(username: str, password: str) -> cl.User | None:
+    found = await asyncio.to_thread(services().users.verify, username, password)
+    if found is None:
+        return None
+    return cl.User(
+        identifier=found.username,
+        display_name=found.display_name or found.username,
+        metadata={"role": found.role.value, "provider": "password"},
+    )
+
+
+if get_configured_oauth_providers():
+
+    @cl.oauth_callback
+    async def _oauth(
+        provider_id: str,
+        token: str,
+        raw_user_data: dict[str, str],
+        default_user: cl.User,
+        id_token: str | None = None,
+    ) -> cl.User | None:
+        found = services().users.get(default_user.identifier)
+        role = found.role if found else services().users.default_bot_role
+        return cl.User(
+            identifier=default_user.identifier,
+            display_name=default_user.display_name,
+            metadata={"role": role.value, "provider": provider_id},
+        )
+
+
+@cl.set_starters
+async def _starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
+    return [cl.Starter(label=label, message=message) for label, message in STARTERS]
+
+
+async def _start_session() -> None:
+    await cl.context.emitter.set_commands(COMMANDS)  # type: ignore[arg-type]
+    svc = services()
+    if svc.tools.alarms is not None:
+        cl.user_session.set(
+            "alarm_watch", asyncio.create_task(alarms.watch(svc, period_s=svc.web.alarm_poll_s))
+        )
+
+
+@cl.on_chat_start
+async def _chat_start() -> None:
+    await _start_session()
+
+
+@cl.on_chat_resume
+async def _chat_resume(thread: ThreadDict) -> None:
+    await _start_session()
+
+
+@cl.on_chat_end
+async def _chat_end() -> None:
+    task = cl.user_session.get("alarm_watch")
+    if task is not None:
+        task.cancel()
+
+
+async def _sequence(name: str) -> None:
+    svc = services()
+    result = await asyncio.to_thread(check_sequence_preconditions, svc.tools, name.strip())
+    if result.check is None:
+        await cl.Message(content=f"Atenção: {result.error}", author="Lockpilot").send()
+        return
+    await cl.Message(content=sequence_table(result.check), author="Lockpilot").send()
+
+
+async def _ask(question: str) -> None:
+    svc = services()
+    user, role = _who()
+    if svc.copilot is None:
+        await cl.Message(content="O copiloto não está disponível neste servidor.", author="Lockpilot").send()
+        return
+    started = time.perf_counter()
+    await run_turn(svc.copilot, question, user=user, role=role, thread_id=_copilot_thread())
+    svc.telemetry.observe_agent(CHANNEL, time.perf_counter() - started)
+    result = await asyncio.to_thread(svc.copilot.result, _copilot_thread())
+    if result.pending_command is not None:
+        await commands.show_pending(svc, result.pending_command.command_id, role=role)
+
+
+def _slash(message: cl.Message) -> tuple[str, str]:
+    """The slash command of a message and its argument (no command: '' and the whole text)."""
+    text = message.content.strip()
+    if message.command:
+        return message.command, text
+    if text.startswith("/"):
+        head, _, arg = text[1:].partition(" ")
+        return head.lower(), arg.strip()
+    return "", text
+
+
+@cl.on_message
+async def _message(message: cl.Message) -> None:
+    command, arg = _slash(message)
+    if command == "alarmes":
+        await alarms.show(services(), role=_who()[1])
+    elif command in ("sequencia", "sequência"):
+        await _sequence(arg)
+    else:
+        await _ask(message.content.strip())
+
+
+@cl.action_callback(commands.APPROVE)
+async def _approve(action: cl.Action) -> None:
+    user, role = _who()
+    await commands.approve(services(), action, user=user, role=role)
+
+
+@cl.action_callback(commands.REJECT)
+async def _reject(action: cl.Action) -> None:
+    user, role = _who()
+    await commands.reject(services(), action, user=user, role=role)
+
+
+@cl.action_callback(alarms.ACK)
+async def _ack(action: cl.Action) -> None:
+    user, role = _who()
+    await alarms.acknowledge(services(), action, user=user, role=role)
+
+
+@cl.action_callback(alarms.SHELVE)
+async def _shelve(action: cl.Action) -> None:
+    user, role = _who()
+    await alarms.shelve(services(), action, user=user, role=role)

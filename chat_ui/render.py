@@ -1,0 +1,107 @@
+"""Markdown tables and Plotly figures the chat shows: tool outputs, alarms, sequence checks, commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import plotly.graph_objects as go
+
+from tools.ports import AlarmView, SequenceCheckView
+
+MAX_STEP_OUTPUT_CHARS = 3000
+
+
+def cell(value: Any, unit: str = "") -> str:
+    """A value for a table cell (pipes escaped)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        text = "sim" if value else "não"
+    elif isinstance(value, float):
+        text = f"{value:.2f}"
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip().replace("|", "\\|")
+
+
+def step_output(artifact: dict[str, Any]) -> str:
+    """A tool result as the collapsible step shows it (JSON, trimmed; the chart spec left out)."""
+    shown = {k: v for k, v in artifact.items() if k not in ("chart", "citations") and v not in (None, [], {})}
+    if "points" in shown:
+        shown["points"] = f"{len(artifact['points'])} pontos"
+    text = json.dumps(shown, ensure_ascii=False, indent=1, default=str)
+    return text if len(text) <= MAX_STEP_OUTPUT_CHARS else text[:MAX_STEP_OUTPUT_CHARS] + "\n…"
+
+
+def figure(chart: dict[str, Any], *, dark: bool = True) -> go.Figure:
+    """A Plotly figure from a history tool's chart spec."""
+    fig = go.Figure(data=chart.get("data", []), layout=chart.get("layout", {}))
+    fig.update_layout(
+        template="plotly_dark" if dark else "plotly_white",
+        margin={"t": 48, "r": 16, "b": 40, "l": 56},
+        height=360,
+    )
+    return fig
+
+
+def _since(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M:%S") if moment else "—"
+
+
+def alarms_table(alarms: list[AlarmView]) -> str:
+    """Active alarms as a markdown table."""
+    if not alarms:
+        return "Nenhum alarme ativo."
+    rows = [
+        f"| {a.priority} | `{a.id}` | {cell(a.name.pt)} | {a.state} | "
+        f"{'sim' if a.acknowledged else 'não'} | {_since(a.since)} |"
+        for a in alarms
+    ]
+    head = "| Prioridade | Id | Alarme | Estado | Reconhecido | Desde (UTC) |\n|---|---|---|---|---|---|\n"
+    return head + "\n".join(rows)
+
+
+def banner(alarms: list[AlarmView]) -> str:
+    """One line on the active alarms for the top of the chat."""
+    if not alarms:
+        return "Nenhum alarme ativo."
+    worst = ", ".join(f"{a.name.pt} ({a.priority})" for a in alarms[:3])
+    more = f" (+{len(alarms) - 3})" if len(alarms) > 3 else ""
+    return f"**ATENÇÃO: {len(alarms)} alarme(s) ativo(s):** {worst}{more} — digite `/alarmes` para tratar."
+
+
+def sequence_table(check: SequenceCheckView) -> str:
+    """A sequence check as a verdict line and a precondition table."""
+    verdict = "**PERMITIDA agora**" if check.permitted else "**NÃO PERMITIDA agora**"
+    rows = [
+        f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | `{p.tag or '—'}` | "
+        f"{cell(p.value, p.unit)} | "
+        f"{cell(p.threshold)} | {cell(p.data_age_s, 's')} |"
+        for p in check.preconditions
+    ]
+    head = "| | Pré-condição | Tag | Valor | Limite | Idade do dado |\n|---|---|---|---|---|---|\n"
+    return f"### Sequência {check.name.pt} (`{check.sequence_id}`)\n{verdict}\n\n{head}" + "\n".join(rows)
+
+
+def command_card(summary: dict[str, Any], *, seconds_left: float, can_approve: bool) -> str:
+    """The confirmation card of a pending command: what, current state, preconditions, risk, time left."""
+    rows = [
+        f"| {'OK' if c['passed'] else 'FALHA'} | {cell(c['condition'])} | {cell(c['value'], c['unit'])} |"
+        for c in summary["preconditions"]
+    ]
+    who = (
+        "Aprove ou rejeite abaixo."
+        if can_approve
+        else "Somente um **operador** pode aprovar; aguardando um operador."
+    )
+    return (
+        f"### Confirmação de comando: {summary['title_pt']}\n"
+        f"`{summary['tag']}` := **{cell(summary['value'])}** · "
+        f"estado atual: {cell(summary.get('current'))} · "
+        f"pedido por {summary['requested_by']}\n\n| | Pré-condição | Valor |\n|---|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\n**Risco:** {summary['risk_pt']}\n\n"
+        f"Expira em **{int(seconds_left)} s** ({summary['expires_at']}). {who}"
+    )

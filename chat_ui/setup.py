@@ -1,0 +1,92 @@
+"""Prepare Chainlit's run-time root (config, translations, an offline index.html) and mount the chat.
+
+Chainlit reads its root from CHAINLIT_APP_ROOT when `chainlit` is first imported, so `prepare_root` must run
+before any chainlit import; `mount_chat` imports it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from api.services import Services
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REMOTE_LINK = re.compile(r"<link\b[^>]*?https?://[^>]*?>", re.DOTALL)
+LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="48" viewBox="0 0 220 48">'
+    '<rect x="2" y="10" width="12" height="30" rx="2" fill="{fg}"/>'
+    '<rect x="18" y="22" width="26" height="18" '
+    'fill="#3b8fd9"/><rect x="48" y="10" width="12" height="30" rx="2" fill="{fg}"/>'
+    '<text x="70" y="36" font-family="sans-serif" font-size="28" font-weight="700" fill="{fg}">'
+    "Lockpilot</text>"
+    "</svg>"
+)
+README = "# Lockpilot\n\nPergunte sobre a eclusa: níveis, alarmes, sequências, procedimentos e comandos.\n"
+
+
+def _chainlit_dist() -> Path:
+    spec = find_spec("chainlit")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent / "frontend" / "dist"
+
+
+def offline_build(root: Path) -> Path:
+    """A build dir whose index.html links nothing on the internet (fonts, KaTeX); assets are symlinked."""
+    dist, build = _chainlit_dist(), root / "build"
+    build.mkdir(parents=True, exist_ok=True)
+    for item in dist.iterdir():
+        target = build / item.name
+        if item.name != "index.html" and not target.exists():
+            target.symlink_to(item, target_is_directory=item.is_dir())
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    (build / "index.html").write_text(REMOTE_LINK.sub("", html), encoding="utf-8")
+    return build
+
+
+def _auth_secret(root: Path) -> str:
+    """The JWT secret of chat sessions: CHAINLIT_AUTH_SECRET, else one kept in the root (mode 600)."""
+    path = root / ".auth_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def prepare_root(root: Path) -> Path:
+    """Write config, translations and the offline build under `root`; point Chainlit at it."""
+    config_dir = root / ".chainlit"
+    (config_dir / "translations").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PACKAGE_DIR / "chainlit.toml", config_dir / "config.toml")
+    translations = _chainlit_dist().parent.parent / "translations"
+    for name in ("en-US.json", "pt-PT.json"):
+        shutil.copyfile(translations / name, config_dir / "translations" / name)
+    shutil.copyfile(translations / "pt-PT.json", config_dir / "translations" / "pt-BR.json")
+    for name in ("chainlit.md", "chainlit_pt-BR.md"):
+        (root / name).write_text(README, encoding="utf-8")
+    offline_build(root)
+    (root / "public").mkdir(exist_ok=True)
+    for theme, colour in (("dark", "#e6edf3"), ("light", "#17212b")):
+        (root / "public" / f"logo_{theme}.svg").write_text(LOGO.replace("{fg}", colour), encoding="utf-8")
+    os.environ.setdefault("CHAINLIT_APP_ROOT", str(root))
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", _auth_secret(root))
+    return root
+
+
+def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> None:
+    """Mount the Chainlit app at `path` of `app`, over `services`."""
+    prepare_root(root)
+    from chainlit.utils import mount_chainlit
+
+    from chat_ui import runtime
+
+    runtime.set_services(services)
+    mount_chainlit(app, target=str(PACKAGE_DIR / "app.py"), path=path)
