@@ -24,8 +24,10 @@ class WhatIfResult(ToolResult):
     chart: dict[str, Any] = Field(default_factory=dict)
 
 
-def what_if(ctx: ToolContext, action: str, *, minutes: float = 10.0, twin: LockTwin | None = None) -> WhatIfResult:
-    """Run `action` ("abrir a válvula de enchimento 1 a 100 %") on a sandbox twin for `minutes`; report the course."""
+def what_if(
+    ctx: ToolContext, action: str, *, minutes: float = 10.0, twin: LockTwin | None = None
+) -> WhatIfResult:
+    """Run `action` ("abrir a válvula de enchimento 1 a 100 %") on a sandbox twin; report the course."""
     try:
         parsed = parse_action(action)
     except ActionError as exc:
@@ -36,9 +38,14 @@ def what_if(ctx: ToolContext, action: str, *, minutes: float = 10.0, twin: LockT
         stored = ctx.current(list(ctx.plant.tags))
         missing = [t for t, v in stored.items() if v is None or v.value is None]
         if missing:
-            return WhatIfResult(error=f"no current value for {', '.join(missing[:5])}: cannot copy the plant state")
+            return WhatIfResult(
+                error=f"no current value for {', '.join(missing[:5])}: cannot copy the plant state"
+            )
         sandbox = sandbox_from_values(ctx.plant, {t: v.value for t, v in stored.items() if v is not None})
     out = predict(sandbox, ctx.plant, parsed, minutes=min(max(minutes, 0.5), MAX_MINUTES))
-    cites = [Citation(kind=CitationKind.TAG, id=t) for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante")]
+    cites = [
+        Citation(kind=CitationKind.TAG, id=t)
+        for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante")
+    ]
     cites += [Citation(kind=CitationKind.RULE, id=a["id"]) for a in out["alarms"]]
     return WhatIfResult(citations=cites, **out)
