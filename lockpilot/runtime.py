@@ -43,6 +43,7 @@ class DataPlane:
     parts: list[Any] = field(init=False, default_factory=list)  # started parts, stopped in reverse
     collector: S7Collector | None = field(init=False, default=None)
     twin_server: Any = field(init=False, default=None)
+    rules: Any = field(init=False, default=None)
 
     def start(self) -> DataPlane:
         """Bring everything up, each part only once its dependencies run."""
@@ -52,6 +53,7 @@ class DataPlane:
         with psycopg.connect(self.database_url) as conn:
             sync_tags(conn, self.plant)
         self._start_sinks()
+        self._start_rules()
         if self.twin is not None:
             self._start_twin(self.twin)
         self._start_collector()
@@ -87,6 +89,35 @@ class DataPlane:
             sink.start()
             self.parts.append(sink)
             self.bus.subscribe(sink)
+
+    def _start_rules(self) -> None:
+        from lockpilot.clock import SystemClock
+        from rules.engine import RulesEngine
+        from rules.loader import load_rules, load_sequences
+        from rules.runner import RulesRunner
+        from rules.store import (
+            PgAlarmWriter,
+            RedisActionSource,
+            RedisAlarmWriter,
+            restore_engine,
+            sync_definitions,
+        )
+
+        rules, sequences = load_rules(self.plant), load_sequences(self.plant)
+        engine = RulesEngine(self.plant, rules, sequences)
+        with psycopg.connect(self.database_url) as conn:
+            sync_definitions(conn, rules, sequences)
+        restored = restore_engine(engine, self.database_url)
+        self.rules = RulesRunner(
+            engine,
+            clock=SystemClock(),
+            writers=[PgAlarmWriter(self.database_url), RedisAlarmWriter(self.redis_url, self.plant.name)],
+            actions=RedisActionSource(self.redis_url, self.plant.name),
+        )
+        self.rules.start()
+        self.parts.append(self.rules)
+        self.bus.subscribe(self.rules)
+        log.info("rules_started", rules=len(engine.rules.rules), restored_alarms=restored)
 
     def _start_twin(self, options: TwinOptions) -> None:
         from twin import LockTwin, TwinServer
