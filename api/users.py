@@ -74,6 +74,14 @@ class UserDirectory:
             ).fetchone()
         return None if row is None else UiUser(**row)
 
+    def is_empty(self) -> bool:
+        """True when no user can log in yet (no enabled database user and no users file entry)."""
+        if self._file_users or self._url is None:
+            return not self._file_users
+        with psycopg.connect(self._url) as conn:
+            row = conn.execute("SELECT count(*) FROM ui_users WHERE disabled_at IS NULL").fetchone()
+        return row is None or row[0] == 0
+
     def get(self, username: str) -> UiUser | None:
         """The user of that name, or None."""
         return self._query("username", username) or self._file_users.get(username)

@@ -44,6 +44,7 @@ class DataPlane:
     collector: S7Collector | None = field(init=False, default=None)
     twin_server: Any = field(init=False, default=None)
     rules: Any = field(init=False, default=None)
+    writer: HistoryWriter | None = field(init=False, default=None)
 
     def start(self) -> DataPlane:
         """Bring everything up, each part only once its dependencies run."""
@@ -85,6 +86,7 @@ class DataPlane:
     def _start_sinks(self) -> None:
         writer = HistoryWriter(self.database_url, spool_dir=self.settings.data_dir / "spool")
         current = CurrentStore(self.redis_url, self.plant)
+        self.writer = writer
         for sink in (writer, current):
             sink.start()
             self.parts.append(sink)

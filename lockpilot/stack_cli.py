@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 import signal
 import threading
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from lockpilot.output import console
 from lockpilot.runtime import DataPlane, TwinOptions
-from lockpilot.settings import get_settings
+from lockpilot.settings import Settings, get_settings
+
+FIRST_USER = "operador"
 
 
 def _wait_for_signal() -> None:
@@ -20,9 +24,11 @@ def _wait_for_signal() -> None:
     stop.wait()
 
 
-def _announce(plane: DataPlane, *, with_twin: bool) -> None:
+def _announce(plane: DataPlane, *, with_twin: bool, http: str | None) -> None:
     settings = plane.settings
     console.print("[bold green]Lockpilot is running.[/bold green]")
+    if http:
+        console.print(f"  chat            {http}/chat   (dashboard {http}/dashboard, API docs {http}/docs)")
     if with_twin:
         console.print(f"  twin (S7 PLC)   127.0.0.1:{settings.twin_port}  (lockpilot twin inject FAULT)")
     collector = plane.collector
@@ -34,9 +40,48 @@ def _announce(plane: DataPlane, *, with_twin: bool) -> None:
     console.print(f"  history         {plane.database_url}")
     console.print(f"  current values  {plane.redis_url}")
     console.print(
-        "  try             lockpilot read nivel_camara   |   lockpilot history nivel_camara --last 1m"
+        '  try             lockpilot read nivel_camara   |   lockpilot ask "qual o nível da câmara?"'
     )
     console.print("Ctrl-C stops everything.")
+
+
+def _first_operator(users: Any, data_dir: Path) -> None:
+    """On a fresh install, create one operator with a random password and say where it is."""
+    if not users.is_empty():
+        return
+    from agent.commands.store import Role
+
+    password = secrets.token_urlsafe(9)
+    users.add(FIRST_USER, role=Role.OPERATOR, password=password, display_name="Operador")
+    note = data_dir / "first-login.txt"
+    note.write_text(f"user: {FIRST_USER}\npassword: {password}\n", encoding="utf-8")
+    note.chmod(0o600)
+    console.print(
+        f"[bold yellow]First start:[/bold yellow] log in as [bold]{FIRST_USER}[/bold] / "
+        f"[bold]{password}[/bold] (also in {note}); add people with `lockpilot users add NAME --role ROLE`."
+    )
+
+
+def _serve_http(plane: DataPlane, settings: Settings, *, with_twin: bool) -> None:
+    from api.http import build_http_app, serve
+    from api.wiring import connect_services
+
+    services = connect_services(
+        settings,
+        database_url=plane.database_url,
+        redis_url=plane.redis_url,
+        plant=plane.plant,
+        collectors=[plane.collector] if plane.collector else [],
+        writer=plane.writer,
+        run_migrations=False,
+    )
+    try:
+        app = build_http_app(services)
+        _first_operator(services.users, settings.data_dir)
+        _announce(plane, with_twin=with_twin, http=f"http://{settings.http_host}:{settings.http_port}")
+        serve(app, host=settings.http_host, port=settings.http_port, log_level="warning")
+    finally:
+        services.close()
 
 
 def up_command(
@@ -46,13 +91,18 @@ def up_command(
     auto_cycle: Annotated[
         bool, typer.Option("--auto-cycle/--no-auto-cycle", help="Twin cycles the lock.")
     ] = True,
+    http: Annotated[bool, typer.Option("--http/--no-http", help="Serve chat, API and dashboard.")] = True,
 ) -> None:
-    """Run the whole stack on embedded defaults: twin, collector, history, current values."""
+    """Run the whole stack on embedded defaults: twin, collector, rules, history, chat, API, dashboard."""
+    settings = get_settings()
     options = TwinOptions(speed=speed, seed=seed, auto_cycle=auto_cycle) if twin else None
-    plane = DataPlane(get_settings(), twin=options).start()
+    plane = DataPlane(settings, twin=options).start()
     try:
-        _announce(plane, with_twin=twin)
-        _wait_for_signal()
+        if http:
+            _serve_http(plane, settings, with_twin=twin)
+        else:
+            _announce(plane, with_twin=twin, http=None)
+            _wait_for_signal()
     finally:
         plane.stop()
 
@@ -61,7 +111,7 @@ def collect_command() -> None:
     """Run the collector against the configured PLC (devices.yaml, LOCKPILOT_PLC_HOST/PORT)."""
     plane = DataPlane(get_settings(), twin=None).start()
     try:
-        _announce(plane, with_twin=False)
+        _announce(plane, with_twin=False, http=None)
         _wait_for_signal()
     finally:
         plane.stop()

@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from lockpilot.net import free_port
@@ -20,8 +21,25 @@ LOCKPILOT = [sys.executable, "-m", "lockpilot"]
 
 def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(LOCKPILOT_DATA_DIR=str(data_dir), LOCKPILOT_TWIN_PORT=str(free_port()))
+    env.update(
+        LOCKPILOT_DATA_DIR=str(data_dir),
+        LOCKPILOT_TWIN_PORT=str(free_port()),
+        LOCKPILOT_HTTP_PORT=str(free_port()),
+    )
     return env
+
+
+def _check_http(env: dict[str, str], data_dir: Path) -> None:
+    """Health reports each part; the first operator printed at start-up can log in to the chat."""
+    base = f"http://127.0.0.1:{env['LOCKPILOT_HTTP_PORT']}"
+    health = httpx.get(f"{base}/health", timeout=10).json()
+    assert "collectors" in json.dumps(health) and "postgresql" in json.dumps(health)
+    login = dict(line.split(": ", 1) for line in (data_dir / "first-login.txt").read_text().splitlines())
+    response = httpx.post(
+        f"{base}/chat/login", data={"username": login["user"], "password": login["password"]}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    assert httpx.get(f"{base}/chat", timeout=10, follow_redirects=True).status_code == 200
 
 
 def _cli(env: dict[str, str], *args: str) -> dict:
@@ -44,6 +62,7 @@ def test_up_fills_history_and_current_values(tmp_path: Path) -> None:
         assert current["age_s"] < 2.0
         assert 0.0 < current["value"] < 16.0
         assert datetime.fromisoformat(current["time"]).tzinfo is not None
+        _check_http(env, tmp_path / "data")
     finally:
         up.send_signal(signal.SIGINT)
         output = up.communicate(timeout=60)[0]
