@@ -1,4 +1,5 @@
-"""Assemble a Copilot from URLs and settings: stores, rules, knowledge, command path, checkpointer."""
+"""Assemble a Copilot from URLs and settings: stores, the rules part's alarm store, knowledge, command path,
+checkpointer. The copilot never evaluates rules itself: the live runner of `lockpilot up` owns alarm state."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from agent.service import Copilot
 from lockpilot.clock import Clock, SystemClock
 from lockpilot.plant import Plant, load_plant
 from lockpilot.settings import Settings
-from rules.engine import RulesEngine
 from storage.migrate import migrate
-from tools.adapters import KnowledgeAdapter, LiveRules, PgHistory, RedisCurrent
+from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
+from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
 
 
@@ -32,7 +33,7 @@ class CopilotHandle:
 
     copilot: Copilot
     desk: CommandDesk
-    rules: LiveRules
+    alarms: StoredAlarms
     _closers: ExitStack = field(default_factory=ExitStack)
 
     def close(self) -> None:
@@ -46,6 +47,35 @@ def checkpointer(database_url: str, closers: ExitStack) -> PostgresSaver:
     saver = PostgresSaver(conn)  # type: ignore[arg-type]
     saver.setup()
     return saver
+
+
+def tool_context(
+    plant: Plant,
+    *,
+    database_url: str,
+    redis_url: str,
+    clock: Clock,
+    desk: CommandDesk,
+    knowledge: bool,
+    closers: ExitStack,
+) -> ToolContext:
+    """The tools over the stores: current values, history, the rules part's alarms, sequences, knowledge."""
+    current = RedisCurrent(redis_url, plant, clock)
+    alarms = StoredAlarms(plant, database_url=database_url, redis_url=redis_url, clock=clock)
+    history = PgHistory(database_url)
+    closers.callback(alarms.close)
+    closers.callback(history.close)
+    return ToolContext(
+        plant=plant,
+        clock=clock,
+        current=current,
+        history=history,
+        alarms=alarms,
+        sequences=CurrentSequences(plant, current, clock),
+        knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
+        commands=desk,
+        stale_after_s=max((d.stale_after_s for d in plant.devices.values()), default=5.0),
+    )
 
 
 def build_copilot(
@@ -64,23 +94,18 @@ def build_copilot(
     clock = clock or SystemClock()
     closers = ExitStack()
     migrate(database_url)
-    current = RedisCurrent(redis_url, plant, clock)
-    rules = LiveRules(plant, RulesEngine.for_plant(plant, anomalies=False), clock, current=current)
     store = CommandStore(database_url)
     closers.callback(store.close)
     book = load_commands(plant)
     desk = CommandDesk(plant, book, store, io, clock, expires_after_s=expires_after_s)
-    stale_after_s = max(d.stale_after_s for d in plant.devices.values()) if plant.devices else 5.0
-    tools = ToolContext(
-        plant=plant,
+    tools = tool_context(
+        plant,
+        database_url=database_url,
+        redis_url=redis_url,
         clock=clock,
-        current=current,
-        history=PgHistory(database_url),
-        alarms=rules,
-        sequences=rules,
-        knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
-        commands=desk,
-        stale_after_s=stale_after_s,
+        desk=desk,
+        knowledge=knowledge,
+        closers=closers,
     )
     copilot = Copilot(
         tools=tools,
@@ -89,7 +114,8 @@ def build_copilot(
         model=model,
         on_tool_time=on_tool_time,
     )
-    return CopilotHandle(copilot=copilot, desk=desk, rules=rules, _closers=closers)
+    assert isinstance(tools.alarms, StoredAlarms)
+    return CopilotHandle(copilot=copilot, desk=desk, alarms=tools.alarms, _closers=closers)
 
 
 def copilot_from_settings(settings: Settings, *, offline: bool = False, **options: Any) -> CopilotHandle:

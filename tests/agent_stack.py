@@ -1,5 +1,6 @@
-"""A live stack for agent tests and the bench: twin over S7, collector -> Redis current store + history,
-knowledge indexed (a subset, embeddings cached), and the copilot wired on real PostgreSQL and Redis."""
+"""A live stack for agent tests and the bench: twin over S7, collector -> Redis current store + history + the
+rules runner (alarm states in Redis and PostgreSQL), knowledge indexed (a subset, embeddings cached), and the
+copilot wired on real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from agent.commands.plantio import S7PlantIO
 from agent.runtime import CopilotHandle, build_copilot
 from collectors.s7 import S7Collector
 from lockpilot.bus import SampleBus
+from lockpilot.clock import SystemClock
 from lockpilot.plant import Plant
+from rules.engine import RulesEngine
+from rules.runner import RulesRunner
+from rules.store import PgAlarmWriter, RedisActionSource, RedisAlarmWriter
 from storage.current_store import CurrentStore
 from storage.history_writer import HistoryWriter
 from storage.migrate import migrate
@@ -112,9 +117,17 @@ def start_stack(
     closers.callback(current.close)
     writer = HistoryWriter(database_url, spool_dir=spool_dir, batch_age_s=0.2).start()
     closers.callback(writer.close)
+    runner = RulesRunner(
+        RulesEngine.for_plant(plant, anomalies=False),
+        clock=SystemClock(),
+        writers=[PgAlarmWriter(database_url), RedisAlarmWriter(redis_url, plant.name)],
+        actions=RedisActionSource(redis_url, plant.name),
+    )
+    runner.start()
+    closers.callback(runner.stop)
     bus = SampleBus()
-    bus.subscribe(current)
-    bus.subscribe(writer)
+    for sink in (current, writer, runner):
+        bus.subscribe(sink)
     collector = S7Collector("127.0.0.1", plant.tags_of("clp_eclusa"), bus, port=port, period_s=0.2)
     collector.start()
     closers.callback(collector.stop)

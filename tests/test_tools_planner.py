@@ -71,6 +71,10 @@ def test_search_tags_pt_en_accents_typos(index: TagIndex, query: str, tag: str) 
         ("abra a válvula de enchimento 1", Intent.COMMAND, Language.PT),
         ("please close the downstream gate", Intent.COMMAND, Language.EN),
         ("reconheça as falhas do CLP", Intent.COMMAND, Language.PT),
+        ("quanto de energia gastou o último ciclo?", Intent.ENERGY_PER_CYCLE, Language.PT),
+        ("energy per lock cycle", Intent.ENERGY_PER_CYCLE, Language.EN),
+        ("potência por equipamento na última hora", Intent.POWER_BY_EQUIPMENT, Language.PT),
+        ("power per equipment", Intent.POWER_BY_EQUIPMENT, Language.EN),
     ],
 )
 def test_intents(parse_q, text: str, intent: Intent, language: Language) -> None:

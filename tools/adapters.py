@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import threading
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,11 +15,13 @@ from lockpilot.clock import Clock
 from lockpilot.plant import Plant
 from lockpilot.samples import Sample
 from rules.engine import RulesEngine
+from rules.kpi import Activation
 from rules.lifecycle import Alarm, AlarmEvent, EventKind
-from rules.loader import AllOf, AnyOf, CondTree, Rule, load_parameters, load_sequences
+from rules.loader import load_parameters, load_sequences
 from rules.sequences import LiveValue, SequenceChecker
 from storage import history
 from storage.current import CurrentValue, read_current
+from tools.alarm_store import kpi_figures
 from tools.ports import (
     AlarmView,
     Bilingual,
@@ -30,8 +31,9 @@ from tools.ports import (
     SequenceCheckView,
     SequenceInfo,
 )
+from tools.rule_views import rule_view
 
-_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+__all__ = ["rule_view"]  # re-exported: callers take it from here
 
 
 class RedisCurrent:
@@ -64,35 +66,10 @@ class PgHistory:
         with self._lock:
             return history.stats(self._conn, tag, start=start, end=end)
 
-
-def _leaf_tags(tree: CondTree | None, plant: Plant) -> list[str]:
-    """Tag names read by a condition tree."""
-    if tree is None:
-        return []
-    if isinstance(tree, str):
-        return [n for n in _NAME.findall(tree) if n in plant.tags]
-    children = tree.children if isinstance(tree, AllOf | AnyOf) else (tree.child,)
-    return [t for child in children for t in _leaf_tags(child, plant)]
-
-
-def rule_view(rule: Rule, plant: Plant) -> RuleView:
-    """A rule as the tools show it."""
-    d = rule.defn
-    e = d.explanation
-    return RuleView(
-        id=d.id,
-        name=Bilingual(pt=d.name.pt, en=d.name.en),
-        description=Bilingual(pt=d.description.pt, en=d.description.en),
-        equipment=d.equipment,
-        severity=d.severity.value,
-        priority=d.priority.value,
-        cause=Bilingual(pt=e.cause.pt, en=e.cause.en),
-        consequence=Bilingual(pt=e.consequence.pt, en=e.consequence.en),
-        action=Bilingual(pt=e.action.pt, en=e.action.en),
-        plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
-        plc_fault_tag=d.plc_fault_tag,
-        tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
-    )
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
 
 
 def alarm_view(alarm: Alarm) -> AlarmView:
@@ -115,7 +92,7 @@ def alarm_view(alarm: Alarm) -> AlarmView:
 
 
 class LiveRules:
-    """A rules engine fed by the collectors (a SampleSink) that answers alarm and sequence questions."""
+    """A rules engine fed in-process (a SampleSink: replays, evals); separate processes use StoredAlarms."""
 
     def __init__(
         self,
@@ -178,22 +155,15 @@ class LiveRules:
         return views
 
     def kpis(self, *, start: datetime, end: datetime) -> dict[str, Any]:
-        """ISA-18.2 KPIs over [start, end): activations per hour, peak per 10 min, floods, chattering, top."""
+        """The same KPIs as the stored alarms, over the events this engine produced in [start, end)."""
         with self._lock:
             events = [e for e in self._events if start <= e.time < end]
-            standing = sum(1 for a in self.engine.active_alarms() if a.active)
-        activations = [e for e in events if e.kind is EventKind.ACTIVATED]
-        hours = max((end - start).total_seconds() / 3600.0, 1e-9)
-        per_10min = Counter(int((e.time - start).total_seconds() // 600) for e in activations)
-        return {
-            "activations": len(activations),
-            "per_hour": round(len(activations) / hours, 2),
-            "peak_per_10min": max(per_10min.values(), default=0),
-            "floods": sum(1 for e in events if e.kind is EventKind.FLOOD_STARTED),
-            "chattering": sorted({e.alarm_id for e in events if e.kind is EventKind.CHATTERING}),
-            "standing_now": standing,
-            "top": Counter(e.alarm_id for e in activations).most_common(5),
-        }
+            since = {a.id: a.activated_at for a in self.engine.active_alarms() if a.active and a.activated_at}
+        activations = [
+            Activation(e.time, e.alarm_id, e.priority) for e in events if e.kind is EventKind.ACTIVATED
+        ]
+        floods = sum(1 for e in events if e.kind is EventKind.FLOOD_STARTED)
+        return kpi_figures(activations, since, floods=floods, start=start, end=end)
 
     def sequences(self) -> list[SequenceInfo]:
         return [

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.commands.store import Role
-from tools import alarms, commands, history, knowledge, live, sequences
+from tools import alarms, commands, history, knowledge, live, metering, sequences
 from tools.context import ToolContext
 from tools.models import Language, ToolResult
 
@@ -25,6 +25,8 @@ class ToolName(StrEnum):
     SEARCH_KNOWLEDGE = "search_knowledge"
     ALARM_KPIS = "alarm_kpis"
     REQUEST_COMMAND = "request_command"
+    ENERGY_PER_CYCLE = "energy_per_cycle"
+    POWER_BY_EQUIPMENT = "power_by_equipment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,18 @@ class RequestCommandArgs(BaseModel):
     value: float | None = None
 
 
+class EnergyPerCycleArgs(BaseModel):
+    """Energy (kWh) of each lock cycle (filling, emptying) that ended in the last window_s seconds."""
+
+    window_s: float = Field(default=7200.0, gt=0, le=4 * 3600)
+
+
+class PowerByEquipmentArgs(BaseModel):
+    """Mean, maximum and last power (kW) of each equipment with a power tag over the last window_s seconds."""
+
+    window_s: float = Field(default=3600.0, gt=0, le=4 * 3600)
+
+
 Runner = Callable[[ToolContext, Any, Caller], ToolResult]
 
 TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
@@ -137,6 +151,14 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
             thread_id=who.thread_id,
             user_text=who.user_text,
         ),
+    ),
+    ToolName.ENERGY_PER_CYCLE: (
+        EnergyPerCycleArgs,
+        lambda c, a, who: metering.energy_per_lock_cycle(c, window_s=a.window_s),
+    ),
+    ToolName.POWER_BY_EQUIPMENT: (
+        PowerByEquipmentArgs,
+        lambda c, a, who: metering.power_by_equipment(c, window_s=a.window_s),
     ),
 }
 

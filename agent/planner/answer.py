@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.phrases import clock_time, number, quality, reason, say
 from tools.models import Language
 from tools.registry import ToolName
@@ -240,6 +241,8 @@ WRITERS: dict[ToolName, Callable[[dict[str, Any], Language], list[str]]] = {
     ToolName.SEARCH_KNOWLEDGE: _knowledge,
     ToolName.ALARM_KPIS: _kpis,
     ToolName.REQUEST_COMMAND: _command,
+    ToolName.ENERGY_PER_CYCLE: energy_lines,
+    ToolName.POWER_BY_EQUIPMENT: power_lines,
     ToolName.SEARCH_TAGS: lambda res, lang: [
         f"- {m['tag']} ({m['unit'] or '—'}): {m['description_pt' if lang is L.PT else 'description_en']}"
         for m in res.get("matches", [])

@@ -29,6 +29,8 @@ class Intent(StrEnum):
     PROCEDURE = "procedure"
     ACTIVE_ALARMS = "active_alarms"
     ALARM_KPIS = "alarm_kpis"
+    ENERGY_PER_CYCLE = "energy_per_cycle"
+    POWER_BY_EQUIPMENT = "power_by_equipment"
     HISTORY = "history"
     SEARCH_TAGS = "search_tags"
     READ = "read"
@@ -145,6 +147,10 @@ def _intent(q: Question, text_words: list[str], folded: str, is_check: bool) -> 
     """The first intent whose cue is present, most specific first."""
     if q.command is not None:
         return Intent.COMMAND
+    if any_phrase(text_words, v.ENERGY) and any_phrase(text_words, v.CYCLES):
+        return Intent.ENERGY_PER_CYCLE
+    if any_phrase(text_words, v.POWER) and any_phrase(text_words, v.PER_EQUIPMENT):
+        return Intent.POWER_BY_EQUIPMENT
     if any_phrase(text_words, v.KPIS):
         return Intent.ALARM_KPIS
     if any(p in folded for p in v.PROCEDURE):

@@ -11,6 +11,7 @@ Call = tuple[ToolName, dict[str, Any]]
 Done = list[tuple[str, dict[str, Any]]]
 
 WHY_EXTRA_TAGS = ("codigo_primeira_falha", "emergencia_acionada", "modo_remoto")
+MAX_METERING_WINDOW_S = 4 * 3600.0
 
 
 def _first_round(q: Question) -> list[Call]:
@@ -26,6 +27,12 @@ def _first_round(q: Question) -> list[Call]:
         Intent.CHECK_SEQUENCE: [(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})],
         Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
         Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})],
+        Intent.ENERGY_PER_CYCLE: [
+            (ToolName.ENERGY_PER_CYCLE, {"window_s": min(q.window_s or 7200.0, MAX_METERING_WINDOW_S)})
+        ],
+        Intent.POWER_BY_EQUIPMENT: [
+            (ToolName.POWER_BY_EQUIPMENT, {"window_s": min(q.window_s or 3600.0, MAX_METERING_WINDOW_S)})
+        ],
     }
     if q.intent in by_intent:
         return by_intent[q.intent]

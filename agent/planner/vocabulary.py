@@ -8,12 +8,13 @@ from tools.text import wordset
 PT_MARKERS = wordset(
     "qual quais o a os as da do das dos de na no nas nos em e esta estao nivel porque por posso pode "
     "mostre abra feche ligue desligue ultima ultimos ultimas que faco fazer como hoje agora alarmes "
-    "ativos valvula comporta bomba camara pressao ajuste sobre caso tem ha houve parou"
+    "ativos valvula comporta bomba camara pressao ajuste sobre caso tem ha houve parou energia "
+    "ciclo potencia gastou"
 )
 EN_MARKERS = wordset(
     "what which the is are was why can could show open close start stop last of in how do does i "
     "should today now alarms active valve gate pump chamber pressure level set about case has there "
-    "did stopped"
+    "did stopped energy cycle power per"
 )
 
 # Imperative forms only: "posso abrir" is a question, "a bomba parou" is not an order.
@@ -146,6 +147,10 @@ KPIS = (
     "alarmes por hora",
     "alarms per hour",
 )
+ENERGY = ("energia", "energy", "consumo", "consumption", "kwh", "consumiu", "gastou", "gasto", "consumed")
+CYCLES = ("ciclo", "ciclos", "cycle", "cycles", "eclusagem", "lockage")
+POWER = ("potencia", "power")
+PER_EQUIPMENT = ("por equipamento", "cada equipamento", "per equipment", "each equipment", "by equipment")
 HISTORY = (
     "historico",
     "history",

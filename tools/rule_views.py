@@ -1,0 +1,41 @@
+"""Rules as the tools show them: a rule's operator text and the tags its condition reads."""
+
+from __future__ import annotations
+
+import re
+
+from lockpilot.plant import Plant
+from rules.loader import AllOf, AnyOf, CondTree, Rule
+from tools.ports import Bilingual, RuleView
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _leaf_tags(tree: CondTree | None, plant: Plant) -> list[str]:
+    """Tag names read by a condition tree."""
+    if tree is None:
+        return []
+    if isinstance(tree, str):
+        return [n for n in _NAME.findall(tree) if n in plant.tags]
+    children = tree.children if isinstance(tree, AllOf | AnyOf) else (tree.child,)
+    return [t for child in children for t in _leaf_tags(child, plant)]
+
+
+def rule_view(rule: Rule, plant: Plant) -> RuleView:
+    """A rule as the tools show it."""
+    d = rule.defn
+    e = d.explanation
+    return RuleView(
+        id=d.id,
+        name=Bilingual(pt=d.name.pt, en=d.name.en),
+        description=Bilingual(pt=d.description.pt, en=d.description.en),
+        equipment=d.equipment,
+        severity=d.severity.value,
+        priority=d.priority.value,
+        cause=Bilingual(pt=e.cause.pt, en=e.cause.en),
+        consequence=Bilingual(pt=e.consequence.pt, en=e.consequence.en),
+        action=Bilingual(pt=e.action.pt, en=e.action.en),
+        plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
+        plc_fault_tag=d.plc_fault_tag,
+        tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
+    )
