@@ -42,8 +42,10 @@ def make_samples(count: int, *, tags: int = 155, start: datetime | None = None) 
     origin = start or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     names = [f"bench_tag_{i:03d}" for i in range(tags)]
     step = timedelta(milliseconds=10)
-    return [Sample(names[i % tags], origin + step * i, float(i % 997) * 0.5, Quality.GOOD, "bench")
-            for i in range(count)]
+    return [
+        Sample(names[i % tags], origin + step * i, float(i % 997) * 0.5, Quality.GOOD, "bench")
+        for i in range(count)
+    ]
 
 
 def _timed(method: str, rows: int, action: Callable[[], None]) -> BenchResult:
@@ -53,7 +55,7 @@ def _timed(method: str, rows: int, action: Callable[[], None]) -> BenchResult:
 
 
 def _batches(rows: Sequence[Row]) -> list[Sequence[Row]]:
-    return [rows[i:i + BATCH_ROWS] for i in range(0, len(rows), BATCH_ROWS)]
+    return [rows[i : i + BATCH_ROWS] for i in range(0, len(rows), BATCH_ROWS)]
 
 
 def _executemany(conn: psycopg.Connection, rows: Sequence[Row]) -> None:
@@ -68,15 +70,23 @@ def _raw_copy(conn: psycopg.Connection, rows: Sequence[Row]) -> None:
             copy_rows(cur, batch)
 
 
-def _writer(database_url: str, samples: Sequence[Sample], *, spool_dir: Path) -> None:
+def _connected_writer(database_url: str, *, spool_dir: Path) -> HistoryWriter:
+    """A started writer with its connection open: the baselines too are timed on an open connection."""
     writer = HistoryWriter(database_url, spool_dir=spool_dir, batch_rows=BATCH_ROWS).start()
-    try:
-        for i in range(0, len(samples), 1_000):
-            writer.publish(samples[i:i + 1_000])
-        if not writer.wait_idle(timeout_s=600):
-            raise RuntimeError("writer did not finish")
-    finally:
-        writer.close()
+    deadline = time.monotonic() + 30
+    while not writer.connected:
+        if time.monotonic() > deadline:
+            raise RuntimeError("writer did not connect")
+        time.sleep(0.01)
+    return writer
+
+
+def _publish_all(writer: HistoryWriter, samples: Sequence[Sample]) -> None:
+    """Publish in collector-sized chunks and wait until every sample is committed."""
+    for i in range(0, len(samples), 1_000):
+        writer.publish(samples[i : i + 1_000])
+    if not writer.wait_idle(timeout_s=600):
+        raise RuntimeError("writer did not finish")
 
 
 def _reset(conn: psycopg.Connection) -> None:
@@ -96,14 +106,21 @@ def run_ingest_bench(database_url: str, *, rows: int) -> list[BenchResult]:
         with psycopg.connect(url, autocommit=True) as conn:
             ensure_partitions(conn, {day_of(samples[0].time), day_of(samples[-1].time)})
             results = []
-            for method, action in (("executemany", lambda: _executemany(conn, to_rows(samples))),
-                                   ("raw binary COPY", lambda: _raw_copy(conn, to_rows(samples)))):
+            for method, action in (
+                ("executemany", lambda: _executemany(conn, to_rows(samples))),
+                ("raw binary COPY", lambda: _raw_copy(conn, to_rows(samples))),
+            ):
                 _reset(conn)
                 results.append(_timed(method, rows, action))
             _reset(conn)
             with tempfile.TemporaryDirectory() as spool:
-                results.append(_timed("history writer (COPY + rollup)", rows,
-                                      lambda: _writer(url, samples, spool_dir=Path(spool))))
+                writer = _connected_writer(url, spool_dir=Path(spool))
+                try:
+                    results.append(
+                        _timed("history writer (COPY + rollup)", rows, lambda: _publish_all(writer, samples))
+                    )
+                finally:
+                    writer.close()
         return results
     finally:
         with psycopg.connect(database_url, autocommit=True) as admin:

@@ -34,21 +34,39 @@ def read_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show current values from Redis: value, unit, time, quality and age."""
-    plant = load_plant(get_settings().plant)
+    plant = load_plant(get_settings().plant, with_meters=True)
     for name in tags:
         plant.tag(name)
     _, redis_url = _urls()
     with redis.Redis.from_url(redis_url) as client:
         values = read_current(client, plant.name, tags)
     if as_json:
-        print_json({name: None if v is None else {"value": v.value, "unit": v.unit, "time": v.time,
-                                                  "quality": v.quality, "age_s": round(v.age_s, 3)}
-                    for name, v in values.items()})
+        print_json(
+            {
+                name: None
+                if v is None
+                else {
+                    "value": v.value,
+                    "unit": v.unit,
+                    "time": v.time,
+                    "quality": v.quality,
+                    "age_s": round(v.age_s, 3),
+                    "source": v.source,
+                }
+                for name, v in values.items()
+            }
+        )
         return
-    print_table("current values", ["tag", "value", "unit", "time", "quality", "age (s)"],
-                [(n, None, None, None, "no value", None) if v is None else
-                 (n, v.value, v.unit, v.time.isoformat(), v.quality.value, f"{v.age_s:.1f}")
-                 for n, v in values.items()])
+    print_table(
+        "current values",
+        ["tag", "value", "unit", "time", "quality", "age (s)"],
+        [
+            (n, None, None, None, "no value", None)
+            if v is None
+            else (n, v.value, v.unit, v.time.isoformat(), v.quality.value, f"{v.age_s:.1f}")
+            for n, v in values.items()
+        ],
+    )
 
 
 def history_command(
@@ -58,7 +76,7 @@ def history_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a tag's stored samples, or aggregates per bucket with --every."""
-    load_plant(get_settings().plant).tag(tag)
+    load_plant(get_settings().plant, with_meters=True).tag(tag)
     try:
         window, step = parse_duration(last), parse_duration(every) if every else None
     except ValueError as exc:
@@ -72,8 +90,18 @@ def history_command(
             columns, data = ["time", "value", "quality", "source"], [_as_dict(p) for p in points]
         else:
             buckets = history.aggregate(conn, tag, start=end - window, end=end, every=step)
-            rows = [(b.start.isoformat(), b.count, _fmt(b.mean), _fmt(b.min), _fmt(b.max), _fmt(b.last),
-                     f"{b.good_share:.0%}") for b in buckets]
+            rows = [
+                (
+                    b.start.isoformat(),
+                    b.count,
+                    _fmt(b.mean),
+                    _fmt(b.min),
+                    _fmt(b.max),
+                    _fmt(b.last),
+                    f"{b.good_share:.0%}",
+                )
+                for b in buckets
+            ]
             columns = ["bucket", "count", "mean", "min", "max", "last", "good"]
             data = [_as_dict(b) for b in buckets]
     if as_json:
@@ -95,13 +123,14 @@ def migrate_command() -> None:
     with stack_urls(get_settings()) as (database_url, _):
         applied = migrate(database_url)
         with psycopg.connect(database_url, autocommit=True) as conn:
-            count = sync_tags(conn, load_plant(get_settings().plant))
-    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}; "
-                  f"{count} tags synced")
+            count = sync_tags(conn, load_plant(get_settings().plant, with_meters=True))
+    console.print(
+        f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}; {count} tags synced"
+    )
 
 
 def bench_ingest_command(
-    rows: Annotated[int, typer.Option(help="Rows to write with each method.")] = 200_000,
+    rows: Annotated[int, typer.Option(help="Rows to write with each method.")] = 500_000,
 ) -> None:
     """Samples/s of the history writer (rollup kept) vs executemany and a raw binary COPY of the same rows."""
     from storage.bench import run_ingest_bench
@@ -110,9 +139,14 @@ def bench_ingest_command(
         results = run_ingest_bench(database_url, rows=rows)
     copy_rate = next(r.rows_per_s for r in results if r.method == "raw binary COPY")
     columns = ["method", "seconds", "samples/s", "vs raw COPY"]
-    print_table(f"ingest of {rows:,} samples (10k-row batches)", columns,
-                [(r.method, f"{r.seconds:.2f}", f"{r.rows_per_s:,.0f}", f"{r.rows_per_s / copy_rate:.2f}")
-                 for r in results])
+    print_table(
+        f"ingest of {rows:,} samples (10k-row batches)",
+        columns,
+        [
+            (r.method, f"{r.seconds:.2f}", f"{r.rows_per_s:,.0f}", f"{r.rows_per_s / copy_rate:.2f}")
+            for r in results
+        ],
+    )
 
 
 def register(app: typer.Typer) -> None:

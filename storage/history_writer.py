@@ -122,8 +122,8 @@ class HistoryWriter:
                 self._busy = False
 
     def _step(self, samples: list[Sample]) -> None:
-        if not samples:
-            if not self._spool.empty and self._ensure_connected():
+        if not samples:  # idle: (re)connect now, so health is true and the first batch waits for nothing
+            if self._ensure_connected() and not self._spool.empty:
                 self._flush_spool()
             return
         self._handle(uuid.uuid4(), to_rows(samples))
