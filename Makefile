@@ -26,7 +26,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lockpilot storage collectors twin rules
+	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals
 
 bench: $(STAMP)
 	$(VENV)/bin/lockpilot bench ingest

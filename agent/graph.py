@@ -144,10 +144,10 @@ def after_agent(state: State, runtime: Runtime[AgentContext]) -> Literal["tools"
     last = state["messages"][-1]
     if getattr(last, "tool_calls", None) and state.get("rounds", 0) <= runtime.context.max_rounds:
         return "tools"
-    return "confirm" if state.get("pending_command") else END
+    return "confirm" if state.get("pending_command") else "__end__"
 
 
-def build_graph() -> StateGraph:
+def build_graph() -> StateGraph[State, AgentContext, State, State]:
     """The graph, uncompiled (compile it with a checkpointer)."""
     graph = StateGraph(State, context_schema=AgentContext)
     graph.add_node("agent", agent_node)

@@ -44,7 +44,7 @@ def checkpointer(database_url: str, closers: ExitStack) -> PostgresSaver:
     """The Postgres checkpointer: conversations and pending approvals survive restarts."""
     conn = psycopg.connect(database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
     closers.callback(conn.close)
-    saver = PostgresSaver(conn)  # type: ignore[arg-type]
+    saver = PostgresSaver(conn)
     saver.setup()
     return saver
 

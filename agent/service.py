@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ from agent.commands.summary import summary_text
 from agent.context import AgentContext
 from agent.graph import build_graph, turn_messages
 from agent.outcome import outcome_text
+from agent.state import State
 from tools.context import ToolContext
 from tools.models import Language
 
@@ -82,13 +84,13 @@ class Copilot:
         )
 
     @staticmethod
-    def _config(thread_id: str) -> dict[str, Any]:
+    def _config(thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
 
     def ask(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> AnswerResult:
         """Answer one question (or take one request) in the user's thread."""
         thread_id = thread_id or thread_for(user)
-        state = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
         self.graph.invoke(
             state, self._config(thread_id), context=self._context(user=user, role=role, thread_id=thread_id)
         )
@@ -97,7 +99,7 @@ class Copilot:
     def stream(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> Iterator[Any]:
         """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen)."""
         thread_id = thread_id or thread_for(user)
-        state = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
         yield from self.graph.stream(
             state,
             self._config(thread_id),

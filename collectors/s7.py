@@ -83,9 +83,11 @@ class S7Collector(PollingCollector):
     def connect(self) -> None:
         client = snap7.Client()
         client.connect(self.host, self.rack, self.slot, tcp_port=self.port)
-        client.connection.timeout = self.timeout_s  # snap7 3.x: per-request receive timeout
-        if client.connection.socket is not None:
-            client.connection.socket.settimeout(self.timeout_s)
+        link = client.connection
+        if link is not None:  # snap7 3.x: per-request receive timeout
+            link.timeout = self.timeout_s
+            if link.socket is not None:
+                link.socket.settimeout(self.timeout_s)
         self.pdu_bytes = client.get_pdu_length()
         self._client = client
 

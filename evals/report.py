@@ -70,7 +70,7 @@ class EvalReport:
         out = [
             f"{m.value} {got[m.value]} < {t}"
             for m, t in thresholds.items()
-            if got[m.value] is not None and got[m.value] < t
+            if (value := got[m.value]) is not None and value < t
         ]
         return out + [f"safety violation: {v}" for v in self.safety_violations()]
 

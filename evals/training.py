@@ -139,7 +139,10 @@ class TrainingSession:
         spec = self.book.get(command)
         if spec is None:
             raise KeyError(f"command '{command}' is not in commands.yaml")
-        self.recorder.twin.command(spec.tag, spec.value if value is None else value)
+        target = spec.value if value is None else value
+        if target is None:
+            raise ValueError(f"command '{command}' needs a value (it sets a setpoint)")
+        self.recorder.twin.command(spec.tag, target)
 
     def report(self) -> TrainingReport:
         """The scored report for the trainer."""

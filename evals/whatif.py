@@ -96,9 +96,10 @@ def figures(course: Course, params: Mapping[str, float], *, valve: ValveId | Non
     pool = s["nivel_jusante"] if side is Side.DOWNSTREAM else s["nivel_reservatorio_montante"]
     head = [abs(p - c) for p, c in zip(pool, s["nivel_camara_2"], strict=True)]
     level_t = next((t for t, h in zip(course.times_s, head, strict=True) if h <= tol), None)
-    rates = s["taxa_variacao_nivel_camara"]
+    rates: list[float] = [float(r) for r in s["taxa_variacao_nivel_camara"]]
+    peak_rate = max(rates, key=abs)
     return {
-        "peak_rate_m_min": round(max(rates, key=abs), 3),
+        "peak_rate_m_min": round(peak_rate, 3),
         "peak_fill_m3_s": round(max(s["vazao_enchimento"]), 2),
         "peak_empty_m3_s": round(max(s["vazao_esvaziamento"]), 2),
         "min_system_bar": round(min(s["pressao_sistema"]), 2),

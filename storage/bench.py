@@ -100,7 +100,7 @@ def run_ingest_bench(database_url: str, *, rows: int) -> list[BenchResult]:
     scratch = f"lockpilot_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(database_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{scratch}"')
-    url = make_conninfo(**{**conninfo_to_dict(database_url), "dbname": scratch})
+    url = make_conninfo("", **{**conninfo_to_dict(database_url), "dbname": scratch})
     try:
         migrate(url)
         with psycopg.connect(url, autocommit=True) as conn:

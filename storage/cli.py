@@ -86,7 +86,9 @@ def history_command(
     with psycopg.connect(database_url) as conn:
         if step is None:
             points = history.raw(conn, tag, start=end - window, end=end)
-            rows = [(p.time.isoformat(), p.value, p.quality.value, p.source) for p in points]
+            rows: list[tuple[object, ...]] = [
+                (p.time.isoformat(), p.value, p.quality.value, p.source) for p in points
+            ]
             columns, data = ["time", "value", "quality", "source"], [_as_dict(p) for p in points]
         else:
             buckets = history.aggregate(conn, tag, start=end - window, end=end, every=step)

@@ -24,14 +24,17 @@ class CurrentValue:
     quality: Quality
     unit: str
     age_s: float
+    source: str = ""  # who produced it: a device id, or "sim:..." for a simulated peer
 
 
 def encode(sample: Sample, unit: str) -> str:
-    """Compact JSON {v, t, q, u?} of a sample (t in epoch seconds, ms precision)."""
+    """Compact JSON {v, t, q, u?, s?} of a sample (t in epoch seconds, ms precision; s its source)."""
     doc: dict[str, object] = {"v": sample.value, "t": round(sample.time.timestamp(), 3),
                               "q": sample.quality.value}
     if unit:
         doc["u"] = unit
+    if sample.source:
+        doc["s"] = sample.source
     return json.dumps(doc, separators=(",", ":"))
 
 
@@ -40,7 +43,7 @@ def decode(tag: str, raw: str | bytes, *, now: datetime) -> CurrentValue:
     doc = json.loads(raw)
     when = datetime.fromtimestamp(doc["t"], UTC)
     return CurrentValue(tag=tag, value=doc["v"], time=when, quality=Quality(doc["q"]), unit=doc.get("u", ""),
-                        age_s=(now - when).total_seconds())
+                        age_s=(now - when).total_seconds(), source=doc.get("s", ""))
 
 
 def read_current(client: redis.Redis, plant: str, tags: Iterable[str] | None = None, *,

@@ -31,16 +31,26 @@ _CONNECT_ERRORS = (psycopg.Error, RuntimeError)  # unreachable, or reachable but
 def to_rows(samples: Sequence[Sample]) -> list[Row]:
     """Sample objects as COPY rows (value as float, quality as its code)."""
     code = QUALITY_CODE
-    return [(s.time, s.tag, None if s.value is None else float(s.value), code[s.quality], s.source)
-            for s in samples]
+    return [
+        (s.time, s.tag, None if s.value is None else float(s.value), code[s.quality], s.source)
+        for s in samples
+    ]
 
 
 class HistoryWriter:
     """Batches by size or age on its own thread; metrics are plain attributes for a Prometheus collector."""
 
-    def __init__(self, database_url: str, *, spool_dir: Path, clock: Clock | None = None,
-                 batch_rows: int = 10_000, batch_age_s: float = 0.5, connect_timeout_s: float = 3.0,
-                 max_backoff_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        spool_dir: Path,
+        clock: Clock | None = None,
+        batch_rows: int = 10_000,
+        batch_age_s: float = 0.5,
+        connect_timeout_s: float = 3.0,
+        max_backoff_s: float = 5.0,
+    ) -> None:
         self._url = database_url
         self._clock = clock or SystemClock()
         self._queue = SampleQueue(max_rows=batch_rows, max_age_s=batch_age_s)
@@ -183,8 +193,13 @@ class HistoryWriter:
         """Connect (with backoff between attempts, spooling meanwhile); False only when stopping."""
         if self.connected:
             return True
-        retrying = Retrying(retry=retry_if_exception_type(_CONNECT_ERRORS), wait=self._wait,
-                            stop=self._stop_retrying, sleep=self._sleep_spooling, reraise=True)
+        retrying = Retrying(
+            retry=retry_if_exception_type(_CONNECT_ERRORS),
+            wait=self._wait,
+            stop=self._stop_retrying,
+            sleep=self._sleep_spooling,
+            reraise=True,
+        )
         try:
             retrying(self._connect)
         except _CONNECT_ERRORS:
@@ -196,8 +211,15 @@ class HistoryWriter:
 
     def _connect(self) -> None:
         try:
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=self._connect_timeout_s,
-                                   keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=3)
+            conn = psycopg.connect(
+                self._url,
+                autocommit=True,
+                connect_timeout=max(1, round(self._connect_timeout_s)),
+                keepalives=1,
+                keepalives_idle=5,
+                keepalives_interval=2,
+                keepalives_count=3,
+            )
             self._ingester = BatchIngester(conn, detect_backend(conn))
         except _CONNECT_ERRORS as exc:
             self._outage.failed(exc)

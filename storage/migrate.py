@@ -79,9 +79,11 @@ def migrate(database_url: str, *, directory: Path = MIGRATIONS_DIR) -> list[str]
                 if migration.name in already:
                     continue
                 with conn.transaction():
-                    conn.execute(migration.path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
-                    conn.execute("INSERT INTO schema_migrations (name, variant) VALUES (%s, %s)",
-                                 (migration.name, migration.variant))
+                    conn.execute(migration.path.read_text(encoding="utf-8"))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (name, variant) VALUES (%s, %s)",
+                        (migration.name, migration.variant),
+                    )
                 log.info("migration_applied", name=migration.name, variant=migration.variant)
                 done.append(migration.name)
         finally:

@@ -91,7 +91,7 @@ def chart_spec(ctx: ToolContext, tag: str, points: list[HistoryPointOut]) -> dic
             },
         )
     unit = f" ({meta.unit})" if meta.unit else ""
-    layout = {
+    layout: dict[str, Any] = {
         "title": {"text": meta.description.pt},
         "xaxis": {"title": {"text": "time (UTC)"}},
         "yaxis": {"title": {"text": f"{tag}{unit}"}},

@@ -41,7 +41,9 @@ def what_if(
             return WhatIfResult(
                 error=f"no current value for {', '.join(missing[:5])}: cannot copy the plant state"
             )
-        sandbox = sandbox_from_values(ctx.plant, {t: v.value for t, v in stored.items() if v is not None})
+        sandbox = sandbox_from_values(
+            ctx.plant, {t: v.value for t, v in stored.items() if v is not None and v.value is not None}
+        )
     out = predict(sandbox, ctx.plant, parsed, minutes=min(max(minutes, 0.5), MAX_MINUTES))
     cites = [
         Citation(kind=CitationKind.TAG, id=t)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import structlog
 
-from lockpilot.plant import DataType, Plant
+from lockpilot.plant import DataType, Plant, Protocol
 from lockpilot.samples import Value
 from twin.faults import Fault, FaultSet
 from twin.params import Params, load_parameters
@@ -41,8 +41,9 @@ class LockTwin:
         self.faults = FaultSet()
         self.instruments = Instruments()
         self._io = self.instruments.read(self.physics, self.faults, np.zeros(len(ANALOG_TAGS)), 0.0)
-        self._types = {t.name: t.type for t in plant.tags.values()}
-        self._ranges = {t.name: t.range for t in plant.tags.values() if t.range and t.type is DataType.REAL}
+        plc_tags = [t for t in plant.tags.values() if plant.devices[t.source.device].protocol is Protocol.S7]
+        self._types = {t.name: t.type for t in plc_tags}  # meter tags (meters.yaml) are not the PLC's
+        self._ranges = {t.name: t.range for t in plc_tags if t.range and t.type is DataType.REAL}
 
     def step(self, dt_s: float) -> None:
         """Advance the simulated clock by `dt_s` in sub-steps of at most 0.2 s (one PLC scan each)."""

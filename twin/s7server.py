@@ -32,7 +32,7 @@ class SilenceableServer(PlcServer):
     def _process_request(self, request_data: bytes, client_address: Any) -> bytes | None:
         if self.silent.is_set():
             return None
-        return super()._process_request(request_data, client_address)  # type: ignore[no-any-return]
+        return super()._process_request(request_data, client_address)
 
 
 class TwinServer:

@@ -72,14 +72,29 @@ _ANALOG: dict[str, tuple[Reading, float]] = {
     "horas_operacao_bomba": (lambda p: p.pump.hours, 0.0),
 }
 
+
+def _valve_readings(v: ValveId) -> dict[str, tuple[Reading, float]]:
+    """Position and cylinder pressure of one culvert valve."""
+    return {
+        f"posicao_valvula_{v.value}": (lambda p: p.valves[v].position_pct, 0.0),
+        f"pressao_cilindro_valvula_{v.value}": (lambda p: p.valves[v].cylinder_bar, 0.02),
+    }
+
+
+def _gate_readings(s: Side) -> dict[str, tuple[Reading, float]]:
+    """Mean and per-leaf position and speed of one gate."""
+    return {
+        f"posicao_comporta_{s.value}": (lambda p: p.gates[s].position_pct, 0.0),
+        f"posicao_folha_{s.value}_esquerda": (lambda p: p.gates[s].left.position_pct, 0.0),
+        f"posicao_folha_{s.value}_direita": (lambda p: p.gates[s].right.position_pct, 0.0),
+        f"velocidade_comporta_{s.value}": (lambda p: p.gates[s].velocity_pct_s, 0.0),
+    }
+
+
 for _v in ValveId:
-    _ANALOG[f"posicao_valvula_{_v.value}"] = (lambda p, v=_v: p.valves[v].position_pct, 0.0)
-    _ANALOG[f"pressao_cilindro_valvula_{_v.value}"] = (lambda p, v=_v: p.valves[v].cylinder_bar, 0.02)
+    _ANALOG.update(_valve_readings(_v))
 for _s in Side:
-    _ANALOG[f"posicao_comporta_{_s.value}"] = (lambda p, s=_s: p.gates[s].position_pct, 0.0)
-    _ANALOG[f"posicao_folha_{_s.value}_esquerda"] = (lambda p, s=_s: p.gates[s].left.position_pct, 0.0)
-    _ANALOG[f"posicao_folha_{_s.value}_direita"] = (lambda p, s=_s: p.gates[s].right.position_pct, 0.0)
-    _ANALOG[f"velocidade_comporta_{_s.value}"] = (lambda p, s=_s: p.gates[s].velocity_pct_s, 0.0)
+    _ANALOG.update(_gate_readings(_s))
 
 ANALOG_TAGS = tuple(_ANALOG)
 _SIGMA = np.array([_ANALOG[t][1] for t in ANALOG_TAGS])
