@@ -22,7 +22,7 @@ from lockpilot.clock import Clock, SystemClock
 from lockpilot.plant import Plant, load_plant
 from lockpilot.settings import Settings
 from storage.migrate import migrate
-from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
+from tools.adapters import CurrentSequences, KnowledgeAdapter, LiveRules, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
 
@@ -58,20 +58,28 @@ def tool_context(
     desk: CommandDesk,
     knowledge: bool,
     closers: ExitStack,
+    live_rules: LiveRules | None = None,
 ) -> ToolContext:
-    """The tools over the stores: current values, history, the rules part's alarms, sequences, knowledge."""
+    """The tools over the stores: current values, history, alarms, sequences, knowledge.
+
+    Alarms come from the rules runner's store, or from `live_rules` when an engine runs in this process.
+    """
     current = RedisCurrent(redis_url, plant, clock)
-    alarms = StoredAlarms(plant, database_url=database_url, redis_url=redis_url, clock=clock)
     history = PgHistory(database_url)
-    closers.callback(alarms.close)
     closers.callback(history.close)
+    alarms: StoredAlarms | LiveRules
+    if live_rules is None:
+        alarms = StoredAlarms(plant, database_url=database_url, redis_url=redis_url, clock=clock)
+        closers.callback(alarms.close)
+    else:
+        alarms = live_rules
     return ToolContext(
         plant=plant,
         clock=clock,
         current=current,
         history=history,
         alarms=alarms,
-        sequences=CurrentSequences(plant, current, clock),
+        sequences=live_rules or CurrentSequences(plant, current, clock),
         knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
         commands=desk,
         stale_after_s=max((d.stale_after_s for d in plant.devices.values()), default=5.0),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from agent.commands.desk import CommandDesk
 from agent.commands.plantio import PlantIO, S7PlantIO
 from agent.commands.spec import load_commands
 from agent.commands.store import CommandStore
 from agent.models import load_model
+from agent.runtime import checkpointer, tool_context
 from agent.service import Copilot
 from api.services import EngineAlarmActions, PartStatus, Services, StoredAlarmActions
 from api.telemetry import Sources, Telemetry
@@ -26,7 +26,7 @@ from lockpilot.settings import Settings
 from storage.audit_chain import AuditChain
 from storage.metering_store import MeteringStore
 from storage.migrate import migrate
-from tools.adapters import CurrentSequences, KnowledgeAdapter, LiveRules, PgHistory, RedisCurrent
+from tools.adapters import LiveRules
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
 
@@ -72,47 +72,6 @@ def _writer_probe(writer: Any) -> Any:
     return probe
 
 
-def build_copilot(
-    tools: ToolContext, database_url: str, *, model_setting: str | None
-) -> tuple[Copilot, psycopg.Connection[Any]]:
-    """A copilot with a PostgreSQL checkpointer (conversations and pending approvals survive restarts)."""
-    from langgraph.checkpoint.postgres import PostgresSaver
-
-    conn = psycopg.connect(database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-    saver = PostgresSaver(conn)
-    saver.setup()
-    assert tools.commands is not None
-    copilot = Copilot(
-        tools=tools, book=tools.commands.book, checkpointer=saver, model=load_model(model_setting)
-    )
-    return copilot, conn
-
-
-def build_tools(
-    plant: Plant,
-    clock: Clock,
-    *,
-    database_url: str,
-    redis_url: str,
-    live_rules: LiveRules | None,
-    io: PlantIO,
-) -> ToolContext:
-    """Build the tools. context: Redis (current), PostgreSQL (history, knowledge, commands), live rules."""
-    current = RedisCurrent(redis_url, plant, clock)
-    alarms = live_rules or StoredAlarms(plant, database_url=database_url, redis_url=redis_url, clock=clock)
-    desk = CommandDesk(plant, load_commands(plant), CommandStore(database_url), io, clock)
-    return ToolContext(
-        plant=plant,
-        clock=clock,
-        current=current,
-        history=PgHistory(database_url),
-        alarms=alarms,
-        sequences=live_rules or CurrentSequences(plant, current, clock),
-        knowledge=KnowledgeAdapter(database_url, plant),
-        commands=desk,
-    )
-
-
 def _probes(tools: ToolContext, database_url: str, collectors: Sequence[Any], writer: Any) -> dict[str, Any]:
     probes = {"redis": _redis_probe(tools.current), "postgresql": _pg_probe(database_url)}
     if collectors:
@@ -142,14 +101,33 @@ def connect_services(
     if run_migrations:
         migrate(database_url)
     io = plant_io or S7PlantIO.from_settings(plant, settings)
-    tools = build_tools(
-        plant, clock, database_url=database_url, redis_url=redis_url, live_rules=live_rules, io=io
+    closers = ExitStack()
+    store = CommandStore(database_url)
+    closers.callback(store.close)
+    desk = CommandDesk(plant, load_commands(plant), store, io, clock)
+    tools = tool_context(
+        plant,
+        database_url=database_url,
+        redis_url=redis_url,
+        clock=clock,
+        desk=desk,
+        knowledge=True,
+        closers=closers,
+        live_rules=live_rules,
+    )
+    copilot = Copilot(
+        tools=tools,
+        book=desk.book,
+        checkpointer=checkpointer(database_url, closers),
+        model=load_model(settings.model),
     )
     alarm_store = tools.alarms
     active = (lambda: len(alarm_store.active())) if alarm_store is not None else None
     telemetry = Telemetry(Sources(collectors=list(collectors), writer=writer, active_alarms=active))
-    copilot, saver_conn = build_copilot(tools, database_url, model_setting=settings.model)
     metering = MeteringStore(database_url, audit=AuditChain(settings.data_dir / "audit.log"), clock=clock)
+    closers.callback(metering.close)
+    if isinstance(io, S7PlantIO):
+        closers.callback(io.close)
     users = UserDirectory(
         database_url=database_url, users_file=web.users_file, default_bot_role=web.bot_default_role
     )
@@ -168,22 +146,8 @@ def connect_services(
         probes=_probes(tools, database_url, collectors, writer),
     )
     if live_rules is not None:
-        services.alarm_actions = EngineAlarmActions(live_rules.engine, lock=_lock_of(live_rules), clock=clock)
+        services.alarm_actions = EngineAlarmActions(live_rules.engine, lock=live_rules.lock, clock=clock)
     elif isinstance(tools.alarms, StoredAlarms):
         services.alarm_actions = StoredAlarmActions(tools.alarms)
-        services.closers.append(tools.alarms.close)
-    assert tools.commands is not None and isinstance(tools.history, PgHistory)
-    services.closers += [
-        tools.history._conn.close,
-        tools.commands.store.close,
-        saver_conn.close,
-        metering.close,
-    ]
-    if isinstance(io, S7PlantIO):
-        services.closers.append(io.close)
+    services.closers.append(closers.close)
     return services
-
-
-def _lock_of(live: LiveRules) -> threading.Lock:
-    """The lock LiveRules holds while it evaluates (acknowledge/shelve must not race an evaluation)."""
-    return live._lock

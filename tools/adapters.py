@@ -113,6 +113,11 @@ class LiveRules:
         self._events: deque[AlarmEvent] = deque(maxlen=keep_events)
         self._lock = threading.Lock()
 
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while the engine evaluates: operator actions on the engine must take it too."""
+        return self._lock
+
     def publish(self, batch: Sequence[Sample]) -> None:
         """Evaluate a batch of samples now (the engine is fast and pure)."""
         with self._lock:
