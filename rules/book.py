@@ -57,26 +57,44 @@ class AlarmBook:
                 alarm = self.alarm(self.catalog.data_quality(change.subject, change.values["quality"]).id)
                 self._set_active(alarm, change.kind is ChangeKind.DATA_BAD, when, change.values)
             elif change.kind in (ChangeKind.SUPPRESS, ChangeKind.UNSUPPRESS):
-                self.lifecycle.set_suppressed(
-                    self.alarm(change.subject), when, change.kind is ChangeKind.SUPPRESS
-                )
+                alarm = self.alarm(change.subject)
+                suppress = change.kind is ChangeKind.SUPPRESS
+                if not suppress and alarm.active and alarm.incident_id is None:
+                    self._file(alarm, when, lead=True)  # annunciated from now on: it may lead an incident
+                self.lifecycle.set_suppressed(alarm, when, suppress)
             else:
                 self._set_active(
                     self.alarm(change.subject), change.kind is ChangeKind.ACTIVATE, when, change.values
                 )
 
     def _order(self, change: RuleChange) -> tuple[Any, ...]:
+        """Sort by time, suppressions before activations, causes before effects, most urgent first."""
         activation = change.kind in (ChangeKind.ACTIVATE, ChangeKind.SUPPRESS)
         defn = self.catalog.defs.get(change.subject)
         rank = (defn.priority.rank, defn.order) if defn else (9, 0)
-        return (change.time_s, not activation, self.depth.get(change.subject, 0), *rank)
+        not_suppression = change.kind is not ChangeKind.SUPPRESS
+        return (change.time_s, not activation, not_suppression, self.depth.get(change.subject, 0), *rank)
+
+    def _file(self, alarm: Alarm, when: datetime, *, lead: bool) -> None:
+        """File a rule alarm's activation; leave it unfiled when it may not lead and no incident is open."""
+        found = self.correlator.activate(alarm.id, when, lead=lead)
+        alarm.incident_id, alarm.first_out = (found[0].id, found[1]) if found else (None, False)
+        if found is None:
+            return
+        unfiled = [
+            a
+            for a in self.alarms.values()
+            if a.active and a.incident_id is None and a.defn.kind is AlarmKind.RULE and a is not alarm
+        ]
+        for other in unfiled:  # suppressed effects left unfiled join their cause's incident
+            if other.incident_id is None and self.correlator.linked(alarm.id, other.id):
+                self._file(other, when, lead=False)
 
     def _set_active(self, alarm: Alarm, active: bool, when: datetime, values: dict[str, Any]) -> None:
         if alarm.active == active:
             return
         if active and alarm.defn.kind is AlarmKind.RULE:  # advisories never open or lead an incident
-            incident, first = self.correlator.activate(alarm.id, when)
-            alarm.incident_id, alarm.first_out = incident.id, first
+            self._file(alarm, when, lead=not alarm.suppressed)  # suppressed by design: never the first-out
         if active:
             self.lifecycle.activate(alarm, when, values)
             self._count(alarm, when)

@@ -65,10 +65,12 @@ class Correlator:
         """True when the rules declare a causing b or b causing a."""
         return b in self.causes.get(a, ()) or a in self.causes.get(b, ())
 
-    def activate(self, alarm_id: str, when: datetime) -> tuple[Incident, bool]:
-        """File an activation; return its incident and whether it is the incident's first-out."""
+    def activate(self, alarm_id: str, when: datetime, *, lead: bool = True) -> tuple[Incident, bool] | None:
+        """File an activation and return (incident, first-out); with `lead` false only join one, else None."""
         incident = self._find(alarm_id, when)
         first = incident is None
+        if incident is None and not lead:
+            return None
         if incident is None:
             incident = Incident(
                 id=f"{when.strftime('%Y%m%dT%H%M%S.%f')}-{alarm_id}",

@@ -61,7 +61,9 @@ class RuleSet:
         raise KeyError(f"unknown rule '{rule_id}'")
 
 
-NUMERIC_KEYS = frozenset({"for_s", "off_delay_s", "deadband", "timeout_s", "value", "min_interval_s"})
+NUMERIC_KEYS = frozenset(
+    {"for_s", "off_delay_s", "suppress_hold_s", "deadband", "timeout_s", "value", "min_interval_s"}
+)
 
 
 def load_parameters(path: Path) -> dict[str, float]:

@@ -88,6 +88,7 @@ class RuleDef(Strict):
     severity: Severity
     priority: Priority
     suppress_when: Any = None
+    suppress_hold_s: Seconds = 0.0  # suppression by design holds this long after its condition clears
     causes: tuple[str, ...] = ()
     explanation: Explanation
     plc_actions: tuple[PlcAction, ...] = ()

@@ -109,7 +109,14 @@ class Network:
             )
             if rule.suppress is not None:
                 self._add_watch(
-                    rule.id, WatchKind.SUPPRESSION, rule.suppress, 0.0, 0.0, BadData.HOLD, 0.0, rules.params
+                    rule.id,
+                    WatchKind.SUPPRESSION,
+                    rule.suppress,
+                    0.0,
+                    d.suppress_hold_s,
+                    BadData.HOLD,
+                    0.0,
+                    rules.params,
                 )
         self.rule_tags = frozenset(self.ix.hold_by_tag)
 

@@ -122,6 +122,39 @@ def test_suppressed_by_design_while_the_pump_is_stopped(lock: Lock) -> None:
     assert lock.state("sistema_despressurizado") is AlarmState.UNACKNOWLEDGED
 
 
+def test_a_suppressed_activation_never_leads_an_incident(lock: Lock) -> None:
+    lock.poll(bomba_principal_status=False, pressao_sistema=3.0, pressao_sistema_2=3.0)
+    lock.poll(16.0)
+    alarm = lock.engine.alarm("sistema_despressurizado")
+    assert alarm.active and alarm.state is AlarmState.SUPPRESSED
+    assert alarm.incident_id is None and not alarm.first_out
+    lock.poll(bomba_principal_status=True)
+    assert alarm.incident_id is not None and alarm.first_out, "annunciated from now on: it leads"
+
+
+def test_gate_overcurrent_with_leaves_out_of_step_is_the_misalignments_effect(lock: Lock) -> None:
+    position = 0.0
+    for i in range(16):
+        position += 0.5
+        gap = 8.0 if i >= 2 else 0.0  # the left leaf stops 1 s after the overcurrent starts
+        lock.poll(
+            motor_comporta_jusante_ligado=True,
+            corrente_motor_comporta_jusante=40.0,
+            posicao_comporta_jusante=position,
+            posicao_folha_jusante_esquerda=position * 2 - gap,
+            posicao_folha_jusante_direita=position * 2,
+        )
+    overcurrent = lock.engine.alarm("sobrecorrente_motor_comporta_jusante")
+    leaves = lock.engine.alarm("desalinhamento_folhas_comporta_jusante")
+    assert overcurrent.active and leaves.active
+    assert overcurrent.activated_at is not None and leaves.activated_at is not None
+    assert overcurrent.activated_at < leaves.activated_at, "the effect's delay ends first"
+    assert overcurrent.state is AlarmState.SUPPRESSED and not overcurrent.first_out
+    assert leaves.first_out and overcurrent.incident_id == leaves.incident_id
+    incident = lock.engine.book.correlator.incident(leaves.incident_id or "")
+    assert incident is not None and incident.probable_cause == leaves.id
+
+
 def test_chattering_after_three_activations_in_a_minute(lock: Lock) -> None:
     kinds = []
     for _ in range(3):
