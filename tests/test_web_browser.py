@@ -2,11 +2,12 @@
 
 One browser session: log in, read the chamber level, chart an hour of history, request a command and
 approve it with the button; the dashboard with live values; then the first-token benchmark (20 questions).
-Screenshots go to test-artifacts/ (and the README's to docs/img/).
+Screenshots go to test-artifacts/; with LOCKPILOT_UPDATE_DOC_IMAGES=1 the README's in docs/img/ are refreshed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,7 +47,7 @@ def _last_answer(page: object) -> str:
 def _shot(page: object, name: str, *, doc: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # type: ignore[attr-defined]
-    if doc:
+    if doc and os.environ.get("LOCKPILOT_UPDATE_DOC_IMAGES") == "1":
         DOC_IMAGES.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOC_IMAGES / f"{name}.png"))  # type: ignore[attr-defined]
 
