@@ -35,13 +35,12 @@ def _database_url(explicit: str | None) -> Iterator[str]:
         yield database_url
 
 
-@knowledge_app.command("index")
-def index_command(database_url: DatabaseUrl = None) -> None:
-    """Index the plant's docs, FAQ and generated rule/sequence pages (only changed passages are embedded)."""
+def _index_with_progress(url: str) -> None:
+    """Bring the index up to date (only changed passages are embedded), with a progress bar."""
     from knowledge.service import index_plant
 
     columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with _database_url(database_url) as url, Progress(*columns, console=err_console) as progress:
+    with Progress(*columns, console=err_console) as progress:
         task = progress.add_task("embedding", total=None)
 
         def report(done: int, total: int) -> None:
@@ -52,6 +51,13 @@ def index_command(database_url: DatabaseUrl = None) -> None:
         f"{result.total} passages: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged, {result.deleted} deleted in {result.seconds:.1f} s"
     )
+
+
+@knowledge_app.command("index")
+def index_command(database_url: DatabaseUrl = None) -> None:
+    """Index the plant's docs, FAQ and generated rule/sequence pages (only changed passages are embedded)."""
+    with _database_url(database_url) as url:
+        _index_with_progress(url)
 
 
 @knowledge_app.command("search")
@@ -108,6 +114,7 @@ def eval_command(
     plant = get_settings().plant
     path = questions or docs_dir(plant) / "eval.yaml"
     with _database_url(database_url) as url:
+        _index_with_progress(url)  # the eval measures the current corpus, never a stale or empty index
         kb = KnowledgeBase.connect(url, plant=plant)
         try:
             asked = load_questions(path)
