@@ -45,8 +45,8 @@ def tags_command(
     group: Annotated[TagGroup | None, typer.Option(help="Only this group.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List the plant's tags (name, group, unit, type, address, range)."""
-    plant = load_plant(get_settings().plant)
+    """List the plant's tags, meters' included (name, group, unit, type, address or device, range)."""
+    plant = load_plant(get_settings().plant, with_meters=True)
     tags = [t for t in plant.tags.values() if group is None or t.group is group]
     if as_json:
         print_json([t.model_dump(mode="json") for t in tags])
@@ -55,7 +55,15 @@ def tags_command(
         f"{plant.name}: {len(tags)} tags",
         ["name", "group", "unit", "type", "address", "range", "description"],
         [
-            (t.name, t.group.value, t.unit, t.type.value, t.source.address, t.range, t.description.pt)
+            (
+                t.name,
+                t.group.value,
+                t.unit,
+                t.type.value,
+                t.source.address or t.source.device,
+                t.range,
+                t.description.pt,
+            )
             for t in tags
         ],
     )

@@ -1,13 +1,16 @@
-"""The data plane in one process: embedded stores, twin, S7 collector, history, current values, rules."""
+"""The data plane in one process: embedded stores, twin, S7 and meter collectors, history, values, rules."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 import structlog
 
+from collectors.meters_runtime import MeterParts, start_meters
 from collectors.s7 import S7Collector
 from lockpilot.bus import SampleBus
 from lockpilot.plant import Plant, Protocol, load_plant
@@ -36,6 +39,7 @@ class DataPlane:
 
     settings: Settings
     twin: TwinOptions | None = field(default_factory=TwinOptions)
+    index_knowledge: bool = True  # bring the knowledge index up to date in the background at start
     plant: Plant = field(init=False)
     bus: SampleBus = field(init=False, default_factory=SampleBus)
     database_url: str = field(init=False, default="")
@@ -45,10 +49,11 @@ class DataPlane:
     twin_server: Any = field(init=False, default=None)
     rules: Any = field(init=False, default=None)
     writer: HistoryWriter | None = field(init=False, default=None)
+    meters: MeterParts | None = field(init=False, default=None)
 
     def start(self) -> DataPlane:
         """Bring everything up, each part only once its dependencies run."""
-        self.plant = load_plant(self.settings.plant, root=self.settings.plants_dir)
+        self.plant = load_plant(self.settings.plant, root=self.settings.plants_dir, with_meters=True)
         self._start_stores()
         migrate(self.database_url)
         with psycopg.connect(self.database_url) as conn:
@@ -58,6 +63,10 @@ class DataPlane:
         if self.twin is not None:
             self._start_twin(self.twin)
         self._start_collector()
+        self.meters = start_meters(self.plant, self.bus, twin=self.twin_server)
+        self.parts.append(self.meters)
+        if self.index_knowledge:
+            self.index_knowledge_in_background()
         return self
 
     def stop(self) -> None:
@@ -120,6 +129,47 @@ class DataPlane:
         self.parts.append(self.rules)
         self.bus.subscribe(self.rules)
         log.info("rules_started", rules=len(engine.rules.rules), restored_alarms=restored)
+
+    def index_knowledge_in_background(self, *, after: Callable[[], object] | None = None) -> None:
+        """Bring the knowledge index up to date without delaying start-up (only changed passages embed).
+
+        `after` runs first on the indexing thread (e.g. wait until the HTTP server listens).
+        """
+
+        def index() -> None:
+            from knowledge.service import index_plant
+
+            try:
+                if after is not None:
+                    after()
+                report = index_plant(
+                    self.database_url, plant=self.plant.name, plants_dir=self.settings.plants_dir
+                )
+                log.info(
+                    "knowledge_indexed", passages=report.total, added=report.added, seconds=report.seconds
+                )
+            except Exception:
+                log.exception("knowledge_index_failed")
+
+        threading.Thread(target=index, name="knowledge-index", daemon=True).start()
+
+    def _index_knowledge_in_background(self) -> None:
+        """Bring the knowledge index up to date without delaying start-up (only changed passages embed)."""
+
+        def index() -> None:
+            from knowledge.service import index_plant
+
+            try:
+                report = index_plant(
+                    self.database_url, plant=self.plant.name, plants_dir=self.settings.plants_dir
+                )
+                log.info(
+                    "knowledge_indexed", passages=report.total, added=report.added, seconds=report.seconds
+                )
+            except Exception:
+                log.exception("knowledge_index_failed")
+
+        threading.Thread(target=index, name="knowledge-index", daemon=True).start()
 
     def _start_twin(self, options: TwinOptions) -> None:
         from twin import LockTwin, TwinServer

@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 import signal
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from lockpilot.net import wait_for_port
 from lockpilot.output import console
 from lockpilot.runtime import DataPlane, TwinOptions
 from lockpilot.settings import Settings, get_settings
@@ -78,6 +80,8 @@ def _serve_http(plane: DataPlane, settings: Settings, *, with_twin: bool) -> Non
     try:
         app = build_http_app(services)
         _first_operator(services.users, settings.data_dir)
+        listening = partial(wait_for_port, settings.http_host, settings.http_port, timeout_s=120)
+        plane.index_knowledge_in_background(after=listening)
         _announce(plane, with_twin=with_twin, http=f"http://{settings.http_host}:{settings.http_port}")
         serve(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     finally:
@@ -96,7 +100,7 @@ def up_command(
     """Run the whole stack on embedded defaults: twin, collector, rules, history, chat, API, dashboard."""
     settings = get_settings()
     options = TwinOptions(speed=speed, seed=seed, auto_cycle=auto_cycle) if twin else None
-    plane = DataPlane(settings, twin=options).start()
+    plane = DataPlane(settings, twin=options, index_knowledge=not http).start()
     try:
         if http:
             _serve_http(plane, settings, with_twin=twin)

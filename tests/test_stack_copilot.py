@@ -30,7 +30,7 @@ QUICK_CAVITATION = {"rate_m_min": 20.0, "strainer_dp_bar": 2.0}  # ~10 s to the 
 @pytest.fixture
 def plane(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[DataPlane]:
     settings = Settings(database_url=pg_url, redis_url=redis_url, data_dir=tmp_path, twin_port=free_port())
-    running = DataPlane(settings, twin=TwinOptions(speed=1.0, auto_cycle=False))
+    running = DataPlane(settings, twin=TwinOptions(speed=1.0, auto_cycle=False), index_knowledge=False)
     try:
         yield running.start()
     finally:

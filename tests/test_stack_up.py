@@ -50,7 +50,9 @@ def _cli(env: dict[str, str], *args: str) -> dict:
 @pytest.mark.slow
 def test_up_fills_history_and_current_values(tmp_path: Path) -> None:
     env = _env(tmp_path / "data")
-    up = subprocess.Popen([*LOCKPILOT, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    up = subprocess.Popen(
+        [*LOCKPILOT, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         time.sleep(20)
         assert up.poll() is None, up.stdout.read() if up.stdout else ""

@@ -71,6 +71,7 @@ class RtuLineConfig(Strict):
     inter_frame_gap_s: float | None = Field(default=None, ge=0)
     period_s: float = Field(default=2.0, gt=0)
     simulated: bool = False
+    active: bool = True  # false: configured but not polled (a meter out of service)
     meters: Annotated[list[RtuMeterConfig], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -92,6 +93,7 @@ class TcpDeviceConfig(Strict):
     timeout_s: float = Field(default=2.0, gt=0)
     equipment: str | None = None
     simulated: bool = False
+    active: bool = True
     points: Annotated[list[RegisterPoint], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -113,6 +115,7 @@ class TuyaDeviceConfig(Strict):
     host: str | None = None
     port: int = Field(default=6668, ge=1, le=65535)
     local_key: str | None = Field(default=None, min_length=16, max_length=16)
+    local_key_env: str | None = None  # name of an environment variable holding a real device's key
     version: TuyaVersion = TuyaVersion.V33
     region: TuyaRegion | None = None
     client_id_env: str | None = None  # names of environment variables holding the cloud credentials
@@ -120,12 +123,13 @@ class TuyaDeviceConfig(Strict):
     period_s: float = Field(default=5.0, gt=0)
     equipment: str | None = None
     simulated: bool = False
+    active: bool = True
     points: Annotated[list[TuyaPoint], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _reachable(self) -> TuyaDeviceConfig:
-        if self.mode == "local" and (self.host is None or self.local_key is None):
-            raise ValueError("a local Tuya device needs 'host' and 'local_key'")
+        if self.mode == "local" and (self.host is None or not (self.local_key or self.local_key_env)):
+            raise ValueError("a local Tuya device needs 'host' and 'local_key' or 'local_key_env'")
         if self.mode == "cloud" and (self.region is None or not self.client_id_env or not self.secret_env):
             raise ValueError("a cloud Tuya device needs 'region', 'client_id_env' and 'secret_env'")
         return self
@@ -226,7 +230,11 @@ def load_meters(path: Path, taken: set[str]) -> tuple[MetersFile, dict[str, Devi
     for i, dev in enumerate(meters.devices):
         for meter_id in [m.id for m in dev.meters] if isinstance(dev, RtuLineConfig) else [dev.id]:
             devices[meter_id] = Device(
-                id=meter_id, protocol=dev.protocol, period_s=dev.period_s, simulated=dev.simulated
+                id=meter_id,
+                protocol=dev.protocol,
+                period_s=dev.period_s,
+                stale_after_s=max(5.0, 3 * dev.period_s),  # a few missed polls before values go stale
+                simulated=dev.simulated,
             )
         for name, device_id, dtype, unit in _point_tags(dev):
             if name in tags or name in taken:
