@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.commands.store import Role
-from tools import alarms, commands, history, knowledge, live, metering, sequences
+from tools import alarms, commands, history, knowledge, live, metering, sequences, what_if
 from tools.context import ToolContext
 from tools.models import Language, ToolResult
 
@@ -27,6 +27,7 @@ class ToolName(StrEnum):
     REQUEST_COMMAND = "request_command"
     ENERGY_PER_CYCLE = "energy_per_cycle"
     POWER_BY_EQUIPMENT = "power_by_equipment"
+    WHAT_IF = "what_if"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,13 @@ class PowerByEquipmentArgs(BaseModel):
     window_s: float = Field(default=3600.0, gt=0, le=4 * 3600)
 
 
+class WhatIfArgs(BaseModel):
+    """Predict, on a sandbox copy of the plant (never the plant), what an action or fault would do."""
+
+    action: str = Field(description='e.g. "abrir a válvula de enchimento 1 a 100 %", "start the pump"')
+    minutes: float = Field(default=10.0, gt=0, le=what_if.MAX_MINUTES)
+
+
 Runner = Callable[[ToolContext, Any, Caller], ToolResult]
 
 TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
@@ -160,6 +168,7 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
         PowerByEquipmentArgs,
         lambda c, a, who: metering.power_by_equipment(c, window_s=a.window_s),
     ),
+    ToolName.WHAT_IF: (WhatIfArgs, lambda c, a, who: what_if.what_if(c, a.action, minutes=a.minutes)),
 }
 
 

@@ -26,6 +26,8 @@ SYNONYMS = {
     "funcionando": ("operacao",),
     "on": ("running",),
     "running": ("running", "operacao"),
+    "abertura": ("abertura", "posicao"),  # how open a valve or gate is: its position
+    "opening": ("opening", "position"),
 }
 
 

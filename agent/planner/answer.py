@@ -7,6 +7,7 @@ from typing import Any
 
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.phrases import clock_time, number, quality, reason, say
+from agent.planner.whatif_answer import what_if_lines
 from tools.models import Language
 from tools.registry import ToolName
 
@@ -243,6 +244,7 @@ WRITERS: dict[ToolName, Callable[[dict[str, Any], Language], list[str]]] = {
     ToolName.REQUEST_COMMAND: _command,
     ToolName.ENERGY_PER_CYCLE: energy_lines,
     ToolName.POWER_BY_EQUIPMENT: power_lines,
+    ToolName.WHAT_IF: what_if_lines,
     ToolName.SEARCH_TAGS: lambda res, lang: [
         f"- {m['tag']} ({m['unit'] or '—'}): {m['description_pt' if lang is L.PT else 'description_en']}"
         for m in res.get("matches", [])

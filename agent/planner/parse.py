@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agent.commands.spec import Action, CommandBook
 from agent.planner import vocabulary as v
+from agent.planner.cues import WhatIf, asks_procedure, asks_why, what_if
+from agent.planner.rule_match import Mention, profiles_for, rank_rules
+from agent.planner.symptoms import FAULT_CUES, Symptom, cue_in, symptoms_of
+from evals.whatif_action import ActionError, parse_action
 from tools.models import Language
 from tools.ports import RuleView, SequenceInfo
 from tools.tag_index import TagIndex
-from tools.text import STOPWORDS, any_phrase, contains_phrase, fold, word_matches, words
+from tools.text import STOPWORDS, any_phrase, contains_phrase, fold, words
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
 _AMOUNT_WORDS = "|".join(sorted(v.NUMBER_WORDS, key=len, reverse=True))
@@ -35,6 +38,7 @@ class Intent(StrEnum):
     SEARCH_TAGS = "search_tags"
     READ = "read"
     KNOWLEDGE = "knowledge"
+    WHAT_IF = "what_if"
 
 
 @dataclass
@@ -50,6 +54,11 @@ class Question:
     command: str | None = None
     value: float | None = None
     rule: str | None = None
+    candidates: list[str] = field(default_factory=list)  # equally likely rules, best first
+    symptoms: frozenset[Symptom] = frozenset()
+    fault: bool = False  # says something went wrong
+    named_tags: bool = False  # the tags were named, not taken from the equipment
+    what_if: WhatIf | None = None
     sequence: str | None = None
     window_s: float | None = None
 
@@ -91,29 +100,6 @@ def find_window_s(folded: str) -> float | None:
     return count * seconds
 
 
-def find_rule(text_words: list[str], rules: list[RuleView]) -> str | None:
-    """The rule whose distinctive words the text names (idf-weighted, typo-tolerant)."""
-    if not rules:
-        return None
-    rule_words = {r.id: set(words(f"{r.id} {r.name.pt} {r.name.en}")) - STOPWORDS for r in rules}
-    df: dict[str, int] = {}
-    for ws in rule_words.values():
-        for w in ws:
-            df[w] = df.get(w, 0) + 1
-    content = [
-        w for w in text_words if w not in STOPWORDS and w not in v.COMMAND_VERBS and w not in v.STATE_WORDS
-    ]
-    distinctive = math.log(1 + len(rules) / 2)  # a word of at most two rules
-    best: tuple[tuple[float, float, int], str | None] = ((0.0, 0.0, 0), None)
-    for rule_id, ws in rule_words.items():
-        matched = [w for w in ws if any(q == w or (len(w) >= 6 and word_matches(q, w) > 0) for q in content)]
-        idf = [math.log(1 + len(rules) / df[w]) for w in matched]
-        key = (float(max(idf, default=0.0) >= distinctive), sum(idf), -len(ws))
-        if key > best[0]:
-            best = (key, rule_id)
-    return best[1] if best[0][0] else None
-
-
 def command_action(text_words: list[str], folded: str) -> Action | None:
     """The action of an imperative request ("abra ...", "please open ..."), None for anything else."""
     rest = [w for w in text_words if w not in v.POLITE]
@@ -145,6 +131,8 @@ def _check_sequence(
 
 def _intent(q: Question, text_words: list[str], folded: str, is_check: bool) -> Intent:
     """The first intent whose cue is present, most specific first."""
+    if q.what_if is not None:
+        return Intent.WHAT_IF
     if q.command is not None:
         return Intent.COMMAND
     if any_phrase(text_words, v.ENERGY) and any_phrase(text_words, v.CYCLES):
@@ -153,9 +141,9 @@ def _intent(q: Question, text_words: list[str], folded: str, is_check: bool) -> 
         return Intent.POWER_BY_EQUIPMENT
     if any_phrase(text_words, v.KPIS):
         return Intent.ALARM_KPIS
-    if any(p in folded for p in v.PROCEDURE):
+    if any(p in folded for p in v.PROCEDURE) or asks_procedure(folded):
         return Intent.PROCEDURE
-    if any(p in folded for p in v.WHY):
+    if any(p in folded for p in v.WHY) or asks_why(folded):
         return Intent.EXPLAIN
     if is_check and q.sequence is not None:
         return Intent.CHECK_SEQUENCE
@@ -165,9 +153,38 @@ def _intent(q: Question, text_words: list[str], folded: str, is_check: bool) -> 
         return Intent.HISTORY
     if any_phrase(text_words, v.ALARMS) and (q.rule is None or any(w in v.LIST_CUES for w in text_words)):
         return Intent.ACTIVE_ALARMS
+    if (q.symptoms or q.fault) and not (q.named_tags and _asks_value(folded)):
+        return Intent.EXPLAIN
     if q.tags or q.equipment:
         return Intent.READ
     return Intent.EXPLAIN if q.rule else Intent.KNOWLEDGE
+
+
+def _asks_value(folded: str) -> bool:
+    """True when the question opens by asking for a value ("qual a pressão...", "what is the...")."""
+    return folded.lstrip(" ?!¿").startswith(v.VALUE_OPENERS)
+
+
+def _asks_state(text_words: list[str]) -> bool:
+    """True when the question asks whether equipment is on/off/open/closed ("on" only at the end)."""
+    for i, w in enumerate(text_words):
+        if w in v.STATE_WORDS and (w not in v.TRAILING_STATE_WORDS or i + 1 == len(text_words)):
+            return True
+        if w in v.TRAILING_STATE_WORDS and text_words[i + 1] in v.TIME_WORDS:
+            return True
+    return False
+
+
+def _rules_about(q: Question, text_words: list[str], rules: list[RuleView], tag_index: TagIndex) -> None:
+    """Set the question's symptoms, whether it names a fault, and the rules it is about."""
+    q.symptoms = symptoms_of(q.text)
+    q.fault = bool(q.symptoms) or cue_in(FAULT_CUES, text_words)
+    if not rules:
+        return
+    owners = {name: tag.equipment for name, tag in tag_index.plant.tags.items()}
+    mention = Mention(text_words, q.symptoms, q.equipment, frozenset(q.tags if q.named_tags else ()))
+    q.candidates = rank_rules(mention, profiles_for(rules, owners))
+    q.rule = q.candidates[0] if q.candidates else None
 
 
 def parse(
@@ -184,8 +201,8 @@ def parse(
     q = Question(text=text, language=detect_language(text_words), intent=Intent.KNOWLEDGE)
     q.equipment = find_equipment(text_words, book)
     q.window_s = find_window_s(folded)
-    q.rule = find_rule(text_words, rules or [])
-    action = command_action(text_words, folded)
+    q.what_if = _what_if(folded)
+    action = command_action(text_words, folded) if q.what_if is None else None
     if action is not None and q.equipment is not None:
         spec = book.find(action, q.equipment)
         q.action = action
@@ -197,10 +214,25 @@ def parse(
     q.sequence = _check_sequence(text_words, folded, q.equipment, sequences or []) if is_check else None
     found = tag_index.search(_tag_query(folded), limit=3, min_score=0.75)
     q.tags = [t.name for t, score in found if score >= found[0][1] - 0.001] if found else []
-    if q.equipment is not None and (not q.tags or any(w in v.STATE_WORDS for w in text_words)):
+    q.named_tags = bool(q.tags)
+    if q.equipment is not None and (not q.tags or _asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags)
+        q.named_tags = False
+    _rules_about(q, text_words, rules or [], tag_index)
     q.intent = _intent(q, text_words, folded, is_check)
     return q
+
+
+def _what_if(folded: str) -> WhatIf | None:
+    """A what-if question whose action the sandbox can take."""
+    asked = what_if(folded)
+    if asked is None:
+        return None
+    try:
+        parse_action(asked.action)
+    except ActionError:
+        return None
+    return asked
 
 
 def _tag_query(folded: str) -> str:

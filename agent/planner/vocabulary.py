@@ -284,6 +284,10 @@ STATE_WORDS = wordset(
     "ligada ligado desligada desligado running on off parada parado parou funcionando aberta aberto "
     "fechada fechado open closed state estado status stopped operando operating"
 )
+# "on"/"off" ask for a state only at the end ("is the pump on?"), not in "level on transmitter 2".
+TRAILING_STATE_WORDS = wordset("on off")
+TIME_WORDS = wordset("now agora still ainda right")
+VALUE_OPENERS = ("qual", "quanto", "quanta", "what is", "what's", "whats", "how much", "how high", "what was")
 LIST_CUES = wordset(
     "quais quantos lista listar liste ativos ativo active which list any there existe existem"
 )
