@@ -65,6 +65,7 @@ class DataPlane:
         self._start_collector()
         self.meters = start_meters(self.plant, self.bus, twin=self.twin_server)
         self.parts.append(self.meters)
+        self._start_metering()
         if self.index_knowledge:
             self.index_knowledge_in_background()
         return self
@@ -170,6 +171,35 @@ class DataPlane:
                 log.exception("knowledge_index_failed")
 
         threading.Thread(target=index, name="knowledge-index", daemon=True).start()
+
+    def _start_metering(self) -> None:
+        """Meter readings into per-client measurements (audited, rule-checked, forwarded when configured)."""
+        from collectors.meter_targets import meter_targets
+        from collectors.metering_sink import MeteringSink
+        from collectors.meters_runtime import read_meters
+        from storage.audit_chain import AuditChain
+        from storage.metering_models import Role, User
+        from storage.metering_store import MeteringStore
+        from storage.outbox import Forwarder
+
+        meters = read_meters(self.plant)
+        if meters is None:
+            return
+        store = MeteringStore(self.database_url, audit=AuditChain(self.settings.data_dir / "audit.log"))
+        self.parts.append(store)
+        forward = bool(self.settings.forward_url and self.settings.forward_token)
+        if forward:
+            assert self.settings.forward_url and self.settings.forward_token
+            forwarder = Forwarder(
+                store, target_url=self.settings.forward_url, token=self.settings.forward_token
+            )
+            forwarder.start()
+            self.parts.append(forwarder)
+        sink = MeteringSink(
+            store, meter_targets(meters), user=User(username="coletor", role=Role.OPERATOR), forward=forward
+        ).start()
+        self.parts.append(sink)
+        self.bus.subscribe(sink)
 
     def _start_twin(self, options: TwinOptions) -> None:
         from twin import LockTwin, TwinServer

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
+    forward_url: str | None = None  # a slave Lockpilot: every accepted meter measurement is forwarded there
+    forward_token: str | None = None
 
 
 @lru_cache(maxsize=1)

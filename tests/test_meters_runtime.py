@@ -105,6 +105,11 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
     assert _wait(lambda: set(_history_sources(plane)) == set(WATCHED), timeout_s=10.0)
     sources = _history_sources(plane)
     assert all(s.startswith("sim:") for tag_sources in sources.values() for s in tag_sources), sources
+    assert _wait(
+        lambda: _measured_devices(plane) >= {"medidor_bomba", "analisador_alimentador"}, timeout_s=10
+    )
+    audit = (plane.settings.data_dir / "audit.log").read_text(encoding="utf-8")
+    assert "medidor_bomba" in audit  # every reading is in the hash-chained audit trail
 
     plane.stop()
     assert plane.meters.collectors == [] and plane.meters.peers is None
@@ -112,6 +117,16 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
     assert _wait(
         lambda: not [t for t in threading.enumerate() if t.ident not in threads_before], timeout_s=10.0
     ), [t.name for t in threading.enumerate() if t.ident not in threads_before]
+
+
+def _measured_devices(plane: DataPlane) -> set[str]:
+    """Devices of the metering store that have measurements, labelled simulated."""
+    with psycopg.connect(plane.database_url) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT d.name FROM measurements m JOIN metering_devices d ON d.id = m.device_id "
+            "WHERE m.source LIKE 'sim:%'"
+        ).fetchall()
+    return {r[0] for r in rows}
 
 
 class ListSink:
