@@ -71,7 +71,9 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]]) -> str | None:
 
 def _explain_round(q: Question, done: Done) -> list[Call]:
     """After listing alarms for a "why": explain the alarm it is about."""
-    alarms = next((res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), [])
+    alarms: list[dict[str, Any]] = next(
+        (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
+    )
     pick = pick_alarm(q, alarms)
     return [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})] if pick else []
 
