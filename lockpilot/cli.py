@@ -80,5 +80,5 @@ def main() -> None:
     try:
         app()
     except PlantDataError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True, markup=True, highlight=False)
         raise SystemExit(2) from None

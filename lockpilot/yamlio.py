@@ -89,5 +89,6 @@ def validate(model: type[M], data: Any, *, file: Path, loc: Sequence[Any] = ()) 
         for err in exc.errors():
             full = (*loc, *err["loc"])
             field = ".".join(str(p) for p in full)
-            errors.append(PlantDataError(err["msg"], file=file, line=line_of(data, err["loc"]), field=field))
+            message = err["msg"].removeprefix("Value error, ")
+            errors.append(PlantDataError(message, file=file, line=line_of(data, err["loc"]), field=field))
         raise PlantDataErrors(errors) from None
