@@ -48,6 +48,7 @@ class DataPlane:
     collector: S7Collector | None = field(init=False, default=None)
     twin_server: Any = field(init=False, default=None)
     rules: Any = field(init=False, default=None)
+    _stack: EmbeddedStack | None = field(init=False, default=None)
     writer: HistoryWriter | None = field(init=False, default=None)
     meters: MeterParts | None = field(init=False, default=None)
 
@@ -88,6 +89,7 @@ class DataPlane:
                 self.settings.data_dir, postgres=db_url is None, redis=redis_url is None
             ).start()
             self.parts.append(stack)
+            self._stack = stack
             db_url, redis_url = db_url or stack.database_url, redis_url or stack.redis_url
             stack.write_endpoints(db_url, redis_url)
         assert db_url is not None and redis_url is not None
@@ -236,4 +238,6 @@ class DataPlane:
         )
         self.collector.start()
         self.parts.append(self.collector)
+        if self._stack is not None:  # tell other processes (ask, approve, serve) where this PLC is
+            self._stack.write_endpoints(self.database_url, self.redis_url, plc_host=host, plc_port=port)
         log.info("collector_started", device=device.id, host=host, port=port, period_s=device.period_s)

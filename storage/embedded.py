@@ -31,6 +31,8 @@ class Endpoints:
     database_url: str | None
     redis_url: str | None
     pid: int
+    plc_host: str | None = None  # where the running stack reads its PLC (the embedded twin, or a real one)
+    plc_port: int | None = None
 
 
 def endpoints_path(data_dir: Path) -> Path:
@@ -54,7 +56,13 @@ def read_endpoints(data_dir: Path) -> Endpoints | None:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    endpoints = Endpoints(doc.get("database_url"), doc.get("redis_url"), int(doc["pid"]))
+    endpoints = Endpoints(
+        doc.get("database_url"),
+        doc.get("redis_url"),
+        int(doc["pid"]),
+        doc.get("plc_host"),
+        doc.get("plc_port"),
+    )
     return endpoints if _alive(endpoints.pid) else None
 
 
@@ -88,11 +96,19 @@ class EmbeddedStack:
         log.info("embedded_started", database_url=self.database_url, redis_url=self.redis_url)
         return self
 
-    def write_endpoints(self, database_url: str | None, redis_url: str | None) -> None:
+    def write_endpoints(
+        self,
+        database_url: str | None,
+        redis_url: str | None,
+        *,
+        plc_host: str | None = None,
+        plc_port: int | None = None,
+    ) -> None:
         """Write endpoints.json atomically (also used when the URLs come from settings)."""
         path = endpoints_path(self.data_dir)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(Endpoints(database_url, redis_url, os.getpid()))), encoding="utf-8")
+        doc = asdict(Endpoints(database_url, redis_url, os.getpid(), plc_host, plc_port))
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.replace(path)
 
     def stop(self) -> None:
@@ -136,8 +152,10 @@ def resolve_urls(settings: Settings) -> tuple[str, str]:
     if database_url is None or redis_url is None:
         pairs = (("DATABASE_URL", database_url), ("REDIS_URL", redis_url))
         missing = " and ".join(name for name, url in pairs if url is None)
-        raise StackNotRunning(f"{missing} not set and no running stack in {settings.data_dir} "
-                              "(start `lockpilot up`, or set the URLs)")
+        raise StackNotRunning(
+            f"{missing} not set and no running stack in {settings.data_dir} "
+            "(start `lockpilot up`, or set the URLs)"
+        )
     return database_url, redis_url
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.commands.plantio import PlantIO
+from agent.commands.plantio import PlantIO, PlantUnreachable
 from agent.commands.spec import Action, CommandBook, CommandSpec
 from agent.commands.store import CommandRecord, CommandStatus, CommandStore, Role
 from agent.commands.summary import build_summary, condition_lines
@@ -82,7 +82,10 @@ class CommandDesk:
         if limits.max is not None and value > limits.max:
             return None, f"above_max {limits.max:g}"
         if limits.max_step is not None:
-            current = self.io.read([spec.tag]).get(spec.tag)
+            try:
+                current = self.io.read([spec.tag]).get(spec.tag)
+            except PlantUnreachable:
+                return None, "plc_unreachable"
             if current is None or current.value is None or not current.quality.trusted:
                 return None, "current_value_unknown"
             if abs(float(value) - float(current.value)) > limits.max_step:
@@ -144,7 +147,10 @@ class CommandDesk:
         to_write, why = self.check_limits(spec, value)
         if why:
             return self._refuse(user, command, why, value=value)
-        samples = self.io.read(list(dict.fromkeys([spec.tag, *spec.interlock_tags])))
+        try:
+            samples = self.io.read(list(dict.fromkeys([spec.tag, *spec.interlock_tags])))
+        except PlantUnreachable as exc:
+            return self._refuse(user, command, "plc_unreachable", value=to_write, error=str(exc))
         checks = condition_lines(self.plant, spec.preconditions, samples)
         if not all(c["passed"] for c in checks):
             return self._refuse(user, command, "preconditions_failing", value=to_write, preconditions=checks)

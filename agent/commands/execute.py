@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.commands.desk import CommandDesk, CommandOutcome, Outcome
+from agent.commands.plantio import PlantUnreachable
 from agent.commands.spec import CommandSpec
 from agent.commands.store import CommandRecord, CommandStatus
 from agent.commands.summary import condition_lines
@@ -166,7 +167,10 @@ def execute(
         return _not_claimed(desk, record)
     spec = desk.book.get(record.command)
     assert spec is not None, f"command {record.command} left the allow-list"
-    samples = desk.io.read(list(record.snapshot))
+    try:
+        samples = desk.io.read(list(record.snapshot))
+    except PlantUnreachable as exc:  # the interlocks cannot be re-checked: never write blind
+        return _finish(desk, record, CommandStatus.ABORTED, {"plc_unreachable": str(exc)}, "command_aborted")
     checks = condition_lines(desk.plant, spec.preconditions, samples)
     changes = changed_interlocks(desk.plant, record.snapshot, samples)
     if changes or not all(c["passed"] for c in checks):
@@ -177,4 +181,8 @@ def execute(
             {"changed": changes, "preconditions": checks},
             "command_aborted",
         )
-    return _write_and_verify(desk, record, spec, poll_s=poll_s, sleep=sleep, monotonic=monotonic)
+    try:
+        return _write_and_verify(desk, record, spec, poll_s=poll_s, sleep=sleep, monotonic=monotonic)
+    except PlantUnreachable as exc:  # the link dropped during the write: its effect is unknown, say so
+        result = {"plc_unreachable": str(exc), "written": "unknown"}
+        return _finish(desk, record, CommandStatus.FAILED, result, "command_failed")

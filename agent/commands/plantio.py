@@ -12,6 +12,10 @@ from lockpilot.samples import Sample, Value
 from lockpilot.settings import Settings
 
 
+class PlantUnreachable(ConnectionError):
+    """The PLC did not answer: nothing was read, nothing was written."""
+
+
 class PlantIO(Protocol):
     """Read tags straight from the device and write one tag with read-back."""
 
@@ -48,10 +52,14 @@ class S7PlantIO:
 
     @classmethod
     def from_settings(cls, plant: Plant, settings: Settings, *, device_id: str = "clp_eclusa") -> S7PlantIO:
-        """Point at devices.yaml's endpoint, overridden by LOCKPILOT_PLC_HOST / LOCKPILOT_PLC_PORT."""
+        """Point at the PLC: LOCKPILOT_PLC_HOST/PORT, else the running stack's, else devices.yaml's."""
+        from storage.embedded import read_endpoints
+
         device = plant.devices[device_id]
-        host = settings.plc_host or device.host or "127.0.0.1"
-        port = settings.plc_port or device.port or settings.twin_port
+        running = read_endpoints(settings.data_dir)
+        stack_host, stack_port = (running.plc_host, running.plc_port) if running else (None, None)
+        host = settings.plc_host or stack_host or device.host or "127.0.0.1"
+        port = settings.plc_port or stack_port or device.port or settings.twin_port
         return cls(plant, host=host, port=port, device_id=device_id, timeout_s=device.timeout_s)
 
     def read(self, tags: Sequence[str]) -> dict[str, Sample]:
@@ -62,14 +70,24 @@ class S7PlantIO:
                 batch = self._collector.read_cycle()
             except Exception:  # not connected yet, or the link dropped: one fresh attempt
                 self._collector.disconnect()
-                self._collector.connect()
-                batch = self._collector.read_cycle()
+                try:
+                    self._collector.connect()
+                    batch = self._collector.read_cycle()
+                except Exception as exc:
+                    self._collector.disconnect()
+                    where = f"{self._collector.host}:{self._collector.port}"
+                    raise PlantUnreachable(f"PLC {where} did not answer: {exc}") from exc
         return {s.tag: s for s in batch if s.tag in wanted}
 
     def write(self, tag: str, value: Value) -> WriteResult:
         """Write through the collector's write path (single-bit writes for bits), with read-back."""
         with self._lock:
-            return self._collector.write(tag, value)
+            try:
+                return self._collector.write(tag, value)
+            except (ConnectionError, OSError, RuntimeError) as exc:
+                self._collector.disconnect()
+                where = f"{self._collector.host}:{self._collector.port}"
+                raise PlantUnreachable(f"PLC {where} did not confirm the write: {exc}") from exc
 
     def close(self) -> None:
         self._collector.disconnect()

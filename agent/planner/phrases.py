@@ -34,6 +34,10 @@ REASONS = {
         "change larger than the allowed maximum step",
     ),
     "preconditions_failing": ("pré-condições não atendidas", "preconditions not met"),
+    "plc_unreachable": (
+        "o CLP não respondeu: nada foi lido nem escrito",
+        "the PLC did not answer: nothing was read or written",
+    ),
     "operator_role_required": (
         "somente um usuário com papel de operador pode aprovar",
         "only a user with the operator role can approve",
