@@ -10,7 +10,7 @@ import redis
 import typer
 
 from lockpilot.cligroups import shared_group
-from lockpilot.output import console, err_console, print_json, print_table
+from lockpilot.output import console, err_console, format_value, print_json, print_table
 from lockpilot.plant import load_plant
 from lockpilot.settings import get_settings
 from storage import history
@@ -59,11 +59,18 @@ def read_command(
         return
     print_table(
         "current values",
-        ["tag", "value", "unit", "time", "quality", "age (s)"],
+        ["tag", "value", "unit", "UTC", "quality", "age s"],
         [
             (n, None, None, None, "no value", None)
             if v is None
-            else (n, v.value, v.unit, v.time.isoformat(), v.quality.value, f"{v.age_s:.1f}")
+            else (
+                n,
+                format_value(v.value),
+                v.unit,
+                v.time.strftime("%H:%M:%S"),
+                v.quality.value,
+                f"{v.age_s:.1f}",
+            )
             for n, v in values.items()
         ],
     )
