@@ -11,7 +11,7 @@ from chainlit.oauth_providers import get_configured_oauth_providers
 from chainlit.types import ThreadDict
 
 from agent.commands.store import Role
-from chat_ui import alarms, commands
+from chat_ui import alarms, commands, training
 from chat_ui.history import PgDataLayer
 from chat_ui.render import sequence_table
 from chat_ui.runtime import services
@@ -32,6 +32,11 @@ COMMANDS = [
         "id": "sequencia",
         "icon": "list-checks",
         "description": "Pré-condições de uma sequência: /sequencia NOME",
+    },
+    {
+        "id": "treino",
+        "icon": "graduation-cap",
+        "description": "Treino no gêmeo: /treino lista, /treino NOME inicia (instrutor), /treino fim",
     },
 ]
 
@@ -113,6 +118,7 @@ async def _chat_end() -> None:
     task = cl.user_session.get("alarm_watch")
     if task is not None:
         task.cancel()
+    training.stop()
 
 
 async def _sequence(name: str) -> None:
@@ -156,7 +162,10 @@ async def _message(message: cl.Message) -> None:
         await alarms.show(services(), role=_who()[1])
     elif command in ("sequencia", "sequência"):
         await _sequence(arg)
-    else:
+    elif command == "treino":
+        user, role = _who()
+        await training.command(services(), arg, user=user, role=role)
+    elif not await training.ask(message.content.strip(), user=_who()[0]):
         await _ask(message.content.strip())
 
 
@@ -182,3 +191,18 @@ async def _ack(action: cl.Action) -> None:
 async def _shelve(action: cl.Action) -> None:
     user, role = _who()
     await alarms.shelve(services(), action, user=user, role=role)
+
+
+@cl.action_callback(training.ACK)
+async def _training_ack(action: cl.Action) -> None:
+    await training.acknowledge(action, user=_who()[0])
+
+
+@cl.action_callback(training.APPROVE)
+async def _training_approve(action: cl.Action) -> None:
+    await training.approve(action, user=_who()[0])
+
+
+@cl.action_callback(training.REJECT)
+async def _training_reject(action: cl.Action) -> None:
+    await training.reject(action, user=_who()[0])

@@ -129,6 +129,21 @@ class TrainingSession:
         elif event.kind is TraineeEventKind.COMMAND and event.command is not None:
             self._apply(event.command, event.value)
             self._actions.append((now, event.command))
+        self._log(event)
+
+    def acted(self, command: str) -> None:
+        """Score a command the sandbox's command path already wrote to the twin (not applied again)."""
+        self.advance()
+        self._actions.append((self.sim_s, command))
+        self._log(TraineeEvent(TraineeEventKind.COMMAND, command=command))
+
+    @property
+    def finished(self) -> bool:
+        """True once the scenario has been played to its end."""
+        return self.sim_s >= self.scenario.length_s() - 1e-9
+
+    def _log(self, event: TraineeEvent) -> None:
+        now = self.sim_s
         self.log.append(f"{now:7.1f} s  {event.kind.value} {event.command or event.text}".rstrip())
 
     def answer(self, text: str) -> None:
