@@ -13,8 +13,13 @@ from storage.metering_ingest import IngestRefused
 from storage.metering_store import MeteringStore
 
 
-def create_app(store: MeteringStore, *, forward: bool = False, title: str = "Lockpilot",
-               health: Callable[[], dict[str, Any]] | None = None) -> FastAPI:
+def create_app(
+    store: MeteringStore,
+    *,
+    forward: bool = False,
+    title: str = "Lockpilot",
+    health: Callable[[], dict[str, Any]] | None = None,
+) -> FastAPI:
     """Build the app over `store`; with `forward`, accepted measurements go to the outbox for the slave.
 
     `health`, when given, reports each part's status on /health (the web side passes Services.health).

@@ -29,8 +29,11 @@ class CurrentValue:
 
 def encode(sample: Sample, unit: str) -> str:
     """Compact JSON {v, t, q, u?, s?} of a sample (t in epoch seconds, ms precision; s its source)."""
-    doc: dict[str, object] = {"v": sample.value, "t": round(sample.time.timestamp(), 3),
-                              "q": sample.quality.value}
+    doc: dict[str, object] = {
+        "v": sample.value,
+        "t": round(sample.time.timestamp(), 3),
+        "q": sample.quality.value,
+    }
     if unit:
         doc["u"] = unit
     if sample.source:
@@ -42,12 +45,20 @@ def decode(tag: str, raw: str | bytes, *, now: datetime) -> CurrentValue:
     """Parse one hash field into a CurrentValue aged against `now`."""
     doc = json.loads(raw)
     when = datetime.fromtimestamp(doc["t"], UTC)
-    return CurrentValue(tag=tag, value=doc["v"], time=when, quality=Quality(doc["q"]), unit=doc.get("u", ""),
-                        age_s=(now - when).total_seconds(), source=doc.get("s", ""))
+    return CurrentValue(
+        tag=tag,
+        value=doc["v"],
+        time=when,
+        quality=Quality(doc["q"]),
+        unit=doc.get("u", ""),
+        age_s=(now - when).total_seconds(),
+        source=doc.get("s", ""),
+    )
 
 
-def read_current(client: redis.Redis, plant: str, tags: Iterable[str] | None = None, *,
-                 clock: Clock | None = None) -> dict[str, CurrentValue | None]:
+def read_current(
+    client: redis.Redis, plant: str, tags: Iterable[str] | None = None, *, clock: Clock | None = None
+) -> dict[str, CurrentValue | None]:
     """Current values of `tags` (all stored tags when None); None for a tag with no value yet."""
     key = RedisKeys(plant).current
     now = (clock or SystemClock()).now()
@@ -56,8 +67,10 @@ def read_current(client: redis.Redis, plant: str, tags: Iterable[str] | None = N
         return {_text(k): decode(_text(k), v, now=now) for k, v in sorted(stored.items())}
     names = list(tags)
     raws = client.hmget(key, names) if names else []
-    return {name: None if raw is None else decode(name, raw, now=now)
-            for name, raw in zip(names, raws, strict=True)}
+    return {
+        name: None if raw is None else decode(name, raw, now=now)
+        for name, raw in zip(names, raws, strict=True)
+    }
 
 
 def _text(value: str | bytes) -> str:

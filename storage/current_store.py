@@ -34,11 +34,20 @@ def moved(previous: Sample | None, sample: Sample, deadband: float) -> bool:
 class CurrentStore:
     """Pipelines HSET + XADD on its own thread; while Redis is down keeps only the latest values."""
 
-    def __init__(self, redis_url: str, plant: Plant, *, stream_maxlen: int = 100_000,
-                 change_buffer: int = 10_000, batch_age_s: float = 0.05, max_backoff_s: float = 5.0,
-                 timeout_s: float = 2.0) -> None:
-        self._client = redis.Redis.from_url(redis_url, socket_timeout=timeout_s,
-                                            socket_connect_timeout=timeout_s)
+    def __init__(
+        self,
+        redis_url: str,
+        plant: Plant,
+        *,
+        stream_maxlen: int = 100_000,
+        change_buffer: int = 10_000,
+        batch_age_s: float = 0.05,
+        max_backoff_s: float = 5.0,
+        timeout_s: float = 2.0,
+    ) -> None:
+        self._client = redis.Redis.from_url(
+            redis_url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
         self.keys = RedisKeys(plant.name)
         self._units = {name: tag.unit for name, tag in plant.tags.items()}
         self._deadbands = {name: tag.deadband or 0.0 for name, tag in plant.tags.items()}
@@ -119,8 +128,13 @@ class CurrentStore:
                 self._changes.append(sample)
 
     def _flush_with_retry(self) -> None:
-        retrying = Retrying(retry=retry_if_exception_type(redis.RedisError), wait=self._wait,
-                            stop=self._stop_retrying, sleep=self._sleep_merging, reraise=True)
+        retrying = Retrying(
+            retry=retry_if_exception_type(redis.RedisError),
+            wait=self._wait,
+            stop=self._stop_retrying,
+            sleep=self._sleep_merging,
+            reraise=True,
+        )
         try:
             retrying(self._flush)
         except redis.RedisError:
@@ -144,8 +158,12 @@ class CurrentStore:
             mapping = {t: encode(self._latest[t], self._units.get(t, "")) for t in tags}
             pipe.hset(self.keys.current, mapping=mapping)  # type: ignore[arg-type]
         for sample in changes:
-            fields = {"tag": sample.tag, "v": "" if sample.value is None else str(sample.value),
-                      "t": f"{sample.time.timestamp():.3f}", "q": sample.quality.value}
+            fields = {
+                "tag": sample.tag,
+                "v": "" if sample.value is None else str(sample.value),
+                "t": f"{sample.time.timestamp():.3f}",
+                "q": sample.quality.value,
+            }
             pipe.xadd(self.keys.changes, fields, maxlen=self._stream_maxlen, approximate=True)  # type: ignore[arg-type]
         try:
             pipe.execute()

@@ -73,12 +73,15 @@ def uses_rollup(every: timedelta) -> bool:
     return every >= ROLLUP_STEP and every % ROLLUP_STEP == timedelta(0)
 
 
-def raw(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime,
-        limit: int = 100_000) -> list[HistoryPoint]:
+def raw(
+    conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime, limit: int = 100_000
+) -> list[HistoryPoint]:
     """Stored samples of a tag with start <= time < end, oldest first."""
     rows = conn.execute(
         "SELECT time, value, quality, source FROM tag_history WHERE tag = %s AND time >= %s AND time < %s "
-        "ORDER BY time LIMIT %s", (tag, start, end, limit)).fetchall()
+        "ORDER BY time LIMIT %s",
+        (tag, start, end, limit),
+    ).fetchall()
     return [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
 
 
@@ -98,21 +101,37 @@ FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s GROUP 
 """
 
 
-def aggregate(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime,
-              every: timedelta) -> list[Bucket]:
+def aggregate(
+    conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime, every: timedelta
+) -> list[Bucket]:
     """Whole `every` buckets covering [start, end): from the rollup for whole minutes, else raw rows."""
     if every <= timedelta(0):
         raise ValueError("every must be positive")
-    params = {"every": every, "origin": EPOCH, "tag": tag, "good": GOOD_CODE,
-              "lo": floor_time(start, every), "hi": ceil_time(end, every)}
+    params = {
+        "every": every,
+        "origin": EPOCH,
+        "tag": tag,
+        "good": GOOD_CODE,
+        "lo": floor_time(start, every),
+        "hi": ceil_time(end, every),
+    }
     query = _FROM_ROLLUP if uses_rollup(every) else _FROM_RAW
     return [_bucket(row) for row in conn.execute(query, params).fetchall()]
 
 
 def _bucket(row: tuple[Any, ...]) -> Bucket:
     start, n, nv, good, total, lo, hi, first, last = row
-    return Bucket(start=start, count=int(n), n_values=int(nv), mean=None if not nv else total / nv,
-                  min=lo, max=hi, first=first, last=last, good_share=int(good) / int(n) if n else 0.0)
+    return Bucket(
+        start=start,
+        count=int(n),
+        n_values=int(nv),
+        mean=None if not nv else total / nv,
+        min=lo,
+        max=hi,
+        first=first,
+        last=last,
+        good_share=int(good) / int(n) if n else 0.0,
+    )
 
 
 _PART_RAW = """
@@ -155,7 +174,16 @@ def stats(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime)
         highs += [pmax] if pmax is not None else []
         lasts += [(plast_t, plast_v)] if plast_t is not None else []
     last = max(lasts, key=lambda item: item[0]) if lasts else None
-    return TagStats(tag=tag, start=start, end=end, count=n, n_values=nv, min=min(lows, default=None),
-                    max=max(highs, default=None), mean=total / nv if nv else None,
-                    last=last[1] if last else None, last_time=last[0] if last else None,
-                    good_share=good / n if n else None)
+    return TagStats(
+        tag=tag,
+        start=start,
+        end=end,
+        count=n,
+        n_values=nv,
+        min=min(lows, default=None),
+        max=max(highs, default=None),
+        mean=total / nv if nv else None,
+        last=last[1] if last else None,
+        last_time=last[0] if last else None,
+        good_share=good / n if n else None,
+    )

@@ -17,8 +17,9 @@ COPY_SQL = "COPY tag_history (time, tag, value, quality, source) FROM STDIN (FOR
 COPY_TYPES = ["timestamptz", "text", "float8", "int2", "text"]
 
 
-def copy_rows(cur: psycopg.Cursor, rows: Sequence[Row], *,
-              meanwhile: Callable[[], object] | None = None) -> None:
+def copy_rows(
+    cur: psycopg.Cursor, rows: Sequence[Row], *, meanwhile: Callable[[], object] | None = None
+) -> None:
     """Stream rows into tag_history with binary COPY; run `meanwhile` while the server finishes the COPY."""
     with cur.copy(COPY_SQL) as copy:
         copy.set_types(COPY_TYPES)
@@ -49,8 +50,11 @@ class BatchIngester:
         if self._backend is HistoryBackend.PLAIN and rows:
             self._ensure_partitions(rows)
         with self._conn.transaction(), self._conn.cursor() as cur:
-            cur.execute("INSERT INTO ingest_batches (batch_id, rows) VALUES (%s, %s) "
-                        "ON CONFLICT DO NOTHING RETURNING batch_id", (batch_id, len(rows)))
+            cur.execute(
+                "INSERT INTO ingest_batches (batch_id, rows) VALUES (%s, %s) "
+                "ON CONFLICT DO NOTHING RETURNING batch_id",
+                (batch_id, len(rows)),
+            )
             if cur.fetchone() is None:
                 return False
             if self._backend is not HistoryBackend.PLAIN:

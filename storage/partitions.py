@@ -40,10 +40,17 @@ def _create(conn: psycopg.Connection, day: date) -> None:
     name = sql.Identifier(partition_name(day))
     conn.execute(sql.SQL("CREATE TABLE {} (LIKE tag_history INCLUDING DEFAULTS)").format(name))
     moved = conn.execute(
-        sql.SQL("WITH moved AS (DELETE FROM tag_history_default WHERE time >= %s AND time < %s RETURNING *) "
-                "INSERT INTO {} SELECT * FROM moved").format(name), (lo, hi)).rowcount
-    conn.execute(sql.SQL("ALTER TABLE tag_history ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})")
-                 .format(name, sql.Literal(lo), sql.Literal(hi)))
+        sql.SQL(
+            "WITH moved AS (DELETE FROM tag_history_default WHERE time >= %s AND time < %s RETURNING *) "
+            "INSERT INTO {} SELECT * FROM moved"
+        ).format(name),
+        (lo, hi),
+    ).rowcount
+    conn.execute(
+        sql.SQL("ALTER TABLE tag_history ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
+            name, sql.Literal(lo), sql.Literal(hi)
+        )
+    )
     log.info("partition_created", partition=partition_name(day), moved_from_default=moved)
 
 

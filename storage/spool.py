@@ -37,8 +37,9 @@ def _encode(batch_id: uuid.UUID, rows: Sequence[Row]) -> bytes:
 
 def _decode(payload: bytes) -> SpooledBatch:
     doc = json.loads(payload)
-    rows: list[Row] = [(_EPOCH + timedelta(microseconds=us), tag, v, q, s)
-                       for us, tag, v, q, s in doc["rows"]]
+    rows: list[Row] = [
+        (_EPOCH + timedelta(microseconds=us), tag, v, q, s) for us, tag, v, q, s in doc["rows"]
+    ]
     return SpooledBatch(uuid.UUID(doc["id"]), rows)
 
 
@@ -56,7 +57,7 @@ def read_segment(path: Path) -> Iterator[SpooledBatch]:
     offset = 0
     while offset + _HEADER.size <= len(data):
         length, crc = _HEADER.unpack_from(data, offset)
-        payload = data[offset + _HEADER.size: offset + _HEADER.size + length]
+        payload = data[offset + _HEADER.size : offset + _HEADER.size + length]
         if len(payload) < length or zlib.crc32(payload) != crc:
             log.warning("spool_torn_record", segment=path.name, offset=offset)
             return

@@ -21,8 +21,20 @@ ON CONFLICT (name) DO UPDATE SET
 
 def _row(tag: Tag) -> tuple[object, ...]:
     lo, hi = tag.range if tag.range is not None else (None, None)
-    return (tag.name, tag.group.value, tag.unit, tag.type.value, tag.source.device, tag.source.address,
-            lo, hi, tag.deadband, tag.equipment, Jsonb(tag.description.model_dump()), tag.is_writable)
+    return (
+        tag.name,
+        tag.group.value,
+        tag.unit,
+        tag.type.value,
+        tag.source.device,
+        tag.source.address,
+        lo,
+        hi,
+        tag.deadband,
+        tag.equipment,
+        Jsonb(tag.description.model_dump()),
+        tag.is_writable,
+    )
 
 
 def sync_tags(conn: psycopg.Connection, plant: Plant) -> int:

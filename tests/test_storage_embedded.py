@@ -45,8 +45,14 @@ def test_embedded_stack_is_shared_with_a_second_process(tmp_path: Path) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
-        result = subprocess.run([sys.executable, "-c", SECOND_PROCESS, str(data_dir)], capture_output=True,
-                                text=True, timeout=60, env=env, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-c", SECOND_PROCESS, str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ["2", "here"]
     finally:
@@ -64,10 +70,17 @@ def test_resolve_urls_prefers_settings_then_refuses(tmp_path: Path) -> None:
     assert read_endpoints(tmp_path) is None  # a stale file of a dead process is ignored
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("15s", timedelta(seconds=15)), ("10m", timedelta(minutes=10)), ("2h", timedelta(hours=2)),
-    ("7d", timedelta(days=7)), ("1h30m", timedelta(minutes=90)), ("500ms", timedelta(milliseconds=500)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15s", timedelta(seconds=15)),
+        ("10m", timedelta(minutes=10)),
+        ("2h", timedelta(hours=2)),
+        ("7d", timedelta(days=7)),
+        ("1h30m", timedelta(minutes=90)),
+        ("500ms", timedelta(milliseconds=500)),
+    ],
+)
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 

@@ -28,8 +28,11 @@ def test_plan_picks_the_variant_for_the_extensions(tmp_path: Path) -> None:
     for name in ("0001_a.sql", "0002_b.with-timescaledb.sql", "0002_b.without-timescaledb.sql", "0003_c.sql"):
         (tmp_path / name).write_text("SELECT 1;")
     plain = plan(tmp_path, set())
-    assert [(m.name, m.variant) for m in plain] == [("0001_a", ""), ("0002_b", "without-timescaledb"),
-                                                    ("0003_c", "")]
+    assert [(m.name, m.variant) for m in plain] == [
+        ("0001_a", ""),
+        ("0002_b", "without-timescaledb"),
+        ("0003_c", ""),
+    ]
     timescale = plan(tmp_path, {"timescaledb"})
     assert timescale[1].path.name == "0002_b.with-timescaledb.sql"
     assert plan(MIGRATIONS_DIR, {"timescaledb"})[1].variant == "with-timescaledb"
@@ -60,8 +63,9 @@ def test_audit_log_refuses_update_and_delete(pg_url: str) -> None:
 def test_sync_tags_mirrors_the_plant(pg_url: str, plant: Plant) -> None:
     migrate(pg_url)
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO tags (name, tag_group, data_type, device) "
-                     "VALUES ('gone', 'sensor', 'real', 'x')")
+        conn.execute(
+            "INSERT INTO tags (name, tag_group, data_type, device) VALUES ('gone', 'sensor', 'real', 'x')"
+        )
         assert sync_tags(conn, plant) == len(plant.tags)
         assert sync_tags(conn, plant) == len(plant.tags)
         names = {r[0] for r in conn.execute("SELECT name FROM tags")}

@@ -31,8 +31,9 @@ COUNTS = """SELECT count(*), count(DISTINCT (tag, time)),
 class Feeder:
     """Publishes `rate_hz` batches of `per_batch` samples with unique times until stopped."""
 
-    def __init__(self, bus: SampleBus, tags: list[str], *, per_batch: int = 50,
-                 rate_hz: float = 20.0) -> None:
+    def __init__(
+        self, bus: SampleBus, tags: list[str], *, per_batch: int = 50, rate_hz: float = 20.0
+    ) -> None:
         self.bus, self.tags, self.per_batch, self.period_s = bus, tags, per_batch, 1.0 / rate_hz
         self.published = 0
         self.last: dict[str, Sample] = {}
@@ -44,8 +45,15 @@ class Feeder:
             batch = []
             for _ in range(self.per_batch):
                 tag = self.tags[self.published % len(self.tags)]
-                batch.append(Sample(tag, T0 + timedelta(milliseconds=self.published), float(self.published),
-                                    Quality.GOOD, "feeder"))
+                batch.append(
+                    Sample(
+                        tag,
+                        T0 + timedelta(milliseconds=self.published),
+                        float(self.published),
+                        Quality.GOOD,
+                        "feeder",
+                    )
+                )
                 self.published += 1
             self.last.update({s.tag: s for s in batch})
             self.bus.publish(batch)
@@ -77,8 +85,14 @@ def test_postgres_outage_of_30_s_loses_nothing(pg_url: str, tmp_path: Path) -> N
     migrate(pg_url)
     url, upstream = proxied_pg(pg_url, free_port())
     proxy = TcpProxy(int(conninfo_to_dict(url)["port"]), upstream).start()
-    writer = HistoryWriter(url, spool_dir=tmp_path / "spool", batch_rows=2_000, batch_age_s=0.2,
-                           connect_timeout_s=1.0, max_backoff_s=2.0).start()
+    writer = HistoryWriter(
+        url,
+        spool_dir=tmp_path / "spool",
+        batch_rows=2_000,
+        batch_age_s=0.2,
+        connect_timeout_s=1.0,
+        max_backoff_s=2.0,
+    ).start()
     bus = SampleBus()
     bus.subscribe(writer)
     with Feeder(bus, [f"tag_{i}" for i in range(20)]) as feeder:
@@ -105,8 +119,9 @@ def proxied_redis(url: str, port: int) -> tuple[str, tuple[str, int]]:
     return urlunsplit(parts._replace(netloc=f"127.0.0.1:{port}")), upstream
 
 
-def test_redis_outage_keeps_history_flowing(pg_url: str, redis_url: str, plant: Plant,
-                                            tmp_path: Path) -> None:
+def test_redis_outage_keeps_history_flowing(
+    pg_url: str, redis_url: str, plant: Plant, tmp_path: Path
+) -> None:
     if not redis_url.startswith("redis://"):
         pytest.skip("needs a TCP Redis to put a proxy in front of")
     migrate(pg_url)
@@ -135,5 +150,6 @@ def test_redis_outage_keeps_history_flowing(pg_url: str, redis_url: str, plant: 
     proxy.cut()
     current = read_current(redis.Redis.from_url(redis_url), plant.name, tags)
     assert {tag: (v.value, v.time) for tag, v in current.items() if v is not None} == {
-        tag: (s.value, s.time) for tag, s in feeder.last.items()}
+        tag: (s.value, s.time) for tag, s in feeder.last.items()
+    }
     assert count_rows(pg_url)[:2] == (feeder.published, feeder.published)

@@ -27,8 +27,15 @@ def make(count: int, *, start: datetime = T0, step_ms: int = 100, tags: int = 3)
     out = []
     for i in range(count):
         value = None if i % 17 == 0 else round((i * 7.3) % 50 - 10, 3)
-        out.append(Sample(f"t{i % tags}", start + timedelta(milliseconds=step_ms * i), value,
-                          QUALITIES[i % len(QUALITIES)], "test"))
+        out.append(
+            Sample(
+                f"t{i % tags}",
+                start + timedelta(milliseconds=step_ms * i),
+                value,
+                QUALITIES[i % len(QUALITIES)],
+                "test",
+            )
+        )
     return out
 
 
@@ -49,7 +56,7 @@ def write_all(db: str, samples: list[Sample], spool: Path, *, chunk: int = 250) 
     writer = HistoryWriter(db, spool_dir=spool, batch_rows=1_000, batch_age_s=0.1).start()
     try:
         for i in range(0, len(samples), chunk):
-            writer.publish(samples[i:i + chunk])
+            writer.publish(samples[i : i + chunk])
         assert writer.wait_idle(timeout_s=30)
     finally:
         writer.close()
@@ -69,8 +76,9 @@ ROLLUP = """SELECT tag, bucket, n_samples, n_values, good_count, sum, min, max, 
                    last_time, last_value FROM tag_history_1m ORDER BY 1, 2"""
 
 
-def test_round_trip_and_rollup_equals_raw_aggregates(db: str, conn: psycopg.Connection,
-                                                     tmp_path: Path) -> None:
+def test_round_trip_and_rollup_equals_raw_aggregates(
+    db: str, conn: psycopg.Connection, tmp_path: Path
+) -> None:
     samples = make(6_000)
     shuffled = samples[3_000:] + samples[:3_000]  # out of order across batches: merging must still be exact
     writer = write_all(db, shuffled, tmp_path)
