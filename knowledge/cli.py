@@ -104,10 +104,13 @@ def eval_command(
     questions: Annotated[
         Path | None, typer.Option(help="Eval set (default: the plant's docs/eval.yaml).")
     ] = None,
+    half: Annotated[
+        str, typer.Option(help="all, tuning (odd-numbered questions) or held-out (even-numbered).")
+    ] = "all",
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print recall@3 and MRR for vector, full-text and hybrid search side by side, and search latency."""
-    from knowledge.evaluate import load_questions, run_eval, unknown_ids
+    from knowledge.evaluate import EvalHalf, load_questions, run_eval, select_half, unknown_ids
     from knowledge.search import KnowledgeBase
     from knowledge.service import docs_dir
 
@@ -117,15 +120,16 @@ def eval_command(
         _index_with_progress(url)  # the eval measures the current corpus, never a stale or empty index
         kb = KnowledgeBase.connect(url, plant=plant)
         try:
-            asked = load_questions(path)
-            missing = unknown_ids(asked, kb.passage_ids())
+            every = load_questions(path)
+            missing = unknown_ids(every, kb.passage_ids())
+            asked = select_half(every, EvalHalf(half))
             report = run_eval(kb, asked)
         finally:
             kb.close()
     if missing:
         err_console.print(f"[yellow]warning:[/yellow] ids not in the index: {', '.join(missing)}")
     print_table(
-        f"retrieval eval: {report.questions} questions ({path.name})",
+        f"retrieval eval: {report.questions} questions ({path.name}, {half})",
         ["mode", f"recall@{report.k}", "MRR"],
         [(s.mode.value, f"{s.recall_at_k:.3f}", f"{s.mrr:.3f}") for s in report.scores],
     )

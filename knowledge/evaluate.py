@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,14 @@ from knowledge.search import KnowledgeBase, SearchMode
 
 RECALL_AT = 3
 MRR_DEPTH = 10
+
+
+class EvalHalf(StrEnum):
+    """Which questions to score: fusion weights are tuned on one half and reported on the other."""
+
+    ALL = "all"
+    TUNING = "tuning"  # 1st, 3rd, 5th... question: alternate, so each half spans every topic
+    HELD_OUT = "held-out"  # 2nd, 4th, 6th...
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,13 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     if any(not q.expected for q in questions):
         raise ValueError(f"{path}: every question needs at least one expected passage id")
     return questions
+
+
+def select_half(questions: list[EvalQuestion], half: EvalHalf) -> list[EvalQuestion]:
+    """Return the questions of one half of the eval set (or all of them)."""
+    if half is EvalHalf.ALL:
+        return list(questions)
+    return questions[0 if half is EvalHalf.TUNING else 1 :: 2]
 
 
 def unknown_ids(questions: list[EvalQuestion], known: set[str]) -> list[str]:

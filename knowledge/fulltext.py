@@ -1,4 +1,4 @@
-"""Portuguese full-text search: accent folding, typo correction against the corpus, ranked tsquery."""
+"""Bilingual full-text search: accent folding, typo correction against the corpus, BM25-weighted tsquery."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from enum import StrEnum
 
 import psycopg
+
+from knowledge.lexicon import Lexicon
 
 MIN_CORRECTABLE_LEN = 4  # shorter words are too ambiguous to correct
 _WORD = re.compile(r"[a-z0-9]+")
@@ -22,6 +25,28 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Split text into folded words."""
     return _WORD.findall(fold(text))
+
+
+# A query is English when PostgreSQL's English analyser drops more of its words as stopwords than the
+# Portuguese one does ("what is the..." 3 to 0; "a emergencia fecha as valvulas" 2 to 2: Portuguese).
+_STOPWORDS_SQL = """
+SELECT (SELECT count(*) FROM ts_debug('english', %(query)s) WHERE lexemes = '{}'),
+       (SELECT count(*) FROM ts_debug('portuguese', %(query)s) WHERE lexemes = '{}')
+"""
+
+
+class Language(StrEnum):
+    """The language a query is written in, as far as its stopwords tell."""
+
+    PORTUGUESE = "pt"
+    ENGLISH = "en"
+
+
+def query_language(conn: psycopg.Connection, query: str) -> Language:
+    """Tell a query's language by which analyser finds more stopwords in it; ties are Portuguese."""
+    row = conn.execute(_STOPWORDS_SQL, {"query": fold(query)}).fetchone()
+    english, portuguese = row if row is not None else (0, 0)
+    return Language.ENGLISH if english > portuguese else Language.PORTUGUESE
 
 
 def _deletes(word: str) -> set[str]:
@@ -67,29 +92,62 @@ def tsquery_text(terms: Iterable[str]) -> str:
 
 
 # PostgreSQL's ts_rank has no IDF, so "clp" or "comporta" (on every page) would outweigh "sobrepressao".
-# Each query lexeme (Portuguese stemmer over knowledge_fold) is ranked alone with ts_rank, which keeps the
-# A/B/C weights of title, keywords and body, and weighted by its BM25 IDF from ts_stat; the sum ranks.
+# Each query lexeme is ranked alone with ts_rank, which keeps the A/B/C weights of title, keywords and
+# body, and weighted by its BM25 IDF from ts_stat; the sum ranks. As in a multi-field BM25, the query is
+# analysed twice: Portuguese stems against `search` (the whole passage) and English stems against
+# `search_en` (the corpus's English: bilingual headings, `EN:` lines, keywords; migration 0202), and
+# its English stems are translated through the corpus's own lexicon (knowledge.lexicon: "fill" ->
+# "enchiment") to join its Portuguese terms. Only English queries get the English analysis: on a
+# Portuguese one it would only blur the ranking.
 _RANK_SQL = """
-WITH q AS (SELECT lexeme FROM unnest(to_tsvector('portuguese', knowledge_fold(%(query)s)))),
-n AS (SELECT count(*)::float8 AS docs FROM knowledge_base WHERE plant = %(plant)s),
-df AS (SELECT word, ndoc
+WITH n AS (SELECT count(*)::float8 AS docs FROM knowledge_base WHERE plant = %(plant)s),
+q0 AS (SELECT 'pt' AS field, lexeme FROM unnest(to_tsvector('portuguese', knowledge_fold(%(query)s)))
+       UNION SELECT 'en', lexeme FROM unnest(to_tsvector('english', knowledge_fold(%(query)s)))),
+q AS (SELECT field, lexeme FROM q0
+      UNION SELECT 'pt', lex.pt FROM unnest(%(lex_en)s::text[], %(lex_pt)s::text[]) AS lex(en, pt)
+      WHERE lex.en IN (SELECT lexeme FROM q0 WHERE field = 'en')),
+df AS (SELECT 'pt' AS field, word, ndoc
        FROM ts_stat(format('SELECT search FROM knowledge_base WHERE plant = %%L', %(plant)s::text))
-       WHERE word IN (SELECT lexeme FROM q)),
-terms AS (SELECT ln((n.docs - df.ndoc + 0.5) / (df.ndoc + 0.5) + 1.0) AS idf,
-                 to_tsquery('simple', quote_literal(df.word)) AS tq FROM df, n)
-SELECT kb.id, sum(terms.idf * ts_rank(kb.search, terms.tq)) AS score
-FROM knowledge_base kb JOIN terms ON kb.search @@ terms.tq
-WHERE kb.plant = %(plant)s
-GROUP BY kb.id ORDER BY score DESC, kb.id LIMIT %(limit)s
+       WHERE word IN (SELECT lexeme FROM q WHERE field = 'pt')
+       UNION ALL SELECT 'en', word, ndoc
+       FROM ts_stat(format('SELECT search_en FROM knowledge_base WHERE plant = %%L', %(plant)s::text))
+       WHERE %(english)s AND word IN (SELECT lexeme FROM q WHERE field = 'en')),
+terms AS (SELECT df.field, ln((n.docs - df.ndoc + 0.5) / (df.ndoc + 0.5) + 1.0) AS idf,
+                 to_tsquery('simple', quote_literal(df.word)) AS tq
+          FROM df, n),
+scored AS (SELECT kb.id, terms.idf * ts_rank(kb.search, terms.tq) AS score
+           FROM knowledge_base kb JOIN terms ON terms.field = 'pt' AND kb.search @@ terms.tq
+           WHERE kb.plant = %(plant)s
+           UNION ALL
+           SELECT kb.id, terms.idf * ts_rank(kb.search_en, terms.tq)
+           FROM knowledge_base kb JOIN terms ON terms.field = 'en' AND kb.search_en @@ terms.tq
+           WHERE kb.plant = %(plant)s)
+SELECT id, sum(score) AS score FROM scored GROUP BY id ORDER BY score DESC, id LIMIT %(limit)s
 """
 
 
 def fulltext_search(
-    conn: psycopg.Connection, terms: list[str], *, plant: str, limit: int
+    conn: psycopg.Connection,
+    terms: list[str],
+    *,
+    plant: str,
+    limit: int,
+    language: Language = Language.PORTUGUESE,
+    lexicon: Lexicon | None = None,
 ) -> list[tuple[str, float]]:
-    """Rank passages by IDF-weighted ts_rank over the Portuguese configuration; return (id, score)."""
+    """Rank passages by IDF-weighted ts_rank, English queries over both fields; return (id, score)."""
     query = " ".join(t for t in terms if _WORD.fullmatch(t))
     if not query:
         return []
-    rows = conn.execute(_RANK_SQL, {"query": query, "plant": plant, "limit": limit}).fetchall()
+    english = language is Language.ENGLISH
+    lexicon = lexicon if lexicon is not None and english else Lexicon()
+    params = {
+        "query": query,
+        "plant": plant,
+        "limit": limit,
+        "english": english,
+        "lex_en": list(lexicon.english),
+        "lex_pt": list(lexicon.portuguese),
+    }
+    rows = conn.execute(_RANK_SQL, params).fetchall()
     return [(str(pid), float(score)) for pid, score in rows]

@@ -41,6 +41,7 @@ def test_eval_meets_the_targets(kb: KnowledgeBase) -> None:
     hybrid = report.score(SearchMode.HYBRID)
     assert hybrid.recall_at_k >= HYBRID_RECALL_AT_3_MIN, hybrid.misses
     assert hybrid.recall_at_k > report.score(SearchMode.VECTOR).recall_at_k
+    assert hybrid.recall_at_k >= report.score(SearchMode.FULLTEXT).recall_at_k  # fusion must not cost recall
     assert report.latency_p95_ms < SEARCH_P95_MAX_MS
 
 

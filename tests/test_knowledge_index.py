@@ -71,7 +71,7 @@ def test_usage_is_counted_for_returned_hits_only(db: str, kb: KnowledgeBase) -> 
     hits = kb.search("o gerador liga sozinho?", limit=2)
     kb.ranked_ids("o gerador liga sozinho?", mode=SearchMode.HYBRID)  # evals do not count
     with psycopg.connect(db) as conn:
-        rows = dict(
+        rows: dict[str, int] = dict(
             conn.execute(
                 "SELECT id, usage_count FROM knowledge_base WHERE last_accessed IS NOT NULL"
             ).fetchall()
@@ -104,3 +104,17 @@ def test_reindex_embeds_only_what_changed(db: str, encoder: CountingEncoder, kb:
         assert len(encoder.texts) == 1 and "Tamanduá" in encoder.texts[0]
     assert kb.ranked_ids("tamandua bandeira", mode=SearchMode.FULLTEXT, limit=1) == ["faq#gerador"]
     assert "faq#vento-forte" not in kb.passage_ids()
+
+
+def test_english_questions_reach_portuguese_passages_through_full_text(kb: KnowledgeBase, db: str) -> None:
+    with psycopg.connect(db) as conn:
+        row = conn.execute(
+            "SELECT search_en FROM knowledge_base WHERE id = 'unidade-hidraulica#cavitacao'"
+        ).fetchone()
+    assert row is not None and "cavit" in str(row[0])  # the English field, generated from the heading
+    ids = kb.ranked_ids(
+        "what should the operator do after a power failure", mode=SearchMode.FULLTEXT, limit=3
+    )
+    assert "falta-energia#o-que-o-operador-faz" in ids
+    ids = kb.ranked_ids("at what pressure does the relief valve open?", mode=SearchMode.FULLTEXT, limit=3)
+    assert "unidade-hidraulica#valvula-by-pass-e-valvula-de-alivio" in ids
