@@ -101,6 +101,7 @@ class Services:
     data_dir: Path = Path(".lockpilot")
     started_at: datetime | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    rules_runner: Any = None  # the in-process rules.runner.RulesRunner (`lockpilot up`), else None
 
     def health(self) -> dict[str, Any]:
         """Each part's status and details; the worst one is the overall status."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.commands.store import Role
+from rules.model import Priority
 
 
 class WebSettings(BaseSettings):
@@ -26,7 +27,14 @@ class WebSettings(BaseSettings):
     teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     teams_jwks_url: str | None = None  # overrides the JWKS found through the OpenID metadata
     teams_issuer: str = "https://api.botframework.com"
+    teams_token_url: str = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
     teams_alarm_service_url: str | None = None  # serviceUrl of the conversation for alarm notifications
     teams_alarm_conversation: str | None = None  # its conversation id
     bot_default_role: Role = Role.VIEWER
-    alarm_poll_s: float = 2.0
+    alarm_poll_s: float = 2.0  # `serve`: how often events_log is read for new activations
+    alarm_min_priority: Priority = Priority.HIGH  # notify activations of this priority or more urgent
+    alarm_coalesce_s: float = 3.0  # activations within this window after the first go in one message
+    alarm_min_interval_s: float = 30.0  # at most one message per channel in this interval
+    alarm_retry_max_s: float = 300.0  # longest wait between retries of a failed send
+    alarm_timezone: str = "America/Sao_Paulo"  # clock times in messages
+    public_url: str = "http://127.0.0.1:8000"  # how people reach this server (links in messages)

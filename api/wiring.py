@@ -94,6 +94,7 @@ def connect_services(
     plant_io: PlantIO | None = None,
     web: WebSettings | None = None,
     run_migrations: bool = True,
+    rules_runner: Any = None,
 ) -> Services:
     """Open every part the web side needs; pass the live parts `lockpilot up` runs in the same process."""
     plant = plant or load_plant(settings.plant, root=settings.plants_dir)
@@ -144,6 +145,7 @@ def connect_services(
         data_dir=settings.data_dir,
         started_at=datetime.now(UTC),
         probes=_probes(tools, database_url, collectors, writer),
+        rules_runner=rules_runner,
     )
     if live_rules is not None:
         services.alarm_actions = EngineAlarmActions(live_rules.engine, lock=live_rules.lock, clock=clock)

@@ -76,6 +76,7 @@ def _serve_http(plane: DataPlane, settings: Settings, *, with_twin: bool) -> Non
         collectors=[plane.collector] if plane.collector else [],
         writer=plane.writer,
         run_migrations=False,
+        rules_runner=plane.rules,  # proactive alarm notifications follow the live runner
     )
     try:
         app = build_http_app(services)

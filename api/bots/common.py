@@ -69,8 +69,3 @@ def pending_summary(svc: Services, command_id: str) -> dict[str, Any] | None:
         return None
     left = max(0.0, (record.expires_at - svc.clock.now()).total_seconds())
     return {**record.summary, "seconds_left": int(left)}
-
-
-def alarm_text(alarm: Any) -> str:
-    """One line announcing an alarm."""
-    return f"🚨 Alarme {alarm.priority}: {alarm.name.pt} (`{alarm.id}`, {alarm.state})"

@@ -162,7 +162,7 @@ def send_activity(
 def _connector_token(web: WebSettings) -> str:
     """A Bot Connector token by client credentials."""
     resp = httpx.post(
-        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
+        web.teams_token_url,
         timeout=REPLY_TIMEOUT_S,
         data={
             "grant_type": "client_credentials",
