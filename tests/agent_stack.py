@@ -4,7 +4,6 @@ copilot wired on real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from rules.store import PgAlarmWriter, RedisActionSource, RedisAlarmWriter
 from storage.current_store import CurrentStore
 from storage.history_writer import HistoryWriter
 from storage.migrate import migrate
+from tests.conftest import wait_for  # re-exported for the agent tests
 from twin.model import LockTwin
 from twin.s7server import TwinServer
 
@@ -77,16 +77,6 @@ class LiveStack:
 
     def close(self) -> None:
         self.closers.close()
-
-
-def wait_for(condition: Callable[[], bool], *, timeout_s: float, poll_s: float = 0.05) -> bool:
-    """Poll until the condition holds or the timeout passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(poll_s)
-    return False
 
 
 def start_stack(

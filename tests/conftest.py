@@ -9,8 +9,9 @@ each test gets a flushed database number of its own per xdist worker.
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,7 +20,18 @@ import pytest
 from lockpilot.net import free_port
 from lockpilot.plant import Plant, load_plant
 
-__all__ = ["free_port"]
+__all__ = ["free_port", "wait_for"]
+
+
+def wait_for(condition: Callable[[], bool], *, timeout_s: float, poll_s: float = 0.05) -> bool:
+    """Poll until the condition holds; check once more at the deadline; False if it never held."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll_s)
+    return condition()
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

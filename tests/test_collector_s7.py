@@ -16,7 +16,7 @@ from collectors.s7_plan import plan_ranges
 from lockpilot.plant import Plant
 from lockpilot.plant.s7codec import db_sizes
 from lockpilot.samples import Quality, Sample
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 from twin.plc_server import PlcServer
 
 
@@ -136,16 +136,16 @@ def test_plc_loss_marks_gap_and_reconnects_within_5_s(plant: Plant) -> None:
     c = collector(plant, port, sink, period_s=0.1, timeout_s=0.5)
     c.start()
     try:
-        _wait(lambda: c.stats.cycles >= 3, timeout_s=5)
+        assert wait_for(lambda: c.stats.cycles >= 3, timeout_s=5)
         server.stop()
-        _wait(lambda: c.stats.gaps == 1, timeout_s=5)
+        assert wait_for(lambda: c.stats.gaps == 1, timeout_s=5)
         time.sleep(1.5)  # a longer outage: several failed reconnects, still one gap marker
         gap = [s for s in sink.all() if s.quality is Quality.COMM_ERROR]
         assert len(gap) == len(plant.tags) and all(s.value is None for s in gap)
         server, _ = serve(plant, port, memory)
         returned = time.monotonic()
         cycles = c.stats.cycles
-        _wait(lambda: c.stats.cycles > cycles, timeout_s=5)
+        assert wait_for(lambda: c.stats.cycles > cycles, timeout_s=5)
         assert time.monotonic() - returned < 5.0
         assert c.stats.gaps == 1
         assert sink.all()[-1].quality is Quality.GOOD
@@ -162,7 +162,7 @@ def test_bad_read_never_kills_the_loop(plant: Plant) -> None:
     c = collector(plant, port, ListSink(), period_s=0.05)
     c.start()
     try:
-        _wait(lambda: c.stats.failed_cycles >= 3, timeout_s=10)
+        assert wait_for(lambda: c.stats.failed_cycles >= 3, timeout_s=10)
         assert c._thread is not None and c._thread.is_alive()
     finally:
         c.stop()
@@ -191,11 +191,3 @@ def test_refuses_to_write_a_sensor(plant: Plant, plc) -> None:
     _, _, port = plc
     with pytest.raises(CommandRejected, match="nivel_camara"):
         collector(plant, port, ListSink()).write("nivel_camara", 3.0)
-
-
-def _wait(predicate, *, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)

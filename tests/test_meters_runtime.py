@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -17,7 +15,7 @@ from lockpilot.runtime import DataPlane, TwinOptions
 from lockpilot.samples import Quality
 from lockpilot.settings import Settings
 from storage.current import CurrentValue, read_current
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 
 PZEM_TAGS = ("medidor_bomba_potencia", "medidor_bomba_corrente")
 FEEDER_TAG = "alimentador_potencia"
@@ -35,15 +33,6 @@ def _ptys() -> set[str]:
         if target.startswith("/dev/pts/") or target == "/dev/ptmx":
             found.add(f"{fd}:{target}")
     return found
-
-
-def _wait(check: Callable[[], bool], *, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.25)
-    return check()
 
 
 def _good_simulated(plane: DataPlane) -> dict[str, CurrentValue]:
@@ -94,7 +83,9 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
     }
     assert _ptys() - ptys_before, "the PZEM line runs over a pty relay"
 
-    assert _wait(lambda: len(_good_simulated(plane)) == len(WATCHED), timeout_s=15.0), _good_simulated(plane)
+    assert wait_for(lambda: len(_good_simulated(plane)) == len(WATCHED), timeout_s=15.0), _good_simulated(
+        plane
+    )
     values = _good_simulated(plane)
     assert values["medidor_bomba_potencia"].source == "sim:pzem@1"
     assert values["medidor_bomba_potencia"].unit == "W"
@@ -102,10 +93,10 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
     assert values[FEEDER_TAG].unit == "kW"
     assert all(float(v.value) >= 0.0 for v in values.values())  # type: ignore[arg-type]
 
-    assert _wait(lambda: set(_history_sources(plane)) == set(WATCHED), timeout_s=10.0)
+    assert wait_for(lambda: set(_history_sources(plane)) == set(WATCHED), timeout_s=10.0)
     sources = _history_sources(plane)
     assert all(s.startswith("sim:") for tag_sources in sources.values() for s in tag_sources), sources
-    assert _wait(
+    assert wait_for(
         lambda: _measured_devices(plane) >= {"medidor_bomba", "analisador_alimentador"}, timeout_s=10
     )
     audit = (plane.settings.data_dir / "audit.log").read_text(encoding="utf-8")
@@ -113,8 +104,8 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
 
     plane.stop()
     assert plane.meters.collectors == [] and plane.meters.peers is None
-    assert _wait(lambda: _ptys() == ptys_before, timeout_s=5.0), _ptys() - ptys_before
-    assert _wait(
+    assert wait_for(lambda: _ptys() == ptys_before, timeout_s=5.0), _ptys() - ptys_before
+    assert wait_for(
         lambda: not [t for t in threading.enumerate() if t.ident not in threads_before], timeout_s=10.0
     ), [t.name for t in threading.enumerate() if t.ident not in threads_before]
 
@@ -173,12 +164,12 @@ devices:
                 out.setdefault(s.tag, []).append(s)
             return out
 
-        assert _wait(lambda: {"potencia", "m1_potencia"} <= set(seen()), timeout_s=5.0)
+        assert wait_for(lambda: {"potencia", "m1_potencia"} <= set(seen()), timeout_s=5.0)
         first = seen()["potencia"][0]
         assert first.source == "analisador" and first.value == pytest.approx(3.14159, rel=1e-5)
-        assert _wait(lambda: len(seen()["potencia"]) >= 3, timeout_s=5.0)
+        assert wait_for(lambda: len(seen()["potencia"]) >= 3, timeout_s=5.0)
         line = next(c for c in parts.collectors if c.device_id == "linha")
-        assert _wait(lambda: line.stats.failed_cycles >= 2, timeout_s=5.0)  # retried with backoff
+        assert wait_for(lambda: line.stats.failed_cycles >= 2, timeout_s=5.0)  # retried with backoff
         gaps = seen()["m1_potencia"]
         assert len(gaps) == 1 and gaps[0].quality is Quality.COMM_ERROR  # the outage marked once
     finally:

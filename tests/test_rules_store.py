@@ -4,7 +4,6 @@ operator actions from another process, KPIs."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -23,6 +22,7 @@ from storage.ingest import copy_rows
 from storage.keys import RedisKeys
 from storage.migrate import migrate
 from storage.partitions import day_of, ensure_partitions
+from tests.conftest import wait_for
 from twin import Fault, LockTwin
 
 T0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -38,13 +38,6 @@ def _series(plant: Plant) -> list[list[Sample]]:
         when = T0 + timedelta(seconds=twin.sim_time_s)
         batches.append([Sample(k, when, v, Quality.GOOD, "twin") for k, v in twin.values().items()])
     return batches
-
-
-def _wait(predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_live_writes_replay_matches_and_operator_actions(plant: Plant, pg_url: str, redis_url: str) -> None:
@@ -64,7 +57,7 @@ def test_live_writes_replay_matches_and_operator_actions(plant: Plant, pg_url: s
     for batch in batches:
         clock.set(batch[0].time)
         runner.publish(batch)
-        _wait(lambda: runner._inbox.empty())
+        assert wait_for(lambda: runner._inbox.empty(), timeout_s=10.0)
     runner.stop()
     assert any(e.alarm_id == "sobrecorrente_motor_bomba" for e in live)
     with psycopg.connect(pg_url) as conn:
@@ -161,6 +154,8 @@ def test_runner_restores_and_mirrors_cli_actions(plant: Plant, pg_url: str, redi
         live, clock=ManualClock(T0), actions=RedisActionSource(redis_url, "lock"), tick_s=0.05
     )
     runner.start()
-    _wait(lambda: live.alarm("emergencia_acionada").state is AlarmState.ACKNOWLEDGED)
+    assert wait_for(
+        lambda: live.alarm("emergencia_acionada").state is AlarmState.ACKNOWLEDGED, timeout_s=10.0
+    )
     runner.stop()
     assert live.alarm("emergencia_acionada").acked_by == "rui"
