@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.commands.store import Role
+from lockpilot.language import Language
+from lockpilot.roles import Role
 from tools import alarms, commands, history, knowledge, live, metering, sequences, what_if
 from tools.context import ToolContext
-from tools.models import Language, ToolResult
+from tools.models import ToolResult
 
 
 class ToolName(StrEnum):
