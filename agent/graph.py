@@ -15,8 +15,10 @@ from langgraph.types import interrupt
 from agent.context import AgentContext
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
-from agent.planner.parse import detect_language, parse
+from agent.planner.dialogue import Focus, focus_of
+from agent.planner.lexical import detect_language
 from agent.planner.steps import next_calls
+from agent.planner.understand import understand
 from agent.prompts import SYSTEM_PROMPT
 from agent.state import State
 from commands.desk import CommandOutcome, Outcome
@@ -35,28 +37,25 @@ def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:
     return "", []
 
 
-def _planner(state: State, ctx: AgentContext) -> AIMessage:
-    """The offline planner's turn: the next tool calls, or the answer written from their results."""
+def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any] | None]:
+    """The offline planner's turn: the next tool calls, or the answer written from their results (and the
+    subject the next turn's follow-ups refer to)."""
     text, turn = turn_messages(state["messages"])
     done = [(m.name or "", m.artifact or {}) for m in turn if isinstance(m, ToolMessage)]
-    tools = ctx.tools
-    question = parse(
-        text,
-        book=ctx.book,
-        tag_index=tools.tag_index,
-        rules=tools.alarms.rules() if tools.alarms else None,
-        sequences=tools.sequences.sequences() if tools.sequences else None,
-    )
+    focus = Focus.from_state(state.get("focus"))
+    question = understand(text, ctx.tools, focus=focus)
     calls = next_calls(question, done)
     if calls:
-        return AIMessage(
+        message = AIMessage(
             content="",
             tool_calls=[
                 {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
                 for name, args in calls
             ],
         )
-    return AIMessage(content=write_answer(done, question.language))
+        return message, None
+    answer = write_answer(done, question.language, question=question, tz=ctx.tools.timezone)
+    return AIMessage(content=answer), focus_of(question, done, previous=focus).as_state()
 
 
 def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -64,13 +63,17 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = runtime.context
     text, turn = turn_messages(state["messages"])
     language = detect_language(words(text)).value
+    focus: dict[str, Any] | None = None
     if ctx.model is None:
-        message = _planner(state, ctx)
+        message, focus = _planner(state, ctx)
     else:
         bound = ctx.model.bind_tools(tool_schemas())
         message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
     rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
-    return {"messages": [message], "language": language, "rounds": rounds + 1}
+    out: dict[str, Any] = {"messages": [message], "language": language, "rounds": rounds + 1}
+    if focus is not None:
+        out["focus"] = focus
+    return out
 
 
 def tools_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:

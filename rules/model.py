@@ -86,6 +86,7 @@ class RuleDef(Strict):
     plc_actions: tuple[PlcAction, ...] = ()
     plc_fault_tag: str | None = None
     source: RuleSource = RuleSource.ENGINEERING
+    suspect_tags: tuple[str, ...] = ()  # readings this alarm makes untrustworthy (an instrument fault)
 
 
 class TemplateDef(Strict):
@@ -134,6 +135,7 @@ class Check(Strict):
     id: Annotated[str, Field(pattern=RULE_ID)]
     condition: str = Field(min_length=1)
     sentence: Bilingual
+    remedy: str | None = None  # the sequence that makes this precondition pass (e.g. filling first)
 
 
 class Command(Strict):

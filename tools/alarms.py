@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -15,6 +15,7 @@ from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView, KnowledgeHit, RuleView
 
 UNAVAILABLE = "the rules and alarm store are not available"
+HISTORY_WINDOW_S = 7 * 86400.0  # how far back explain_alarm looks for the alarm's earlier raises
 
 
 class ActiveAlarmsResult(ToolResult):
@@ -28,6 +29,8 @@ class ExplainAlarmResult(ToolResult):
     first_out: AlarmView | None = None
     related: list[AlarmView] = Field(default_factory=list)
     knowledge: list[KnowledgeHit] = Field(default_factory=list)
+    activations: list[datetime] = Field(default_factory=list)  # recent raises, newest first
+    activations_window_s: float = 0.0
 
 
 class AlarmKpisResult(ToolResult):
@@ -35,7 +38,7 @@ class AlarmKpisResult(ToolResult):
     kpis: dict[str, Any] = Field(default_factory=dict)
 
 
-def _priority_rank(alarm: AlarmView) -> tuple[int, str]:
+def priority_rank(alarm: AlarmView) -> tuple[int, str]:
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
     return order.get(alarm.priority, 4), alarm.id
 
@@ -44,7 +47,7 @@ def list_active_alarms(ctx: ToolContext, *, equipment: str | None = None) -> Act
     """List the active alarms, most urgent first, optionally for one piece of equipment."""
     if ctx.alarms is None:
         return ActiveAlarmsResult(error=UNAVAILABLE)
-    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=_priority_rank)
+    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=priority_rank)
     cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
     cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
     return ActiveAlarmsResult(alarms=alarms, citations=list(dict.fromkeys(cites)))
@@ -71,6 +74,8 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
         a for a in active if a.id in related_ids or (a.equipment == rule.equipment and a.rule_id != rule.id)
     ]
     hits = list(search_knowledge(ctx, f"{rule.name.pt} {rule.name.en}", limit=2).hits)
+    end = ctx.clock.now()
+    raised = ctx.alarms.activations(rule.id, start=end - timedelta(seconds=HISTORY_WINDOW_S), end=end)
     cites = [Citation(kind=CitationKind.RULE, id=rule.id)]
     cites += [
         Citation(kind=CitationKind.ALARM, id=a.id) for a in (alarm, first_out, *related) if a is not None
@@ -83,6 +88,8 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
         first_out=first_out,
         related=related,
         knowledge=hits,
+        activations=raised,
+        activations_window_s=HISTORY_WINDOW_S,
         citations=list(dict.fromkeys(cites)),
     )
 

@@ -53,6 +53,7 @@ class ToolContext:
     commands: CommandDesk | None = None
     command_guard: CommandGuard | None = None  # set by the agent; without it every request is refused
     stale_after_s: float = 5.0
+    timezone: str = "America/Sao_Paulo"  # the plant's local time, how answers say times (UTC in details)
     tag_index: TagIndex = field(init=False)
 
     def __post_init__(self) -> None:
