@@ -128,3 +128,47 @@ def test_a_viewer_cannot_request_a_command(ask: Callable[..., dict[str, Any]]) -
 def test_a_trainer_outside_training_cannot_request_a_command(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask(FILLING, 200, "desligue a bomba principal", role=Role.TRAINER)
     assert result["pending_command"] is None and "somente um operador" in result["answer"]
+
+
+@pytest.fixture
+def thread(bundle: PlantBundle, library: IncidentLibrary) -> Callable[..., dict[str, Any]]:
+    """One conversation (one thread, one checkpointer) on an incident at a moment."""
+    store = IncidentStore(library.get(FILLING), bundle)
+    store.advance_to(200)
+    ctx = ToolContext(
+        bundle=bundle,
+        clock=store.clock,
+        current=store.current,
+        history=store.history(),
+        alarms=store.rules,
+        sequences=CurrentSequences(bundle, store.current, store.clock),
+    )
+    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+
+    def say(question: str) -> dict[str, Any]:
+        return copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id="conversa").model_dump(
+            mode="json"
+        )
+
+    return say
+
+
+def test_a_follow_up_swaps_the_side_of_the_previous_question(thread: Callable[..., dict[str, Any]]) -> None:
+    first = thread("a comporta de montante está fechada?")
+    assert {"kind": "tag", "id": "comporta_montante_fechada"} in first["citations"]
+    second = thread("e a de jusante?")
+    cited = {c["id"] for c in second["citations"]}
+    assert "comporta_jusante_fechada" in cited and "comporta_montante_fechada" not in cited
+
+
+def test_how_long_after_what_is_going_on(thread: Callable[..., dict[str, Any]]) -> None:
+    thread("o que a eclusa está fazendo?")
+    later = thread("quanto tempo falta?")
+    assert later["answer"].startswith("Faltam cerca de") and "encher" in later["answer"]
+
+
+def test_thanks_keep_the_conversation_and_use_no_tool(thread: Callable[..., dict[str, Any]]) -> None:
+    thread("qual o nível da câmara?")
+    assert thread("valeu!")["tool_calls"] == []
+    again = thread("e o de jusante?")
+    assert {"kind": "tag", "id": "nivel_jusante"} in again["citations"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from lockpilot.language import Language
+from commands.summary import title
+from lockpilot.language import Bilingual, Language
 from tools.context import ToolContext
 from tools.knowledge import search_knowledge
 from tools.live import read_tag
@@ -22,6 +23,13 @@ class ActiveAlarmsResult(ToolResult):
     alarms: list[AlarmView] = Field(default_factory=list)
 
 
+class CommandOffer(BaseModel):
+    """An allow-listed command the copilot may offer for an alarm; the user must ask for it in words."""
+
+    id: str
+    title: Bilingual
+
+
 class ExplainAlarmResult(ToolResult):
     rule: RuleView | None = None
     alarm: AlarmView | None = None
@@ -30,6 +38,7 @@ class ExplainAlarmResult(ToolResult):
     related: list[AlarmView] = Field(default_factory=list)
     knowledge: list[KnowledgeHit] = Field(default_factory=list)
     activations: list[datetime] = Field(default_factory=list)  # recent raises, newest first
+    offers: list[CommandOffer] = Field(default_factory=list)  # commands to offer (never run) for it
     activations_window_s: float = 0.0
 
 
@@ -89,9 +98,21 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
         related=related,
         knowledge=hits,
         activations=raised,
+        offers=_offers(ctx, rule),
         activations_window_s=HISTORY_WINDOW_S,
         citations=list(dict.fromkeys(cites)),
     )
+
+
+def _offers(ctx: ToolContext, rule: RuleView) -> list[CommandOffer]:
+    book = ctx.bundle.commands
+    out = []
+    for command in rule.offer_commands:
+        spec = book.get(command)
+        if spec is not None and spec.value is not None:
+            pt, en = (title(spec, book, spec.value, lang) for lang in (Language.PT, Language.EN))
+            out.append(CommandOffer(id=spec.id, title=Bilingual(pt=pt, en=en)))
+    return out
 
 
 def alarm_kpis(ctx: ToolContext, *, window_s: float = 86400.0) -> AlarmKpisResult:

@@ -30,6 +30,7 @@ class RuleView(BaseModel):
     plc_fault_tag: str | None = None
     tags: list[str] = Field(default_factory=list)  # tags its condition reads
     suspect_tags: list[str] = Field(default_factory=list)  # readings it makes untrustworthy
+    offer_commands: list[str] = Field(default_factory=list)  # commands the copilot may offer for it
 
 
 class AlarmView(BaseModel):

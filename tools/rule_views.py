@@ -40,4 +40,5 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
         plc_fault_tag=d.plc_fault_tag,
         tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
         suspect_tags=list(d.suspect_tags),
+        offer_commands=list(d.offer_commands),
     )

@@ -80,6 +80,14 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
         )
         lines = [v.say(f"Com {name}{since}: ", f"With {name}{since}: ") + action]
         lines.append(v.say("Por quê: ", "Why: ") + cause + " " + consequence)
+        for offer in res.get("offers", [])[:1]:
+            lines.append(
+                v.say(
+                    f"Se quiser, posso pedir «{offer['title']['pt']}» para um operador aprovar: é só pedir.",
+                    f"If you want, I can request «{offer['title']['en']}» for an operator to approve: just "
+                    "ask.",
+                )
+            )
     else:
         lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)

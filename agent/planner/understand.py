@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 import numpy as np
 
@@ -264,30 +265,47 @@ def _clarify_for(q: Question, folded: str) -> str:
     return ""
 
 
-def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext, ranked: list[IntentScore]) -> None:
-    """Resolve a follow-up against the previous turn's subject."""
-    known_equipment = (
-        set(ctx.commands.book.equipment) if ctx.commands is not None else set(ctx.bundle.commands.equipment)
-    )
-    changed = swapped(focus, text, known_tags=set(ctx.plant.tags), known_equipment=known_equipment)
-    subject = changed or focus
-    own = bool(q.tags or q.equipment or q.sequence) and not side_words(text)
-    if own or q.intent is Intent.GREETING:
+_FOLLOW_INTENTS = (Intent.EXPLAIN, Intent.WHAT_TO_DO, Intent.TIME_TO, Intent.HISTORY, Intent.STATUS)
+_VAGUE_INTENTS = (Intent.READ, Intent.KNOWLEDGE, Intent.CLARIFY, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN)
+
+
+def _previous_intent(focus: Focus) -> Intent:
+    try:
+        return Intent(focus.intent)
+    except ValueError:
+        return Intent.READ
+
+
+def _carry_measurand(focus: Focus, text: str, ctx: ToolContext) -> list[str]:
+    """ "e o de jusante?" after a chamber level: the same measurement, at the place the follow-up names."""
+    head = content_words(ctx.plant.tag(focus.tags[0]).description.pt)[:1]
+    if not head:
+        return []
+    query = with_vocabulary(f"{head[0]} {text}", ctx.plant)
+    links = catalog_for(ctx).link_tags(_tag_query(query), SentenceModel.embed([query])[0])
+    return [link.tag for link in links[:1] if link.tag not in focus.tags]
+
+
+def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
+    """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
+    its subject when the turn names none, and swap a side or a number the turn names."""
+    if q.intent is Intent.GREETING:
         return
-    previous = Intent(focus.intent) if focus.intent in Intent._value2member_map_ else Intent.READ
-    keeps_intent = changed is not None or q.intent in (
-        Intent.CLARIFY,
-        Intent.READ,
-        Intent.KNOWLEDGE,
-        Intent.CAPABILITIES,
-        Intent.OUT_OF_DOMAIN,
-    )
-    if (
-        q.intent in (Intent.EXPLAIN, Intent.WHAT_TO_DO, Intent.TIME_TO, Intent.HISTORY, Intent.STATUS)
-        and changed is None
-    ):
-        keeps_intent = False
-    q.intent = previous if keeps_intent else q.intent
+    previous = _previous_intent(focus)
+    only_sides = set(content_words(fold(text))) <= side_words(text)  # "e a de jusante?", "e a 2?"
+    if (q.tags or q.equipment or q.sequence) and not only_sides:  # its own subject ("e a bomba?")
+        if q.intent in _VAGUE_INTENTS:
+            q.intent = previous
+        q.follow_up = True
+        return
+    equipment = set(ctx.bundle.commands.equipment)
+    changed = swapped(focus, text, known_tags=set(ctx.plant.tags), known_equipment=equipment)
+    if changed is None and side_words(text) and focus.tags:
+        carried = _carry_measurand(focus, text, ctx)
+        changed = replace(focus, tags=carried, equipment=None) if carried else None
+    subject = changed or focus
+    if changed is not None or q.intent not in _FOLLOW_INTENTS:
+        q.intent = previous
     q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
     q.rule = subject.rule or q.rule
     if subject.rule and subject.rule not in q.candidates:
@@ -324,7 +342,7 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
     _rules(q, text_words, vector, ctx)
     q.intent, q.confidence = _decide(q, ranked, folded)
     if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
-        _follow_up(q, text, focus, ctx, ranked)
+        _follow_up(q, text, focus, ctx)
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
