@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -45,7 +45,7 @@ class ListSink:
     def __init__(self) -> None:
         self.batches: list[list[Sample]] = []
 
-    def publish(self, batch: list[Sample]) -> None:
+    def publish(self, batch: Sequence[Sample]) -> None:
         self.batches.append(list(batch))
 
 

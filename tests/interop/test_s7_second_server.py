@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 
 from collectors.s7 import S7Collector
 from lockpilot.plant import Plant
@@ -22,7 +23,7 @@ class ListSink:
     def __init__(self) -> None:
         self.batches: list[list[Sample]] = []
 
-    def publish(self, batch: list[Sample]) -> None:
+    def publish(self, batch: Sequence[Sample]) -> None:
         self.batches.append(list(batch))
 
 
