@@ -38,15 +38,6 @@ def node_package(name: str, *, built: str | None = None) -> Path:
     return folder
 
 
-def node_bin(package: str, command: str) -> Path:
-    """An executable that an npm package of the tier installed in node_modules/.bin, or skip the test."""
-    node_package(package)
-    path = NODE_DIR / "node_modules" / ".bin" / command
-    if not path.exists():
-        pytest.skip(f"{package} installed no `{command}`: {INSTALL_HINT}")
-    return path
-
-
 def run_node(script: str, request: dict[str, Any], *, timeout_s: float = 30.0) -> dict[str, Any]:
     """Run one of the tier's node scripts with a JSON request; its last stdout line is the JSON answer."""
     done = subprocess.run(
