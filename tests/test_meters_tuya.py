@@ -69,7 +69,8 @@ def test_local_exchange_over_one_persistent_socket() -> None:
 @pytest.mark.parametrize("version", [3.3, 3.4, 3.5])
 def test_tinytuya_reads_and_sets_each_protocol_version(version: float) -> None:
     dps = {"1": True, "19": 1234}
-    emulator = TuyaDeviceEmulator("dev34", KEY, lambda: dps, version=version).start()
+    emulator = TuyaDeviceEmulator("dev34", KEY, lambda: dps, version=version)
+    emulator.start()
     collector = TuyaLocalCollector(
         "tomada",
         "127.0.0.1",
@@ -98,7 +99,8 @@ def test_tinytuya_reads_and_sets_each_protocol_version(version: float) -> None:
 
 @pytest.mark.parametrize("version", [3.4, 3.5])
 def test_a_client_with_the_wrong_key_is_refused(version: float) -> None:
-    emulator = TuyaDeviceEmulator("dev35", KEY, lambda: {"19": 10}, version=version).start()
+    emulator = TuyaDeviceEmulator("dev35", KEY, lambda: {"19": 10}, version=version)
+    emulator.start()
     device = tinytuya.Device("dev35", "127.0.0.1", "fedcba9876543210", version=version, port=emulator.port)
     device.set_socketTimeout(0.5)
     try:

@@ -17,10 +17,11 @@ import pytest
 
 from collectors.modbus_rtu import RtuBus, RtuCollector, RtuMeter
 from collectors.modbus_tcp import ModbusTcpCollector
-from collectors.pzem004t import PZEM_REGISTER_COUNT, PzemMetric, decode_pzem
-from collectors.register_map import RegisterPoint, ValueType, decode_point
+from collectors.pzem004t import PZEM_REGISTER_COUNT, decode_pzem
+from collectors.register_map import decode_point
 from lockpilot.clock import ManualClock
-from lockpilot.plant.modbus_source import MetersFile, RtuLineConfig, TcpDeviceConfig, load_meters
+from lockpilot.plant.meter_points import PzemMetric, RegisterPoint, ValueType
+from lockpilot.plant.meters import MetersFile, RtuLineConfig, TcpDeviceConfig, load_meters
 from lockpilot.samples import Quality, Sample
 from tests.conftest import REPO_ROOT, free_port
 from tests.interop.tools import debian_tool
@@ -72,7 +73,8 @@ def analyser(meters: MetersFile) -> Iterator[tuple[TcpDeviceConfig, int, dict[st
     dev = _device(meters, TcpDeviceConfig)
     values = {p.tag: ANALYSER[p.unit] for p in dev.points}
     port = free_port()
-    peer = ModbusTcpPeer(port, unit_id=dev.unit_id, points=dev.points, values=lambda: values).start()
+    peer = ModbusTcpPeer(port, unit_id=dev.unit_id, points=dev.points, values=lambda: values)
+    peer.start()
     yield dev, port, values
     peer.stop()
 

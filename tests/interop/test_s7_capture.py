@@ -104,8 +104,8 @@ def test_tshark_finds_no_malformed_s7_packet(plant: Plant, tmp_path: Path) -> No
     with TwinServer(LockTwin(plant), port=twin_port), capture(tshark, [twin_port, stock_port], pcap):
         stock.start_to("127.0.0.1", tcp_port=stock_port)
         try:
-            collector = S7Collector("127.0.0.1", list(plant.tags.values()), _Sink(), port=twin_port)
-            assert len(collector.poll_once()) == len(plant.tags)  # a collector cycle
+            collector = S7Collector("127.0.0.1", plant.plc_tags, _Sink(), port=twin_port)
+            assert len(collector.poll_once()) == len(plant.plc_tags)  # a collector cycle
             scada = Client()
             scada.connect("127.0.0.1", 0, 1, tcp_port=twin_port)
             for szl_id, index in SZL_READS:

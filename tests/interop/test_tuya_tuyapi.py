@@ -16,7 +16,8 @@ TUYAPI_SET_TIMEOUT_MS = 5000  # tuyapi: responseTimeout (2 s) x 2500 ms
 def test_tuyapi_reads_and_sets_a_data_point(version: str) -> None:
     node_package("tuyapi")
     dps = {"1": True, "19": 1234, "20": 2203}
-    emulator = TuyaDeviceEmulator(DEVICE_ID, KEY, lambda: dps, version=version).start()
+    emulator = TuyaDeviceEmulator(DEVICE_ID, KEY, lambda: dps, version=version)
+    emulator.start()
     try:
         answer = run_node(
             "tuya_client.js",
