@@ -76,9 +76,12 @@ def test_ask_returns_the_design_json(live: tuple[DataPlane, dict[Role, str]]) ->
 
 def test_command_path_roles(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.TRAINER) as trainer, _client(live, Role.OPERATOR) as operator:
-        refused = trainer.post("/api/commands", json={"command": "nao_existe"})
+        refused = operator.post("/api/commands", json={"command": "nao_existe"})
         assert refused.status_code == 422 and refused.json()["detail"]["reason"] == "not_in_allow_list"
-        pending = trainer.post("/api/commands", json={"command": "ligar_bomba_principal"}).json()
+        outside = trainer.post("/api/commands", json={"command": "ligar_bomba_principal"})  # not in /treino
+        assert outside.status_code == 422
+        assert outside.json()["detail"]["reason"] == "operator_role_required_to_request"
+        pending = operator.post("/api/commands", json={"command": "ligar_bomba_principal"}).json()
         command_id = pending["command_id"]
         status = operator.get(f"/api/commands/{command_id}").json()
         assert status["status"] == "pending" and 0 < status["seconds_left"] <= 120
@@ -86,7 +89,7 @@ def test_command_path_roles(live: tuple[DataPlane, dict[Role, str]]) -> None:
         decided = operator.post(f"/api/commands/{command_id}/approve").json()
         assert decided["outcome"]["outcome"] == "verified"
         assert operator.get(f"/api/commands/{command_id}").json()["status"] == "verified"
-        again = trainer.post("/api/commands", json={"command": "desligar_bomba_principal"}).json()
+        again = operator.post("/api/commands", json={"command": "desligar_bomba_principal"}).json()
         rejected = operator.post(
             f"/api/commands/{again['command_id']}/reject", json={"reason": "teste"}
         ).json()
