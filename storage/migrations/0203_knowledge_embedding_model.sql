@@ -6,4 +6,3 @@ ALTER TABLE knowledge_base ADD COLUMN IF NOT EXISTS embedding_model text
     DEFAULT 'sentence-transformers/all-MiniLM-L6-v2';
 ALTER TABLE knowledge_base ALTER COLUMN embedding_model DROP DEFAULT;
 ALTER TABLE knowledge_base ALTER COLUMN embedding DROP NOT NULL;
-CREATE INDEX IF NOT EXISTS knowledge_base_model_idx ON knowledge_base (plant, embedding_model);
