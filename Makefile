@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install up test lint bench clean-data
+.PHONY: install up test lint bench clean-data fleet-deps
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -17,16 +17,27 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
+# The fleet tests need Mosquitto (private brokers they stop and restart) and Node with Eclipse Tahu's
+# sparkplug-payload, an independent decoder of our Sparkplug payloads (pinned in tests/fleet/node).
+FLEET_NODE := tests/fleet/node
+$(FLEET_NODE)/node_modules/.installed: $(FLEET_NODE)/package.json $(FLEET_NODE)/package-lock.json
+	command -v mosquitto >/dev/null || (apt-get update -q && apt-get install -y -q mosquitto)
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm)
+	npm ci --prefix $(FLEET_NODE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+fleet-deps: $(FLEET_NODE)/node_modules/.installed
+
 up: $(STAMP)
 	$(VENV)/bin/lockpilot up
 
-test: $(STAMP)
+test: $(STAMP) fleet-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals
+	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals fleet
 
 bench: $(STAMP)
 	$(VENV)/bin/lockpilot bench ingest

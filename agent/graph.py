@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
@@ -16,6 +18,7 @@ from agent.commands.desk import CommandOutcome, Outcome
 from agent.commands.execute import execute
 from agent.commands.summary import summary_text
 from agent.context import AgentContext
+from agent.fleet_intent import fleet_answer, fleet_plan
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
 from agent.planner.parse import detect_language, parse
@@ -40,6 +43,12 @@ def _planner(state: State, ctx: AgentContext) -> AIMessage:
     text, turn = turn_messages(state["messages"])
     done = [(m.name or "", m.artifact or {}) for m in turn if isinstance(m, ToolMessage)]
     tools = ctx.tools
+    if tools.fleet is not None:  # at a fleet central: questions about the locks go to the fleet tools
+        plan = fleet_plan(
+            text, sites=tools.fleet.site_ids(), tag_index=tools.tag_index, now=tools.clock.now()
+        )
+        if plan is not None:
+            return _calls(plan.calls) if not done else AIMessage(content=fleet_answer(done, plan.language))
     question = parse(
         text,
         book=ctx.book,
@@ -49,14 +58,18 @@ def _planner(state: State, ctx: AgentContext) -> AIMessage:
     )
     calls = next_calls(question, done)
     if calls:
-        return AIMessage(
-            content="",
-            tool_calls=[
-                {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
-                for name, args in calls
-            ],
-        )
+        return _calls(calls)
     return AIMessage(content=write_answer(done, question.language))
+
+
+def _calls(calls: Sequence[tuple[StrEnum, dict[str, Any]]]) -> AIMessage:
+    """A planner turn that asks for these tool calls."""
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"} for name, args in calls
+        ],
+    )
 
 
 def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -67,7 +80,7 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     if ctx.model is None:
         message = _planner(state, ctx)
     else:
-        bound = ctx.model.bind_tools(tool_schemas())
+        bound = ctx.model.bind_tools(tool_schemas(fleet=ctx.tools.fleet is not None))
         message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
     rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
     return {"messages": [message], "language": language, "rounds": rounds + 1}

@@ -67,6 +67,7 @@ class DataPlane:
         self.meters = start_meters(self.plant, self.bus, twin=self.twin_server)
         self.parts.append(self.meters)
         self._start_metering()
+        self._start_fleet_publisher()
         if self.index_knowledge:
             self.index_knowledge_in_background()
         return self
@@ -202,6 +203,28 @@ class DataPlane:
         ).start()
         self.parts.append(sink)
         self.bus.subscribe(sink)
+
+    def _start_fleet_publisher(self) -> None:
+        """Publish this lock over MQTT Sparkplug B to the central (only when LOCKPILOT_MQTT_URL is set)."""
+        from fleet.settings import MqttSettings
+
+        mqtt = MqttSettings()
+        if not mqtt.enabled:
+            return
+        from collectors.meters_runtime import read_meters
+        from fleet.site.publisher import SitePublisher
+
+        publisher = SitePublisher(
+            mqtt,
+            self.plant,
+            data_dir=self.settings.data_dir,
+            meters=read_meters(self.plant),
+            alarms=self.rules,
+        )
+        publisher.start()
+        self.parts.append(publisher)
+        self.bus.subscribe(publisher)
+        log.info("fleet_publisher_started", node=publisher.node, group=publisher.group, broker=mqtt.host)
 
     def _start_twin(self, options: TwinOptions) -> None:
         from twin import LockTwin, TwinServer

@@ -16,6 +16,7 @@ from tools.tag_index import TagIndex
 
 if TYPE_CHECKING:
     from agent.commands.desk import CommandDesk
+    from tools.fleet_desk import FleetDesk
 
 
 class CurrentReader(Protocol):
@@ -46,6 +47,7 @@ class ToolContext:
     sequences: SequenceDesk | None = None
     knowledge: KnowledgeDesk | None = None
     commands: CommandDesk | None = None
+    fleet: FleetDesk | None = None  # at a fleet central: every site's stored data (tools.fleet)
     stale_after_s: float = 5.0
     tag_index: TagIndex = field(init=False)
 
