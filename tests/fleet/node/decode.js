@@ -1,8 +1,11 @@
 // Decode Sparkplug B payloads with Eclipse Tahu's JavaScript library, independently of Lockpilot's codec.
-// Input (stdin): a JSON list of base64 payloads. Output (stdout): a JSON list of decoded payloads, with
-// 64-bit integers as numbers and the datatype names the library reports.
+// Input (stdin): {"birth": base64, "data": [base64, ...]}. DATA metrics carry aliases and no datatype
+// (Sparkplug 3.0), so, as a host does, their datatypes are taken from the birth by alias before the
+// library reads their values. Output (stdout): {"birth": decoded, "data": [decoded, ...]}, 64-bit
+// integers as numbers.
 "use strict";
 const sparkplug = require("sparkplug-payload").get("spBv1.0");
+const Proto = require("sparkplug-payload/lib/sparkplugPayloadProto").org.eclipse.tahu.protobuf.Payload;
 
 function plain(value) {
   if (value !== null && typeof value === "object" && typeof value.toNumber === "function") {
@@ -15,9 +18,26 @@ function plain(value) {
   return value;
 }
 
+function withBirthTypes(raw, typesByAlias) {
+  const message = Proto.decode(raw);
+  for (const metric of message.metrics) {
+    const alias = metric.alias !== null && metric.alias !== undefined ? Number(metric.alias) : null;
+    if (!metric.datatype && alias !== null && typesByAlias.has(alias)) metric.datatype = typesByAlias.get(alias);
+  }
+  return Proto.encode(message).finish();
+}
+
 let input = "";
 process.stdin.on("data", (chunk) => (input += chunk));
 process.stdin.on("end", () => {
-  const payloads = JSON.parse(input).map((b64) => plain(sparkplug.decodePayload(Buffer.from(b64, "base64"))));
-  process.stdout.write(JSON.stringify(payloads));
+  const request = JSON.parse(input);
+  const birthRaw = Buffer.from(request.birth, "base64");
+  const typesByAlias = new Map();
+  for (const metric of Proto.decode(birthRaw).metrics) {
+    if (metric.alias !== null && metric.alias !== undefined) typesByAlias.set(Number(metric.alias), metric.datatype);
+  }
+  const data = request.data.map((b64) =>
+    plain(sparkplug.decodePayload(withBirthTypes(Buffer.from(b64, "base64"), typesByAlias))),
+  );
+  process.stdout.write(JSON.stringify({ birth: plain(sparkplug.decodePayload(birthRaw)), data }));
 });
