@@ -26,14 +26,16 @@ class MqttSettings(BaseSettings):
     mqtt_keepalive_s: int = Field(default=10, ge=2, le=600)
     sparkplug_group: str = Field(default="hidrovia", pattern=r"^[^/#+]+$")
     sparkplug_node: str | None = Field(default=None, pattern=r"^[^/#+]+$")  # default: the plant's id
-    sparkplug_host_id: str = Field(default="lockpilot-central", pattern=r"^[^/#+]+$")
+    sparkplug_host_id: str = Field(default="lockpilot-central", pattern=r"^[^/#+]*$")  # "": no host to wait for
     fleet_resend_window_s: float = Field(default=30.0, ge=0)  # sent just before an outage: sent again
     development: bool = False  # allows placeholder MQTT passwords
 
     @field_validator("mqtt_url")
     @classmethod
     def _known_scheme(cls, url: str | None) -> str | None:
-        if url is not None and urlsplit(url).scheme not in SCHEMES:
+        if not url:
+            return None  # unset or empty: the fleet part is off
+        if urlsplit(url).scheme not in SCHEMES:
             raise ValueError(
                 f"LOCKPILOT_MQTT_URL must start with one of {', '.join(s + '://' for s in SCHEMES)}"
             )

@@ -28,6 +28,7 @@ def _root(log_level: Annotated[str, typer.Option(help="Log level.")] = "") -> No
 # Each part adds its commands through `register(app)` in its own cli module.
 PART_CLIS = (
     "lockpilot.stack_cli",
+    "lockpilot.fleet_cli",
     "collectors.cli",
     "storage.cli",
     "knowledge.cli",

@@ -16,16 +16,21 @@ from pathlib import Path
 
 import pytest
 import redis
+from fastapi.testclient import TestClient
 
 from agent.commands.store import Role
 from agent.fleet_copilot import fleet_copilot
 from agent.planner.phrases import number
+from api.http import build_http_app
 from fleet.central.store import FleetReader
 from fleet.sparkplug import codec
 from fleet.sparkplug.topics import MessageType, Topic
 from lockpilot.clock import SystemClock
+from lockpilot.fleet_cli import FleetCentral, central_services
 from lockpilot.plant import Plant, load_plant
 from lockpilot.samples import Quality, Sample
+from lockpilot.settings import Settings
+from storage.metering_models import Role as ApiRole
 from storage.migrate import migrate
 from tests.conftest import REPO_ROOT
 from tests.fleet.sites import Central, Site, mqtt_settings, raw_client, wait_for
@@ -177,8 +182,10 @@ def test_an_alarm_at_one_site_shows_at_the_central_within_2_s(fleet: Fleet) -> N
     delay_s = _raise_alarm(fleet)
     assert delay_s < 2.0
     assert not _standing(fleet, "eclusa-1", "clp_fora_de_run")
+    site_first_out = fleet.sites["eclusa-2"].publisher.alarm_points.first_out
+    assert site_first_out  # the incident has a first-out at the site: the central shows the same
     assert wait_for(
-        lambda: next(s for s in fleet.reader.sites() if s.site == "eclusa-2").first_out == "clp_fora_de_run",
+        lambda: next(s for s in fleet.reader.sites() if s.site == "eclusa-2").first_out == site_first_out,
         timeout_s=3,
     )
 
@@ -270,6 +277,31 @@ def test_the_central_copilot_answers_fleet_questions_in_pt_and_en(fleet: Fleet) 
         assert f"- {node}: 2 ciclo(s), média {mean}" in energy, energy
     assert "Menor consumo por ciclo: eclusa-3; maior: eclusa-2." in energy
     assert "Lowest energy per cycle: eclusa-3; highest: eclusa-2." in answers[("energy", "en")].answer
+
+
+def test_the_fleet_page_shows_every_lock_with_its_alarms(fleet: Fleet, tmp_path: Path) -> None:
+    if not _standing(fleet, "eclusa-2", "clp_fora_de_run"):
+        _raise_alarm(fleet)
+    central = FleetCentral(
+        Settings(data_dir=tmp_path), fleet.plant, database_url=fleet.pg_url, redis_url=fleet.redis_url,
+        host=fleet.central.host,
+    )  # fmt: skip
+    with ExitStack() as closers:
+        services = central_services(central, closers)
+        assert services.tools.commands is None  # the central has no command path
+        token = services.metering.create_token(username="centro", role=ApiRole.VIEWER, actor="test")
+        client = TestClient(build_http_app(services, chat=False))
+        headers = {"Authorization": f"Bearer {token}"}
+        data = client.get("/dashboard/fleet/data", headers=headers).json()
+        page = client.get("/dashboard/fleet", headers=headers)
+        assert client.get("/dashboard/fleet/data").status_code == 401
+    by_site = {s["site"]: s for s in data["sites"]}
+    assert set(by_site) == set(SITES) and all(s["online"] for s in by_site.values())
+    assert by_site["eclusa-2"]["alarms_by_priority"].get("critical", 0) >= 1
+    assert by_site["eclusa-2"]["first_out"] == fleet.sites["eclusa-2"].publisher.alarm_points.first_out
+    assert by_site["eclusa-1"]["last_update"] is not None
+    assert page.status_code == 200 and '<tr data-site="eclusa-2">' in page.text
+    assert "crítica" in page.text and "3/3 online" in page.text
 
 
 def test_a_site_that_stops_is_offline_at_the_central_and_in_the_answer(fleet: Fleet) -> None:
