@@ -26,7 +26,7 @@ class MqttSettings(BaseSettings):
     mqtt_keepalive_s: int = Field(default=10, ge=2, le=600)
     sparkplug_group: str = Field(default="hidrovia", pattern=r"^[^/#+]+$")
     sparkplug_node: str | None = Field(default=None, pattern=r"^[^/#+]+$")  # default: the plant's id
-    sparkplug_host_id: str = Field(default="lockpilot-central", pattern=r"^[^/#+]*$")  # "": no host to wait for
+    sparkplug_host_id: str = Field(default="lockpilot-central", pattern=r"^[^/#+]*$")  # "": no host
     fleet_resend_window_s: float = Field(default=30.0, ge=0)  # sent just before an outage: sent again
     development: bool = False  # allows placeholder MQTT passwords
 
