@@ -37,7 +37,7 @@ test: $(STAMP) fleet-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals fleet
+	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals fleet bench
 
 bench: $(STAMP)
 	$(VENV)/bin/lockpilot bench ingest

@@ -29,6 +29,7 @@ def _root(log_level: Annotated[str, typer.Option(help="Log level.")] = "") -> No
 PART_CLIS = (
     "lockpilot.stack_cli",
     "lockpilot.fleet_cli",
+    "bench.fleet",
     "collectors.cli",
     "storage.cli",
     "knowledge.cli",

@@ -48,11 +48,17 @@ class FleetHost:
         self.settings, self.group = settings, settings.sparkplug_group
         self.host_id = settings.sparkplug_host_id or "lockpilot-central"
         self.store = FleetStore(redis_url, plant, group=self.group)
-        self.writer = HistoryWriter(
-            database_url, spool_dir=data_dir / "fleet-spool", ingester=fleet_ingester(self._on_commit)
+        self.writer = (
+            HistoryWriter(  # batches of at most 0.25 s: the fleet's end-to-end latency budget is 1 s
+                database_url,
+                spool_dir=data_dir / "fleet-spool",
+                batch_age_s=0.25,
+                ingester=fleet_ingester(self._on_commit),
+            )
         )
         self.sites: dict[str, SiteTrack] = {}
-        self.observers: list[Callable[[str, Sequence[Sample]], None]] = []
+        self.observers: list[Callable[[str, Sequence[Sample]], None]] = []  # samples taken into history
+        self.commit_observers: list[Callable[[Sequence[Row]], None]] = []  # rows committed to PostgreSQL
         self._lock = threading.Lock()  # sites and committed marks: MQTT thread vs writer and flusher threads
         self._committed: dict[str, dict[str, int]] = {}
         self._status_every_s = status_every_s
@@ -260,6 +266,8 @@ class FleetHost:
     # -- writer thread and flusher -------------------------------------------------------------------
     def _on_commit(self, rows: Sequence[Row]) -> None:
         """History marks of committed rows (what a restarted central will not take twice)."""
+        for observer in self.commit_observers:
+            observer(rows)
         with self._lock:
             for t, tag, _value, _quality, source in rows:
                 marks = self._committed.setdefault(source.partition("/")[0], {})
