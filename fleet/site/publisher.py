@@ -32,6 +32,7 @@ from storage.current_store import moved
 
 log = structlog.get_logger(__name__)
 MAX_METRICS_PER_MESSAGE = 2_000
+HOUSEKEEPING_EVERY_S = 1.0  # free sent journal segments, forget sends older than the resend window
 
 
 class AlarmFeed(Protocol):
@@ -185,11 +186,14 @@ class SitePublisher:
             "state": self._on_state,
             "rebirth": lambda _: self._births.send() if self.live else None,
         }
+        swept = time.monotonic()
         while True:
-            try:
-                kind, arg = self._inbox.get(timeout=1.0)
-            except queue.Empty:
+            if time.monotonic() - swept >= HOUSEKEEPING_EVERY_S:
                 self._housekeeping()
+                swept = time.monotonic()
+            try:
+                kind, arg = self._inbox.get(timeout=HOUSEKEEPING_EVERY_S)
+            except queue.Empty:
                 continue
             if kind == "stop":
                 self._shutdown()
@@ -327,8 +331,8 @@ class SitePublisher:
         cutoff = time.monotonic() - self.settings.fleet_resend_window_s
         while self._sent and self._sent[0][1] < cutoff:
             self._sent.popleft()
-        keep_from = min([self._cursor, *(n for n, _ in self._sent)])
-        self.journal.release(keep_from)
+        oldest_resendable = self._sent[0][0] if self._sent else self._cursor  # sends are in record order
+        self.journal.release(min(self._cursor, oldest_resendable))
 
     def _shutdown(self) -> None:
         if self.live and self._session_bd is not None:
