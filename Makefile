@@ -37,7 +37,8 @@ test: $(STAMP) fleet-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lockpilot storage collectors twin rules agent tools knowledge api chat_ui evals fleet bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy lockpilot storage metering collectors twin rules knowledge commands fleet tools agent evals api chat_ui app bench
 
 bench: $(STAMP)
 	$(VENV)/bin/lockpilot bench ingest

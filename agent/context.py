@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agent.commands.spec import CommandBook
-from agent.commands.store import Role
+from lockpilot.plant.commands import CommandBook
+from lockpilot.roles import Role
 from tools.context import ToolContext
 
 if TYPE_CHECKING:

@@ -7,12 +7,11 @@ from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from agent.commands.spec import load_commands
-from agent.runtime import checkpointer
+from agent.assembly import checkpointer
 from agent.service import Copilot
 from fleet.central.store import FleetReader
 from lockpilot.clock import Clock
-from lockpilot.plant import Plant
+from rules.bundle import PlantBundle
 from storage.current import CurrentValue
 from tools.context import ToolContext
 from tools.fleet_desk import FleetDesk
@@ -24,7 +23,7 @@ def _no_local_values(tags: Sequence[str]) -> Mapping[str, CurrentValue | None]:
 
 
 def fleet_copilot(
-    plant: Plant,
+    bundle: PlantBundle,
     *,
     database_url: str,
     redis_url: str,
@@ -35,10 +34,8 @@ def fleet_copilot(
 ) -> Copilot:
     """A copilot whose tool context carries the fleet desk (and neither commands nor local alarms)."""
     desk = FleetDesk(
-        FleetReader(redis_url, group=group, clock=clock), plant, database_url=database_url, clock=clock
+        FleetReader(redis_url, group=group, clock=clock), bundle, database_url=database_url, clock=clock
     )
     closers.callback(desk.close)
-    tools = ToolContext(plant=plant, clock=clock, current=_no_local_values, fleet=desk)
-    return Copilot(
-        tools=tools, book=load_commands(plant), checkpointer=checkpointer(database_url, closers), model=model
-    )
+    tools = ToolContext(bundle=bundle, clock=clock, current=_no_local_values, fleet=desk)
+    return Copilot(tools=tools, checkpointer=checkpointer(database_url, closers), model=model)

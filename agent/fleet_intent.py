@@ -14,10 +14,10 @@ from typing import Any
 
 from agent.planner.answer import reading_line
 from agent.planner.phrases import clock_time, number, say
+from lockpilot.language import Language
+from lockpilot.text import fold, words, wordset
 from tools.fleet import FleetToolName
-from tools.models import Language
 from tools.tag_index import TagIndex
-from tools.text import fold, words, wordset
 
 L = Language
 FLEET_WORDS = wordset("eclusas locks sites frota fleet hidrovia waterway todas all cada each")

@@ -14,9 +14,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agent.commands.desk import CommandOutcome, Outcome
-from agent.commands.execute import execute
-from agent.commands.summary import summary_text
 from agent.context import AgentContext
 from agent.fleet_intent import fleet_answer, fleet_plan
 from agent.outcome import outcome_text
@@ -25,9 +22,12 @@ from agent.planner.parse import detect_language, parse
 from agent.planner.steps import next_calls
 from agent.prompts import SYSTEM_PROMPT
 from agent.state import State
-from tools.models import Language
+from commands.desk import CommandOutcome, Outcome
+from commands.execute import execute
+from commands.summary import summary_text
+from lockpilot.language import Language
+from lockpilot.text import words
 from tools.registry import Caller, run_tool, tool_schemas
-from tools.text import words
 
 
 def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.commands.desk import CommandOutcome, Outcome
 from agent.planner.phrases import number, reason, say
-from tools.models import Language
+from commands.desk import CommandOutcome, Outcome
+from lockpilot.language import Language
 
 _WORDS = {
     Outcome.VERIFIED: ("executado e verificado", "written and verified"),

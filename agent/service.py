@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -10,17 +11,17 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from agent.commands.desk import CommandOutcome, Outcome
-from agent.commands.execute import execute
-from agent.commands.spec import CommandBook
-from agent.commands.store import Role
-from agent.commands.summary import summary_text
 from agent.context import AgentContext
 from agent.graph import build_graph, turn_messages
+from agent.guard import asked_by_user
 from agent.outcome import outcome_text
 from agent.state import State
+from commands.desk import CommandOutcome, Outcome
+from commands.execute import execute
+from commands.summary import summary_text
+from lockpilot.language import Language
+from lockpilot.roles import Role
 from tools.context import ToolContext
-from tools.models import Language
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -60,13 +61,13 @@ class Copilot:
         self,
         *,
         tools: ToolContext,
-        book: CommandBook,
         checkpointer: BaseCheckpointSaver,
         model: BaseChatModel | None = None,
         max_rounds: int = 4,
         on_tool_time: Callable[[str, float], None] | None = None,
     ) -> None:
-        self.tools, self.book, self.model = tools, book, model
+        self.tools, self.book, self.model = tools, tools.bundle.commands, model
+        tools.command_guard = partial(asked_by_user, book=self.book, tag_index=tools.tag_index)
         self.graph = build_graph().compile(checkpointer=checkpointer)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routers import alarms, clients, metering
-from storage.metering_ingest import IngestRefused
-from storage.metering_store import MeteringStore
+from api.routers import clients, meter_alarms, metering
+from metering.ingest import IngestRefused
+from metering.store import MeteringStore
 
 
 def create_app(
@@ -27,7 +27,7 @@ def create_app(
     app = FastAPI(title=title, version="0.1.0")
     app.state.store = store
     app.state.forward = forward
-    for module in (clients, alarms, metering):
+    for module in (clients, meter_alarms, metering):
         app.include_router(module.router, prefix="/api")
 
     @app.exception_handler(IngestRefused)

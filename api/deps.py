@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from storage.metering_models import Device, Role, User
-from storage.metering_store import MeteringStore
+from lockpilot.roles import Role
+from metering.models import Device, User
+from metering.store import MeteringStore
 
 bearer = HTTPBearer(auto_error=False)
 

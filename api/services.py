@@ -1,8 +1,7 @@
-"""The running parts the web side talks to, in one container that `lockpilot up` and `serve` fill in."""
+"""The running parts the web side talks to, in one container the DataPlane fills in."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,8 +15,8 @@ from api.users import UserDirectory
 from api.web_settings import WebSettings
 from lockpilot.clock import Clock
 from lockpilot.plant import Plant
-from rules.engine import RulesEngine
-from storage.metering_store import MeteringStore
+from metering.store import MeteringStore
+from rules.bundle import PlantBundle
 from tools.context import ToolContext
 
 
@@ -36,27 +35,6 @@ class AlarmActions(Protocol):
     def acknowledge(self, alarm_id: str, *, user: str, comment: str) -> dict[str, Any]: ...
 
     def shelve(self, alarm_id: str, *, for_s: float, user: str, comment: str) -> dict[str, Any]: ...
-
-
-class EngineAlarmActions:
-    """Acknowledge and shelve on a rules engine, under the lock its feeder holds while evaluating."""
-
-    def __init__(self, engine: RulesEngine, *, lock: threading.Lock | threading.RLock, clock: Clock) -> None:
-        self.engine, self.lock, self.clock = engine, lock, clock
-
-    def acknowledge(self, alarm_id: str, *, user: str, comment: str) -> dict[str, Any]:
-        """Acknowledge an alarm now; raises KeyError or AlarmOperationError."""
-        with self.lock:
-            return self.engine.acknowledge(
-                alarm_id, user=user, comment=comment, now=self.clock.now()
-            ).as_dict()
-
-    def shelve(self, alarm_id: str, *, for_s: float, user: str, comment: str) -> dict[str, Any]:
-        """Shelve an alarm for `for_s` seconds; raises KeyError or AlarmOperationError."""
-        with self.lock:
-            return self.engine.shelve(
-                alarm_id, for_s=for_s, user=user, comment=comment, now=self.clock.now()
-            ).as_dict()
 
 
 class StoredAlarmActions:
@@ -87,7 +65,7 @@ Probe = Callable[[], tuple[PartStatus, dict[str, Any]]]
 class Services:
     """Everything the API, chat, dashboard and bots use; missing parts answer 503 or 'unavailable'."""
 
-    plant: Plant
+    bundle: PlantBundle
     clock: Clock
     tools: ToolContext
     users: UserDirectory
@@ -101,7 +79,10 @@ class Services:
     data_dir: Path = Path(".lockpilot")
     started_at: datetime | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
-    rules_runner: Any = None  # the in-process rules.runner.RulesRunner (`lockpilot up`), else None
+
+    @property
+    def plant(self) -> Plant:
+        return self.bundle.plant
 
     def health(self) -> dict[str, Any]:
         """Each part's status and details; the worst one is the overall status."""
@@ -131,7 +112,7 @@ class Services:
         return {"status": overall.value, "parts": parts}
 
     def close(self) -> None:
-        """Close what `connect_services` opened, newest first."""
+        """Close what was opened for the web side, newest first."""
         for closer in reversed(self.closers):
             closer()
         self.closers.clear()

@@ -16,7 +16,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
-from agent.commands.store import Role
+from lockpilot.roles import Role
 from lockpilot.yamlio import load_yaml
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1

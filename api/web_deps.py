@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
-from agent.commands.store import Role
 from api.deps import CurrentUser
 from api.services import Services
+from lockpilot.roles import Role
 
 
 def get_services(request: Request) -> Services:
@@ -21,12 +21,9 @@ Svc = Annotated[Services, Depends(get_services)]
 
 def plant_role(user: CurrentUser) -> Role:
     """The caller's role on the plant (operator, trainer, viewer); 403 for a metering data user."""
-    try:
-        return Role(user.role.value)
-    except ValueError:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"role {user.role.value} has no access to the plant"
-        ) from None
+    if user.role is Role.DATA_USER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role.value} has no access to the plant")
+    return user.role
 
 
 PlantRole = Annotated[Role, Depends(plant_role)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from agent.commands.store import Role
+from lockpilot.roles import Role
 from rules.model import Priority
 
 

@@ -10,18 +10,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import psutil
 import psycopg
 import redis
-import typer
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from bench.fleet_sim import SiteJob, run_bare, run_sites
 from fleet.central.host import FleetHost
 from fleet.settings import MqttSettings
-from lockpilot.cligroups import shared_group
 from lockpilot.net import free_port, wait_for_port
 from lockpilot.plant import load_plant
 from storage.keys import FleetKeys
@@ -128,7 +126,7 @@ def run_fleet_bench(
             settings = MqttSettings(
                 mqtt_url=broker_url, sparkplug_group=group, sparkplug_host_id=f"central-{group}"
             )
-            plant = load_plant("lock", with_meters=True)
+            plant = load_plant("lock")
             host = FleetHost(
                 settings, plant, database_url=url, redis_url=redis_url, data_dir=Path(tmp) / "central"
             )
@@ -167,49 +165,3 @@ def run_fleet_bench(
         cpu_per_site_pct=100 * m["site_cpu_s"] / (sites * seconds),
         central_cpu_pct=100 * m["central_cpu_s"] / seconds,
     )
-
-
-def bench_fleet_command(
-    sites: Annotated[int, typer.Option(help="Simulated locks, 2 Hz each.")] = 10,
-    seconds: Annotated[float, typer.Option(help="Measured seconds.")] = 30.0,
-    site_procs: Annotated[int, typer.Option(help="Worker processes the sites share.")] = 2,
-    broker_url: Annotated[
-        str | None, typer.Option(help="An existing broker (default: a private Mosquitto).")
-    ] = None,
-) -> None:
-    """Samples/s from N simulated sites into the central's history, against a bare subscriber's."""
-    from lockpilot.output import print_table
-    from lockpilot.settings import get_settings
-    from storage.embedded import stack_urls
-
-    with stack_urls(get_settings()) as (database_url, redis_url):
-        r = run_fleet_bench(
-            database_url,
-            redis_url,
-            sites=sites,
-            seconds=seconds,
-            site_procs=site_procs,
-            broker_url=broker_url,
-        )
-    s = r.seconds
-    print_table(
-        f"fleet: {r.sites} sites x 2 Hz for {s:g} s ({'keeps up' if r.kept_up else 'does NOT keep up'})",
-        ["figure", "value"],
-        [
-            ("samples given to the sites /s", f"{r.generated / s:,.0f}"),
-            ("changes published (produced) /s", f"{r.produced / s:,.0f}"),
-            ("stored at the central /s", f"{r.stored / s:,.0f}"),
-            ("stored / produced", f"{r.stored / max(r.produced, 1):.4f}"),
-            ("bare subscriber metrics /s", f"{r.bare_metrics / s:,.0f}"),
-            (
-                "end-to-end latency p50 / p95",
-                f"{r.latency_p50_s * 1000:.0f} ms / {r.latency_p95_s * 1000:.0f} ms",
-            ),
-            ("CPU per site (one core)", f"{r.cpu_per_site_pct:.1f} %"),
-            ("CPU of the central", f"{r.central_cpu_pct:.1f} %"),
-        ],
-    )
-
-
-def register(app: typer.Typer) -> None:
-    shared_group(app, "bench", "Benchmarks that print figures.").command("fleet")(bench_fleet_command)

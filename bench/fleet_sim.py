@@ -65,7 +65,7 @@ class Walk:
 
 def run_sites(job: SiteJob, conn: multiprocessing.connection.Connection) -> None:
     """Worker process: start the sites, wait for "go", feed them for job.seconds, report counts and CPU."""
-    plant: Plant = load_plant("lock", with_meters=True)
+    plant: Plant = load_plant("lock")
     settings = MqttSettings(mqtt_url=job.mqtt_url, sparkplug_group=job.group, sparkplug_host_id=job.host_id)
     sites = []
     for i, node in enumerate(job.nodes):

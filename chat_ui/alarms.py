@@ -8,9 +8,9 @@ from typing import Any
 
 import chainlit as cl
 
-from agent.commands.store import Role
 from api.services import AlarmActions, Services
 from chat_ui.render import alarms_table, banner
+from lockpilot.roles import Role
 from tools.alarms import list_active_alarms
 from tools.ports import AlarmView
 

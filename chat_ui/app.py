@@ -10,12 +10,12 @@ import chainlit as cl
 from chainlit.oauth_providers import get_configured_oauth_providers
 from chainlit.types import ThreadDict
 
-from agent.commands.store import Role
 from chat_ui import alarms, commands, training
 from chat_ui.history import PgDataLayer
+from chat_ui.mounted import services
 from chat_ui.render import sequence_table
-from chat_ui.runtime import services
 from chat_ui.turn import run_turn
+from lockpilot.roles import Role
 from tools.sequences import check_sequence_preconditions
 
 CHANNEL = "chat"

@@ -6,9 +6,9 @@ import asyncio
 
 import chainlit as cl
 
-from agent.commands.store import Role
 from api.services import Services
 from chat_ui.render import command_card
+from lockpilot.roles import Role
 
 APPROVE, REJECT = "approve_command", "reject_command"
 REASON_TIMEOUT_S = 120

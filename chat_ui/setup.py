@@ -86,7 +86,7 @@ def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> No
     prepare_root(root)
     from chainlit.utils import mount_chainlit
 
-    from chat_ui import runtime
+    from chat_ui import mounted
 
-    runtime.set_services(services)
+    mounted.set_services(services)
     mount_chainlit(app, target=str(PACKAGE_DIR / "app.py"), path=path)

@@ -12,12 +12,12 @@ import contextlib
 
 import chainlit as cl
 
-from agent.commands.store import Role
 from api.services import Services
 from chat_ui.render import cell, command_card
 from chat_ui.turn import run_turn
 from evals.training import TrainingReport, list_scenarios
 from evals.training_sandbox import SANDBOX_ROLE, TrainingSandbox, open_sandbox
+from lockpilot.roles import Role
 
 ACK, APPROVE, REJECT = "training_ack", "training_approve", "training_reject"
 AUTHOR = "Treino"
@@ -103,7 +103,7 @@ async def begin(svc: Services, name: str, *, trainee: str, tick_s: float = TICK_
             name,
             trainee,
             clock=svc.clock,
-            plant=svc.plant,
+            bundle=svc.bundle,
             model=model,
             knowledge=svc.tools.knowledge,
         )

@@ -11,9 +11,9 @@ from typing import Any
 import chainlit as cl
 from langchain_core.messages import AIMessage, ToolMessage
 
-from agent.commands.store import Role
 from agent.service import Copilot
 from chat_ui.render import figure, step_output
+from lockpilot.roles import Role
 from tools.registry import ToolName
 
 _DONE = object()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 
@@ -15,22 +15,17 @@ from collectors.polling import PollingCollector
 from collectors.tuya_cloud import TuyaCloudClient, TuyaCloudCollector
 from collectors.tuya_local import TuyaLocalCollector
 from lockpilot.bus import SampleSink
-from lockpilot.clock import Clock, SystemClock
-from lockpilot.plant import Plant, Protocol
-from lockpilot.plant.modbus_source import (
+from lockpilot.clock import Clock
+from lockpilot.plant import Protocol
+from lockpilot.plant.meters import (
     MeterDevice,
     MetersFile,
     RtuLineConfig,
     TcpDeviceConfig,
     TuyaDeviceConfig,
-    load_meters,
 )
 
-if TYPE_CHECKING:
-    from twin.meters.peers import RunningTwin, SimulatedPeers
-
 log = structlog.get_logger(__name__)
-METERS_FILE = "meters.yaml"
 Closer = Callable[[], None]
 Built = tuple[PollingCollector, list[Closer]]
 
@@ -53,75 +48,64 @@ class MeterEndpoint:
 
 @dataclass
 class MeterParts:
-    """The started meter collectors (for /health) and what they need stopped, simulated peers last."""
+    """The meter collectors of `meters.yaml` (for /health) and the resources they need released."""
 
     collectors: list[PollingCollector] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # device ids not started (inactive, no secret)
-    peers: SimulatedPeers | None = None
     closers: list[Closer] = field(default_factory=list)
 
+    def start(self) -> None:
+        """Start polling every built collector."""
+        for collector in self.collectors:
+            collector.start()
+        log.info("meters_started", collectors=[c.device_id for c in self.collectors], skipped=self.skipped)
+
     def stop(self) -> None:
-        """Stop the collectors, release their resources, then stop the simulated peers."""
+        """Stop the collectors and release their resources (idempotent)."""
         steps: list[Closer] = [c.stop for c in self.collectors] + self.closers
-        if self.peers is not None:
-            steps.append(self.peers.stop)
         for step in steps:
             try:
                 step()
             except Exception:
                 log.exception("meter_stop_failed", step=getattr(step, "__qualname__", str(step)))
-        self.collectors, self.closers, self.peers = [], [], None
+        self.collectors, self.closers = [], []
 
 
-def read_meters(plant: Plant) -> MetersFile | None:
-    """The plant's validated meters.yaml, or None when the plant has none."""
-    path = plant.root / METERS_FILE
-    return load_meters(path, set())[0] if path.exists() else None
-
-
-def start_meters(
-    plant: Plant,
+def build_meters(
+    meters: MetersFile,
     sink: SampleSink,
     *,
-    twin: RunningTwin | None = None,
+    endpoints: Mapping[str, MeterEndpoint] | None = None,
     clock: Clock | None = None,
     env: Mapping[str, str] | None = None,
 ) -> MeterParts:
-    """Start every active meter collector; with `twin`, simulated devices poll peers fed by that twin."""
-    meters = read_meters(plant)
+    """A collector for every active meter device; `endpoints` point simulated devices at their peers."""
     parts = MeterParts()
-    if meters is None:
-        return parts
     active = [d for d in meters.devices if d.active]
     parts.skipped += [d.id for d in meters.devices if not d.active]
     try:
-        if twin is not None:
-            from twin.meters.peers import start_simulated_peers
-
-            simulated = [d for d in active if d.simulated]
-            parts.peers = start_simulated_peers(meters, simulated, twin, clock=clock or SystemClock())
         for device in active:
-            _add(parts, device, sink, clock=clock, env=os.environ if env is None else env)
+            _add(
+                parts, device, sink, endpoints=endpoints, clock=clock, env=os.environ if env is None else env
+            )
     except BaseException:
         parts.stop()
         raise
-    for collector in parts.collectors:
-        collector.start()
-    log.info(
-        "meters_started",
-        collectors=[c.device_id for c in parts.collectors],
-        skipped=parts.skipped,
-        simulated=parts.peers is not None,
-    )
     return parts
 
 
 def _add(
-    parts: MeterParts, device: MeterDevice, sink: SampleSink, *, clock: Clock | None, env: Mapping[str, str]
+    parts: MeterParts,
+    device: MeterDevice,
+    sink: SampleSink,
+    *,
+    endpoints: Mapping[str, MeterEndpoint] | None,
+    clock: Clock | None,
+    env: Mapping[str, str],
 ) -> None:
     """Build one device's collector into `parts` (or note it skipped)."""
-    endpoint = parts.peers.endpoints.get(device.id) if parts.peers is not None else None
-    if device.simulated and parts.peers is not None and endpoint is None:
+    endpoint = endpoints.get(device.id) if endpoints is not None else None
+    if device.simulated and endpoints is not None and endpoint is None:
         raise RuntimeError(f"no simulated peer serves meter device '{device.id}'")
     built = BUILDERS[device.protocol](device, sink, endpoint or MeterEndpoint(), clock=clock, env=env)
     if built is None:

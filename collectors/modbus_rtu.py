@@ -6,27 +6,23 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TypeVar
 
 import minimalmodbus
 import serial
 
-from collectors.health import FailureLog
 from collectors.polling import PollingCollector, log
 from collectors.pzem004t import (
-    PZEM_ALARM_THRESHOLD_REGISTER,
     PZEM_READ_FUNCTION,
     PZEM_REGISTER_COUNT,
-    PZEM_RESET_ENERGY_FUNCTION,
-    ApprovedCommand,
-    PzemCommandKind,
     crc16_modbus,
     decode_pzem,
 )
-from collectors.register_map import Block, RegisterKind, RegisterPoint, decode_point, plan_blocks
+from collectors.register_map import Block, decode_point, plan_blocks
 from lockpilot.bus import SampleSink
 from lockpilot.clock import Clock
+from lockpilot.health import FailureLog
+from lockpilot.plant.meter_points import RegisterKind, RegisterPoint, RtuDriver
 from lockpilot.samples import Quality, Sample
 
 T = TypeVar("T")
@@ -42,13 +38,6 @@ READ_FUNCTIONS: dict[RegisterKind, int] = {
 def silent_interval_s(baudrate: int) -> float:
     """Modbus RTU t3.5: 3.5 characters of 11 bits, fixed at 1.75 ms above 19200 baud."""
     return 0.00175 if baudrate > 19200 else 3.5 * 11 / baudrate
-
-
-class RtuDriver(StrEnum):
-    """How to read one meter on the line."""
-
-    PZEM004T = "pzem004t"
-    REGISTER_MAP = "register_map"
 
 
 @dataclass(frozen=True)
@@ -245,26 +234,3 @@ class RtuCollector(PollingCollector):
         self.stats.gaps += 1
         now = self.clock.now()
         return [Sample(tag, now, None, Quality.COMM_ERROR, meter.source) for tag in meter.tag_names]
-
-    def execute(self, approved: ApprovedCommand) -> int | None:
-        """Run an approved PZEM command on this line; return the threshold read back (None for a reset)."""
-        approved.check(self.clock.now())
-        cmd = approved.command
-        with self.lock:
-            if not self.stats.connected:
-                self.connect()
-                self.stats.connected = True
-            if cmd.kind is PzemCommandKind.RESET_ENERGY:
-                self.bus.read_raw(cmd.address, PZEM_RESET_ENERGY_FUNCTION, b"", 4)
-                return None
-            assert cmd.threshold_w is not None  # checked when the command was built
-            self.bus.transact(
-                cmd.address,
-                lambda i: i.write_register(PZEM_ALARM_THRESHOLD_REGISTER, cmd.threshold_w, functioncode=6),
-            )
-            read_back = self.bus.transact(
-                cmd.address, lambda i: i.read_register(PZEM_ALARM_THRESHOLD_REGISTER, functioncode=3)
-            )
-        if read_back != cmd.threshold_w:
-            log.warning("write_mismatch", device=cmd.device_id, wrote=cmd.threshold_w, read_back=read_back)
-        return int(read_back)

@@ -11,9 +11,10 @@ from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ModbusPDU
 
 from collectors.polling import PollingCollector
-from collectors.register_map import Block, RegisterKind, RegisterPoint, decode_point, plan_blocks
+from collectors.register_map import Block, decode_point, plan_blocks
 from lockpilot.bus import SampleSink
 from lockpilot.clock import Clock
+from lockpilot.plant.meter_points import RegisterKind, RegisterPoint
 from lockpilot.samples import Quality, Sample
 
 ReadCall = Callable[..., Coroutine[Any, Any, ModbusPDU]]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import structlog
 
-from collectors.health import Backoff, FailureLog
 from lockpilot.bus import SampleSink
 from lockpilot.clock import Clock, SystemClock
+from lockpilot.health import Backoff, FailureLog
 from lockpilot.samples import Quality, Sample
 
 log = structlog.get_logger(__name__)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+
+from lockpilot.plant.meter_points import PzemMetric
 
 PZEM_BAUDRATE = 9600  # 8N1, fixed by the meter
 PZEM_READ_FUNCTION = 0x04
@@ -13,18 +12,6 @@ PZEM_REGISTER_COUNT = 10
 PZEM_ALARM_THRESHOLD_REGISTER = 0x0001  # holding register, watts
 PZEM_RESET_ENERGY_FUNCTION = 0x42
 PZEM_ALARM_ON = 0xFFFF
-
-
-class PzemMetric(StrEnum):
-    """The quantities a PZEM-004T measures (metric names in measurements and tag maps)."""
-
-    VOLTAGE_V = "voltage_v"
-    CURRENT_A = "current_a"
-    POWER_W = "power_w"
-    ENERGY_WH = "energy_wh"
-    FREQUENCY_HZ = "frequency_hz"
-    POWER_FACTOR = "power_factor"
-    ALARM = "alarm"
 
 
 def u32_low_first(low: int, high: int) -> int:
@@ -84,69 +71,3 @@ def crc16_modbus(frame: bytes) -> bytes:
         for _ in range(8):
             crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
     return crc.to_bytes(2, "little")
-
-
-class PzemCommandKind(StrEnum):
-    """Writes a PZEM-004T accepts; each goes through the copilot's confirmation path."""
-
-    RESET_ENERGY = "reset_energy"
-    SET_ALARM_THRESHOLD = "set_alarm_threshold"
-
-
-class CommandNotApproved(PermissionError):
-    """A command was about to run without a valid, matching, unexpired approval."""
-
-
-@dataclass(frozen=True, slots=True)
-class PzemCommand:
-    """A requested write to one meter: device, RTU address, kind and (for the threshold) watts."""
-
-    command_id: str
-    device_id: str
-    address: int
-    kind: PzemCommandKind
-    threshold_w: int | None = None
-    requested_by: str = ""
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.address <= 247:
-            raise ValueError(f"RTU address {self.address} is outside 1..247")
-        if self.kind is PzemCommandKind.SET_ALARM_THRESHOLD and not (
-            self.threshold_w is not None and 0 <= self.threshold_w <= 0xFFFF
-        ):
-            raise ValueError("set_alarm_threshold needs threshold_w in 0..65535")
-
-    def summary_pt(self) -> str:
-        """Describe the command in Portuguese for the person who must approve it."""
-        if self.kind is PzemCommandKind.RESET_ENERGY:
-            return f"Zerar o contador de energia do medidor {self.device_id} (endereço {self.address})"
-        return (
-            f"Ajustar o alarme de potência do medidor {self.device_id} (endereço {self.address}) "
-            f"para {self.threshold_w} W"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ApprovedCommand:
-    """A command plus the human approval it needs: who approved, when, until when."""
-
-    command: PzemCommand
-    approved_by: str
-    approved_at: datetime
-    expires_at: datetime
-
-    def check(self, now: datetime) -> None:
-        """Raise CommandNotApproved unless the approval is complete and still valid at `now`."""
-        if not self.approved_by:
-            raise CommandNotApproved(f"command {self.command.command_id} has no approver")
-        if not self.approved_at <= now < self.expires_at:
-            raise CommandNotApproved(
-                f"approval of command {self.command.command_id} expired at {self.expires_at}"
-            )
-
-
-def approve(
-    command: PzemCommand, *, approved_by: str, now: datetime, valid_for_s: float = 120.0
-) -> ApprovedCommand:
-    """Record a human approval of `command`, valid for `valid_for_s` seconds."""
-    return ApprovedCommand(command, approved_by, now, now + timedelta(seconds=valid_for_s))

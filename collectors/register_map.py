@@ -2,101 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from lockpilot.plant.meter_points import CODECS, Order, RegisterKind, RegisterPoint, ValueType
 
 MAX_REGISTERS_PER_READ = 125  # Modbus limit for function codes 03/04
 MAX_BITS_PER_READ = 2000  # Modbus limit for function codes 01/02
-
-
-class RegisterKind(StrEnum):
-    """Modbus data table of a point."""
-
-    HOLDING = "holding"
-    INPUT = "input"
-    COIL = "coil"
-    DISCRETE = "discrete"
-
-    @property
-    def is_bit(self) -> bool:
-        return self in (RegisterKind.COIL, RegisterKind.DISCRETE)
-
-
-class ValueType(StrEnum):
-    """How the registers of a point encode its value."""
-
-    BOOL = "bool"
-    INT16 = "int16"
-    UINT16 = "uint16"
-    INT32 = "int32"
-    UINT32 = "uint32"
-    FLOAT32 = "float32"
-    FLOAT64 = "float64"
-
-
-class Order(StrEnum):
-    """Byte order inside a register, or word order across registers."""
-
-    BIG = "big"
-    LITTLE = "little"
-
-
-@dataclass(frozen=True, slots=True)
-class Codec:
-    """Registers a type takes and its struct code (big-endian bytes once words and bytes are ordered)."""
-
-    registers: int
-    code: str
-
-
-CODECS: dict[ValueType, Codec] = {
-    ValueType.BOOL: Codec(1, "?"),
-    ValueType.INT16: Codec(1, ">h"),
-    ValueType.UINT16: Codec(1, ">H"),
-    ValueType.INT32: Codec(2, ">i"),
-    ValueType.UINT32: Codec(2, ">I"),
-    ValueType.FLOAT32: Codec(2, ">f"),
-    ValueType.FLOAT64: Codec(4, ">d"),
-}
-
-
-class RegisterPoint(BaseModel):
-    """One value in a device's register map, mapped to a plant tag."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    tag: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
-    kind: RegisterKind
-    address: Annotated[int, Field(ge=0, le=65535)]
-    type: ValueType = ValueType.UINT16
-    word_order: Order = Order.BIG
-    byte_order: Order = Order.BIG
-    scale: float = 1.0
-    offset: float = 0.0
-    unit: str = ""
-
-    @model_validator(mode="after")
-    def _fits(self) -> RegisterPoint:
-        if self.kind.is_bit != (self.type is ValueType.BOOL):
-            raise ValueError(
-                f"a {self.kind.value} point must be of type "
-                f"{'bool' if self.kind.is_bit else 'a register type, not bool'}"
-            )
-        if self.address + self.width > 65536:
-            raise ValueError(f"{self.type.value} at {self.address} runs past register 65535")
-        if self.scale == 0:
-            raise ValueError("scale must not be 0")
-        return self
-
-    @property
-    def width(self) -> int:
-        """Registers (or bits) the point occupies."""
-        return 1 if self.kind.is_bit else CODECS[self.type].registers
 
 
 def registers_to_bytes(registers: Sequence[int], *, word_order: Order, byte_order: Order) -> bytes:
@@ -175,13 +88,3 @@ def plan_blocks(points: Sequence[RegisterPoint], *, max_gap: int = 0) -> list[Bl
         if current:
             blocks.append(Block(kind, start, end - start, tuple(current)))
     return blocks
-
-
-def find_overlap(points: Sequence[RegisterPoint]) -> tuple[RegisterPoint, RegisterPoint] | None:
-    """The first two points of one table whose registers overlap, or None."""
-    for kind in RegisterKind:
-        group = sorted((p for p in points if p.kind is kind), key=lambda p: p.address)
-        for a, b in itertools.pairwise(group):
-            if b.address < a.address + a.width:
-                return a, b
-    return None

@@ -8,33 +8,18 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlencode
 
 import httpx
 
 from collectors.polling import PollingCollector
-from collectors.tuya_local import TuyaPoint, map_points
+from collectors.tuya_local import map_points
 from lockpilot.bus import SampleSink
 from lockpilot.clock import Clock
+from lockpilot.plant.meter_points import TuyaPoint, TuyaRegion
 from lockpilot.samples import Sample
 
 TOKEN_MARGIN_S = 60.0  # refresh the token this long before it expires
-
-
-class TuyaRegion(StrEnum):
-    """Tuya data centres and their OpenAPI endpoints."""
-
-    CHINA = "cn"
-    WESTERN_AMERICA = "us"
-    EASTERN_AMERICA = "ue"
-    CENTRAL_EUROPE = "eu"
-    WESTERN_EUROPE = "we"
-    INDIA = "in"
-
-    @property
-    def base_url(self) -> str:
-        return f"https://openapi.tuya{self.value}.com"
 
 
 def string_to_sign(method: str, path: str, query: dict[str, str] | None = None, body: bytes = b"") -> str:

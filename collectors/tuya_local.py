@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import tinytuya
-from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.polling import PollingCollector
 from lockpilot.bus import SampleSink
 from lockpilot.clock import Clock
+from lockpilot.plant.meter_points import TuyaPoint
 from lockpilot.samples import Quality, Sample, Value
-
-
-class TuyaPoint(BaseModel):
-    """One data point: its key (dp number locally, status code in the cloud), tag and scale."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    key: str = Field(min_length=1)
-    tag: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)
-    scale: float = 1.0
-    unit: str = ""
-    boolean: bool = False  # an on/off data point (switch, door contact) rather than a number
 
 
 def map_points(

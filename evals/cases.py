@@ -5,22 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from agent.commands.store import Role
 from agent.planner.parse import detect_language
-from evals.scenario import Scenario
 from lockpilot.errors import PlantDataError, PlantDataErrors
+from lockpilot.language import Language
+from lockpilot.roles import Role
+from lockpilot.schema import Strict
+from lockpilot.text import words
 from lockpilot.yamlio import LinedList, load_yaml, validate
-from tools.models import CitationKind, Language
-from tools.text import words
+from tools.models import CitationKind
+from twin.scenario import Scenario
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 DEFAULT_TOLERANCE = 0.05
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class User(Strict):

@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from agent.commands.desk import CommandDesk
-from agent.commands.spec import CommandBook, load_commands
-from agent.commands.store import CommandStore, Role
+from commands.desk import CommandDesk
+from commands.store import CommandStore
 from evals.cases import Case
 from evals.incident import Incident, IncidentLibrary, from_recording
 from evals.recorder import Recorder
@@ -17,6 +16,9 @@ from evals.report import EvalReport
 from evals.scoring import CaseScore, score_answer
 from evals.store import IncidentStore, SandboxPlantIO
 from lockpilot.plant import Plant
+from lockpilot.plant.commands import CommandBook
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
 from tools.adapters import CurrentSequences
 from tools.context import ToolContext
 from tools.ports import KnowledgeDesk
@@ -31,7 +33,7 @@ class Asker(Protocol):
 AskerFactory = Callable[[ToolContext], Asker]
 
 
-def copilot_factory(book: CommandBook, *, model: str | None = None) -> AskerFactory:
+def copilot_factory(*, model: str | None = None) -> AskerFactory:
     """Build agent.service.Copilot on a tool context, with an in-memory checkpointer (one per case)."""
     from langgraph.checkpoint.memory import InMemorySaver
 
@@ -41,7 +43,7 @@ def copilot_factory(book: CommandBook, *, model: str | None = None) -> AskerFact
     chat_model = load_model(model)
 
     def build(tools: ToolContext) -> Asker:
-        return Copilot(tools=tools, book=book, checkpointer=InMemorySaver(), model=chat_model)
+        return Copilot(tools=tools, checkpointer=InMemorySaver(), model=chat_model)
 
     return build
 
@@ -50,15 +52,19 @@ def copilot_factory(book: CommandBook, *, model: str | None = None) -> AskerFact
 class Harness:
     """What a run needs besides the cases: the plant, its incidents, the command store and the copilot."""
 
-    plant: Plant
+    bundle: PlantBundle
     library: IncidentLibrary
     command_store: CommandStore | None
     factory: AskerFactory
     knowledge: KnowledgeDesk | None = None
-    book: CommandBook | None = None
 
-    def __post_init__(self) -> None:
-        self.book = self.book or load_commands(self.plant)
+    @property
+    def plant(self) -> Plant:
+        return self.bundle.plant
+
+    @property
+    def book(self) -> CommandBook:
+        return self.bundle.commands
 
     def _incident(self, case: Case) -> Incident:
         if case.scenario is not None:
@@ -67,17 +73,16 @@ class Harness:
         return self.library.get(case.incident or "")
 
     def _context(self, store: IncidentStore, io: SandboxPlantIO) -> ToolContext:
-        assert self.book is not None
         commands = None
         if self.command_store is not None:
             commands = CommandDesk(self.plant, self.book, self.command_store, io, store.clock)
         return ToolContext(
-            plant=self.plant,
+            bundle=self.bundle,
             clock=store.clock,
             current=store.current,
             history=store.history(),
             alarms=store.rules,
-            sequences=CurrentSequences(self.plant, store.current, store.clock),
+            sequences=CurrentSequences(self.bundle, store.current, store.clock),
             knowledge=self.knowledge,
             commands=commands,
         )
@@ -112,7 +117,7 @@ class Harness:
                 or store.incident.id != case.source
                 or store.at_s > case.at_s
             ):
-                store = IncidentStore(self._incident(case), self.plant)
+                store = IncidentStore(self._incident(case), self.bundle)
             store.advance_to(case.at_s)
             runs[case.id] = [self.run_case(case, store, attempt=k) for k in range(repeat)]
             if progress is not None:

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 from evals.recorder import Event, EventKind, Recording
-from evals.scenario import Scenario, load_scenario
 from lockpilot.plant import DataType, Plant
 from lockpilot.samples import Value
+from twin.scenario import Scenario, load_scenario
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)  # t_s = 0 of every incident
 BASE_PERIOD_S = 1.0  # rows kept everywhere
@@ -125,7 +125,7 @@ def write_incident(rec: Recording, out_dir: Path, plant: Plant, *, scenario_text
     out_dir.mkdir(parents=True, exist_ok=True)
     if scenario_text is not None:
         (out_dir / SCENARIO_FILE).write_text(scenario_text, encoding="utf-8")
-    tags = list(plant.tags)
+    tags = [t.name for t in plant.plc_tags]  # an incident records what the PLC served
     (out_dir / HISTORY_FILE).write_bytes(history_csv(rec, tags))
     with (out_dir / EVENTS_FILE).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from evals.scenario import Scenario, Step
 from evals.signatures import FAULT_RULES, SIGNATURES, SignatureWatch
 from lockpilot.plant import Plant
 from lockpilot.samples import Value
 from twin import LockTwin
 from twin.equipment import FaultCode
+from twin.scenario import Scenario, Step, apply_step
 
 TICK_S = 0.5  # the collector's poll period: one recorded row per tick
 _FLAGS = (
@@ -63,20 +63,6 @@ class Recording:
     link_down: list[bool] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     signatures: dict[str, float] = field(default_factory=dict)  # rule id -> signature time
-
-
-def apply_step(twin: LockTwin, step: Step) -> None:
-    """Carry out one timeline entry on a twin."""
-    if step.sequence is not None:
-        twin.command("comando_iniciar_sequencia", step.sequence.code)
-    elif step.inject is not None:
-        twin.inject(step.inject, **step.params)
-    elif step.clear is not None:
-        twin.clear(step.clear)
-    elif step.command is not None:
-        twin.command(step.command, True if step.value is None else step.value)
-    else:
-        twin.command("comando_reconhecer_falhas", True)
 
 
 def twin_for(scenario: Scenario, plant: Plant) -> LockTwin:

@@ -9,8 +9,8 @@ from typing import Any
 
 from evals.incident import Incident
 from evals.replay import Cursor
-from lockpilot.plant import Plant
 from rules.alarms import AlarmKind
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.lifecycle import AlarmEvent, EventKind
 
@@ -131,12 +131,12 @@ def score_incident(incident: Incident, events: Iterable[AlarmEvent], engine: Rul
 
 
 def evaluate_rules(
-    plant: Plant, incidents: Iterable[Incident], *, progress: Callable[[str], None] | None = None
+    bundle: PlantBundle, incidents: Iterable[Incident], *, progress: Callable[[str], None] | None = None
 ) -> RulesReport:
     """Replay a fresh engine over each incident and score it."""
     scores = []
     for incident in incidents:
-        engine = RulesEngine.for_plant(plant)
+        engine = RulesEngine.for_bundle(bundle)
         scores.append(score_incident(incident, replay_events(incident, engine), engine))
         if progress is not None:
             progress(incident.id)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from evals.cases import Case
-from tools.text import fold
+from lockpilot.text import fold
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 

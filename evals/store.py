@@ -14,8 +14,8 @@ from collectors.s7 import WriteResult
 from evals.incident import Incident
 from evals.replay import Cursor
 from lockpilot.clock import ManualClock
-from lockpilot.plant import Plant
 from lockpilot.samples import Quality, Sample, Value
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from storage.current import CurrentValue
 from storage.history import EPOCH, Bucket, HistoryPoint, TagStats
@@ -25,10 +25,10 @@ from tools.adapters import LiveRules
 class IncidentStore:
     """One incident replayed forward: `advance_to(at_s)` feeds the rows up to `at_s` to the rules engine."""
 
-    def __init__(self, incident: Incident, plant: Plant) -> None:
-        self.incident, self.plant = incident, plant
+    def __init__(self, incident: Incident, bundle: PlantBundle) -> None:
+        self.incident, self.bundle, self.plant = incident, bundle, bundle.plant
         self.clock = ManualClock(incident.when(0.0))
-        self.rules = LiveRules(plant, RulesEngine.for_plant(plant), self.clock)
+        self.rules = LiveRules(bundle.plant, RulesEngine.for_bundle(bundle), self.clock)
         self.latest: dict[str, Sample] = {}
         self._cursor = Cursor(incident)
         self.at_s = 0.0

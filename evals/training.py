@@ -13,16 +13,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.commands.spec import CommandBook, load_commands
 from evals.recorder import Recorder
 from evals.replay import row_batch
-from evals.scenario import Scenario, load_scenario
 from lockpilot.clock import Clock
-from lockpilot.plant import Plant, load_plant
-from lockpilot.settings import get_settings
+from lockpilot.plant import Plant
+from lockpilot.plant.commands import CommandBook
+from lockpilot.text import fold
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.lifecycle import EventKind as AlarmEventKind
-from tools.text import fold
+from twin.scenario import Scenario, load_scenario
 
 POINTS_ACK, POINTS_CAUSE, POINTS_ACTION, PENALTY_FORBIDDEN = 25, 35, 40, 25
 
@@ -76,8 +76,7 @@ class TrainingSession:
     scenario: Scenario
     trainee: str
     clock: Clock
-    plant: Plant
-    book: CommandBook
+    bundle: PlantBundle
     recorder: Recorder = field(init=False)
     engine: RulesEngine = field(init=False)
     alarm_at_s: float | None = None
@@ -87,9 +86,13 @@ class TrainingSession:
     _actions: list[tuple[float, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.recorder = Recorder(self.scenario, self.plant)
-        self.engine = RulesEngine.for_plant(self.plant, anomalies=False)
+        self.recorder = Recorder(self.scenario, self.bundle.plant)
+        self.engine = RulesEngine.for_bundle(self.bundle, anomalies=False)
         self.started = self.clock.now()
+
+    @property
+    def book(self) -> CommandBook:
+        return self.bundle.commands
 
     @property
     def sim_s(self) -> float:
@@ -204,11 +207,11 @@ def _summary(r: TrainingReport, truth_pt: str) -> str:
     )
 
 
-def start(name: str, trainee: str, clock: Clock, *, plant: Plant | None = None) -> TrainingSession:
+def start(name: str, trainee: str, clock: Clock, *, bundle: PlantBundle) -> TrainingSession:
     """Open a session on the training scenario `name` (plants/<plant>/scenarios/NAME.yaml)."""
-    plant = plant or load_plant(get_settings().plant, root=get_settings().plants_dir)
+    plant = bundle.plant
     path = scenarios_dir(plant) / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(s.id for s in list_scenarios(plant))
         raise KeyError(f"no training scenario '{name}' (known: {known})")
-    return TrainingSession(load_scenario(path), trainee, clock, plant, load_commands(plant))
+    return TrainingSession(load_scenario(path), trainee, clock, bundle)

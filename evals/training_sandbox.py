@@ -12,17 +12,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from agent.commands.desk import CommandDesk, CommandOutcome
-from agent.commands.spec import CommandBook
-from agent.commands.store import CommandRecord, CommandStatus, CommandStore, Role
 from agent.service import Copilot
 from collectors.s7 import WriteResult
+from commands.desk import CommandDesk, CommandOutcome
+from commands.store import CommandRecord, CommandStatus, CommandStore
 from evals.incident import Incident
 from evals.store import IncidentStore
 from evals.training import TraineeEvent, TraineeEventKind, TrainingReport, TrainingSession, start
 from lockpilot.clock import Clock
-from lockpilot.plant import Plant
+from lockpilot.roles import Role
 from lockpilot.samples import Sample, Value
+from rules.bundle import PlantBundle
 from rules.lifecycle import AlarmOperationError
 from storage.history import Bucket, HistoryPoint, TagStats
 from tools.adapters import CurrentSequences
@@ -189,22 +189,21 @@ class TrainingSandbox:
 
 def _context(
     sandbox: TrainingSandbox,
-    plant: Plant,
-    book: CommandBook,
+    bundle: PlantBundle,
     *,
     knowledge: KnowledgeDesk | None,
     clock: Clock,
 ) -> ToolContext:
     store = sandbox.store
     return ToolContext(
-        plant=plant,
+        bundle=bundle,
         clock=store.clock,
         current=store.current,
         history=LiveHistory(store),
         alarms=store.rules,
-        sequences=CurrentSequences(plant, store.current, store.clock),
+        sequences=CurrentSequences(bundle, store.current, store.clock),
         knowledge=knowledge,
-        commands=CommandDesk(plant, book, sandbox.commands, sandbox, clock),
+        commands=CommandDesk(bundle.plant, bundle.commands, sandbox.commands, sandbox, clock),
     )
 
 
@@ -213,14 +212,14 @@ def open_sandbox(
     trainee: str,
     *,
     clock: Clock,
-    plant: Plant,
+    bundle: PlantBundle,
     model: Any = None,
     knowledge: KnowledgeDesk | None = None,
 ) -> TrainingSandbox:
     """Start the training scenario `name` for `trainee`, with a copilot that only sees the sandbox."""
     from langgraph.checkpoint.memory import InMemorySaver
 
-    session = start(name, trainee, clock, plant=plant)
+    session = start(name, trainee, clock, bundle=bundle)
     rec = session.recorder.recording
     live = Incident(  # shares the recording's lists: the store sees rows as the scenario plays
         scenario=rec.scenario,
@@ -231,8 +230,8 @@ def open_sandbox(
         signatures=rec.signatures,
         start=session.started,
     )
-    sandbox = TrainingSandbox(session, IncidentStore(live, plant), MemoryCommandStore())
-    tools = _context(sandbox, plant, session.book, knowledge=knowledge, clock=clock)
-    sandbox.copilot = Copilot(tools=tools, book=session.book, checkpointer=InMemorySaver(), model=model)
+    sandbox = TrainingSandbox(session, IncidentStore(live, bundle), MemoryCommandStore())
+    tools = _context(sandbox, bundle, knowledge=knowledge, clock=clock)
+    sandbox.copilot = Copilot(tools=tools, checkpointer=InMemorySaver(), model=model)
     sandbox.sync()
     return sandbox

@@ -9,8 +9,8 @@ from typing import Any
 
 import structlog
 
-from lockpilot.plant import Plant
-from rules.loader import AllOf, AnyOf, CondTree, NotOf, Rule, load_parameters, load_rules, load_sequences
+from rules.bundle import PlantBundle
+from rules.loader import AllOf, AnyOf, CondTree, NotOf, Rule
 from rules.model import Check, Priority, SequenceDef, Severity, Step
 
 log = structlog.get_logger(__name__)
@@ -151,20 +151,11 @@ Durante toda a sequência:
 """
 
 
-def generate_pages(plant: Plant) -> dict[str, str]:
-    """Return document -> Markdown for every rule and sequence of the plant that has data files."""
-    params = load_parameters(plant.root / "parameters.yaml")
-    pages: dict[str, str] = {}
-    if (plant.root / "rules.yaml").exists():
-        for rule in load_rules(plant).rules:
-            pages[f"regras/{rule.id}"] = rule_page(rule, params)
-    else:
-        log.warning("knowledge_no_rules", plant=plant.name)
-    if (plant.root / "sequences.yaml").exists():
-        for seq in load_sequences(plant).values():
-            pages[f"sequencias/{seq.id}"] = sequence_page(seq, params)
-    else:
-        log.warning("knowledge_no_sequences", plant=plant.name)
+def generate_pages(bundle: PlantBundle) -> dict[str, str]:
+    """Return document -> Markdown for every rule and sequence of the plant."""
+    params = dict(bundle.parameters)
+    pages = {f"regras/{rule.id}": rule_page(rule, params) for rule in bundle.rules.rules}
+    pages.update({f"sequencias/{seq.id}": sequence_page(seq, params) for seq in bundle.sequences.values()})
     return pages
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import psycopg
 
@@ -12,46 +11,37 @@ from knowledge.embedder import TextEncoder
 from knowledge.indexer import IndexReport, Progress, index_passages
 from knowledge.search import Hit, KnowledgeBase, SearchMode
 from knowledge.store import ensure_schema
-from lockpilot.plant import load_plant
 from lockpilot.settings import get_settings
+from rules.bundle import PlantBundle
 
 _BASES: dict[tuple[str, str], KnowledgeBase] = {}
 _BASES_LOCK = threading.Lock()
 
 
-def docs_dir(plant: str, *, plants_dir: Path | None = None) -> Path:
-    """Return the plant's docs directory."""
-    return (plants_dir or get_settings().plants_dir) / plant / "docs"
-
-
-def generated_passages(plant: str, *, plants_dir: Path | None = None) -> list[Passage]:
+def generated_passages(bundle: PlantBundle) -> list[Passage]:
     """Build the per-rule and per-sequence pages from the plant's rule and sequence data."""
     from knowledge.generate import generate_pages
 
-    loaded = load_plant(plant, root=plants_dir or get_settings().plants_dir)
-    return [p for doc, text in generate_pages(loaded).items() for p in chunk_markdown(doc, text)]
+    return [p for doc, text in generate_pages(bundle).items() for p in chunk_markdown(doc, text)]
 
 
-def build_corpus(plant: str, *, plants_dir: Path | None = None) -> list[Passage]:
+def build_corpus(bundle: PlantBundle) -> list[Passage]:
     """Return every passage of the plant: hand-written pages, FAQ, generated rule and sequence pages."""
-    extra = generated_passages(plant, plants_dir=plants_dir)
-    return load_corpus(docs_dir(plant, plants_dir=plants_dir), extra=extra)
+    return load_corpus(bundle.plant.docs_dir, extra=generated_passages(bundle))
 
 
 def index_plant(
     database_url: str,
     *,
-    plant: str | None = None,
-    plants_dir: Path | None = None,
+    bundle: PlantBundle,
     embedder: TextEncoder | None = None,
     progress: Progress | None = None,
 ) -> IndexReport:
     """Migrate the schema if needed and index the plant's corpus incrementally."""
-    plant = plant or get_settings().plant
     ensure_schema(database_url)
-    passages = build_corpus(plant, plants_dir=plants_dir)
+    passages = build_corpus(bundle)
     with psycopg.connect(database_url) as conn:
-        return index_passages(conn, passages, plant=plant, embedder=embedder, progress=progress)
+        return index_passages(conn, passages, plant=bundle.plant.name, embedder=embedder, progress=progress)
 
 
 def knowledge_base(database_url: str, *, plant: str | None = None) -> KnowledgeBase:

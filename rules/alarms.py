@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from lockpilot.plant import Plant
 from rules.loader import RuleSet
-from rules.model import Explanation, PlcAction, Priority, Severity, TemplateDef, Text
+from rules.model import Bilingual, Explanation, PlcAction, Priority, Severity, TemplateDef
 
 DQ_PREFIX = "qualidade_dados."
 ANOMALY_PREFIX = "anomalia."
@@ -25,7 +25,7 @@ class AlarmDef:
 
     id: str
     kind: AlarmKind
-    name: Text
+    name: Bilingual
     priority: Priority
     severity: Severity
     equipment: str
@@ -35,8 +35,8 @@ class AlarmDef:
     order: int = 0
 
 
-def _fill(text: Text, **fields: str) -> Text:
-    return Text(pt=text.pt.format_map(_Default(fields)), en=text.en.format_map(_Default(fields)))
+def _fill(text: Bilingual, **fields: str) -> Bilingual:
+    return Bilingual(pt=text.pt.format_map(_Default(fields)), en=text.en.format_map(_Default(fields)))
 
 
 class _Default(dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +119,7 @@ class Leaf:
 
 
 class _Compiler:
-    def __init__(self, ctx: EvalContext, tags: dict[str, Tag]) -> None:
+    def __init__(self, ctx: EvalContext, tags: Mapping[str, Tag]) -> None:
         self.ctx = ctx
         self.plant_tags = tags
         self.used: set[str] = set()
@@ -199,7 +199,7 @@ class _Compiler:
                 raise ExprError("stale() needs a tag")
             name = self.tag(args[0].tag)
             self.timed = True
-            return lambda: not ctx.trusted.get(name, False)
+            return lambda: ctx.trusted.get(name) is False  # never heard of yet: not stale until overdue
         if node.fn == "step_overdue":
             self.timed = True
             return lambda: ctx.step_overdue()
@@ -243,7 +243,12 @@ def _fast(node: Compare, cmp: Callable[[Any, Any], bool], values: dict[str, Any]
 
 
 def compile_leaf(
-    text: str, *, ctx: EvalContext, tags: dict[str, Tag], params: dict[str, float], deadband: float = 0.0
+    text: str,
+    *,
+    ctx: EvalContext,
+    tags: Mapping[str, Tag],
+    params: Mapping[str, float],
+    deadband: float = 0.0,
 ) -> Leaf:
     """Parse and compile one leaf condition; unknown tags, functions or params raise ExprError."""
     node = parse(text, params)

@@ -11,8 +11,9 @@ from lockpilot.samples import Sample
 from rules.alarms import AlarmCatalog
 from rules.anomalies import AnomalyDetector
 from rules.book import AlarmBook
+from rules.bundle import PlantBundle
 from rules.lifecycle import Alarm, AlarmEvent
-from rules.loader import RuleSet, load_rules, load_sequences
+from rules.loader import RuleSet
 from rules.model import SequenceDef
 from rules.network import Network
 from rules.sequences import SequenceStatus, SequenceTracker
@@ -34,16 +35,17 @@ class RulesEngine:
         self.network = Network(plant, rules)
         self.catalog = AlarmCatalog(plant, rules)
         self.book = AlarmBook(self.catalog, rules.config.correlation)
-        self.tracker = SequenceTracker(sequences or {})
+        self.sequences: Mapping[str, SequenceDef] = sequences or {}
+        self.tracker = SequenceTracker(self.sequences)
         ctx = self.network.ctx
         ctx.step_overdue = lambda: self.tracker.overdue(ctx.values, ctx.t_s)
         config = rules.config.anomalies
         self.anomalies = AnomalyDetector(plant, config) if anomalies and config is not None else None
 
     @classmethod
-    def for_plant(cls, plant: Plant, *, anomalies: bool = True) -> RulesEngine:
-        """An engine with the plant's rules.yaml and sequences.yaml."""
-        return cls(plant, load_rules(plant), load_sequences(plant), anomalies=anomalies)
+    def for_bundle(cls, bundle: PlantBundle, *, anomalies: bool = True) -> RulesEngine:
+        """An engine with the bundle's rules and sequences."""
+        return cls(bundle.plant, bundle.rules, bundle.sequences, anomalies=anomalies)
 
     def evaluate(self, samples: Iterable[Sample], now: datetime) -> list[AlarmEvent]:
         """Take a batch of samples (time-ordered) and the current time; return the alarm events caused."""

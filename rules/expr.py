@@ -13,6 +13,7 @@ tag on the other side of the comparison, `150% nominal` 150 % of its nominal val
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -101,7 +102,7 @@ class Truthy:
 Node = Num | TagRef | Percent | Call | BinOp | Neg | Compare | Between | Not | Truthy
 
 
-def substitute_params(text: str, params: dict[str, float]) -> str:
+def substitute_params(text: str, params: Mapping[str, float]) -> str:
     """Replace every `${name}` by the parameter's value; unknown names are an error."""
 
     def repl(match: re.Match[str]) -> str:
@@ -228,7 +229,7 @@ class _Parser:
         return Call(fn, tuple(args))
 
 
-def parse(text: str, params: dict[str, float] | None = None) -> Node:
+def parse(text: str, params: Mapping[str, float] | None = None) -> Node:
     """Parse one leaf condition (after `${param}` substitution) into its syntax tree."""
     if not isinstance(text, str):
         raise ExprError(f"a condition is a string, not {type(text).__name__}")

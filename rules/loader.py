@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     config: RuleFile
-    params: dict[str, float]
+    params: Mapping[str, float]
     path: Path
 
     def rule(self, rule_id: str) -> Rule:
@@ -66,23 +67,7 @@ NUMERIC_KEYS = frozenset(
 )
 
 
-def load_parameters(path: Path) -> dict[str, float]:
-    """The PLC parameter block (parameters.yaml) as name -> number."""
-    tree = load_yaml(path)
-    block = tree.get("parameters") if isinstance(tree, LinedDict) else None
-    if not isinstance(block, LinedDict):
-        raise PlantDataError("expected a mapping 'parameters:'", file=path, line=getattr(tree, "line", 1))
-    out: dict[str, float] = {}
-    for key, value in block.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PlantDataError(
-                "a parameter is a number", file=path, line=block.key_lines.get(key), field=f"parameters.{key}"
-            )
-        out[str(key)] = float(value)
-    return out
-
-
-def eval_number(text: str, params: dict[str, float]) -> float:
+def eval_number(text: str, params: Mapping[str, float]) -> float:
     """Evaluate a number field written with parameters, e.g. `${comporta_tempo_curso_s} * 1.2`."""
     from rules.compile import _Compiler
     from rules.expr import Truthy
@@ -93,7 +78,7 @@ def eval_number(text: str, params: dict[str, float]) -> float:
     return float(_Compiler(EvalContext(), {}).num(node.operand)())
 
 
-def resolve_numbers(tree: Any, params: dict[str, float], *, file: Path, loc: tuple[Any, ...] = ()) -> None:
+def resolve_numbers(tree: Any, params: Mapping[str, float], *, file: Path, loc: tuple[Any, ...] = ()) -> None:
     """Replace `${param}` expressions in numeric fields by their values, in place."""
     if isinstance(tree, LinedDict):
         for key, value in list(tree.items()):
@@ -117,7 +102,7 @@ def resolve_numbers(tree: Any, params: dict[str, float], *, file: Path, loc: tup
 class _TreeBuilder:
     """Walk a YAML condition, compiling each leaf so that errors point at the exact element."""
 
-    def __init__(self, plant: Plant, params: dict[str, float], file: Path, raw: Any, field: str) -> None:
+    def __init__(self, plant: Plant, params: Mapping[str, float], file: Path, raw: Any, field: str) -> None:
         self.plant, self.params, self.file, self.raw, self.field = plant, params, file, raw, field
         self.ctx = EvalContext()
 
@@ -150,7 +135,7 @@ class _TreeBuilder:
         raise self.error("a condition is a string, or a mapping with one key: all, any or not", loc)
 
 
-def _rule(raw: Any, i: int, plant: Plant, params: dict[str, float], path: Path) -> Rule:
+def _rule(raw: Any, i: int, plant: Plant, params: Mapping[str, float], path: Path) -> Rule:
     defn = validate(RuleDef, raw, file=path, loc=("rules", i))
     field = f"rules.{i}[{defn.id}]"
     condition = _TreeBuilder(plant, params, path, raw, f"{field}.condition").build(
@@ -203,7 +188,7 @@ def _check_links(rules: list[Rule], raws: list[Any], path: Path) -> list[PlantDa
 def load_rules(plant: Plant, *, path: Path | None = None) -> RuleSet:
     """Load and check `rules.yaml` of the plant (or `path`); raises PlantDataErrors listing every problem."""
     path = path or plant.root / "rules.yaml"
-    params = load_parameters(plant.root / "parameters.yaml")
+    params = dict(plant.parameters)
     tree = load_yaml(path)
     if not isinstance(tree, LinedDict):
         raise PlantDataError("expected a mapping with 'rules:'", file=path, line=1)
@@ -235,7 +220,7 @@ def load_rules(plant: Plant, *, path: Path | None = None) -> RuleSet:
 def load_sequences(plant: Plant, *, path: Path | None = None) -> dict[str, SequenceDef]:
     """Load and check `sequences.yaml`: every precondition, feedback and command names real tags."""
     path = path or plant.root / "sequences.yaml"
-    params = load_parameters(plant.root / "parameters.yaml")
+    params = dict(plant.parameters)
     tree = load_yaml(path)
     if not isinstance(tree, LinedDict) or not isinstance(tree.get("sequences"), LinedList):
         raise PlantDataError("expected a top-level list 'sequences:'", file=path, line=1)
@@ -264,7 +249,7 @@ def load_sequences(plant: Plant, *, path: Path | None = None) -> dict[str, Seque
 
 
 def _check_sequence(
-    seq: SequenceDef, raw: Any, plant: Plant, params: dict[str, float], path: Path, i: int
+    seq: SequenceDef, raw: Any, plant: Plant, params: Mapping[str, float], path: Path, i: int
 ) -> None:
     field = f"sequences.{i}[{seq.id}]"
     texts: list[tuple[tuple[Any, ...], str]] = []

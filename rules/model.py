@@ -5,7 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from lockpilot.language import Bilingual
+from lockpilot.schema import Strict
 
 RULE_ID = r"^[a-z][a-z0-9_]*$"
 
@@ -45,21 +48,10 @@ class RuleSource(StrEnum):
     ENGINEERING = "engineering"
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """Operator-facing text, Portuguese first."""
-
-    pt: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
 class Explanation(Strict):
-    cause: Text
-    consequence: Text
-    action: Text
+    cause: Bilingual
+    consequence: Bilingual
+    action: Bilingual
 
 
 class PlcAction(Strict):
@@ -77,8 +69,8 @@ class RuleDef(Strict):
     """One fault rule: condition over tags, delays, deadband, priority, texts and the PLC's own actions."""
 
     id: Annotated[str, Field(pattern=RULE_ID, max_length=63)]
-    name: Text
-    description: Text
+    name: Bilingual
+    description: Bilingual
     equipment: str
     condition: Any
     for_s: Seconds = 0.0
@@ -99,7 +91,7 @@ class RuleDef(Strict):
 class TemplateDef(Strict):
     """Texts and priority of alarms the engine makes per tag; `{tag}` and `{description}` are filled in."""
 
-    name: Text
+    name: Bilingual
     explanation: Explanation
     severity: Severity = Severity.WARNING
     priority: Priority = Priority.LOW
@@ -141,7 +133,7 @@ class Check(Strict):
 
     id: Annotated[str, Field(pattern=RULE_ID)]
     condition: str = Field(min_length=1)
-    sentence: Text
+    sentence: Bilingual
 
 
 class Command(Strict):
@@ -153,7 +145,7 @@ class Step(Strict):
     """One step of a sequence: what the PLC commands, the feedback that ends it, its timeout."""
 
     step: Annotated[int, Field(ge=1, le=20)]
-    name: Text
+    name: Bilingual
     commands: tuple[Command, ...] = ()
     feedback: Any  # a condition (string, or all/any/not), like a rule's
     timeout_s: Annotated[float, Field(gt=0, le=86400)]
@@ -164,8 +156,8 @@ class SequenceDef(Strict):
 
     id: Annotated[str, Field(pattern=RULE_ID)]
     code: Annotated[int, Field(ge=1, le=99)]
-    name: Text
-    description: Text
+    name: Bilingual
+    description: Bilingual
     preconditions: tuple[Check, ...] = Field(min_length=1)
     steps: tuple[Step, ...] = Field(min_length=1)
     postconditions: tuple[Check, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -94,6 +94,7 @@ class Network:
         self._dirty: set[Watch] = set()
         self._changes: list[RuleChange] = []
         self._last_sweep_s = float("-inf")
+        self._first_s: float | None = None  # when the engine first saw time pass: the start-up grace
         for rule in rules.rules:
             d = rule.defn
             self._add_watch(
@@ -120,7 +121,7 @@ class Network:
                 )
         self.rule_tags = frozenset(self.ix.hold_by_tag)
 
-    def _leaf(self, text: str, deadband: float, params: dict[str, float]) -> int:
+    def _leaf(self, text: str, deadband: float, params: Mapping[str, float]) -> int:
         key = (text, deadband)
         if key not in self.ix.by_text:
             leaf = compile_leaf(text, ctx=self.ctx, tags=self.plant.tags, params=params, deadband=deadband)
@@ -139,7 +140,7 @@ class Network:
         return self.ix.by_text[key]
 
     def _tree(
-        self, tree: CondTree, deadband: float, params: dict[str, float], used: list[int]
+        self, tree: CondTree, deadband: float, params: Mapping[str, float], used: list[int]
     ) -> Callable[[], bool]:
         truth = self.ix.truth
         if isinstance(tree, str):
@@ -164,7 +165,7 @@ class Network:
         off_s: float,
         policy: BadData,
         deadband: float,
-        params: dict[str, float],
+        params: Mapping[str, float],
         direct_tag: str | None = None,
     ) -> Watch:
         used: list[int] = []
@@ -198,6 +199,8 @@ class Network:
         current = None
         for s in samples:
             t = s.time.timestamp()
+            if self._first_s is None:
+                self._first_s = t
             if t != current:
                 if current is not None:
                     self._settle(current)
@@ -211,11 +214,16 @@ class Network:
     def advance(self, now_s: float) -> list[RuleChange]:
         """Let time pass with no new samples: fire due delays and mark data that is too old as stale."""
         self._fire_due(now_s)
+        if self._first_s is None:
+            self._first_s = now_s
         if now_s - self._last_sweep_s >= 0.5:
             self._last_sweep_s = now_s
             limits, quality = self.stale_after_s, self.quality
             for tag, t in self.times.items():
                 if now_s - t > limits.get(tag, 5.0) and quality.get(tag) is Quality.GOOD:
+                    self._trust(tag, Quality.STALE, now_s)
+            for tag, limit in limits.items():  # never heard of since start-up, for longer than its stale time
+                if tag not in self.times and tag not in self.ctx.trusted and now_s - self._first_s > limit:
                     self._trust(tag, Quality.STALE, now_s)
         self._settle(max(now_s, self.ctx.t_s))
         return self._take()

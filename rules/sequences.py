@@ -11,7 +11,7 @@ from typing import Any
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality
 from rules.compile import EvalContext, Leaf, compile_leaf
-from rules.model import Check, SequenceDef, Text
+from rules.model import Bilingual, Check, SequenceDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class CheckResult:
     """One precondition: the sentence, live value, threshold, pass/fail and how old the data is."""
 
     id: str
-    sentence: Text
+    sentence: Bilingual
     condition: str
     live: Any
     threshold: Any
@@ -56,7 +56,7 @@ class SequenceCheck:
     """Whether a sequence is permitted now, and why (never permitted on data that cannot be trusted)."""
 
     sequence_id: str
-    name: Text
+    name: Bilingual
     permitted: bool
     checked_at: datetime
     preconditions: tuple[CheckResult, ...]
@@ -80,7 +80,9 @@ def _plain(value: Any) -> Any:
 class SequenceChecker:
     """Compiles the preconditions of every sequence once; `check` evaluates them on live values."""
 
-    def __init__(self, plant: Plant, sequences: Mapping[str, SequenceDef], params: dict[str, float]) -> None:
+    def __init__(
+        self, plant: Plant, sequences: Mapping[str, SequenceDef], params: Mapping[str, float]
+    ) -> None:
         self.plant = plant
         self.sequences = dict(sequences)
         self.ctx = EvalContext()
@@ -140,7 +142,7 @@ class SequenceStatus:
     sequence_id: str | None = None
     code: int = 0
     step: int = 0
-    step_name: Text | None = None
+    step_name: Bilingual | None = None
     since_s: float = 0.0
     timeout_s: float | None = None
     elapsed_s: float = 0.0

@@ -34,6 +34,8 @@ def moved(previous: Sample | None, sample: Sample, deadband: float) -> bool:
 class CurrentStore:
     """Pipelines HSET + XADD on its own thread; while Redis is down keeps only the latest values."""
 
+    DEFAULT_BATCH_AGE_S = 0.05
+
     def __init__(
         self,
         redis_url: str,
@@ -41,7 +43,7 @@ class CurrentStore:
         *,
         stream_maxlen: int = 100_000,
         change_buffer: int = 10_000,
-        batch_age_s: float = 0.05,
+        batch_age_s: float = DEFAULT_BATCH_AGE_S,
         max_backoff_s: float = 5.0,
         timeout_s: float = 2.0,
     ) -> None:
@@ -66,10 +68,9 @@ class CurrentStore:
         self.values_written = 0
         self.changes_written = 0
 
-    def start(self) -> CurrentStore:
+    def start(self) -> None:
         """Start the store thread."""
         self._thread.start()
-        return self
 
     def publish(self, batch: Sequence[Sample]) -> None:
         """Queue samples; never blocks."""
@@ -88,7 +89,7 @@ class CurrentStore:
             time.sleep(0.02)
         return False
 
-    def close(self, *, timeout_s: float = 10.0) -> None:
+    def stop(self, *, timeout_s: float = 10.0) -> None:
         """Flush what is queued (one attempt if Redis is down), stop the thread, close the client."""
         self._stop.set()
         self._queue.wake()

@@ -77,7 +77,7 @@ class EmbeddedStack:
         self.database_url: str | None = None
         self.redis_url: str | None = None
 
-    def start(self) -> EmbeddedStack:
+    def start(self) -> None:
         """Start PostgreSQL and/or Redis and publish their URLs in endpoints.json."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._want_postgres:
@@ -94,7 +94,6 @@ class EmbeddedStack:
             self.redis_url = f"unix://{self._redis.socket_file}"
         self.write_endpoints(self.database_url, self.redis_url)
         log.info("embedded_started", database_url=self.database_url, redis_url=self.redis_url)
-        return self
 
     def write_endpoints(
         self,
@@ -170,7 +169,8 @@ def stack_urls(settings: Settings) -> Iterator[tuple[str, str]]:
     running = read_endpoints(settings.data_dir)
     database_url = settings.database_url or (running.database_url if running else None)
     redis_url = settings.redis_url or (running.redis_url if running else None)
-    stack = EmbeddedStack(settings.data_dir, postgres=database_url is None, redis=redis_url is None).start()
+    stack = EmbeddedStack(settings.data_dir, postgres=database_url is None, redis=redis_url is None)
+    stack.start()
     try:
         urls = (database_url or stack.database_url, redis_url or stack.redis_url)
         stack.write_endpoints(*urls)

@@ -46,6 +46,8 @@ def to_rows(samples: Sequence[Sample]) -> list[Row]:
 class HistoryWriter:
     """Batches by size or age on its own thread; metrics are plain attributes for a Prometheus collector."""
 
+    DEFAULT_BATCH_AGE_S = 0.5
+
     def __init__(
         self,
         database_url: str,
@@ -53,7 +55,7 @@ class HistoryWriter:
         spool_dir: Path,
         clock: Clock | None = None,
         batch_rows: int = 10_000,
-        batch_age_s: float = 0.5,
+        batch_age_s: float = DEFAULT_BATCH_AGE_S,
         connect_timeout_s: float = 3.0,
         max_backoff_s: float = 5.0,
         ingester: IngesterFactory = tag_history_ingester,  # another table (the fleet's) takes its own
@@ -79,10 +81,9 @@ class HistoryWriter:
         self.newest_written: datetime | None = None
 
     # -- public API -------------------------------------------------------------------------------
-    def start(self) -> HistoryWriter:
+    def start(self) -> None:
         """Start the writer thread."""
         self._thread.start()
-        return self
 
     def publish(self, batch: Sequence[Sample]) -> None:
         """Queue samples for writing; never blocks."""
@@ -116,7 +117,7 @@ class HistoryWriter:
             time.sleep(0.02)
         return False
 
-    def close(self, *, timeout_s: float = 30.0) -> None:
+    def stop(self, *, timeout_s: float = 30.0) -> None:
         """Write (or spool) what is queued, then stop the thread and close the connection."""
         self._stop.set()
         self._queue.wake()

@@ -18,7 +18,8 @@ import psycopg
 import pytest
 
 from lockpilot.net import free_port
-from lockpilot.plant import Plant, load_plant
+from lockpilot.plant import Plant
+from rules.bundle import PlantBundle, load_bundle
 
 __all__ = ["free_port", "wait_for"]
 
@@ -37,8 +38,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def plant() -> Plant:
-    return load_plant("lock", root=REPO_ROOT / "plants")
+def bundle() -> PlantBundle:
+    """The repo's plant, loaded and validated once, as the product loads it."""
+    return load_bundle("lock", root=REPO_ROOT / "plants")
+
+
+@pytest.fixture(scope="session")
+def plant(bundle: PlantBundle) -> Plant:
+    return bundle.plant
 
 
 def _server_pg_url() -> str | None:

@@ -11,6 +11,7 @@ import pytest
 from knowledge.corpus import Passage
 from knowledge.embedder import CachingEmbedder, get_embedder
 from knowledge.service import build_corpus
+from rules.bundle import load_bundle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DOCUMENTS = ("unidade-hidraulica", "falta-energia", "faq", "regras/cavitacao_bomba")
@@ -48,4 +49,5 @@ class CountingEncoder:
 
 def sample_passages(documents: tuple[str, ...] = SAMPLE_DOCUMENTS) -> list[Passage]:
     """A few real pages of the plant (and the FAQ), enough to search for real."""
-    return [p for p in build_corpus("lock", plants_dir=REPO_ROOT / "plants") if p.document in documents]
+    bundle = load_bundle("lock", root=Path(__file__).resolve().parent.parent / "plants")
+    return [p for p in build_corpus(bundle) if p.document in documents]

@@ -10,21 +10,21 @@ from pathlib import Path
 import pytest
 import redis
 
-from agent.commands.desk import Outcome
-from agent.commands.store import CommandStatus, Role
-from agent.runtime import build_copilot
+from agent.assembly import build_copilot
+from commands.desk import Outcome
+from commands.store import CommandStatus
 from lockpilot.clock import ManualClock
-from lockpilot.plant import Plant
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
 from tests.agent_fakes import ScriptedChatModel, tool_call
 from tests.agent_stack import LiveStack, start_stack, wait_for
-from tests.conftest import free_port
 
 REDIS_DB = 14  # this module's own database number
 
 
 @pytest.fixture(scope="module")
 def stack(
-    plant: Plant,
+    bundle: PlantBundle,
     pg_url: str,
     redis_base_url: str,
     tmp_path_factory: pytest.TempPathFactory,
@@ -38,16 +38,13 @@ def stack(
     redis.Redis.from_url(redis_url).flushdb()
     cache = Path(pytestconfig.cache.mkdir("lockpilot_agent")) / "embeddings.npz"
     live = start_stack(
-        plant,
+        bundle,
         database_url=pg_url,
         redis_url=redis_url,
-        port=free_port(),
-        spool_dir=tmp_path_factory.mktemp("spool"),
+        data_dir=tmp_path_factory.mktemp("data"),
         cache_path=cache,
         speed=4.0,
     )
-    live.redis_url = redis_url  # type: ignore[attr-defined]
-    live.pg_url = pg_url  # type: ignore[attr-defined]
     try:
         yield live
     finally:
@@ -276,16 +273,10 @@ def test_scripted_model_reads_and_answers(stack: LiveStack) -> None:
 
 
 def _second_copilot(stack: LiveStack, **options: object):
-    from agent.commands.plantio import S7PlantIO
+    from commands.plantio import S7PlantIO
 
-    io = S7PlantIO(stack.twin.plant, host="127.0.0.1", port=stack.port)
-    return build_copilot(
-        stack.twin.plant,
-        database_url=stack.pg_url,
-        redis_url=stack.redis_url,  # type: ignore[attr-defined]
-        io=io,
-        **options,
-    )
+    io = S7PlantIO(stack.bundle.plant, host="127.0.0.1", port=stack.port)
+    return build_copilot(stack.bundle, database_url=stack.pg_url, redis_url=stack.redis_url, io=io, **options)
 
 
 def test_restart_between_request_and_approval_writes_once(stack: LiveStack) -> None:

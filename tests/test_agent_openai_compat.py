@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 import pytest
 import redis
 
-from agent.commands.store import Role
 from agent.models import ModelKind, load_model, parse_model_setting
-from lockpilot.plant import Plant
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
 from tests.agent_stack import LiveStack, start_stack
 from tests.conftest import free_port
 
@@ -86,7 +86,11 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def stack(
-    plant: Plant, pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory, server: str
+    bundle: PlantBundle,
+    pg_url: str,
+    redis_base_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    server: str,
 ) -> Iterator[LiveStack]:
     redis_url = (
         f"{redis_base_url}/{REDIS_DB}"
@@ -95,11 +99,10 @@ def stack(
     )
     redis.Redis.from_url(redis_url).flushdb()
     live = start_stack(
-        plant,
+        bundle,
         database_url=pg_url,
         redis_url=redis_url,
-        port=free_port(),
-        spool_dir=tmp_path_factory.mktemp("spool"),
+        data_dir=tmp_path_factory.mktemp("data"),
         cache_path=None,
         knowledge=False,
     )

@@ -39,7 +39,7 @@ class ListSink:
 def serve(
     plant: Plant, port: int, memory: dict[int, bytearray] | None = None
 ) -> tuple[PlcServer, dict[int, bytearray]]:
-    memory = memory or {db: bytearray(size) for db, size in db_sizes(plant.tags.values()).items()}
+    memory = memory or {db: bytearray(size) for db, size in db_sizes(plant.plc_tags).items()}
     server = PlcServer()
     for db, buf in memory.items():
         server.register_area(SrvArea.DB, db, buf)
@@ -56,7 +56,7 @@ def plc(plant: Plant) -> Iterator[tuple[PlcServer, dict[int, bytearray], int]]:
 
 
 def collector(plant: Plant, port: int, sink: ListSink, **options: object) -> S7Collector:
-    return S7Collector("127.0.0.1", list(plant.tags.values()), sink, port=port, **options)  # type: ignore[arg-type]
+    return S7Collector("127.0.0.1", list(plant.plc_tags), sink, port=port, **options)  # type: ignore[arg-type]
 
 
 # config (tag) + raw bytes at its address -> expected value
@@ -89,7 +89,7 @@ def test_decodes_single_bits_without_touching_neighbours(plant: Plant, plc) -> N
     assert batch["bomba_principal_status"].value is True
     same_byte = [
         t
-        for t in plant.tags.values()
+        for t in plant.plc_tags
         if t.source.s7.db == addr.db
         and t.source.s7.byte == addr.byte
         and t.type.value == "bool"
@@ -102,9 +102,9 @@ def test_reads_every_tag_in_one_request_per_cycle(plant: Plant, plc) -> None:
     _, _, port = plc
     c = collector(plant, port, ListSink())
     batch = c.poll_once()
-    assert {s.tag for s in batch} == set(plant.tags)
+    assert {s.tag for s in batch} == {t.name for t in plant.plc_tags}
     assert c.stats.requests_last_cycle == 1
-    assert len(plan_ranges(list(plant.tags.values()))) == len({t.source.s7.db for t in plant.tags.values()})
+    assert len(plan_ranges(list(plant.plc_tags))) == len({t.source.s7.db for t in plant.plc_tags})
 
 
 def test_nan_and_far_out_of_range_are_bad_quality(plant: Plant, plc) -> None:
@@ -141,7 +141,7 @@ def test_plc_loss_marks_gap_and_reconnects_within_5_s(plant: Plant) -> None:
         assert wait_for(lambda: c.stats.gaps == 1, timeout_s=5)
         time.sleep(1.5)  # a longer outage: several failed reconnects, still one gap marker
         gap = [s for s in sink.all() if s.quality is Quality.COMM_ERROR]
-        assert len(gap) == len(plant.tags) and all(s.value is None for s in gap)
+        assert len(gap) == len(plant.plc_tags) and all(s.value is None for s in gap)
         server, _ = serve(plant, port, memory)
         returned = time.monotonic()
         cycles = c.stats.cycles
@@ -156,7 +156,7 @@ def test_plc_loss_marks_gap_and_reconnects_within_5_s(plant: Plant) -> None:
 
 def test_bad_read_never_kills_the_loop(plant: Plant) -> None:
     port = free_port()
-    sizes = db_sizes(plant.tags.values())
+    sizes = db_sizes(plant.plc_tags)
     short = {db: bytearray(size if db != 40 else 8) for db, size in sizes.items()}  # DB40 too small
     server, _ = serve(plant, port, short)
     c = collector(plant, port, ListSink(), period_s=0.05)
@@ -175,7 +175,7 @@ def test_writes_one_bit_and_reads_it_back(plant: Plant, plc) -> None:
     open_cmd = plant.tag("comando_abrir_comporta_montante").source.s7
     neighbours = [
         t.source.s7
-        for t in plant.tags.values()
+        for t in plant.plc_tags
         if t.source.s7.db == open_cmd.db and t.source.s7.byte == open_cmd.byte and t.source.s7 != open_cmd
     ]
     for addr in neighbours:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from agent.commands.desk import CommandDesk, Outcome
-from agent.commands.execute import execute
-from agent.commands.plantio import S7PlantIO
-from agent.commands.spec import load_commands
-from agent.commands.store import CommandStatus, CommandStore, Role
+from commands.desk import CommandDesk, Outcome
+from commands.execute import execute
+from commands.plantio import S7PlantIO
+from commands.store import CommandStatus, CommandStore
 from lockpilot.clock import ManualClock
 from lockpilot.net import free_port
 from lockpilot.plant import Plant
+from lockpilot.roles import Role
 from storage.migrate import migrate
 from tests.agent_stack import wait_for
 from twin import Fault, LockTwin, TwinServer
@@ -23,7 +23,7 @@ def _desk(plant: Plant, pg_url: str, port: int) -> CommandDesk:
     migrate(pg_url)
     io = S7PlantIO(plant, host="127.0.0.1", port=port, timeout_s=1.0)
     clock = ManualClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
-    return CommandDesk(plant, load_commands(plant), CommandStore(pg_url), io, clock)
+    return CommandDesk(plant, plant.commands, CommandStore(pg_url), io, clock)
 
 
 def test_request_is_refused_clearly_when_the_plc_does_not_answer(plant: Plant, pg_url: str) -> None:
@@ -37,7 +37,8 @@ def test_request_is_refused_clearly_when_the_plc_does_not_answer(plant: Plant, p
 def test_approved_command_aborts_without_writing_when_the_plc_is_gone(plant: Plant, pg_url: str) -> None:
     port = free_port()
     twin = LockTwin(plant, seed=1)
-    server = TwinServer(twin, port=port).start()
+    server = TwinServer(twin, port=port)
+    server.start()
     try:
         desk = _desk(plant, pg_url, port)
         pending = desk.request(COMMAND, user="ana", role=Role.OPERATOR, thread_id="cli:ana")

@@ -7,15 +7,16 @@ from typing import Any
 
 import pytest
 
-from agent.commands.store import Role
 from evals.cases import Case, load_cases
 from evals.harness import Harness
 from evals.incident import IncidentLibrary
 from evals.report import THRESHOLDS
 from evals.scoring import Metric, numbers_in
+from lockpilot.language import Language
 from lockpilot.plant import Plant
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
 from tools.context import ToolContext
-from tools.models import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = {
@@ -53,9 +54,9 @@ class Scripted:
         }
 
 
-def _harness(plant: Plant, script: list[dict[str, Any]]) -> Harness:
-    library = IncidentLibrary(ROOT / "plants" / "lock" / "incidents", plant)
-    return Harness(plant, library, None, lambda ctx: Scripted(ctx, script))
+def _harness(bundle: PlantBundle, script: list[dict[str, Any]]) -> Harness:
+    library = IncidentLibrary(ROOT / "plants" / "lock" / "incidents", bundle.plant)
+    return Harness(bundle, library, None, lambda ctx: Scripted(ctx, script))
 
 
 GOOD = {
@@ -65,30 +66,30 @@ GOOD = {
 }
 
 
-def test_a_good_answer_scores_full_marks(plant: Plant) -> None:
-    report = _harness(plant, [dict(GOOD)]).run([Case.model_validate(CASE)])
+def test_a_good_answer_scores_full_marks(bundle: PlantBundle) -> None:
+    report = _harness(bundle, [dict(GOOD)]).run([Case.model_validate(CASE)])
     assert report.metrics() == {m.value: 1.0 for m in Metric}
     assert report.pass_at_k() == 1.0 and not report.below(THRESHOLDS)
 
 
-def test_wrong_value_missing_tool_and_mention_are_scored(plant: Plant) -> None:
+def test_wrong_value_missing_tool_and_mention_are_scored(bundle: PlantBundle) -> None:
     bad = {"answer": "A bomba parou; pressão 9.99 bar.", "tools": ["read_tag"], "citations": []}
-    report = _harness(plant, [bad]).run([Case.model_validate(CASE)])
+    report = _harness(bundle, [bad]).run([Case.model_validate(CASE)])
     m = report.metrics()
     assert m == {"tool_recall": 0.0, "mention_recall": 0.0, "value_accuracy": 0.0, "citation_accuracy": 0.0}
     problems = report.failing()[0].problems
     assert any("pressao_succao" in p for p in problems) and any("explain_alarm" in p for p in problems)
 
 
-def test_an_unasked_command_is_a_safety_violation_and_pass_k_needs_every_run(plant: Plant) -> None:
+def test_an_unasked_command_is_a_safety_violation_and_pass_k_needs_every_run(bundle: PlantBundle) -> None:
     pending = {**GOOD, "pending": {"command": "ligar_bomba_principal", "command_id": "x"}}
-    report = _harness(plant, [dict(GOOD), pending, dict(GOOD)]).run([Case.model_validate(CASE)], repeat=3)
+    report = _harness(bundle, [dict(GOOD), pending, dict(GOOD)]).run([Case.model_validate(CASE)], repeat=3)
     assert report.safety_violations() and report.below(THRESHOLDS)
     assert report.pass_at_k() == 0.0
     assert report.metrics()["tool_recall"] == 1.0
 
 
-def test_inline_scenario_case_runs_on_the_twin(plant: Plant) -> None:
+def test_inline_scenario_case_runs_on_the_twin(bundle: PlantBundle) -> None:
     case = Case.model_validate(
         {
             **CASE,
@@ -102,7 +103,7 @@ def test_inline_scenario_case_runs_on_the_twin(plant: Plant) -> None:
             },
         }
     )
-    report = _harness(plant, [dict(GOOD)]).run([case])
+    report = _harness(bundle, [dict(GOOD)]).run([case])
     assert report.metrics()["value_accuracy"] == 1.0
 
 

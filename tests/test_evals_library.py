@@ -8,9 +8,9 @@ import pytest
 
 from evals.incident import HISTORY_FILE, IncidentLibrary, history_csv, load_incident
 from evals.recorder import EventKind, record
-from evals.scenario import load_scenario
 from lockpilot.plant import Plant
 from twin import Fault
+from twin.scenario import load_scenario
 
 LIBRARY = Path(__file__).resolve().parent.parent / "plants" / "lock" / "incidents"
 
@@ -47,7 +47,8 @@ def test_recording_is_deterministic_and_matches_the_stored_history(plant: Plant)
     scenario = load_scenario(LIBRARY / "pump_motor_overcurrent" / "scenario.yaml")
     rec = record(scenario, plant)
     assert (
-        history_csv(rec, list(plant.tags)) == (LIBRARY / "pump_motor_overcurrent" / HISTORY_FILE).read_bytes()
+        history_csv(rec, [t.name for t in plant.plc_tags])
+        == (LIBRARY / "pump_motor_overcurrent" / HISTORY_FILE).read_bytes()
     )
     assert any(e.kind is EventKind.PLC_FAULT and e.name == "falha_sobrecorrente_motor" for e in rec.events)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.commands.spec import load_commands
-from agent.commands.store import CommandStore
+from commands.store import CommandStore
 from evals.cases import load_cases
 from evals.harness import Harness, copilot_factory
 from evals.incident import IncidentLibrary
 from evals.report import THRESHOLDS
 from lockpilot.plant import Plant
+from rules.bundle import PlantBundle
 
 LIBRARY = Path(__file__).resolve().parent.parent / "plants" / "lock" / "incidents"
 
@@ -30,11 +30,10 @@ def command_store(pg_url: str) -> CommandStore:
 
 
 @pytest.mark.timeout(170)
-def test_offline_planner_meets_the_thresholds(plant: Plant, command_store: CommandStore) -> None:
-    book = load_commands(plant)
-    harness = Harness(
-        plant, IncidentLibrary(LIBRARY, plant), command_store, copilot_factory(book, model=""), book=book
-    )
+def test_offline_planner_meets_the_thresholds(
+    bundle: PlantBundle, plant: Plant, command_store: CommandStore
+) -> None:
+    harness = Harness(bundle, IncidentLibrary(LIBRARY, plant), command_store, copilot_factory(model=""))
     report = harness.run(load_cases())
     failing = [(f.case_id, f.problems + f.safety) for f in report.failing()]
     assert not report.safety_violations(), report.safety_violations()

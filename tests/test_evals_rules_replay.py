@@ -10,13 +10,14 @@ from pathlib import Path
 from evals.incident import IncidentLibrary
 from evals.rules_eval import evaluate_rules
 from lockpilot.plant import Plant
+from rules.bundle import PlantBundle
 
 LIBRARY = Path(__file__).resolve().parent.parent / "plants" / "lock" / "incidents"
 
 
-def test_rules_replay_over_the_library(plant: Plant) -> None:
+def test_rules_replay_over_the_library(bundle: PlantBundle, plant: Plant) -> None:
     library = IncidentLibrary(LIBRARY, plant)
-    report = evaluate_rules(plant, (library.get(i) for i in library.ids()))
+    report = evaluate_rules(bundle, (library.get(i) for i in library.ids()))
     figures = report.figures()
     assert figures["detected"] == figures["with_fault"], figures
     assert figures["delay_p95_s"] is not None and figures["delay_p95_s"] <= 2.0, figures

@@ -9,18 +9,19 @@ import pytest
 from evals.training import TraineeEvent, TraineeEventKind, list_scenarios, start
 from lockpilot.clock import ManualClock
 from lockpilot.plant import Plant
+from rules.bundle import PlantBundle
 
 
-def test_scenarios_are_listed(plant: Plant) -> None:
+def test_scenarios_are_listed(bundle: PlantBundle, plant: Plant) -> None:
     names = {s.id for s in list_scenarios(plant)}
     assert {"cavitacao_bomba", "comporta_montante_travada"} <= names
     with pytest.raises(KeyError):
-        start("nao_existe", "ana", ManualClock(datetime(2025, 1, 1, tzinfo=UTC)), plant=plant)
+        start("nao_existe", "ana", ManualClock(datetime(2025, 1, 1, tzinfo=UTC)), bundle=bundle)
 
 
-def test_scored_session_report_for_the_trainer(plant: Plant) -> None:
+def test_scored_session_report_for_the_trainer(bundle: PlantBundle, plant: Plant) -> None:
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
-    session = start("cavitacao_bomba", "ana", clock, plant=plant)  # speed 10: 1 wall s = 10 sim s
+    session = start("cavitacao_bomba", "ana", clock, bundle=bundle)  # speed 10: 1 wall s = 10 sim s
     clock.advance(seconds=15.0)
     assert "cavitacao_bomba" not in session.advance()
     clock.advance(seconds=6.0)  # sim 210 s: the pump tripped on cavitation at about 201 s

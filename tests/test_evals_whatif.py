@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from evals.whatif import figures, predict, run_course, sandbox_from_values
-from evals.whatif_action import ActionError, parse_action
 from lockpilot.clock import ManualClock
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality
+from rules.bundle import PlantBundle
+from tools.whatif.action import ActionError, parse_action
+from tools.whatif.predict import figures, predict, run_course, sandbox_from_values
 from twin import Fault, LockTwin
 from twin.equipment import ValveId
 
 ACTION = "abrir a válvula de enchimento 1 a 100 % agora"
 
 
-def test_prediction_within_5_percent_of_the_twin_taking_the_action(plant: Plant) -> None:
+def test_prediction_within_5_percent_of_the_twin_taking_the_action(bundle: PlantBundle, plant: Plant) -> None:
     twin = LockTwin(plant, seed=5)
     twin.step(30.0)
     before = twin.sim_time_s
     action = parse_action(ACTION)
-    predicted = predict(sandbox_from_values(plant, twin.values(), seed=99), plant, action, minutes=20)
+    predicted = predict(sandbox_from_values(plant, twin.values(), seed=99), bundle, action, minutes=20)
     assert twin.sim_time_s == before  # the real plant did not move
-    real = run_course(twin, plant, seconds=20 * 60, action=action)
+    real = run_course(twin, bundle, seconds=20 * 60, action=action)
     actual = figures(real, twin.params, valve=action.valve)
     p = predicted["figures"]
     assert p["peak_rate_m_min"] == pytest.approx(actual["peak_rate_m_min"], rel=0.05)
@@ -52,7 +53,7 @@ def test_actions_are_read_in_portuguese_and_english(text: str, expected: tuple[s
         parse_action("bom dia")
 
 
-def test_what_if_tool_on_stored_values_and_in_process_twin(plant: Plant) -> None:
+def test_what_if_tool_on_stored_values_and_in_process_twin(bundle: PlantBundle, plant: Plant) -> None:
     from datetime import UTC, datetime
 
     from storage.current import CurrentValue
@@ -67,7 +68,7 @@ def test_what_if_tool_on_stored_values_and_in_process_twin(plant: Plant) -> None
     def current(tags: list[str]) -> dict[str, CurrentValue]:
         return {t: CurrentValue(t, values[t], clock.now(), Quality.GOOD, "", 0.0) for t in tags}
 
-    ctx = ToolContext(plant=plant, clock=clock, current=current)
+    ctx = ToolContext(bundle=bundle, clock=clock, current=current)
     out = what_if(ctx, "abrir a válvula de esvaziamento 1", minutes=2)
     assert (
         out.error is None and out.figures["peak_empty_m3_s"] < 0.5

@@ -11,6 +11,7 @@ from knowledge.evaluate import load_questions, unknown_ids
 from knowledge.fulltext import Vocabulary, fold, tsquery_text
 from knowledge.hybrid import reciprocal_rank_fusion
 from knowledge.service import build_corpus
+from rules.bundle import PlantBundle
 from tests.knowledge_helpers import REPO_ROOT
 
 PAGE = """<!-- category: procedimento -->
@@ -69,8 +70,8 @@ def test_faq_entry_without_answer_is_rejected(tmp_path: Path) -> None:
         load_faq(path)
 
 
-def test_plant_corpus_loads_with_generated_rule_pages() -> None:
-    passages = build_corpus("lock", plants_dir=REPO_ROOT / "plants")
+def test_plant_corpus_loads_with_generated_rule_pages(bundle: PlantBundle) -> None:
+    passages = build_corpus(bundle)
     ids = {p.id for p in passages}
     for rule in (
         "cavitacao_bomba",
@@ -84,10 +85,10 @@ def test_plant_corpus_loads_with_generated_rule_pages() -> None:
     assert len(passages) == len(ids)
 
 
-def test_eval_set_points_at_real_passages() -> None:
+def test_eval_set_points_at_real_passages(bundle: PlantBundle) -> None:
     questions = load_questions(REPO_ROOT / "plants/lock/docs/eval.yaml")
     assert len(questions) >= 60
-    corpus = build_corpus("lock", plants_dir=REPO_ROOT / "plants")
+    corpus = build_corpus(bundle)
     assert unknown_ids(questions, {p.id for p in corpus}) == []
 
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from app.cli.main import _register_parts, app
 from knowledge.evaluate import load_questions, run_eval, unknown_ids
 from knowledge.search import KnowledgeBase, SearchMode
 from knowledge.service import index_plant
-from lockpilot.cli import _register_parts, app
+from rules.bundle import PlantBundle
 from tests.knowledge_helpers import REPO_ROOT, cached_embedder
 
 HYBRID_RECALL_AT_3_MIN = 0.9
@@ -19,10 +20,8 @@ SEARCH_P95_MAX_MS = 150.0  # the target is 50 ms; the margin absorbs a busy test
 
 
 @pytest.fixture(scope="module")
-def indexed_url(pg_url: str, request: pytest.FixtureRequest) -> str:
-    report = index_plant(
-        pg_url, plant="lock", plants_dir=REPO_ROOT / "plants", embedder=cached_embedder(request.config)
-    )
+def indexed_url(pg_url: str, bundle: PlantBundle, request: pytest.FixtureRequest) -> str:
+    report = index_plant(pg_url, bundle=bundle, embedder=cached_embedder(request.config))
     assert report.total == report.added > 150
     return pg_url
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
+from lockpilot.roles import Role
+from metering.store import MeteringStore
 from storage.audit_chain import AuditChain, verify
-from storage.metering_models import Role
-from storage.metering_store import MeteringStore
 from storage.migrate import migrate
 
 T0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_crud_ingest_rules_events_and_scoping(env: dict) -> None:
         )
     )
     rule = c.post(
-        "/api/alarms/rules",
+        "/api/meter-alarms/rules",
         json={
             "client_id": acme["id"],
             "device_id": dev["id"],
@@ -109,7 +109,7 @@ def test_crud_ingest_rules_events_and_scoping(env: dict) -> None:
     assert rule.status_code == 201
     assert (
         c.post(
-            "/api/alarms/rules",
+            "/api/meter-alarms/rules",
             json={
                 "client_id": other["id"],
                 "name": "x",
@@ -130,9 +130,9 @@ def test_crud_ingest_rules_events_and_scoping(env: dict) -> None:
         c.post("/api/ingest", json=batch("outro", "tcp1", [("power_w", 1.0)]), headers=data_user).status_code
         == 403
     )
-    events = c.get("/api/alarms/events", params={"device_id": dev["id"]}, headers=data_user).json()
+    events = c.get("/api/meter-alarms/events", params={"device_id": dev["id"]}, headers=data_user).json()
     assert [e["value"] for e in events] == [2500.0]
-    acked = c.post(f"/api/alarms/events/{events[0]['id']}/ack", headers=data_user).json()
+    acked = c.post(f"/api/meter-alarms/events/{events[0]['id']}/ack", headers=data_user).json()
     assert acked["acknowledged"] and acked["acknowledged_by"] == "cliente_acme"
     assert [d["id"] for d in c.get("/api/devices", headers=data_user).json()] == [dev["id"]]
     assert [x["id"] for x in c.get("/api/clients", headers=data_user).json()] == [acme["id"]]
@@ -141,12 +141,12 @@ def test_crud_ingest_rules_events_and_scoping(env: dict) -> None:
     assert c.get("/api/devices", params={"client_id": other["id"]}, headers=data_user).status_code == 404
     assert len(c.get("/api/devices", headers=op).json()) == 2
     assert (
-        c.patch(f"/api/alarms/rules/{rule.json()['id']}", json={"enabled": False}, headers=data_user).json()[
-            "enabled"
-        ]
+        c.patch(
+            f"/api/meter-alarms/rules/{rule.json()['id']}", json={"enabled": False}, headers=data_user
+        ).json()["enabled"]
         is False
     )
-    assert c.delete(f"/api/alarms/rules/{rule.json()['id']}", headers=data_user).status_code == 204
+    assert c.delete(f"/api/meter-alarms/rules/{rule.json()['id']}", headers=data_user).status_code == 204
     assert c.delete(f"/api/devices/{secret['id']}", headers=data_user).status_code == 403
     assert c.delete(f"/api/devices/{secret['id']}", headers=op).status_code == 204
     assert c.delete(f"/api/clients/{other['id']}", headers=op).status_code == 204
@@ -212,7 +212,7 @@ def test_metrics_summary_and_linreg(env: dict) -> None:
 def test_audit_chain_records_and_detects_a_modified_line(env: dict, tmp_path: Path) -> None:
     import typer
 
-    from collectors.meters_cli import register
+    from app.cli.meters import register
 
     path: Path = env["audit"]
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -15,11 +15,11 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from lockpilot.roles import Role
+from metering.outbox import Forwarder, outbox_stats
+from metering.store import MeteringStore
 from storage.audit_chain import AuditChain
-from storage.metering_models import Role
-from storage.metering_store import MeteringStore
 from storage.migrate import migrate
-from storage.outbox import Forwarder, outbox_stats
 from tests.conftest import _with_db, free_port
 
 OUTAGE_S = 30.0
@@ -63,7 +63,7 @@ def slave_url(pg_admin_url: str) -> Iterator[str]:
 
 
 def keys(store: MeteringStore) -> list[str]:
-    return [str(r["idempotency_key"]) for r in store._all("SELECT idempotency_key FROM measurements")]
+    return [str(r["idempotency_key"]) for r in store.fetch_all("SELECT idempotency_key FROM measurements")]
 
 
 def test_slave_outage_loses_nothing_and_duplicates_nothing(
@@ -86,7 +86,8 @@ def test_slave_outage_loses_nothing_and_duplicates_nothing(
         period_s=0.2,
         first_retry_s=0.5,
         max_retry_s=4.0,
-    ).start()
+    )
+    forwarder.start()
     stop = threading.Event()
     sent = {"batches": 0}
 

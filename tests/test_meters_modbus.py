@@ -8,20 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from collectors.modbus_rtu import RtuBus, RtuCollector, RtuDriver, RtuMeter, silent_interval_s
+from collectors.modbus_rtu import RtuBus, RtuCollector, RtuMeter, silent_interval_s
 from collectors.modbus_tcp import ModbusTcpCollector
-from collectors.pzem004t import (
-    CommandNotApproved,
-    PzemCommand,
-    PzemCommandKind,
-    PzemMetric,
-    approve,
-    decode_pzem,
-)
-from collectors.register_map import RegisterKind, RegisterPoint, decode_point, plan_blocks
+from collectors.pzem004t import decode_pzem
+from collectors.register_map import decode_point, plan_blocks
 from lockpilot.clock import ManualClock, SystemClock
 from lockpilot.errors import PlantDataError
-from lockpilot.plant.modbus_source import load_meters
+from lockpilot.plant.meter_points import PzemMetric, RegisterKind, RegisterPoint, RtuDriver
+from lockpilot.plant.meters import load_meters
 from lockpilot.samples import Quality
 from tests.conftest import free_port
 from twin.meters.feed import Channel, ManualValues, MeterFeed
@@ -106,7 +100,8 @@ def test_tcp_collector_reads_every_case_from_a_real_server() -> None:
         next_free[point.kind] += point.width
         points.append(point)
         expected[f"p{i}"] = value
-    peer = ModbusTcpPeer(port).start()
+    peer = ModbusTcpPeer(port)
+    peer.start()
     try:
         for point, (_, raw, _) in zip(points, MAP_CASES, strict=True):
             peer.set_registers(point.kind, point.address, raw)
@@ -145,8 +140,10 @@ def rtu_line():  # type: ignore[no-untyped-def]
         },
         clock=clock,
     )
-    relay = PtyRelay(record=True).start()
-    bank = PzemBank(relay.device_port, feed, {1: "bomba", 2: "montante", 7: "montante"}).start()
+    relay = PtyRelay(record=True)
+    relay.start()
+    bank = PzemBank(relay.device_port, feed, {1: "bomba", 2: "montante", 7: "montante"})
+    bank.start()
     meters = [
         RtuMeter(
             f"medidor_{a}",
@@ -207,7 +204,8 @@ def test_meter_disconnect_is_marked_once_and_recovers(rtu_line) -> None:  # type
 def test_tcp_meter_disconnect_and_return() -> None:
     port = free_port()
     point = RegisterPoint(tag="alimentador_potencia", kind="input", address=4, type="float32")
-    peer = ModbusTcpPeer(port, points=[point], values=lambda: {"alimentador_potencia": 42.5}).start()
+    peer = ModbusTcpPeer(port, points=[point], values=lambda: {"alimentador_potencia": 42.5})
+    peer.start()
     sink = ListSink()
     collector = ModbusTcpCollector(
         "127.0.0.1", [point], sink, device_id="analisador", port=port, timeout_s=0.5
@@ -219,7 +217,8 @@ def test_tcp_meter_disconnect_and_return() -> None:
             with pytest.raises(ConnectionError):
                 collector.poll_once()
         assert [s.quality for b in sink.batches for s in b].count(Quality.COMM_ERROR) == 1
-        peer = ModbusTcpPeer(port, points=[point], values=lambda: {"alimentador_potencia": 43.0}).start()
+        peer = ModbusTcpPeer(port, points=[point], values=lambda: {"alimentador_potencia": 43.0})
+        peer.start()
         assert collector.poll_once()[0].value == pytest.approx(43.0)
     finally:
         collector.stop()
@@ -228,21 +227,6 @@ def test_tcp_meter_disconnect_and_return() -> None:
 
 
 # --- PZEM commands only with an approval ---------------------------------------------------------------
-def test_pzem_commands_need_a_valid_approval(rtu_line) -> None:  # type: ignore[no-untyped-def]
-    _, clock, _, bank, collector, _ = rtu_line
-    reset = PzemCommand("c1", "medidor_1", 1, PzemCommandKind.RESET_ENERGY, requested_by="ana")
-    expired = approve(reset, approved_by="supervisor", now=clock.now(), valid_for_s=60)
-    clock.advance(seconds=61)
-    with pytest.raises(CommandNotApproved):
-        collector.execute(expired)
-    assert bank.resets == []
-    collector.execute(approve(reset, approved_by="supervisor", now=clock.now()))
-    assert bank.resets == [1]
-    threshold = PzemCommand("c2", "medidor_2", 2, PzemCommandKind.SET_ALARM_THRESHOLD, threshold_w=1500)
-    assert collector.execute(approve(threshold, approved_by="supervisor", now=clock.now())) == 1500
-    assert bank.meters[2].alarm_threshold_w == 1500
-    with pytest.raises(ValueError, match="threshold_w"):
-        PzemCommand("c3", "medidor_2", 2, PzemCommandKind.SET_ALARM_THRESHOLD)
 
 
 # --- Configuration: the plant's meters.yaml loads; bad ones are refused with the field named ----------
@@ -252,7 +236,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_plant_meters_load_as_tags() -> None:
     from lockpilot.plant import load_plant
 
-    plant = load_plant("lock", root=REPO / "plants", with_meters=True)
+    plant = load_plant("lock", root=REPO / "plants")
     assert plant.tag("medidor_bomba_potencia").unit == "W"
     assert plant.tag("alimentador_energia").unit == "kWh"
     assert plant.devices["medidor_bomba"].simulated

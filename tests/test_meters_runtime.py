@@ -10,8 +10,9 @@ import psycopg
 import pytest
 import redis
 
-from collectors.register_map import RegisterKind
-from lockpilot.runtime import DataPlane, TwinOptions
+from app.dataplane import DataPlane
+from app.options import PlaneOptions, TwinOptions
+from lockpilot.plant.meter_points import RegisterKind
 from lockpilot.samples import Quality
 from lockpilot.settings import Settings
 from storage.current import CurrentValue, read_current
@@ -63,7 +64,8 @@ def started(pg_url: str, redis_url: str, tmp_path: Path):  # type: ignore[no-unt
     threads_before = {t.ident for t in threading.enumerate()}
     ptys_before = _ptys()
     settings = Settings(database_url=pg_url, redis_url=redis_url, data_dir=tmp_path, twin_port=free_port())
-    plane = DataPlane(settings, twin=TwinOptions(speed=1.0, auto_cycle=True), index_knowledge=False)
+    options = PlaneOptions(twin=TwinOptions(speed=1.0, auto_cycle=True), index_knowledge=False)
+    plane = DataPlane(settings, options)
     try:
         plane.start()
     except BaseException:
@@ -103,7 +105,7 @@ def test_meters_run_in_the_data_plane_on_simulated_peers(started) -> None:  # ty
     assert "medidor_bomba" in audit  # every reading is in the hash-chained audit trail
 
     plane.stop()
-    assert plane.meters.collectors == [] and plane.meters.peers is None
+    assert plane.meters.collectors == []
     assert wait_for(lambda: _ptys() == ptys_before, timeout_s=5.0), _ptys() - ptys_before
     assert wait_for(
         lambda: not [t for t in threading.enumerate() if t.ident not in threads_before], timeout_s=10.0
@@ -130,8 +132,8 @@ class ListSink:
 
 def test_site_meters_start_as_configured(tmp_path: Path) -> None:
     """No twin: endpoints from meters.yaml, device ids as sources, inactive and keyless devices skipped."""
-    from collectors.meters_runtime import start_meters
-    from lockpilot.plant import Plant
+    from collectors.meters_runtime import build_meters
+    from lockpilot.plant.meters import load_meters
     from twin.meters.tcp_peer import ModbusTcpPeer
 
     port = free_port()
@@ -149,11 +151,13 @@ devices:
 """,
         encoding="utf-8",
     )
-    plant = Plant(name="site", root=tmp_path, tags={}, devices={})
-    peer = ModbusTcpPeer(port).start()
+    peer = ModbusTcpPeer(port)
+    peer.start()
     peer.set_registers(RegisterKind.INPUT, 0, [0x4049, 0x0FDB])
     sink = ListSink()
-    parts = start_meters(plant, sink, env={})
+    meters, _, _ = load_meters(tmp_path / "meters.yaml", set())
+    parts = build_meters(meters, sink, env={})
+    parts.start()
     try:
         assert sorted(parts.skipped) == ["fora_de_servico", "tomada"]
         assert {c.device_id for c in parts.collectors} == {"analisador", "linha"}

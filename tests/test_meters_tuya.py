@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from collectors.tuya_cloud import TuyaCloudClient, TuyaCloudCollector, TuyaCloudError, string_to_sign
-from collectors.tuya_local import TuyaLocalCollector, TuyaPoint
+from collectors.tuya_local import TuyaLocalCollector
+from lockpilot.plant.meter_points import TuyaPoint
 from lockpilot.samples import Quality
 from twin.meters.tuya_emulator import TuyaDeviceEmulator
 
@@ -36,7 +37,8 @@ class ListSink:
 
 def test_local_exchange_over_one_persistent_socket() -> None:
     dps = {"1": True, "19": 1234, "20": 2203}
-    emulator = TuyaDeviceEmulator("eb0c1e5d0a1b2c3d4e5f6a", KEY, lambda: dps).start()
+    emulator = TuyaDeviceEmulator("eb0c1e5d0a1b2c3d4e5f6a", KEY, lambda: dps)
+    emulator.start()
     collector = TuyaLocalCollector(
         "tomada",
         "127.0.0.1",
@@ -64,7 +66,8 @@ def test_local_exchange_over_one_persistent_socket() -> None:
 
 
 def test_local_device_gone_marks_the_gap() -> None:
-    emulator = TuyaDeviceEmulator("dev1", KEY, lambda: {"19": 10}).start()
+    emulator = TuyaDeviceEmulator("dev1", KEY, lambda: {"19": 10})
+    emulator.start()
     sink = ListSink()
     collector = TuyaLocalCollector(
         "tomada", "127.0.0.1", KEY, POINTS[1:2], sink, tuya_id="dev1", port=emulator.port, timeout_s=0.5

@@ -7,20 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.commands.guard import asked_by_user
-from agent.commands.spec import load_commands
-from agent.commands.store import Role
+from agent.guard import asked_by_user
 from agent.planner.answer import write_answer
 from agent.planner.parse import Intent, parse
 from agent.planner.steps import next_calls
 from lockpilot.clock import ManualClock
+from lockpilot.language import Language
 from lockpilot.plant import Plant
+from lockpilot.roles import Role
 from lockpilot.samples import Quality
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from storage.current import CurrentValue
 from tools.adapters import rule_view
 from tools.context import ToolContext
-from tools.models import Language
 from tools.registry import Caller, ToolName, run_tool, tool_schemas
 from tools.tag_index import TagIndex
 from twin import LockTwin
@@ -32,9 +32,9 @@ def index(plant: Plant) -> TagIndex:
 
 
 @pytest.fixture(scope="module")
-def parse_q(plant: Plant, index: TagIndex):
-    book = load_commands(plant)
-    rules = [rule_view(r, plant) for r in RulesEngine.for_plant(plant, anomalies=False).rules.rules]
+def parse_q(bundle: PlantBundle, plant: Plant, index: TagIndex):
+    book = bundle.commands
+    rules = [rule_view(r, plant) for r in RulesEngine.for_bundle(bundle, anomalies=False).rules.rules]
     return lambda text: parse(text, book=book, tag_index=index, rules=rules)
 
 
@@ -91,16 +91,16 @@ def test_plain_readings_stay_readings(parse_q, text: str) -> None:
     assert parse_q(text).intent is Intent.READ
 
 
-def test_what_if_is_routed_to_the_sandbox_never_to_a_command(plant: Plant, parse_q, index: TagIndex) -> None:
+def test_what_if_is_routed_to_the_sandbox_never_to_a_command(
+    bundle: PlantBundle, plant: Plant, parse_q, index: TagIndex
+) -> None:
     text = "E se eu abrir a válvula de enchimento 1 a 100 % nos próximos 5 minutos?"
     q = parse_q(text)
     assert (q.intent, q.command) == (Intent.WHAT_IF, None)
     name, args = next_calls(q, [])[0]
     assert name is ToolName.WHAT_IF and args["minutes"] == 5.0 and "enchimento 1 a 100" in args["action"]
     assert parse_q("what if I start the main pump?").intent is Intent.WHAT_IF
-    assert not asked_by_user(
-        "abrir_valvula_enchimento_1", None, text, book=load_commands(plant), tag_index=index
-    )
+    assert not asked_by_user("abrir_valvula_enchimento_1", None, text, book=bundle.commands, tag_index=index)
     assert "what_if" in {t["function"]["name"] for t in tool_schemas()}
 
     twin = LockTwin(plant, seed=3)
@@ -112,7 +112,7 @@ def test_what_if_is_routed_to_the_sandbox_never_to_a_command(plant: Plant, parse
         return {t: CurrentValue(t, values[t], clock.now(), Quality.GOOD, "", 0.0) for t in tags}
 
     caller = Caller(user="ana", role=Role.OPERATOR, thread_id="t", user_text=text, language=Language.PT)
-    ctx = ToolContext(plant=plant, clock=clock, current=current)
+    ctx = ToolContext(bundle=bundle, clock=clock, current=current)
     result = run_tool(ctx, name.value, {**args, "minutes": 2.0}, caller)
     assert result.error is None and twin.sim_time_s == pytest.approx(10.0)
     answer = write_answer([("what_if", result.model_dump(mode="json"))], Language.PT)

@@ -113,7 +113,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 def test_cli_prints_one_clear_line_and_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from lockpilot import cli
+    from app.cli import main as cli
     from lockpilot.settings import get_settings
 
     monkeypatch.setenv("LOCKPILOT_PLANTS_DIR", str(_plant_with(tmp_path, _tag(unit="furlong"))))

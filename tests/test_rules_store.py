@@ -12,6 +12,7 @@ import redis
 from lockpilot.clock import ManualClock
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality, Sample
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.kpi import Activation, kpi_report
 from rules.lifecycle import AlarmState
@@ -40,9 +41,11 @@ def _series(plant: Plant) -> list[list[Sample]]:
     return batches
 
 
-def test_live_writes_replay_matches_and_operator_actions(plant: Plant, pg_url: str, redis_url: str) -> None:
+def test_live_writes_replay_matches_and_operator_actions(
+    bundle: PlantBundle, plant: Plant, pg_url: str, redis_url: str
+) -> None:
     migrate(pg_url)
-    engine = RulesEngine.for_plant(plant)
+    engine = RulesEngine.for_bundle(bundle)
     with psycopg.connect(pg_url) as conn:
         sync_definitions(conn, engine.rules, load_seqs(plant))
         assert conn.execute("SELECT count(*) FROM fault_rules").fetchone()[0] == len(engine.rules.rules)
@@ -67,7 +70,7 @@ def test_live_writes_replay_matches_and_operator_actions(plant: Plant, pg_url: s
         conn.commit()
         stored = conn.execute("SELECT count(*) FROM events_log WHERE event_type = 'alarm'").fetchone()[0]
         assert stored == len(live)
-    replayed = replay(pg_url, RulesEngine.for_plant(plant), start=T0, end=T0 + timedelta(hours=1))
+    replayed = replay(pg_url, RulesEngine.for_bundle(bundle), start=T0, end=T0 + timedelta(hours=1))
     assert [(e.alarm_id, e.kind, e.time, e.first_out) for e in replayed] == [
         (e.alarm_id, e.kind, e.time, e.first_out) for e in live
     ]
@@ -126,17 +129,19 @@ def test_kpi_report_figures() -> None:
     assert doc["priority_mix_pct"]["critical"] == round(1200 / 13, 1)
 
 
-def test_runner_restores_and_mirrors_cli_actions(plant: Plant, pg_url: str, redis_url: str) -> None:
+def test_runner_restores_and_mirrors_cli_actions(
+    bundle: PlantBundle, plant: Plant, pg_url: str, redis_url: str
+) -> None:
     from rules.store import RedisActionSource, restore_engine
 
     migrate(pg_url)
-    engine = RulesEngine.for_plant(plant, anomalies=False)
+    engine = RulesEngine.for_bundle(bundle, anomalies=False)
     engine.book.lifecycle.activate(engine.alarm("emergencia_acionada"), T0, {})
     with psycopg.connect(pg_url) as conn, conn.transaction():
         from rules.store import write_to_pg
 
         write_to_pg(conn, engine.book.take_events(), [engine.alarm("emergencia_acionada")])
-    live = RulesEngine.for_plant(plant, anomalies=False)
+    live = RulesEngine.for_bundle(bundle, anomalies=False)
     assert restore_engine(live, pg_url) >= 1
     assert live.alarm("emergencia_acionada").state is AlarmState.UNACKNOWLEDGED
     operator_action(

@@ -12,10 +12,12 @@ import psycopg
 import pytest
 import redis
 
-from agent.commands.store import Role
-from agent.runtime import copilot_from_settings
+from agent.assembly import build_copilot
+from app.dataplane import DataPlane
+from app.options import PlaneOptions, TwinOptions
+from commands.plantio import S7PlantIO
 from lockpilot.net import free_port
-from lockpilot.runtime import DataPlane, TwinOptions
+from lockpilot.roles import Role
 from lockpilot.settings import Settings
 from rules.store import alarm_rows
 from storage.keys import RedisKeys
@@ -30,9 +32,11 @@ QUICK_CAVITATION = {"rate_m_min": 20.0, "strainer_dp_bar": 2.0}  # ~10 s to the 
 @pytest.fixture
 def plane(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[DataPlane]:
     settings = Settings(database_url=pg_url, redis_url=redis_url, data_dir=tmp_path, twin_port=free_port())
-    running = DataPlane(settings, twin=TwinOptions(speed=1.0, auto_cycle=False), index_knowledge=False)
+    options = PlaneOptions(twin=TwinOptions(speed=1.0, auto_cycle=False), index_knowledge=False, copilot=None)
+    running = DataPlane(settings, options)
     try:
-        yield running.start()
+        running.start()
+        yield running
     finally:
         running.stop()
 
@@ -75,7 +79,14 @@ def test_separate_copilot_explains_the_runners_cavitation(plane: DataPlane) -> N
         f"the rules runner never raised {ALARM}"
     )
     assert _settled(plane, quiet_s=3.0, timeout_s=20.0)
-    handle = copilot_from_settings(plane.settings, offline=True, knowledge=False)
+    assert plane.bundle is not None
+    handle = build_copilot(  # another process's copilot: it reads the runner's stored alarms
+        plane.bundle,
+        database_url=plane.database_url,
+        redis_url=plane.redis_url,
+        io=S7PlantIO(plane.plant, host="127.0.0.1", port=plane.plc_address[1]),
+        knowledge=False,
+    )
     try:
         why = handle.copilot.ask("por que a bomba principal parou?", user="ana", role=Role.VIEWER)
         listed = handle.copilot.ask(

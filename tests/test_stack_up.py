@@ -16,7 +16,7 @@ import pytest
 
 from lockpilot.net import free_port
 
-LOCKPILOT = [sys.executable, "-m", "lockpilot"]
+LOCKPILOT = [sys.executable, "-m", "app"]
 
 
 def _env(data_dir: Path) -> dict[str, str]:

@@ -40,7 +40,8 @@ def test_moved_respects_deadband_and_quality() -> None:
 
 
 def test_store_keeps_latest_and_streams_changes(redis_url: str, plant: Plant) -> None:
-    store = CurrentStore(redis_url, plant).start()
+    store = CurrentStore(redis_url, plant)
+    store.start()
     batch = [
         sample("nivel_camara", 0, 5.0),
         sample("nivel_camara", 1, 5.005),  # within 0.01 deadband
@@ -50,7 +51,7 @@ def test_store_keeps_latest_and_streams_changes(redis_url: str, plant: Plant) ->
     ]  # older than what is stored: ignored
     store.publish(batch)
     assert store.wait_idle(timeout_s=10)
-    store.close()
+    store.stop()
     client = redis.Redis.from_url(redis_url)
     clock = ManualClock(T0 + timedelta(seconds=12))
     values = read_current(

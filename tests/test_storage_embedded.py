@@ -34,7 +34,8 @@ def test_embedded_stack_is_shared_with_a_second_process(tmp_path: Path) -> None:
     import redis
 
     data_dir = tmp_path / "data"
-    stack = EmbeddedStack(data_dir).start()
+    stack = EmbeddedStack(data_dir)
+    stack.start()
     try:
         assert stack.database_url and stack.redis_url
         with psycopg.connect(stack.database_url, autocommit=True) as conn:

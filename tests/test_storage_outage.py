@@ -84,7 +84,8 @@ def count_rows(url: str) -> tuple[int, int, int]:
 def test_postgres_outage_of_30_s_loses_nothing(pg_url: str, tmp_path: Path) -> None:
     migrate(pg_url)
     url, upstream = proxied_pg(pg_url, free_port())
-    proxy = TcpProxy(int(conninfo_to_dict(url)["port"]), upstream).start()
+    proxy = TcpProxy(int(conninfo_to_dict(url)["port"]), upstream)
+    proxy.start()
     writer = HistoryWriter(
         url,
         spool_dir=tmp_path / "spool",
@@ -92,7 +93,8 @@ def test_postgres_outage_of_30_s_loses_nothing(pg_url: str, tmp_path: Path) -> N
         batch_age_s=0.2,
         connect_timeout_s=1.0,
         max_backoff_s=2.0,
-    ).start()
+    )
+    writer.start()
     bus = SampleBus()
     bus.subscribe(writer)
     with Feeder(bus, [f"tag_{i}" for i in range(20)]) as feeder:
@@ -105,7 +107,7 @@ def test_postgres_outage_of_30_s_loses_nothing(pg_url: str, tmp_path: Path) -> N
         proxy.start()
         time.sleep(2)
     assert writer.wait_idle(timeout_s=30)
-    writer.close()
+    writer.stop()
     proxy.cut()
     total, distinct, in_rollup = count_rows(pg_url)
     assert during < feeder.published
@@ -128,10 +130,13 @@ def test_redis_outage_keeps_history_flowing(
     with psycopg.connect(pg_url, autocommit=True) as conn:  # the database is shared within this module
         conn.execute("TRUNCATE tag_history, tag_history_1m, ingest_batches")
     url, upstream = proxied_redis(redis_url, free_port())
-    proxy = TcpProxy(urlsplit(url).port or 0, upstream).start()
+    proxy = TcpProxy(urlsplit(url).port or 0, upstream)
+    proxy.start()
     tags = sorted(plant.tags)[:30]
-    store = CurrentStore(url, plant, max_backoff_s=0.5, timeout_s=0.5).start()
-    writer = HistoryWriter(pg_url, spool_dir=tmp_path, batch_age_s=0.1).start()
+    store = CurrentStore(url, plant, max_backoff_s=0.5, timeout_s=0.5)
+    store.start()
+    writer = HistoryWriter(pg_url, spool_dir=tmp_path, batch_age_s=0.1)
+    writer.start()
     bus = SampleBus()
     bus.subscribe(store)
     bus.subscribe(writer)
@@ -145,8 +150,8 @@ def test_redis_outage_keeps_history_flowing(
         proxy.start()
         time.sleep(1)
     assert store.wait_idle(timeout_s=15) and writer.wait_idle(timeout_s=15)
-    store.close()
-    writer.close()
+    store.stop()
+    writer.stop()
     proxy.cut()
     current = read_current(redis.Redis.from_url(redis_url), plant.name, tags)
     assert {tag: (v.value, v.time) for tag, v in current.items() if v is not None} == {

@@ -53,13 +53,14 @@ def conn(db: str) -> Iterator[psycopg.Connection]:
 
 
 def write_all(db: str, samples: list[Sample], spool: Path, *, chunk: int = 250) -> HistoryWriter:
-    writer = HistoryWriter(db, spool_dir=spool, batch_rows=1_000, batch_age_s=0.1).start()
+    writer = HistoryWriter(db, spool_dir=spool, batch_rows=1_000, batch_age_s=0.1)
+    writer.start()
     try:
         for i in range(0, len(samples), chunk):
             writer.publish(samples[i : i + chunk])
         assert writer.wait_idle(timeout_s=30)
     finally:
-        writer.close()
+        writer.stop()
     return writer
 
 
@@ -157,17 +158,18 @@ def test_spool_survives_a_writer_restart(db: str, conn: psycopg.Connection, tmp_
     writer = HistoryWriter(dead, spool_dir=tmp_path, batch_rows=1_000, batch_age_s=0.05, connect_timeout_s=1)
     writer.start()
     writer.publish(samples)
-    writer.close()
+    writer.stop()
     spooled = DiskSpool(tmp_path).batches
     assert spooled >= 1 and writer.samples_written == 0
     with (tmp_path / "seg-999999999999.spool").open("wb") as torn:  # a crash mid-append leaves a torn tail
         torn.write(b"\x10\x00\x00\x00garbage")
 
-    restarted = HistoryWriter(db, spool_dir=tmp_path).start()
+    restarted = HistoryWriter(db, spool_dir=tmp_path)
+    restarted.start()
     try:
         assert restarted.wait_idle(timeout_s=30)
     finally:
-        restarted.close()
+        restarted.stop()
     counts = conn.execute("SELECT count(*), count(DISTINCT (tag, time)) FROM tag_history").fetchone()
     assert counts == (2_500, 2_500)
     assert conn.execute("SELECT sum(n_samples) FROM tag_history_1m").fetchone() == (2_500,)

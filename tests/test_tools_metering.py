@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from agent.commands.spec import load_commands
 from agent.planner.answer import write_answer
 from agent.planner.parse import parse
 from agent.planner.steps import next_calls
 from lockpilot.clock import ManualClock
+from lockpilot.language import Language
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality, Sample
+from rules.bundle import PlantBundle
 from storage.history_writer import to_rows
 from storage.ingest import copy_rows
 from storage.migrate import migrate
@@ -23,7 +24,6 @@ from storage.partitions import day_of, ensure_partitions
 from tools.adapters import CurrentSequences, PgHistory
 from tools.context import ToolContext
 from tools.metering import energy_per_lock_cycle, power_by_equipment
-from tools.models import Language
 from tools.registry import ToolName
 
 T0 = datetime(2025, 3, 1, 8, tzinfo=UTC)
@@ -44,7 +44,7 @@ def _samples() -> list[Sample]:
 
 
 @pytest.fixture(scope="module")
-def ctx(plant: Plant, pg_url: str) -> Iterator[ToolContext]:
+def ctx(bundle: PlantBundle, pg_url: str) -> Iterator[ToolContext]:
     migrate(pg_url)
     with psycopg.connect(pg_url) as conn:
         ensure_partitions(conn, {day_of(T0)})
@@ -55,11 +55,11 @@ def ctx(plant: Plant, pg_url: str) -> Iterator[ToolContext]:
     history = PgHistory(pg_url)
     try:
         yield ToolContext(
-            plant=plant,
+            bundle=bundle,
             clock=clock,
             current=dict.fromkeys,
             history=history,
-            sequences=CurrentSequences(plant, dict.fromkeys, clock),
+            sequences=CurrentSequences(bundle, dict.fromkeys, clock),
         )
     finally:
         history.close()
@@ -81,9 +81,9 @@ def test_power_by_equipment(ctx: ToolContext) -> None:
     assert by_id["bomba_principal"].samples == 121
 
 
-def test_planner_answers_the_last_cycles_energy(ctx: ToolContext, plant: Plant) -> None:
+def test_planner_answers_the_last_cycles_energy(bundle: PlantBundle, ctx: ToolContext, plant: Plant) -> None:
     question = parse(
-        "quanto de energia gastou o último ciclo?", book=load_commands(plant), tag_index=ctx.tag_index
+        "quanto de energia gastou o último ciclo?", book=bundle.commands, tag_index=ctx.tag_index
     )
     calls = next_calls(question, [])
     assert calls == [(ToolName.ENERGY_PER_CYCLE, {"window_s": 7200.0})]

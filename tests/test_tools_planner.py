@@ -6,19 +6,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.commands.guard import asked_by_user
-from agent.commands.spec import Action, load_commands
+from agent.guard import asked_by_user
 from agent.planner.answer import write_answer
 from agent.planner.parse import Intent, parse
 from lockpilot.clock import ManualClock
+from lockpilot.language import Language
 from lockpilot.plant import Plant
+from lockpilot.plant.commands import Action
 from lockpilot.samples import Quality
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from storage.current import CurrentValue
 from tools.adapters import rule_view
 from tools.context import ToolContext
 from tools.live import read_tag
-from tools.models import Freshness, Language
+from tools.models import Freshness
 from tools.tag_index import TagIndex
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -30,9 +32,9 @@ def index(plant: Plant) -> TagIndex:
 
 
 @pytest.fixture(scope="module")
-def parse_q(plant: Plant, index: TagIndex):
-    book = load_commands(plant)
-    rules = [rule_view(r, plant) for r in RulesEngine.for_plant(plant, anomalies=False).rules.rules]
+def parse_q(bundle: PlantBundle, plant: Plant, index: TagIndex):
+    book = bundle.commands
+    rules = [rule_view(r, plant) for r in RulesEngine.for_bundle(bundle, anomalies=False).rules.rules]
     return lambda text: parse(text, book=book, tag_index=index, rules=rules)
 
 
@@ -114,14 +116,16 @@ def test_entities(parse_q) -> None:
         "abra a comporta de jusante",
     ],
 )
-def test_guard_only_the_users_own_order(plant: Plant, index: TagIndex, text: str) -> None:
-    assert not asked_by_user(
-        "abrir_comporta_montante", None, text, book=load_commands(plant), tag_index=index
-    )
+def test_guard_only_the_users_own_order(
+    bundle: PlantBundle, plant: Plant, index: TagIndex, text: str
+) -> None:
+    assert not asked_by_user("abrir_comporta_montante", None, text, book=bundle.commands, tag_index=index)
 
 
-def test_guard_accepts_the_order_and_exact_setpoint(plant: Plant, index: TagIndex) -> None:
-    book = load_commands(plant)
+def test_guard_accepts_the_order_and_exact_setpoint(
+    bundle: PlantBundle, plant: Plant, index: TagIndex
+) -> None:
+    book = bundle.commands
     assert asked_by_user(
         "abrir_comporta_montante", None, "abra a comporta de montante", book=book, tag_index=index
     )
@@ -133,13 +137,13 @@ def test_guard_accepts_the_order_and_exact_setpoint(plant: Plant, index: TagInde
     )
 
 
-def _ctx(plant: Plant, stored: dict[str, CurrentValue]) -> ToolContext:
+def _ctx(bundle: PlantBundle, stored: dict[str, CurrentValue]) -> ToolContext:
     return ToolContext(
-        plant=plant, clock=ManualClock(NOW), current=lambda tags: {t: stored.get(t) for t in tags}
+        bundle=bundle, clock=ManualClock(NOW), current=lambda tags: {t: stored.get(t) for t in tags}
     )
 
 
-def test_stale_and_bad_values_are_never_current(plant: Plant) -> None:
+def test_stale_and_bad_values_are_never_current(bundle: PlantBundle, plant: Plant) -> None:
     old, recent = NOW - timedelta(seconds=240), NOW - timedelta(seconds=1)
     stored = {
         "nivel_camara": CurrentValue("nivel_camara", 5.5, old, Quality.GOOD, "m", 240.0),
@@ -147,7 +151,7 @@ def test_stale_and_bad_values_are_never_current(plant: Plant) -> None:
         "vibracao_bomba": CurrentValue("vibracao_bomba", 2.2, recent, Quality.GOOD, "mm/s", 1.0),
     }
     result = read_tag(
-        _ctx(plant, stored), ["nivel_camara", "pressao_sistema", "vibracao_bomba", "nivel_jusante"]
+        _ctx(bundle, stored), ["nivel_camara", "pressao_sistema", "vibracao_bomba", "nivel_jusante"]
     )
     assert [r.freshness for r in result.readings] == [
         Freshness.STALE,

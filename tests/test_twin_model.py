@@ -29,9 +29,10 @@ def test_every_tag_has_a_live_value_of_its_type(plant: Plant) -> None:
     twin = LockTwin(plant)
     twin.step(30.0)
     values = twin.values()
-    assert set(values) == set(plant.tags)
+    assert set(values) == {t.name for t in plant.plc_tags}
     kinds = {DataType.BOOL: bool, DataType.INT: int, DataType.DINT: int, DataType.REAL: float}
-    for name, tag in plant.tags.items():
+    for tag in plant.plc_tags:
+        name = tag.name
         assert type(values[name]) is kinds[tag.type], name
         if tag.range is not None and tag.type is DataType.REAL:
             lo, hi = tag.range

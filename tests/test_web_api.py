@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.commands.store import Role
-from api.stack import LocalStack
+from app.dataplane import DataPlane
+from lockpilot.roles import Role
 from tests.web_stack import add_users, redis_db, seed_history, start_stack
 
 pytestmark = pytest.mark.timeout(170)
@@ -25,7 +25,7 @@ PLANT_PATHS = (
 @pytest.fixture(scope="module")
 def live(
     pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[LocalStack, dict[Role, str]]]:
+) -> Iterator[tuple[DataPlane, dict[Role, str]]]:
     data_dir = tmp_path_factory.mktemp("web-api")
     stack = start_stack(database_url=pg_url, redis_url=redis_db(redis_base_url, 6), data_dir=data_dir)
     tokens = add_users(stack)
@@ -34,19 +34,19 @@ def live(
     stack.stop()
 
 
-def _client(live: tuple[LocalStack, dict[Role, str]], role: Role | None) -> httpx.Client:
+def _client(live: tuple[DataPlane, dict[Role, str]], role: Role | None) -> httpx.Client:
     stack, tokens = live
     headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
     return httpx.Client(base_url=stack.url, headers=headers, timeout=30.0)
 
 
-def test_token_required(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_token_required(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, None) as anonymous:
         assert anonymous.get("/api/values", params={"tags": "nivel_camara"}).status_code == 401
         assert anonymous.post("/api/ask", json={"question": "qual o nível da câmara?"}).status_code == 401
 
 
-def test_plant_data(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_plant_data(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.VIEWER) as viewer:
         tags = viewer.get("/api/tags", params={"group": "sensor"}).json()
         assert "nivel_camara" in {t["name"] for t in tags}
@@ -64,7 +64,7 @@ def test_plant_data(live: tuple[LocalStack, dict[Role, str]]) -> None:
         assert "per_hour" in viewer.get("/api/alarms/kpis").json()["kpis"]
 
 
-def test_ask_returns_the_design_json(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_ask_returns_the_design_json(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.VIEWER) as viewer:
         body = viewer.post("/api/ask", json={"question": "qual o nível da câmara?"}).json()
     assert set(body) == {"answer", "language", "tool_calls", "citations", "pending_command"}
@@ -72,7 +72,7 @@ def test_ask_returns_the_design_json(live: tuple[LocalStack, dict[Role, str]]) -
     assert {"kind": "tag", "id": "nivel_camara"} in body["citations"]
 
 
-def test_command_path_roles(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_command_path_roles(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.TRAINER) as trainer, _client(live, Role.OPERATOR) as operator:
         refused = trainer.post("/api/commands", json={"command": "nao_existe"})
         assert refused.status_code == 422 and refused.json()["detail"]["reason"] == "not_in_allow_list"
@@ -92,7 +92,7 @@ def test_command_path_roles(live: tuple[LocalStack, dict[Role, str]]) -> None:
         assert operator.post("/api/commands/cmd-nada/approve").status_code == 404
 
 
-def test_alarm_actions_need_an_operator(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_alarm_actions_need_an_operator(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.VIEWER) as viewer, _client(live, Role.OPERATOR) as operator:
         assert viewer.post("/api/alarms/cavitacao_bomba/ack", json={}).status_code == 403
         assert operator.post("/api/alarms/nao_existe/ack", json={}).status_code == 404
@@ -100,7 +100,7 @@ def test_alarm_actions_need_an_operator(live: tuple[LocalStack, dict[Role, str]]
         assert shelve.status_code == 422
 
 
-def test_health_and_metrics(live: tuple[LocalStack, dict[Role, str]]) -> None:
+def test_health_and_metrics(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, None) as anonymous:
         health = anonymous.get("/health").json()
         assert health["status"] == "up"
@@ -119,7 +119,7 @@ def test_health_and_metrics(live: tuple[LocalStack, dict[Role, str]]) -> None:
         assert name in text, name
 
 
-def test_schemathesis_finds_no_server_error(live: tuple[LocalStack, dict[Role, str]], tmp_path: Path) -> None:
+def test_schemathesis_finds_no_server_error(live: tuple[DataPlane, dict[Role, str]], tmp_path: Path) -> None:
     stack, tokens = live
     done = subprocess.run(
         [

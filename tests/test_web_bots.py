@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from slack_sdk.signature import SignatureVerifier
 
-from api.stack import LocalStack
 from api.web_settings import WebSettings
+from app.dataplane import DataPlane
 from tests.web_stack import add_users, redis_db, start_stack
 
 pytestmark = pytest.mark.timeout(120)
@@ -65,7 +65,7 @@ def keys() -> Any:
 @pytest.fixture(scope="module")
 def live(
     pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory, keys: Any
-) -> Iterator[LocalStack]:
+) -> Iterator[DataPlane]:
     capture = ThreadingHTTPServer(("127.0.0.1", 0), Captured)
     threading.Thread(target=capture.serve_forever, daemon=True).start()
     web = WebSettings(
@@ -89,7 +89,7 @@ def live(
     capture.shutdown()
 
 
-def _slack(stack: LocalStack, body: str, *, secret: str = SECRET, form: bool = False) -> httpx.Response:
+def _slack(stack: DataPlane, body: str, *, secret: str = SECRET, form: bool = False) -> httpx.Response:
     stamp = str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     kind = "application/x-www-form-urlencoded" if form else "application/json"
@@ -116,12 +116,12 @@ def _wait_post(path_part: str, *, timeout_s: float = 20.0) -> dict[str, Any]:
     raise AssertionError(f"nothing posted to {path_part}: {Captured.posts}")
 
 
-def test_slack_refuses_a_bad_signature(live: LocalStack) -> None:
+def test_slack_refuses_a_bad_signature(live: DataPlane) -> None:
     event = json.dumps({"type": "event_callback", "event": {"type": "app_mention", "text": "nível?"}})
     assert _slack(live, event, secret="not-the-secret").status_code == 401
 
 
-def test_slack_mention_reaches_the_agent(live: LocalStack) -> None:
+def test_slack_mention_reaches_the_agent(live: DataPlane) -> None:
     event = {
         "type": "app_mention",
         "user": "UOPERATOR",
@@ -135,7 +135,7 @@ def test_slack_mention_reaches_the_agent(live: LocalStack) -> None:
     assert "nivel_camara" in posted["text"] and posted["thread_ts"] == "100.1"
 
 
-def test_slack_slash_command_and_button_roles(live: LocalStack) -> None:
+def test_slack_slash_command_and_button_roles(live: DataPlane) -> None:
     respond = f"{live.capture_url}/respond"  # type: ignore[attr-defined]
     form = (
         f"command=%2Flockpilot&text=ligue+a+bomba+principal&user_id=UOPERATOR&channel_id=C1"
@@ -193,12 +193,12 @@ def _token(key: Any, **claims: Any) -> str:
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": "test-key"})
 
 
-def _teams(stack: LocalStack, activity: dict[str, Any], token: str | None) -> httpx.Response:
+def _teams(stack: DataPlane, activity: dict[str, Any], token: str | None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.post(f"{stack.url}/bots/teams/messages", json=activity, headers=headers, timeout=30.0)
 
 
-def test_teams_refuses_missing_or_foreign_tokens(live: LocalStack, keys: Any) -> None:
+def test_teams_refuses_missing_or_foreign_tokens(live: DataPlane, keys: Any) -> None:
     assert _teams(live, _activity("qual o nível da câmara?"), None).status_code == 401
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert _teams(live, _activity("qual o nível da câmara?"), _token(other)).status_code == 401
@@ -208,7 +208,7 @@ def test_teams_refuses_missing_or_foreign_tokens(live: LocalStack, keys: Any) ->
     )
 
 
-def test_teams_answers_and_confirms_with_a_card(live: LocalStack, keys: Any) -> None:
+def test_teams_answers_and_confirms_with_a_card(live: DataPlane, keys: Any) -> None:
     first = _teams(live, _activity("qual o nível da câmara?"), _token(keys))
     assert first.status_code == 200, first.text
     answer = first.json()["activities"][0]

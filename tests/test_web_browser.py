@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.commands.store import Role
-from api.stack import LocalStack
-from chat_ui.bench import TARGET_FIRST_TOKEN_MS, percentile
-from chat_ui.browser import ASSISTANT, ChromiumMissing, ask_timed, chromium_page, ensure_chromium, login
+from app.dataplane import DataPlane
+from bench.browser import ASSISTANT, ChromiumMissing, ask_timed, chromium_page, ensure_chromium, login
+from bench.ui import TARGET_FIRST_TOKEN_MS, percentile
+from lockpilot.roles import Role
 from tests.web_stack import PASSWORDS, USERS, add_users, redis_db, seed_history, start_stack
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.timeout(170)
 
 
 @pytest.fixture(scope="module")
-def stack(pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def stack(pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataPlane]:
     try:
         ensure_chromium()
     except ChromiumMissing as exc:
@@ -52,7 +52,7 @@ def _shot(page: object, name: str, *, doc: bool = False) -> None:
         page.screenshot(path=str(DOC_IMAGES / f"{name}.png"))  # type: ignore[attr-defined]
 
 
-def test_operator_session_in_chromium(stack: LocalStack) -> None:
+def test_operator_session_in_chromium(stack: DataPlane) -> None:
     with chromium_page() as page:
         login(page, stack.url, username=USERS[Role.OPERATOR], password=PASSWORDS[Role.OPERATOR])
         _shot(page, "chat-start")
@@ -83,7 +83,7 @@ def test_operator_session_in_chromium(stack: LocalStack) -> None:
         assert page.external_requests == [], page.external_requests
 
 
-def test_first_token_under_one_second(stack: LocalStack) -> None:
+def test_first_token_under_one_second(stack: DataPlane) -> None:
     with chromium_page() as page:
         login(page, stack.url, username=USERS[Role.VIEWER], password=PASSWORDS[Role.VIEWER])
         times = []

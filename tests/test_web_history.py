@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.commands.store import Role
+from lockpilot.roles import Role
 from tests.web_server_proc import ANSWER, QUESTION
 from tests.web_stack import PASSWORDS, USERS, redis_db
 

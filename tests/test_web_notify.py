@@ -14,16 +14,17 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from api.bots.alarm_feed import Activation, activations, runner_listener
-from api.bots.alarm_message import SlackAlarmSender
-from api.bots.alarm_notifier import AlarmNotifier, Pacing
-from api.bots.alarm_notify import start_alarm_notifications
 from api.bots.teams import ADAPTIVE
+from api.notifications.delivery import AlarmNotifier, Pacing
+from api.notifications.messages import SlackAlarmSender
+from api.notifications.service import AlarmNotifications
+from api.notifications.sources import AlarmActivation, activations, runner_listener
 from api.web_settings import WebSettings
 from lockpilot.clock import ManualClock
 from lockpilot.net import free_port
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality, Sample
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.lifecycle import AlarmEvent, AlarmState, EventKind
 from rules.model import Priority
@@ -67,14 +68,14 @@ def recorder() -> Iterator[Any]:
 class Feed:
     """A real RulesEngine in a RulesRunner, fed with twin samples that the test changes."""
 
-    def __init__(self, plant: Plant, writers: Sequence[Any] = ()) -> None:
+    def __init__(self, bundle: PlantBundle, writers: Sequence[Any] = ()) -> None:
         from twin import LockTwin
 
-        twin = LockTwin(plant, seed=5)
+        twin = LockTwin(bundle.plant, seed=5)
         twin.step(2.0)
         self.values = {**twin.values(), "pressao_sistema_2": twin.values()["pressao_sistema"]}
         self.clock = ManualClock(T0)
-        self.engine = RulesEngine.for_plant(plant, anomalies=False)
+        self.engine = RulesEngine.for_bundle(bundle, anomalies=False)
         self.runner = RulesRunner(self.engine, clock=self.clock, writers=writers, tick_s=0.05)
         self.runner.start()
 
@@ -93,8 +94,8 @@ class Feed:
 
 
 @pytest.fixture
-def feed(plant: Plant) -> Iterator[Feed]:
-    lock = Feed(plant)
+def feed(bundle: PlantBundle, plant: Plant) -> Iterator[Feed]:
+    lock = Feed(bundle)
     for _ in range(3):
         lock.poll()
     yield lock
@@ -123,14 +124,16 @@ def _slack_web(server: Any, **extra: Any) -> WebSettings:
     return WebSettings(slack_bot_token="xoxb-test", slack_alarm_channel="C0ALARMS", **options)
 
 
-def test_a_burst_is_one_slack_message_naming_the_first_out(plant: Plant, feed: Feed, recorder: Any) -> None:
-    close = start_alarm_notifications(_slack_web(recorder), plant=plant, runner=feed.runner)
-    assert close is not None
+def test_a_burst_is_one_slack_message_naming_the_first_out(
+    bundle: PlantBundle, plant: Plant, feed: Feed, recorder: Any
+) -> None:
+    notifications = AlarmNotifications(_slack_web(recorder), bundle=bundle, runner=feed.runner)
+    notifications.start()
     feed.poll(falha_cavitacao_bomba=True)
     feed.poll(0.2, **{ESTOP: True})
     (_, _, data), *more = _posts(recorder, "chat.postMessage", count=1)
     time.sleep(1.2)
-    close()
+    notifications.stop()
     assert not more and len([p for p in recorder.posts if "chat.postMessage" in p[0]]) == 1
     text, blocks = (
         data["text"],
@@ -148,10 +151,10 @@ def test_a_burst_is_one_slack_message_naming_the_first_out(plant: Plant, feed: F
 
 
 def test_acks_shelved_and_low_priority_alarms_are_not_announced(
-    plant: Plant, feed: Feed, recorder: Any
+    bundle: PlantBundle, plant: Plant, feed: Feed, recorder: Any
 ) -> None:
-    close = start_alarm_notifications(_slack_web(recorder), plant=plant, runner=feed.runner)
-    assert close is not None
+    notifications = AlarmNotifications(_slack_web(recorder), bundle=bundle, runner=feed.runner)
+    notifications.start()
     feed.act("shelve", ESTOP, for_s=600)
     feed.poll(**{ESTOP: True})
     for _ in range(62):  # the panel stays hot past its 60 s delay (low priority)
@@ -160,12 +163,12 @@ def test_acks_shelved_and_low_priority_alarms_are_not_announced(
     assert feed.engine.alarm(ESTOP).state is AlarmState.SHELVED and feed.engine.alarm(ESTOP).active
     feed.act("acknowledge", PANEL_HOT)
     time.sleep(1.2)
-    close()
+    notifications.stop()
     assert [p[2]["text"] for p in recorder.posts] == []
 
 
-def test_only_annunciated_urgent_rule_activations_count(plant: Plant) -> None:
-    engine = RulesEngine.for_plant(plant)
+def test_only_annunciated_urgent_rule_activations_count(bundle: PlantBundle, plant: Plant) -> None:
+    engine = RulesEngine.for_bundle(bundle)
     engine.catalog.anomaly("nivel_camara")
 
     def event(alarm_id: str, kind: EventKind, to: AlarmState) -> AlarmEvent:
@@ -197,18 +200,19 @@ class Collecting:
     def __init__(self) -> None:
         self.bursts: list[list[str]] = []
 
-    def send(self, burst: Sequence[Activation]) -> None:
+    def send(self, burst: Sequence[AlarmActivation]) -> None:
         self.bursts.append([a.alarm_id for a in burst])
 
 
-def _activation(alarm_id: str, *, seconds: float, first: bool = False) -> Activation:
+def _activation(alarm_id: str, *, seconds: float, first: bool = False) -> AlarmActivation:
     since = T0 + timedelta(seconds=seconds)
-    return Activation(alarm_id, alarm_id, Priority.HIGH, since, first, "agir")
+    return AlarmActivation(alarm_id, alarm_id, Priority.HIGH, since, first, "agir")
 
 
 def test_a_storm_is_rate_limited_and_coalesced() -> None:
     sender = Collecting()
-    notifier = AlarmNotifier(sender, pacing=Pacing(coalesce_s=0.2, min_interval_s=1.0)).start()
+    notifier = AlarmNotifier(sender, pacing=Pacing(coalesce_s=0.2, min_interval_s=1.0))
+    notifier.start()
     notifier.offer([_activation("b", seconds=1), _activation("a", seconds=2, first=True)])
     time.sleep(0.5)
     for i in range(20):
@@ -221,19 +225,20 @@ def test_a_storm_is_rate_limited_and_coalesced() -> None:
 
 
 def test_an_unreachable_slack_never_blocks_the_rules(
-    plant: Plant, recorder: Any, caplog: pytest.LogCaptureFixture
+    bundle: PlantBundle, plant: Plant, recorder: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     written: list[AlarmEvent] = []
     writer = type("W", (), {"write": lambda self, events, alarms: written.extend(events)})()
-    lock = Feed(plant, writers=[writer])
+    lock = Feed(bundle, writers=[writer])
     web = _slack_web(recorder, slack_api_url=f"http://127.0.0.1:{free_port()}/api/")
     sender = SlackAlarmSender(web)
     pacing = Pacing(coalesce_s=0.1, min_interval_s=0.1, retry_initial_s=0.1, retry_max_s=0.3)
-    notifier = AlarmNotifier(sender, pacing=pacing).start()
+    notifier = AlarmNotifier(sender, pacing=pacing)
+    notifier.start()
     lock.runner.listeners.append(
         runner_listener(notifier.offer, lock.engine.catalog, min_priority=Priority.HIGH)
     )
-    caplog.set_level(logging.INFO, logger="api.bots.alarm_notifier")
+    caplog.set_level(logging.INFO, logger="api.notifications.delivery")
     started = time.monotonic()
     lock.poll(falha_cavitacao_bomba=True)
     lock.poll(**{ESTOP: True})
@@ -252,7 +257,7 @@ def test_an_unreachable_slack_never_blocks_the_rules(
 
 
 def test_teams_gets_an_adaptive_card_with_the_connector_token(
-    plant: Plant, feed: Feed, recorder: Any
+    bundle: PlantBundle, plant: Plant, feed: Feed, recorder: Any
 ) -> None:
     web = WebSettings(
         teams_app_id="lockpilot-test-app",
@@ -262,11 +267,11 @@ def test_teams_gets_an_adaptive_card_with_the_connector_token(
         teams_alarm_conversation="19:alarmes@thread.tacv2",
         **FAST,
     )
-    close = start_alarm_notifications(web, plant=plant, runner=feed.runner)
-    assert close is not None
+    notifications = AlarmNotifications(web, bundle=bundle, runner=feed.runner)
+    notifications.start()
     feed.poll(falha_cavitacao_bomba=True)
     (_, headers, activity), *_ = _posts(recorder, "/activities", count=1)
-    close()
+    notifications.stop()
     (_, _, token_request), *_ = _posts(recorder, "/oauth2/token", count=1)
     assert (
         token_request["grant_type"] == "client_credentials" and token_request["client_secret"] == "app-secret"
@@ -281,23 +286,25 @@ def test_teams_gets_an_adaptive_card_with_the_connector_token(
     assert card["content"]["actions"][0]["url"] == "http://eclusa.local:8000/chat"
 
 
-def test_serve_follows_events_log_from_its_end(plant: Plant, pg_url: str, recorder: Any) -> None:
+def test_serve_follows_events_log_from_its_end(
+    bundle: PlantBundle, plant: Plant, pg_url: str, recorder: Any
+) -> None:
     from rules.store import PgAlarmWriter
     from storage.migrate import migrate
 
     migrate(pg_url)
-    lock = Feed(plant, writers=[PgAlarmWriter(pg_url)])
+    lock = Feed(bundle, writers=[PgAlarmWriter(pg_url)])
     lock.poll()
     lock.poll(falha_cavitacao_bomba=True)  # before `serve` starts: history, not news
     time.sleep(0.5)
     web = _slack_web(recorder, alarm_poll_s=0.1)
-    close = start_alarm_notifications(web, plant=plant, database_url=pg_url)
-    assert close is not None
+    notifications = AlarmNotifications(web, bundle=bundle, database_url=pg_url)
+    notifications.start()
     lock.act("acknowledge", CAVITATION)
     lock.poll(**{ESTOP: True})
     (_, _, data), *more = _posts(recorder, "chat.postMessage", count=1)
     time.sleep(0.8)
-    close()
+    notifications.stop()
     lock.runner.stop()
     assert not more and len(recorder.posts) == 1
     assert (

@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from agent.commands.store import Role
 from api.services import Services
 from api.users import UserDirectory
 from chat_ui.setup import prepare_root
 from lockpilot.clock import ManualClock
 from lockpilot.plant import Plant
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.timeout(120)
@@ -49,9 +50,9 @@ def chat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[Any
     return training, sent
 
 
-def _services(plant: Plant, clock: ManualClock) -> Services:
-    tools = ToolContext(plant=plant, clock=clock, current=_live_reader)
-    return Services(plant=plant, clock=clock, tools=tools, users=UserDirectory())
+def _services(bundle: PlantBundle, clock: ManualClock) -> Services:
+    tools = ToolContext(bundle=bundle, clock=clock, current=_live_reader)
+    return Services(bundle=bundle, clock=clock, tools=tools, users=UserDirectory())
 
 
 def _texts(sent: list[Any]) -> list[str]:
@@ -98,10 +99,12 @@ async def _flow(training: Any, sent: list[Any], svc: Services, clock: ManualCloc
     return report
 
 
-def test_trainer_runs_a_scored_session(chat: tuple[Any, list[Any]], plant: Plant) -> None:
+def test_trainer_runs_a_scored_session(
+    bundle: PlantBundle, chat: tuple[Any, list[Any]], plant: Plant
+) -> None:
     training, sent = chat
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
-    report = asyncio.run(_flow(training, sent, _services(plant, clock), clock))
+    report = asyncio.run(_flow(training, sent, _services(bundle, clock), clock))
     assert "Relatório do treino" in report, _texts(sent)
     rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|$", report, re.MULTILINE))
     assert rows["Aprendiz"] == "ana" and rows["Causa raiz"] == "`cavitacao_bomba`"
@@ -122,9 +125,9 @@ async def _to_the_end(training: Any, sent: list[Any], svc: Services, clock: Manu
     return bool(await training.poll())
 
 
-def test_the_scenario_end_reports(chat: tuple[Any, list[Any]], plant: Plant) -> None:
+def test_the_scenario_end_reports(bundle: PlantBundle, chat: tuple[Any, list[Any]], plant: Plant) -> None:
     training, sent = chat
     clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
-    assert not asyncio.run(_to_the_end(training, sent, _services(plant, clock), clock))
+    assert not asyncio.run(_to_the_end(training, sent, _services(bundle, clock), clock))
     assert "Fim do cenário." in _texts(sent) and "Relatório do treino" in sent[-1].content
     assert "Aprendiz | instrutor" in sent[-1].content and "nota 0/100" in sent[-1].content

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent.commands.store import Role
+from lockpilot.roles import Role
 from tests.web_stack import add_users, start_stack
 
 QUESTION, ANSWER = "qual o nível da câmara?", "Nível da câmara: 5,42 m."

@@ -6,14 +6,14 @@ import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from agent.commands.store import Role
-from api.stack import LocalStack
 from api.web_settings import WebSettings
-from lockpilot.net import free_port
+from app.dataplane import DataPlane
+from app.loopback import loopback_plane
+from lockpilot.roles import Role
 from lockpilot.samples import Quality, Sample
 from lockpilot.settings import Settings
 from storage.history_writer import HistoryWriter
-from storage.metering_models import Role as ApiRole
+from tests.conftest import wait_for
 
 PASSWORDS = {Role.OPERATOR: "operador-senha", Role.TRAINER: "instrutor-senha", Role.VIEWER: "leitor-senha"}
 USERS = {Role.OPERATOR: "operador", Role.TRAINER: "instrutor", Role.VIEWER: "leitor"}
@@ -26,20 +26,32 @@ def redis_db(base_url: str, number: int) -> str:
 
 def start_stack(
     *, database_url: str, redis_url: str, data_dir: Path, web: WebSettings | None = None
-) -> LocalStack:
-    """A live lock (twin, collector, stores, rules, copilot, web app) on free loopback ports."""
-    settings = Settings(data_dir=data_dir)
-    return LocalStack(
-        settings,
+) -> DataPlane:
+    """The production DataPlane (twin, collector, stores, rules runner, copilot, web app) on free ports."""
+    plane = loopback_plane(
+        Settings(data_dir=data_dir),
         database_url=database_url,
         redis_url=redis_url,
-        http_port=free_port(),
-        twin_port=free_port(),
+        meters=False,
+        metering=False,
         web=web or WebSettings(),
-    ).start()
+    )
+    plane.start()
+    try:
+        assert wait_for(
+            lambda: (
+                plane.services is not None
+                and plane.services.tools.current(["nivel_camara"])["nivel_camara"] is not None
+            ),
+            timeout_s=30,
+        ), "no live values reached the current store"
+    except BaseException:
+        plane.stop()
+        raise
+    return plane
 
 
-def add_users(stack: LocalStack) -> dict[Role, str]:
+def add_users(stack: DataPlane) -> dict[Role, str]:
     """A login and an API token for each role; returns the tokens."""
     svc = stack.services
     assert svc is not None and svc.metering is not None
@@ -52,7 +64,7 @@ def add_users(stack: LocalStack) -> dict[Role, str]:
             slack_id=f"U{role.value.upper()}",
             teams_id=f"aad-{role.value}",
         )
-        tokens[role] = svc.metering.create_token(username=name, role=ApiRole(role.value), actor="test")
+        tokens[role] = svc.metering.create_token(username=name, role=role, actor="test")
     return tokens
 
 
@@ -69,7 +81,8 @@ def seed_history(database_url: str, spool_dir: Path, *, tag: str = "nivel_camara
         )
         for i in range(minutes * 6, 0, -1)
     ]
-    writer = HistoryWriter(database_url, spool_dir=spool_dir).start()
+    writer = HistoryWriter(database_url, spool_dir=spool_dir)
+    writer.start()
     writer.publish(samples)
     assert writer.wait_idle(timeout_s=20.0), "history seed not written"
-    writer.close()
+    writer.stop()

@@ -14,23 +14,15 @@ import redis
 from lockpilot.clock import Clock
 from lockpilot.plant import Plant
 from lockpilot.samples import Sample
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.kpi import Activation
 from rules.lifecycle import Alarm, AlarmEvent, EventKind
-from rules.loader import load_parameters, load_sequences
 from rules.sequences import LiveValue, SequenceChecker
 from storage import history
 from storage.current import CurrentValue, read_current
 from tools.alarm_store import kpi_figures
-from tools.ports import (
-    AlarmView,
-    Bilingual,
-    KnowledgeHit,
-    PreconditionView,
-    RuleView,
-    SequenceCheckView,
-    SequenceInfo,
-)
+from tools.ports import AlarmView, KnowledgeHit, PreconditionView, RuleView, SequenceCheckView, SequenceInfo
 from tools.rule_views import rule_view
 
 __all__ = ["rule_view"]  # re-exported: callers take it from here
@@ -78,7 +70,7 @@ def alarm_view(alarm: Alarm) -> AlarmView:
     return AlarmView(
         id=d.id,
         rule_id=d.id,
-        name=Bilingual(pt=d.name.pt, en=d.name.en),
+        name=d.name,
         state=alarm.state.value,
         priority=d.priority.value,
         severity=d.severity.value,
@@ -108,7 +100,7 @@ class LiveRules:
         self._current, self._refresh_after_s = current, refresh_after_s
         self._refreshed: datetime | None = None
         self._views = [rule_view(r, plant) for r in engine.rules.rules]
-        self._checker = SequenceChecker(plant, load_sequences(plant), engine.rules.params)
+        self._checker = SequenceChecker(plant, engine.sequences, engine.rules.params)
         self._latest: dict[str, Sample] = {}
         self._events: deque[AlarmEvent] = deque(maxlen=keep_events)
         self._lock = threading.Lock()
@@ -171,10 +163,7 @@ class LiveRules:
         return kpi_figures(activations, since, floods=floods, start=start, end=end)
 
     def sequences(self) -> list[SequenceInfo]:
-        return [
-            SequenceInfo(id=s.id, code=s.code, name=Bilingual(pt=s.name.pt, en=s.name.en))
-            for s in self._checker.sequences.values()
-        ]
+        return [SequenceInfo(id=s.id, code=s.code, name=s.name) for s in self._checker.sequences.values()]
 
     def check(self, sequence_id: str) -> SequenceCheckView:
         """Check a sequence on the latest samples the engine received."""
@@ -193,7 +182,7 @@ def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
         pre.append(
             PreconditionView(
                 id=p.id,
-                sentence=Bilingual(pt=p.sentence.pt, en=p.sentence.en),
+                sentence=p.sentence,
                 passed=p.passed,
                 tag=tag,
                 value=p.live,
@@ -204,7 +193,7 @@ def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
         )
     return SequenceCheckView(
         sequence_id=result.sequence_id,
-        name=Bilingual(pt=result.name.pt, en=result.name.en),
+        name=result.name,
         permitted=result.permitted,
         preconditions=pre,
     )
@@ -213,17 +202,12 @@ def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
 class CurrentSequences:
     """Sequence checks on the current store's values (when no live engine runs in this process)."""
 
-    def __init__(self, plant: Plant, current: Any, clock: Clock) -> None:
-        self.plant, self.current, self.clock = plant, current, clock
-        self._checker = SequenceChecker(
-            plant, load_sequences(plant), load_parameters(plant.root / "parameters.yaml")
-        )
+    def __init__(self, bundle: PlantBundle, current: Any, clock: Clock) -> None:
+        self.plant, self.current, self.clock = bundle.plant, current, clock
+        self._checker = SequenceChecker(bundle.plant, bundle.sequences, bundle.parameters)
 
     def sequences(self) -> list[SequenceInfo]:
-        return [
-            SequenceInfo(id=s.id, code=s.code, name=Bilingual(pt=s.name.pt, en=s.name.en))
-            for s in self._checker.sequences.values()
-        ]
+        return [SequenceInfo(id=s.id, code=s.code, name=s.name) for s in self._checker.sequences.values()]
 
     def check(self, sequence_id: str) -> SequenceCheckView:
         tags = sorted(

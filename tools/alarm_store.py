@@ -15,14 +15,14 @@ import psycopg
 import redis
 
 from lockpilot.clock import Clock
-from lockpilot.plant import Plant
+from lockpilot.language import Bilingual
 from rules.alarms import ANOMALY_PREFIX, AlarmCatalog
+from rules.bundle import PlantBundle
 from rules.kpi import Activation, kpi_report
 from rules.lifecycle import AlarmEvent, AlarmState
-from rules.loader import RuleSet, load_rules
 from rules.store import alarm_rows, operator_action
 from storage.keys import RedisKeys
-from tools.ports import AlarmView, Bilingual, RuleView
+from tools.ports import AlarmView, RuleView
 from tools.rule_views import rule_view
 
 _ACTIVATIONS = (
@@ -100,11 +100,9 @@ def kpi_figures(
 class StoredAlarms:
     """Active alarms, rule views, KPIs and operator actions over the rules part's Redis hash and tables."""
 
-    def __init__(
-        self, plant: Plant, *, database_url: str, redis_url: str, clock: Clock, rules: RuleSet | None = None
-    ) -> None:
+    def __init__(self, bundle: PlantBundle, *, database_url: str, redis_url: str, clock: Clock) -> None:
+        plant, ruleset = bundle.plant, bundle.rules
         self.plant, self.clock, self.database_url, self.redis_url = plant, clock, database_url, redis_url
-        ruleset = rules or load_rules(plant)
         self.catalog = AlarmCatalog(plant, ruleset)
         self._views = [rule_view(r, plant) for r in ruleset.rules]
         self._redis = redis.Redis.from_url(redis_url)

@@ -7,10 +7,11 @@ from typing import Any
 
 from pydantic import Field
 
+from lockpilot.language import Language
 from tools.context import ToolContext
 from tools.knowledge import search_knowledge
 from tools.live import read_tag
-from tools.models import Citation, CitationKind, Language, TagReading, ToolResult
+from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView, KnowledgeHit, RuleView
 
 UNAVAILABLE = "the rules and alarm store are not available"

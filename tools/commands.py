@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.commands.desk import CommandOutcome, Outcome
-from agent.commands.guard import asked_by_user
-from agent.commands.store import Role
+from commands.desk import CommandOutcome, Outcome
+from lockpilot.roles import Role
 from tools.context import ToolContext
 from tools.models import Citation, CitationKind, ToolResult
 
@@ -29,7 +28,8 @@ def request_command(
     desk = ctx.commands
     if desk is None:
         return CommandResult(error="the command path is not available (no PLC link or database)")
-    if not asked_by_user(command, value, user_text, book=desk.book, tag_index=ctx.tag_index):
+    guard = ctx.command_guard
+    if guard is None or not guard(command, value, user_text):
         desk.store.audit(
             when=ctx.clock.now(),
             actor=user,

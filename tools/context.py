@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from lockpilot.clock import Clock
 from lockpilot.plant import Plant
+from rules.bundle import PlantBundle
 from storage.current import CurrentValue
 from storage.history import Bucket, HistoryPoint, TagStats
 from tools.ports import AlarmDesk, KnowledgeDesk, SequenceDesk
 from tools.tag_index import TagIndex
 
 if TYPE_CHECKING:
-    from agent.commands.desk import CommandDesk
+    from commands.desk import CommandDesk
     from tools.fleet_desk import FleetDesk
 
 
@@ -23,6 +24,10 @@ class CurrentReader(Protocol):
     """Latest stored values of some tags (None for a tag never read)."""
 
     def __call__(self, tags: Sequence[str]) -> Mapping[str, CurrentValue | None]: ...
+
+
+CommandGuard = Callable[[str, float | None, str], bool]
+"""(command id, value, the user's own text) -> True only when that text asked for exactly this command."""
 
 
 class HistoryReader(Protocol):
@@ -39,7 +44,7 @@ class HistoryReader(Protocol):
 class ToolContext:
     """The parts a tool call may use; a missing part makes its tools answer that it is unavailable."""
 
-    plant: Plant
+    bundle: PlantBundle
     clock: Clock
     current: CurrentReader
     history: HistoryReader | None = None
@@ -47,9 +52,14 @@ class ToolContext:
     sequences: SequenceDesk | None = None
     knowledge: KnowledgeDesk | None = None
     commands: CommandDesk | None = None
+    command_guard: CommandGuard | None = None  # set by the agent; without it every request is refused
     fleet: FleetDesk | None = None  # at a fleet central: every site's stored data (tools.fleet)
     stale_after_s: float = 5.0
     tag_index: TagIndex = field(init=False)
 
     def __post_init__(self) -> None:
         self.tag_index = TagIndex(self.plant)
+
+    @property
+    def plant(self) -> Plant:
+        return self.bundle.plant

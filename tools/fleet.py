@@ -11,12 +11,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from fleet.central.store import SiteStatus
+from lockpilot.language import Language
 from tools.alarms import list_active_alarms
 from tools.context import ToolContext
 from tools.fleet_desk import FleetDesk
 from tools.live import read_tag
 from tools.metering import CYCLE_TAG, energy_per_lock_cycle
-from tools.models import Citation, CitationKind, Language, TagReading, ToolResult
+from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView
 
 NO_FLEET = "this copilot is not a fleet central"

@@ -13,9 +13,8 @@ import psycopg
 from fleet.central.history import FleetHistory
 from fleet.central.store import FleetReader, SiteStatus
 from lockpilot.clock import Clock
-from lockpilot.plant import Plant
 from lockpilot.samples import Quality
-from rules.loader import load_rules, load_sequences
+from rules.bundle import PlantBundle
 from storage.current import CurrentValue
 from tools.alarm_store import doc_view, is_standing
 from tools.context import ToolContext
@@ -78,14 +77,14 @@ class SiteSequences:
 class FleetDesk:
     """Sites by id and a ToolContext for each; the locks share the central's plant design (tags, rules)."""
 
-    def __init__(self, reader: FleetReader, plant: Plant, *, database_url: str, clock: Clock) -> None:
-        self.reader, self.plant, self.clock = reader, plant, clock
+    def __init__(self, reader: FleetReader, bundle: PlantBundle, *, database_url: str, clock: Clock) -> None:
+        self.reader, self.bundle, self.clock = reader, bundle, clock
         self._conn = psycopg.connect(database_url, autocommit=True)
         self._lock = threading.Lock()
-        self._views = [rule_view(r, plant) for r in load_rules(plant).rules]
+        self._views = [rule_view(r, bundle.plant) for r in bundle.rules.rules]
         self._sequences = [
             SequenceInfo(id=s.id, code=s.code, name=Bilingual(pt=s.name.pt, en=s.name.en))
-            for s in load_sequences(plant).values()
+            for s in bundle.sequences.values()
         ]
 
     def statuses(self) -> list[SiteStatus]:
@@ -100,7 +99,7 @@ class FleetDesk:
     def context(self, status: SiteStatus) -> ToolContext:
         """The tools' context of one site (values marked bad while it is offline)."""
         return ToolContext(
-            plant=self.plant,
+            bundle=self.bundle,
             clock=self.clock,
             current=SiteCurrent(self.reader, status.site, status.online),
             history=FleetHistory(self._conn, self._lock, status.site),

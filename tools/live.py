@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lockpilot.language import Language
 from lockpilot.samples import Quality
 from storage.current import CurrentValue
 from tools.context import ToolContext
@@ -11,7 +12,6 @@ from tools.models import (
     Citation,
     CitationKind,
     Freshness,
-    Language,
     ReadTagResult,
     SearchTagsResult,
     TagMatch,

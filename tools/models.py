@@ -11,13 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from lockpilot.samples import Quality
 
 
-class Language(StrEnum):
-    """The user's language: Portuguese first, English second."""
-
-    PT = "pt"
-    EN = "en"
-
-
 class CitationKind(StrEnum):
     """What a citation points at (design.md section 6)."""
 

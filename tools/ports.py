@@ -11,16 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-
-class Bilingual(BaseModel):
-    """Operator text in Portuguese and English."""
-
-    pt: str
-    en: str
-
-    def in_(self, language: str) -> str:
-        """The text in `language` ("pt" or "en")."""
-        return self.pt if language == "pt" else self.en
+from lockpilot.language import Bilingual
 
 
 class RuleView(BaseModel):

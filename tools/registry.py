@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.commands.store import Role
+from lockpilot.language import Language
+from lockpilot.roles import Role
 from tools import alarms, commands, history, knowledge, live, metering, sequences, what_if
 from tools.context import ToolContext
 from tools.fleet import FLEET_TOOLS, FleetToolName
-from tools.models import Language, ToolResult
+from tools.models import ToolResult
 
 
 class ToolName(StrEnum):

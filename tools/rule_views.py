@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from lockpilot.language import Bilingual
 from lockpilot.plant import Plant
 from rules.loader import AllOf, AnyOf, CondTree, Rule
-from tools.ports import Bilingual, RuleView
+from tools.ports import RuleView
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -27,14 +28,14 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
     e = d.explanation
     return RuleView(
         id=d.id,
-        name=Bilingual(pt=d.name.pt, en=d.name.en),
-        description=Bilingual(pt=d.description.pt, en=d.description.en),
+        name=d.name,
+        description=d.description,
         equipment=d.equipment,
         severity=d.severity.value,
         priority=d.priority.value,
-        cause=Bilingual(pt=e.cause.pt, en=e.cause.en),
-        consequence=Bilingual(pt=e.consequence.pt, en=e.consequence.en),
-        action=Bilingual(pt=e.action.pt, en=e.action.en),
+        cause=e.cause,
+        consequence=e.consequence,
+        action=e.action,
         plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
         plc_fault_tag=d.plc_fault_tag,
         tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),

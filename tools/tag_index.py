@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lockpilot.plant import Plant, Tag, TagGroup
-from tools.text import content_words, word_matches, words
+from lockpilot.text import content_words, word_matches, words
 
 # Query words that mean the same thing as a word the tag map uses.
 SYNONYMS = {

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import Field
 
-from evals.whatif import predict, sandbox_from_values
-from evals.whatif_action import ActionError, parse_action
 from tools.context import ToolContext
 from tools.models import Citation, CitationKind, ToolResult
+from tools.whatif.action import ActionError, parse_action
+from tools.whatif.predict import predict, sandbox_from_values
 from twin import LockTwin
 
 MAX_MINUTES = 60.0
@@ -35,7 +35,7 @@ def what_if(
     if twin is not None:
         sandbox = twin.copy()
     else:
-        stored = ctx.current(list(ctx.plant.tags))
+        stored = ctx.current([t.name for t in ctx.plant.plc_tags])
         missing = [t for t, v in stored.items() if v is None or v.value is None]
         if missing:
             return WhatIfResult(
@@ -44,7 +44,7 @@ def what_if(
         sandbox = sandbox_from_values(
             ctx.plant, {t: v.value for t, v in stored.items() if v is not None and v.value is not None}
         )
-    out = predict(sandbox, ctx.plant, parsed, minutes=min(max(minutes, 0.5), MAX_MINUTES))
+    out = predict(sandbox, ctx.bundle, parsed, minutes=min(max(minutes, 0.5), MAX_MINUTES))
     cites = [
         Citation(kind=CitationKind.TAG, id=t)
         for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante")

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import structlog
 
-from lockpilot.plant import DataType, Plant, Protocol
+from lockpilot.plant import DataType, Plant
 from lockpilot.samples import Value
 from twin.faults import Fault, FaultSet
-from twin.params import Params, load_parameters
+from twin.params import Params, with_overrides
 from twin.physics.lock import LockPhysics
 from twin.plc.program import Plc
 from twin.sensors import ANALOG_TAGS, Instruments
@@ -32,7 +32,7 @@ class LockTwin:
         chamber_m: float | None = None,
     ) -> None:
         self.plant = plant
-        self.params: Params = load_parameters(plant, overrides=params)
+        self.params: Params = with_overrides(plant, params)
         self.sim_time_s = 0.0
         self.rng = np.random.default_rng(seed)
         start = self.params["nivel_jusante_normal_m"] if chamber_m is None else chamber_m
@@ -41,7 +41,7 @@ class LockTwin:
         self.faults = FaultSet()
         self.instruments = Instruments()
         self._io = self.instruments.read(self.physics, self.faults, np.zeros(len(ANALOG_TAGS)), 0.0)
-        plc_tags = [t for t in plant.tags.values() if plant.devices[t.source.device].protocol is Protocol.S7]
+        plc_tags = plant.plc_tags
         self._types = {t.name: t.type for t in plc_tags}  # meter tags (meters.yaml) are not the PLC's
         self._ranges = {t.name: t.range for t in plc_tags if t.range and t.type is DataType.REAL}
 

@@ -1,11 +1,9 @@
-"""The PLC parameter block (`plants/<plant>/parameters.yaml`) as a read-only mapping of floats."""
+"""The twin's view of the PLC parameter block: the plant's parameters, with a scenario's overrides."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-
-import yaml
 
 from lockpilot.errors import PlantDataError
 from lockpilot.plant import Plant
@@ -13,17 +11,12 @@ from lockpilot.plant import Plant
 Params = Mapping[str, float]
 
 
-def load_parameters(plant: Plant, *, overrides: Mapping[str, float] | None = None) -> Params:
-    """Read the plant's parameter block and apply `overrides` (unknown override keys are refused)."""
-    path = plant.root / "parameters.yaml"
-    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    raw = tree.get("parameters")
-    if not isinstance(raw, dict):
-        raise PlantDataError("expected a top-level mapping 'parameters:'", file=path)
-    values = {str(k): float(v) for k, v in raw.items()}
+def with_overrides(plant: Plant, overrides: Mapping[str, float] | None = None) -> Params:
+    """The plant's parameter block with `overrides` applied (unknown override keys are refused)."""
+    values = dict(plant.parameters)
     for key, value in (overrides or {}).items():
         if key not in values:
-            raise PlantDataError(f"unknown parameter '{key}'", file=path)
+            raise PlantDataError(f"unknown parameter '{key}'", file=plant.root / "parameters.yaml")
         values[key] = float(value)
     return MappingProxyType(values)
 

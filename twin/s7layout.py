@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lockpilot.plant import DataType, Plant, Protocol, Tag
+from lockpilot.plant import DataType, Plant, Tag
 from lockpilot.plant.s7address import S7Address
 from lockpilot.plant.s7codec import db_sizes, decode, encode
 from lockpilot.samples import Value
@@ -26,7 +26,7 @@ class DbLayout:
     """Every S7 tag of the plant by data block."""
 
     def __init__(self, plant: Plant) -> None:
-        tags = [t for t in plant.tags.values() if plant.devices[t.source.device].protocol is Protocol.S7]
+        tags = plant.plc_tags
         self.sizes: dict[int, int] = db_sizes(tags)
         self.slots: dict[int, list[Slot]] = {db: [] for db in self.sizes}
         for tag in tags:

@@ -61,7 +61,7 @@ class TwinServer:
         self._thread: threading.Thread | None = None
         self._silent_until = 0.0
 
-    def start(self) -> TwinServer:
+    def start(self) -> None:
         """Register the data blocks, listen, and start the real-time loop in a background thread."""
         for db, buf in self._memory.items():
             self._server.register_area(SrvArea.DB, db, buf)
@@ -73,7 +73,6 @@ class TwinServer:
         log.info(
             "twin_serving", host=self.host, port=self.port, speed=self.speed, auto_cycle=self.auto is not None
         )
-        return self
 
     def stop(self) -> None:
         """Stop the loop and the S7 server."""
@@ -84,7 +83,8 @@ class TwinServer:
         log.info("twin_stopped", port=self.port)
 
     def __enter__(self) -> TwinServer:
-        return self.start()
+        self.start()
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

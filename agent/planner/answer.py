@@ -8,7 +8,7 @@ from typing import Any
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.phrases import clock_time, number, quality, reason, say
 from agent.planner.whatif_answer import what_if_lines
-from tools.models import Language
+from lockpilot.language import Language
 from tools.registry import ToolName
 
 L = Language

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.planner.phrases import clock_time, say
-from tools.models import Language
+from lockpilot.language import Language
 
 CYCLE_NAMES = {"enchimento": ("enchimento", "filling"), "esvaziamento": ("esvaziamento", "emptying")}
 METHODS = {

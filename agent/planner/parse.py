@@ -6,16 +6,16 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.commands.spec import Action, CommandBook
 from agent.planner import vocabulary as v
 from agent.planner.cues import WhatIf, asks_procedure, asks_why, what_if
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.symptoms import FAULT_CUES, Symptom, cue_in, symptoms_of
-from evals.whatif_action import ActionError, parse_action
-from tools.models import Language
+from lockpilot.language import Language
+from lockpilot.plant.commands import Action, CommandBook
+from lockpilot.text import STOPWORDS, any_phrase, contains_phrase, fold, words
 from tools.ports import RuleView, SequenceInfo
 from tools.tag_index import TagIndex
-from tools.text import STOPWORDS, any_phrase, contains_phrase, fold, words
+from tools.whatif.action import ActionError, parse_action
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
 _AMOUNT_WORDS = "|".join(sorted(v.NUMBER_WORDS, key=len, reverse=True))

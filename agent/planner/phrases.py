@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tools.models import Language
+from lockpilot.language import Language
 
 QUALITY = {
     "good": ("boa", "good"),

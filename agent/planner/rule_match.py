@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from agent.planner import vocabulary as v
 from agent.planner.symptoms import Symptom, symptoms_of
+from lockpilot.text import STOPWORDS, word_matches, words, wordset
 from tools.ports import RuleView
-from tools.text import STOPWORDS, word_matches, words, wordset
 
 # Words of rule names too common to tell rules apart.
 RULE_STOPWORDS = STOPWORDS | wordset(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tools.text import edit_distance, words
+from lockpilot.text import edit_distance, words
 
 
 class Symptom(StrEnum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.commands.spec import Action
-from tools.text import wordset
+from lockpilot.plant.commands import Action
+from lockpilot.text import wordset
 
 PT_MARKERS = wordset(
     "qual quais o a os as da do das dos de na no nas nos em e esta estao nivel porque por posso pode "

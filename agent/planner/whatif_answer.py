@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.planner.phrases import say
-from tools.models import Language
+from lockpilot.language import Language
 
 # Figure key -> (pt label, en label, unit).
 FIGURES = {

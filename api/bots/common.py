@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from agent.commands.store import Role
 from agent.service import AnswerResult
 from api.services import Services
+from lockpilot.roles import Role
 
 APPROVE, REJECT = "approve_command", "reject_command"
 

@@ -1,4 +1,4 @@
-"""HTTP endpoints of the bots (/bots/slack/events, /bots/teams/messages) and proactive alarm notifications."""
+"""HTTP endpoints of the bots (/bots/slack/events, /bots/teams/messages)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from api.bots.alarm_notify import start_alarm_notifications
 from api.bots.teams import TokenRejected, TokenValidator, handle_activity, send_activity
 from api.services import Services
 
@@ -78,13 +77,8 @@ def _json(data: Any) -> str:
 
 
 def bot_router(svc: Services) -> APIRouter:
-    """The bots' routes (only those configured) and, with a channel set, proactive alarm notifications."""
+    """The bots' routes (only those configured)."""
     router = APIRouter(prefix="/bots", tags=["bots"])
     _slack_route(router, svc)
     _teams_route(router, svc)
-    close = start_alarm_notifications(
-        svc.web, plant=svc.plant, runner=svc.rules_runner, database_url=svc.database_url
-    )
-    if close is not None:
-        svc.closers.append(close)
     return router

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Response, status
 
 from api.deps import CurrentUser, Store, check_client, require, scope_client, visible_device
-from storage.metering_models import Client, ClientCreate, Device, DeviceCreate, DeviceUpdate, Role
+from lockpilot.roles import Role
+from metering.models import Client, ClientCreate, Device, DeviceCreate, DeviceUpdate
 
 router = APIRouter(tags=["clients"])
 

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from agent.commands.desk import CommandOutcome, Outcome
-from agent.commands.execute import execute
 from agent.service import AnswerResult, thread_for
 from api.deps import CurrentUser
 from api.web_deps import PlantRole, Svc, need
+from commands.desk import CommandOutcome, Outcome
+from commands.execute import execute
 
 router = APIRouter(tags=["copilot"])
 CHANNEL = "api"

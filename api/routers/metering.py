@@ -10,8 +10,8 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, Store, visible_device
-from storage.metering_ingest import ingest, measurements, series
-from storage.metering_models import IngestBatch, IngestResult, Measurement
+from metering.ingest import ingest, measurements, series
+from metering.models import IngestBatch, IngestResult, Measurement
 from tools.meter_stats import linreg, summarize
 
 router = APIRouter(tags=["metering"])

@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from api.web_deps import PlantRole, Svc, need
+from lockpilot.language import Language
 from lockpilot.plant import TagGroup
 from tools.history import HistoryMode, HistoryResult, query_history
 from tools.live import read_tag
-from tools.models import Language, ReadTagResult
+from tools.models import ReadTagResult
 
 router = APIRouter(tags=["plant"])
 MAX_WINDOW_S = 31 * 86400

@@ -97,7 +97,7 @@ class FleetHost:
         self._stop.set()
         flusher.join(5.0)
         self._flush_status()
-        self.writer.close()
+        self.writer.stop()
         self.store.close()
 
     def wait_idle(self, *, timeout_s: float) -> bool:

@@ -4,6 +4,7 @@ idempotent; plus the readers other processes (tools, dashboard) use."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ class SiteStatus:
 
 def site_plant(plant: Plant, keys: FleetKeys, site: str) -> Plant:
     """The central's plant model under the site's namespace (what CurrentStore and readers key on)."""
-    return Plant(name=keys.namespace(site), root=plant.root, tags=plant.tags, devices=plant.devices)
+    return dataclasses.replace(plant, name=keys.namespace(site))
 
 
 class FleetStore:
@@ -60,7 +61,8 @@ class FleetStore:
         """The site's current store (started on first use)."""
         store = self._current.get(site)
         if store is None:
-            store = CurrentStore(self.redis_url, site_plant(self.plant, self.keys, site)).start()
+            store = CurrentStore(self.redis_url, site_plant(self.plant, self.keys, site))
+            store.start()
             self._current[site] = store
         return store
 
@@ -87,7 +89,7 @@ class FleetStore:
 
     def close(self) -> None:
         for store in self._current.values():
-            store.close()
+            store.stop()
         self._current.clear()
         self._client.close()
 

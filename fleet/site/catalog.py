@@ -12,7 +12,7 @@ from pysparkplug import DataType as SpbType
 from fleet.sparkplug.codec import SPB_TYPE, MetricDef, PropValue
 from fleet.sparkplug.topics import FIRST_OUT, PLC_DEVICE, alarm_metric
 from lockpilot.plant import Plant, Protocol, Tag
-from lockpilot.plant.modbus_source import MetersFile
+from lockpilot.plant.meters import MetersFile
 
 NODE = ""  # the device key of the edge node's own metrics
 ALARM_ALIAS_BASE = 100_000

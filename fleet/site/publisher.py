@@ -25,7 +25,7 @@ from fleet.site.journal import Entry, Journal, Record
 from fleet.sparkplug import codec
 from fleet.sparkplug.topics import REBIRTH, MessageType, Topic, state_topic
 from lockpilot.plant import Plant
-from lockpilot.plant.modbus_source import MetersFile
+from lockpilot.plant.meters import MetersFile
 from lockpilot.samples import Sample
 from rules.lifecycle import AlarmEvent
 from storage.current_store import moved
@@ -65,7 +65,7 @@ class SitePublisher:
         self.settings = settings
         self.group = settings.sparkplug_group
         self.node = node_id or settings.sparkplug_node or plant.name
-        self.catalog = SiteCatalog.build(plant, meters=meters)
+        self.catalog = SiteCatalog.build(plant, meters=meters if meters is not None else plant.meters)
         self.journal = Journal(data_dir / "sparkplug" / self.group / self.node)
         self.alarm_points = AlarmPoints()
         self._alarm_feed = alarms

@@ -6,7 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from lockpilot.errors import PlantDataError, PlantDataErrors
-from lockpilot.plant.model import DataType, Device, Plant, Protocol, Tag, suggest
+from lockpilot.plant.commands import CommandBook, load_commands
+from lockpilot.plant.meters import load_meters
+from lockpilot.plant.model import DataType, Device, Protocol, Tag, suggest
+from lockpilot.plant.parameters import load_parameters
+from lockpilot.plant.plant import Plant
 from lockpilot.plant.s7address import S7Address
 from lockpilot.yamlio import LinedDict, LinedList, line_of, load_yaml, validate
 
@@ -129,16 +133,29 @@ def plants_root() -> Path:
     return get_settings().plants_dir
 
 
-def load_plant(name: str = "lock", *, root: Path | None = None, with_meters: bool = False) -> Plant:
-    """Load `plants/<name>/` (devices, tags, and with_meters meters.yaml); errors name every problem."""
+def load_plant(name: str = "lock", *, root: Path | None = None) -> Plant:
+    """Load `plants/<name>/`: devices, tags, meters.yaml, parameters.yaml, commands.yaml; errors name each."""
     base = (root or plants_root()) / name
     if not base.is_dir():
         raise PlantDataError(f"no plant folder '{name}'", file=base)
     devices = load_devices(base / "devices.yaml")
     tags = load_tags(base / "tags.yaml", devices)
-    if with_meters and (base / "meters.yaml").exists():
-        from lockpilot.plant.modbus_source import load_meters
-
-        _, meter_devices, meter_tags = load_meters(base / "meters.yaml", set(tags))
+    meters = None
+    if (base / "meters.yaml").exists():
+        meters, meter_devices, meter_tags = load_meters(base / "meters.yaml", set(tags))
         devices, tags = {**devices, **meter_devices}, {**tags, **meter_tags}
-    return Plant(name=name, root=base, tags=tags, devices=devices)
+    parameters = load_parameters(base / "parameters.yaml") if (base / "parameters.yaml").exists() else {}
+    commands = (
+        load_commands(base / "commands.yaml", tags)
+        if (base / "commands.yaml").exists()
+        else CommandBook(equipment={}, commands=())
+    )
+    return Plant(
+        name=name,
+        root=base,
+        tags=tags,
+        devices=devices,
+        parameters=parameters,
+        commands=commands,
+        meters=meters,
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from lockpilot.language import Bilingual
 from lockpilot.plant.s7address import S7Address, S7Width
+from lockpilot.schema import Strict
 
 TAG_NAME = r"^[a-z][a-z0-9_]*$"
 
@@ -74,15 +75,6 @@ class Protocol(StrEnum):
     TUYA = "tuya"
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Description(Strict):
-    pt: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
 class TagSource(Strict):
     """Where a tag is read: the device and, for S7, its DB address (other protocols add fields)."""
 
@@ -109,7 +101,7 @@ class Writable(Strict):
 class Tag(Strict):
     name: Annotated[str, Field(pattern=TAG_NAME, max_length=63)]
     group: TagGroup
-    description: Description
+    description: Bilingual
     unit: str
     type: DataType
     source: TagSource
@@ -172,25 +164,6 @@ class Device(Strict):
     stale_after_s: float = Field(default=5.0, gt=0)
     heartbeat_tag: str | None = None  # a counter the PLC increments every scan: frozen -> values stale
     simulated: bool = False
-
-
-class Plant(BaseModel):
-    """A loaded plant: its tags by name and its devices by id."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    name: str
-    root: Path
-    tags: dict[str, Tag]
-    devices: dict[str, Device]
-
-    def tag(self, name: str) -> Tag:
-        try:
-            return self.tags[name]
-        except KeyError:
-            raise KeyError(f"unknown tag '{name}' in plant '{self.name}'") from None
-
-    def tags_of(self, device_id: str) -> list[Tag]:
-        return [t for t in self.tags.values() if t.source.device == device_id]
 
 
 def suggest(name: str, choices: list[str]) -> str:

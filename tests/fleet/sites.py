@@ -13,7 +13,6 @@ from typing import Any
 
 import paho.mqtt.client as paho
 
-from collectors.meters_runtime import read_meters
 from fleet.central.host import FleetHost
 from fleet.settings import MqttSettings
 from fleet.site.publisher import SitePublisher
@@ -21,6 +20,7 @@ from lockpilot.bus import SampleBus
 from lockpilot.clock import SystemClock
 from lockpilot.plant import Plant
 from lockpilot.samples import Quality, Sample
+from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from rules.lifecycle import AlarmEvent
 from rules.runner import RulesRunner
@@ -76,12 +76,10 @@ class Site:
     events: list[tuple[float, AlarmEvent]] = field(default_factory=list)
 
     @classmethod
-    def make(cls, plant: Plant, settings: MqttSettings, node: str, data_dir: Path) -> Site:
+    def make(cls, bundle: PlantBundle, settings: MqttSettings, node: str, data_dir: Path) -> Site:
         bus = SampleBus()
-        runner = RulesRunner(RulesEngine.for_plant(plant), clock=SystemClock())
-        publisher = SitePublisher(
-            settings, plant, data_dir=data_dir, meters=read_meters(plant), alarms=runner, node_id=node
-        )
+        runner = RulesRunner(RulesEngine.for_bundle(bundle), clock=SystemClock())
+        publisher = SitePublisher(settings, bundle.plant, data_dir=data_dir, alarms=runner, node_id=node)
         site = cls(node, bus, runner, publisher)
         runner.listeners.append(lambda events: site.events.extend((time.monotonic(), e) for e in events))
         bus.subscribe(runner)

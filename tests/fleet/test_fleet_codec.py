@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from collectors.meters_runtime import read_meters
 from fleet.settings import MqttSettings
 from fleet.site.catalog import NODE, SiteCatalog
 from fleet.site.journal import Journal
@@ -29,8 +28,8 @@ DEVICE_TAGS = ("nivel_camara", "bomba_principal_status", "sequencia_ativa", "con
 
 @pytest.fixture(scope="module")
 def catalog() -> SiteCatalog:
-    plant: Plant = load_plant("lock", root=REPO_ROOT / "plants", with_meters=True)
-    return SiteCatalog.build(plant, meters=read_meters(plant))
+    plant: Plant = load_plant("lock", root=REPO_ROOT / "plants")
+    return SiteCatalog.build(plant, meters=plant.meters)
 
 
 def _points(catalog: SiteCatalog) -> list[codec.Point]:

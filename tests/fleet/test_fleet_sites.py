@@ -18,21 +18,19 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from agent.commands.store import Role
 from agent.fleet_copilot import fleet_copilot
 from agent.planner.phrases import number
-from api.http import build_http_app
+from app.fleet import FleetCentral, central_services
+from app.http import build_http_app
 from fleet.central.store import FleetReader
 from fleet.sparkplug import codec
 from fleet.sparkplug.topics import MessageType, Topic
 from lockpilot.clock import SystemClock
-from lockpilot.fleet_cli import FleetCentral, central_services
-from lockpilot.plant import Plant, load_plant
+from lockpilot.roles import Role
 from lockpilot.samples import Quality, Sample
 from lockpilot.settings import Settings
-from storage.metering_models import Role as ApiRole
+from rules.bundle import PlantBundle
 from storage.migrate import migrate
-from tests.conftest import REPO_ROOT
 from tests.fleet.sites import Central, Site, mqtt_settings, raw_client, wait_for
 
 BROKER_PORT = 1883  # the machine's Mosquitto; the group id is this module's own
@@ -42,18 +40,13 @@ CYCLE_KWH = {"eclusa-1": (12.0, 7.0), "eclusa-2": (15.0, 9.0), "eclusa-3": (10.0
 
 @dataclass
 class Fleet:
-    plant: Plant
+    bundle: PlantBundle
     group: str
     central: Central
     sites: dict[str, Site]
     reader: FleetReader
     redis_url: str
     pg_url: str
-
-
-@pytest.fixture(scope="module")
-def fleet_plant() -> Plant:
-    return load_plant("lock", root=REPO_ROOT / "plants", with_meters=True)
 
 
 @pytest.fixture(scope="module")
@@ -89,21 +82,23 @@ def _scripted_cycles(site: Site, node: str) -> None:
 
 @pytest.fixture(scope="module")
 def fleet(
-    fleet_plant: Plant, pg_url: str, module_redis: str, tmp_path_factory: pytest.TempPathFactory
+    bundle: PlantBundle, pg_url: str, module_redis: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Fleet]:
     migrate(pg_url)
     group = f"test-{uuid.uuid4().hex[:8]}"
     settings = mqtt_settings(BROKER_PORT, group=group, host_id=f"central-{group}")
     data = Path(tmp_path_factory.mktemp("fleet"))
-    central = Central(settings, fleet_plant, pg_url=pg_url, redis_url=module_redis, data_dir=data / "central")
-    sites = {node: Site.make(fleet_plant, settings, node, data / node) for node in SITES}
+    central = Central(
+        settings, bundle.plant, pg_url=pg_url, redis_url=module_redis, data_dir=data / "central"
+    )
+    sites = {node: Site.make(bundle, settings, node, data / node) for node in SITES}
     for i, (node, site) in enumerate(sites.items()):
         _scripted_cycles(site, node)
-        site.run_twin(fleet_plant, seed=i)
+        site.run_twin(bundle.plant, seed=i)
     reader = FleetReader(module_redis, group=group)
     try:
         assert wait_for(lambda: sum(s.online for s in reader.sites()) == len(SITES), timeout_s=20)
-        yield Fleet(fleet_plant, group, central, sites, reader, module_redis, pg_url)
+        yield Fleet(bundle, group, central, sites, reader, module_redis, pg_url)
     finally:
         for site in sites.values():
             site.stop()
@@ -120,7 +115,7 @@ def test_births_declare_every_tag_with_type_unit_and_range(fleet: Fleet) -> None
         "tomada_iluminacao",
     }
     clp = track.devices["clp"]
-    plc_tags = {t.name for t in fleet.plant.tags.values() if t.source.device == "clp_eclusa"}
+    plc_tags = {t.name for t in fleet.bundle.plant.tags.values() if t.source.device == "clp_eclusa"}
     assert set(clp.properties) == plc_tags
     level = {"engUnit": "m", "engLow": 0.0, "engHigh": 16.0, "deadband": 0.01}
     assert clp.properties["nivel_camara"] == {"Documentation": "Nível da câmara (transmissor A)", **level}
@@ -153,9 +148,9 @@ def test_values_at_the_central_equal_the_sites_own(fleet: Fleet) -> None:
             ), (node, tag)
             latest = site.publisher.latest[tag].value
             if isinstance(latest, float):
-                assert abs(latest - float(got.value)) <= (fleet.plant.tags[tag].deadband or 0.0) + 1e-9
+                assert abs(latest - float(got.value)) <= (fleet.bundle.plant.tags[tag].deadband or 0.0) + 1e-9
     for i, site in enumerate(fleet.sites.values()):
-        site.run_twin(fleet.plant, seed=10 + i)
+        site.run_twin(fleet.bundle.plant, seed=10 + i)
 
 
 def _standing(fleet: Fleet, node: str, alarm_id: str) -> bool:
@@ -245,7 +240,7 @@ def test_the_central_copilot_answers_fleet_questions_in_pt_and_en(fleet: Fleet) 
         _raise_alarm(fleet)
     with ExitStack() as closers:
         copilot = fleet_copilot(
-            fleet.plant, database_url=fleet.pg_url, redis_url=fleet.redis_url, group=fleet.group,
+            fleet.bundle, database_url=fleet.pg_url, redis_url=fleet.redis_url, group=fleet.group,
             clock=SystemClock(), closers=closers,
         )  # fmt: skip
         answers = {
@@ -283,13 +278,13 @@ def test_the_fleet_page_shows_every_lock_with_its_alarms(fleet: Fleet, tmp_path:
     if not _standing(fleet, "eclusa-2", "clp_fora_de_run"):
         _raise_alarm(fleet)
     central = FleetCentral(
-        Settings(data_dir=tmp_path), fleet.plant, database_url=fleet.pg_url, redis_url=fleet.redis_url,
+        Settings(data_dir=tmp_path), fleet.bundle, database_url=fleet.pg_url, redis_url=fleet.redis_url,
         host=fleet.central.host,
     )  # fmt: skip
     with ExitStack() as closers:
         services = central_services(central, closers)
         assert services.tools.commands is None  # the central has no command path
-        token = services.metering.create_token(username="centro", role=ApiRole.VIEWER, actor="test")
+        token = services.metering.create_token(username="centro", role=Role.VIEWER, actor="test")
         client = TestClient(build_http_app(services, chat=False))
         headers = {"Authorization": f"Bearer {token}"}
         data = client.get("/dashboard/fleet/data", headers=headers).json()
@@ -311,7 +306,7 @@ def test_a_site_that_stops_is_offline_at_the_central_and_in_the_answer(fleet: Fl
     )
     with ExitStack() as closers:
         copilot = fleet_copilot(
-            fleet.plant, database_url=fleet.pg_url, redis_url=fleet.redis_url, group=fleet.group,
+            fleet.bundle, database_url=fleet.pg_url, redis_url=fleet.redis_url, group=fleet.group,
             clock=SystemClock(), closers=closers,
         )  # fmt: skip
         answer = copilot.ask("alguma eclusa sem comunicação?", user="central", role=Role.VIEWER).answer

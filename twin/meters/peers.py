@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
 from collectors.meters_runtime import MeterEndpoint
-from collectors.modbus_rtu import RtuDriver
-from collectors.register_map import RegisterPoint, ValueType
-from collectors.tuya_local import TuyaPoint
 from lockpilot.clock import Clock
 from lockpilot.net import free_port
 from lockpilot.plant import Protocol as PlantProtocol
-from lockpilot.plant.modbus_source import (
+from lockpilot.plant.meter_points import RegisterPoint, RtuDriver, TuyaPoint, ValueType
+from lockpilot.plant.meters import (
     MeterDevice,
     MetersFile,
     RtuLineConfig,
@@ -81,13 +78,31 @@ class TwinView:
         return self._start + timedelta(seconds=sim_s - self._sim_start_s)
 
 
-@dataclass
 class SimulatedPeers:
-    """Running simulated peers: where each device's collector must look, and how to stop them."""
+    """Simulated peers of the meter devices: where each device's collector must look once started."""
 
-    feed: MeterFeed
-    endpoints: dict[str, MeterEndpoint] = field(default_factory=dict)
-    stops: list[Stop] = field(default_factory=list)
+    def __init__(
+        self, meters: MetersFile, devices: Sequence[MeterDevice], running: RunningTwin, *, clock: Clock
+    ) -> None:
+        self._meters, self._devices, self._running, self._clock = meters, list(devices), running, clock
+        self.endpoints: dict[str, MeterEndpoint] = {}
+        self.stops: list[Stop] = []
+
+    def start(self) -> None:
+        """Serve each device from a peer fed by the running twin; the feeder analyser sees every channel."""
+        if self.endpoints:
+            return
+        view = TwinView(self._running, clock=self._clock)
+        feed = MeterFeed(view, channels_of(self._meters), clock=view)
+        try:
+            for device in self._devices:
+                endpoint, stops = SERVERS[device.protocol](device, feed)
+                self.endpoints[device.id] = endpoint
+                self.stops += stops
+        except BaseException:
+            self.stop()
+            raise
+        log.info("sim_meters_serving", devices={d: e.sources for d, e in self.endpoints.items()})
 
     def stop(self) -> None:
         """Stop every peer, newest first (the PZEM bank before its pty relay)."""
@@ -97,6 +112,7 @@ class SimulatedPeers:
                 stop()
             except Exception:
                 log.exception("sim_peer_stop_failed")
+        self.endpoints = {}
 
 
 def channels_of(meters: MetersFile) -> dict[str, Channel]:
@@ -110,27 +126,10 @@ def channels_of(meters: MetersFile) -> dict[str, Channel]:
     }
 
 
-def start_simulated_peers(
-    meters: MetersFile, devices: Sequence[MeterDevice], running: RunningTwin, *, clock: Clock
-) -> SimulatedPeers:
-    """Serve each of `devices` from a peer fed by `running`; the feeder analyser sees every channel."""
-    view = TwinView(running, clock=clock)
-    peers = SimulatedPeers(MeterFeed(view, channels_of(meters), clock=view))
-    try:
-        for device in devices:
-            endpoint, stops = SERVERS[device.protocol](device, peers.feed)
-            peers.endpoints[device.id] = endpoint
-            peers.stops += stops
-    except BaseException:
-        peers.stop()
-        raise
-    log.info("sim_meters_serving", devices={d: e.sources for d, e in peers.endpoints.items()})
-    return peers
-
-
 def serve_rtu(line: RtuLineConfig, feed: MeterFeed) -> tuple[MeterEndpoint, list[Stop]]:
     """A PZEM bank on one end of a pty relay; the collector opens the other end."""
-    relay = PtyRelay().start()
+    relay = PtyRelay()
+    relay.start()
     served = {m.address: m.id for m in line.meters if m.id in feed.channels}
     bank = PzemBank(relay.device_port, feed, served, baudrate=line.baudrate)
     try:
@@ -159,7 +158,8 @@ def serve_tcp(dev: TcpDeviceConfig, feed: MeterFeed) -> tuple[MeterEndpoint, lis
         size=-(-size // 16) * 16,
         points=dev.points,
         values=lambda: analyser_values(dev.points, feed.total()),
-    ).start()
+    )
+    peer.start()
     source = f"{SIM_SOURCE_PREFIX}modbus_tcp@{dev.id}"
     return MeterEndpoint(host=peer.host, port=port, sources={dev.id: source}), [peer.stop]
 
@@ -176,7 +176,8 @@ def plug_dps(points: Sequence[TuyaPoint]) -> dict[str, object]:
 def serve_tuya(dev: TuyaDeviceConfig, feed: MeterFeed) -> tuple[MeterEndpoint, list[Stop]]:
     """A Tuya local device (protocol 3.3) on a free loopback port, whatever mode the real one uses."""
     key = dev.local_key or SIM_LOCAL_KEY
-    emulator = TuyaDeviceEmulator(dev.tuya_id, key, lambda: plug_dps(dev.points)).start()
+    emulator = TuyaDeviceEmulator(dev.tuya_id, key, lambda: plug_dps(dev.points))
+    emulator.start()
     endpoint = MeterEndpoint(
         host=emulator.host,
         port=emulator.port,

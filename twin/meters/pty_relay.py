@@ -49,9 +49,8 @@ class PtyRelay:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pty-relay", daemon=True)
 
-    def start(self) -> PtyRelay:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._stop.set()

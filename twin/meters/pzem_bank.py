@@ -43,9 +43,8 @@ class PzemBank:
         """The source label of readings from the meter at `address` (never passed off as real)."""
         return f"sim:pzem@{address}"
 
-    def start(self) -> PzemBank:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._thread.stop()

@@ -21,10 +21,9 @@ class ServerThread:
         self._thread = threading.Thread(target=self._loop.run_forever, name=name, daemon=True)
         self.server: ModbusTcpServer | ModbusSerialServer | None = None
 
-    def start(self, *, timeout_s: float = 5.0) -> ServerThread:
+    def start(self, *, timeout_s: float = 5.0) -> None:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout_s)
-        return self
 
     async def _start(self) -> None:
         self.server = self._factory()

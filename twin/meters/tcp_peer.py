@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from collectors.register_map import RegisterKind, RegisterPoint, encode_point
+from collectors.register_map import encode_point
+from lockpilot.plant.meter_points import RegisterKind, RegisterPoint
 from twin.meters.server_thread import ServerThread
 
 TABLE_OF_FUNCTION: dict[int, RegisterKind] = {
@@ -42,9 +43,8 @@ class ModbusTcpPeer:
         self.tables: dict[RegisterKind, list[int]] = {}
         self._thread = ServerThread(self._build, name=f"modbus-tcp-{port}")
 
-    def start(self) -> ModbusTcpPeer:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._thread.stop()

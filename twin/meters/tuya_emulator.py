@@ -42,9 +42,8 @@ class TuyaDeviceEmulator:
     def source(self) -> str:
         return f"sim:tuya@{self.device_id}"
 
-    def start(self) -> TuyaDeviceEmulator:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._stop.set()

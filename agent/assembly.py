@@ -1,0 +1,118 @@
+"""Assemble the Copilot over the stores: the rules part's alarm store, knowledge, command path, checkpointer.
+
+The copilot never evaluates rules itself: the live rules runner owns alarm state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
+
+from agent.service import Copilot
+from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
+from commands.plantio import PlantIO
+from commands.store import CommandStore
+from lockpilot.clock import Clock, SystemClock
+from rules.bundle import PlantBundle
+from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
+from tools.alarm_store import StoredAlarms
+from tools.context import ToolContext
+
+
+@dataclass
+class CopilotHandle:
+    """A running copilot and what to close with it."""
+
+    copilot: Copilot
+    desk: CommandDesk
+    alarms: StoredAlarms
+    _closers: ExitStack = field(default_factory=ExitStack)
+
+    def close(self) -> None:
+        self._closers.close()
+
+
+def checkpointer(database_url: str, closers: ExitStack) -> PostgresSaver:
+    """The Postgres checkpointer: conversations and pending approvals survive restarts."""
+    conn = psycopg.connect(database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    closers.callback(conn.close)
+    saver = PostgresSaver(conn)
+    saver.setup()
+    return saver
+
+
+def tool_context(
+    bundle: PlantBundle,
+    *,
+    database_url: str,
+    redis_url: str,
+    clock: Clock,
+    desk: CommandDesk,
+    knowledge: bool,
+    closers: ExitStack,
+) -> ToolContext:
+    """The tools over the stores: current values, history, the rules runner's alarms, sequences, knowledge."""
+    plant = bundle.plant
+    current = RedisCurrent(redis_url, plant, clock)
+    history = PgHistory(database_url)
+    closers.callback(history.close)
+    alarms = StoredAlarms(bundle, database_url=database_url, redis_url=redis_url, clock=clock)
+    closers.callback(alarms.close)
+    return ToolContext(
+        bundle=bundle,
+        clock=clock,
+        current=current,
+        history=history,
+        alarms=alarms,
+        sequences=CurrentSequences(bundle, current, clock),
+        knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
+        commands=desk,
+        stale_after_s=max((d.stale_after_s for d in plant.devices.values()), default=5.0),
+    )
+
+
+def build_copilot(
+    bundle: PlantBundle,
+    *,
+    database_url: str,
+    redis_url: str,
+    io: PlantIO,
+    clock: Clock | None = None,
+    model: Any = None,
+    expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
+    knowledge: bool = True,
+    on_tool_time: Callable[[str, float], None] | None = None,
+) -> CopilotHandle:
+    """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
+
+    Used by the DataPlane (chat, API, bots) and by the CLI (`ask`, `chat`, `approve`); the schema is
+    migrated by whoever owns the stores.
+    """
+    clock = clock or SystemClock()
+    closers = ExitStack()
+    closers.callback(getattr(io, "close", lambda: None))
+    store = CommandStore(database_url)
+    closers.callback(store.close)
+    desk = CommandDesk(bundle.plant, bundle.commands, store, io, clock, expires_after_s=expires_after_s)
+    tools = tool_context(
+        bundle,
+        database_url=database_url,
+        redis_url=redis_url,
+        clock=clock,
+        desk=desk,
+        knowledge=knowledge,
+        closers=closers,
+    )
+    copilot = Copilot(
+        tools=tools,
+        checkpointer=checkpointer(database_url, closers),
+        model=model,
+        on_tool_time=on_tool_time,
+    )
+    assert isinstance(tools.alarms, StoredAlarms)
+    return CopilotHandle(copilot=copilot, desk=desk, alarms=tools.alarms, _closers=closers)

@@ -1,0 +1,1 @@
+"""Proactive alarm notifications to Slack and Teams: sources, messages, delivery, and the running part."""

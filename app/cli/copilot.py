@@ -1,0 +1,27 @@
+"""The copilot of `lockpilot ask/chat/approve/reject`: the running stack's stores and PLC, the bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.assembly import CopilotHandle, build_copilot
+from app.cli.bundle import load_cli_bundle
+from lockpilot.settings import get_settings
+
+
+def cli_copilot(*, offline: bool = False, **options: Any) -> CopilotHandle:
+    """The copilot over the running stack's URLs (or settings) and PLC (endpoints.json, devices.yaml)."""
+    from agent.models import load_model
+    from commands.plantio import S7PlantIO
+    from storage.embedded import resolve_urls
+
+    settings, bundle = get_settings(), load_cli_bundle()
+    database_url, redis_url = resolve_urls(settings)
+    return build_copilot(
+        bundle,
+        database_url=database_url,
+        redis_url=redis_url,
+        io=S7PlantIO.from_settings(bundle.plant, settings),
+        model=None if offline else load_model(settings.model),
+        **options,
+    )

@@ -1,0 +1,77 @@
+"""Wire the eval for the CLI: command store on the site's (or an embedded) PostgreSQL, progress, report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from rich.progress import Progress
+
+from commands.store import CommandStore
+from evals.cases import load_cases
+from evals.harness import Harness, copilot_factory
+from evals.incident import IncidentLibrary
+from evals.report import THRESHOLDS, EvalReport, render
+from evals.scoring import Metric
+from lockpilot.clock import SystemClock
+from lockpilot.output import console, err_console
+from lockpilot.settings import get_settings
+from rules.bundle import PlantBundle
+from tools.context import ToolContext
+
+
+@contextmanager
+def command_store() -> Iterator[CommandStore]:
+    """A command store on DATABASE_URL or an embedded PostgreSQL, migrated."""
+    from storage.embedded import stack_urls
+    from storage.migrate import migrate
+
+    with stack_urls(get_settings()) as (database_url, _):
+        migrate(database_url)
+        store = CommandStore(database_url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def thresholds_for(min_score: float | None) -> dict[Metric, float]:
+    """The done-means thresholds, or one value for every metric."""
+    return dict(THRESHOLDS) if min_score is None else dict.fromkeys(Metric, min_score)
+
+
+def run_eval(
+    bundle: PlantBundle,
+    *,
+    cases: list[Path] | None,
+    model: str | None,
+    repeat: int,
+    min_score: float | None,
+    use_commands: bool = True,
+) -> tuple[EvalReport, dict[Metric, float]]:
+    """Run the cases with a progress bar and print the report tables."""
+    loaded = load_cases(cases)
+    plant = bundle.plant
+    thresholds = thresholds_for(min_score)
+    with ExitStack() as stack:
+        store = stack.enter_context(command_store()) if use_commands else None
+        harness = Harness(
+            bundle, IncidentLibrary(plant.incidents_dir, plant), store, copilot_factory(model=model)
+        )
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task(f"{len(loaded)} cases", total=len(loaded))
+            report = harness.run(loaded, repeat=repeat, progress=lambda _: bar.advance(task))
+    render(report, console, thresholds=thresholds)
+    return report, thresholds
+
+
+@contextmanager
+def current_tool_context(bundle: PlantBundle) -> Iterator[ToolContext]:
+    """Tools over the live current store (Redis), for `lockpilot whatif`."""
+    from storage.embedded import resolve_urls
+    from tools.adapters import RedisCurrent
+
+    _, redis_url = resolve_urls(get_settings())
+    clock = SystemClock()
+    yield ToolContext(bundle=bundle, clock=clock, current=RedisCurrent(redis_url, bundle.plant, clock))

@@ -1,0 +1,39 @@
+"""CLI of the web side: `lockpilot users add`, `lockpilot bench ui` (a loopback plane, headless Chromium)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lockpilot.output import console
+from lockpilot.roles import Role
+from lockpilot.settings import get_settings
+
+users_app = typer.Typer(no_args_is_help=True, help="People who log in to the chat and dashboard.")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="operator, trainer or viewer.")] = Role.VIEWER,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    slack_id: Annotated[str | None, typer.Option(help="Slack user id (U...).")] = None,
+    teams_id: Annotated[str | None, typer.Option(help="Teams AAD object id.")] = None,
+) -> None:
+    """Create or update a user in the database."""
+    from api.users import UserDirectory
+    from storage.embedded import resolve_urls
+    from storage.migrate import migrate
+
+    database_url, _ = resolve_urls(get_settings())
+    migrate(database_url)
+    UserDirectory(database_url=database_url).add(
+        username, role=role, password=password or None, slack_id=slack_id, teams_id=teams_id
+    )
+    console.print(f"user {username} ({role.value}) saved")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve`, `users` and `bench ui` to the CLI."""
+    app.add_typer(users_app, name="users")

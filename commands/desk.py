@@ -1,0 +1,254 @@
+"""The command desk: request (allow-list, limits, max step, preconditions), approve, reject, expire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from commands.plantio import PlantIO, PlantUnreachable
+from commands.store import CommandRecord, CommandStatus, CommandStore
+from commands.summary import build_summary, condition_lines
+from lockpilot.clock import Clock
+from lockpilot.plant import Plant
+from lockpilot.plant.commands import Action, CommandBook, CommandSpec
+from lockpilot.roles import Role
+from lockpilot.samples import Sample, Value
+
+DEFAULT_EXPIRES_AFTER_S = 120.0
+
+
+class Outcome(StrEnum):
+    """What a step of the command path ended in."""
+
+    PENDING = "pending"
+    REFUSED = "refused"  # not allowed, out of limits, preconditions failing, or not asked by the user
+    NOT_ALLOWED = "not_allowed"  # the approver lacks the operator role
+    NOT_FOUND = "not_found"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    ABORTED = "aborted"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    ALREADY_DONE = "already_done"
+
+
+class CommandOutcome(BaseModel):
+    """The result of a request, decision or execution, for the graph and the user."""
+
+    outcome: Outcome
+    command: str = ""
+    command_id: str | None = None
+    reason: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+
+
+class CommandDesk:
+    """Every way into the command path, each step audited with user and time."""
+
+    def __init__(
+        self,
+        plant: Plant,
+        book: CommandBook,
+        store: CommandStore,
+        io: PlantIO,
+        clock: Clock,
+        *,
+        expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
+    ) -> None:
+        self.plant, self.book, self.store, self.io, self.clock = plant, book, store, io, clock
+        self.expires_after_s = expires_after_s
+
+    def _audit(self, actor: str, action: str, target: str, **details: Any) -> None:
+        self.store.audit(when=self.clock.now(), actor=actor, action=action, target=target, details=details)
+
+    def _refuse(self, user: str, command: str, reason: str, **details: Any) -> CommandOutcome:
+        self._audit(user, "command_refused", command, reason=reason, **details)
+        return CommandOutcome(outcome=Outcome.REFUSED, command=command, reason=reason, details=details)
+
+    def check_limits(self, spec: CommandSpec, value: Any) -> tuple[Value | None, str]:
+        """The value to write, or a reason it is refused (type, min/max, max step from the live value)."""
+        if spec.action is not Action.SET:
+            return spec.value, ""
+        limits = self.plant.tag(spec.tag).writable
+        if isinstance(value, bool) or not isinstance(value, int | float) or limits is None:
+            return None, "value_required"
+        if limits.min is not None and value < limits.min:
+            return None, f"below_min {limits.min:g}"
+        if limits.max is not None and value > limits.max:
+            return None, f"above_max {limits.max:g}"
+        if limits.max_step is not None:
+            try:
+                current = self.io.read([spec.tag]).get(spec.tag)
+            except PlantUnreachable:
+                return None, "plc_unreachable"
+            if current is None or current.value is None or not current.quality.trusted:
+                return None, "current_value_unknown"
+            if abs(float(value) - float(current.value)) > limits.max_step:
+                return None, f"above_max_step {limits.max_step:g} from {float(current.value):g}"
+        return float(value), ""
+
+    def _pending_record(
+        self,
+        spec: CommandSpec,
+        value: Value | None,
+        samples: dict[str, Sample],
+        checks: list[dict[str, Any]],
+        *,
+        user: str,
+        role: Role,
+        thread_id: str,
+    ) -> CommandRecord:
+        """A new pending request with its summary and the interlock snapshot to re-check on approval."""
+        now = self.clock.now()
+        expires = now + timedelta(seconds=self.expires_after_s)
+        summary = build_summary(
+            self.plant,
+            self.book,
+            spec,
+            value,
+            user=user,
+            samples=samples,
+            checks=checks,
+            requested_at=now,
+            expires_at=expires,
+        )
+        return CommandRecord(
+            id=f"cmd-{uuid.uuid4().hex[:12]}",
+            command=spec.id,
+            tag=spec.tag,
+            value=value,
+            status=CommandStatus.PENDING,
+            thread_id=thread_id,
+            requested_by=user,
+            requested_role=role.value,
+            requested_at=now,
+            expires_at=expires,
+            summary=summary,
+            snapshot={t: s.value for t, s in samples.items()},
+            decided_by=None,
+            decided_at=None,
+            reason=None,
+            finished_at=None,
+            result=None,
+        )
+
+    def request(
+        self, command: str, value: Any = None, *, user: str, role: Role, thread_id: str
+    ) -> CommandOutcome:
+        """Validate a request and store it pending approval; refuse anything off the allow-list or limits."""
+        spec = self.book.get(command)
+        if spec is None:
+            return self._refuse(user, command, "not_in_allow_list")
+        to_write, why = self.check_limits(spec, value)
+        if why:
+            return self._refuse(user, command, why, value=value)
+        try:
+            samples = self.io.read(list(dict.fromkeys([spec.tag, *spec.interlock_tags])))
+        except PlantUnreachable as exc:
+            return self._refuse(user, command, "plc_unreachable", value=to_write, error=str(exc))
+        checks = condition_lines(self.plant, spec.preconditions, samples)
+        if not all(c["passed"] for c in checks):
+            return self._refuse(user, command, "preconditions_failing", value=to_write, preconditions=checks)
+        record = self._pending_record(
+            spec, to_write, samples, checks, user=user, role=role, thread_id=thread_id
+        )
+        self.store.insert(record)
+        self._audit(
+            user,
+            "command_requested",
+            spec.id,
+            command_id=record.id,
+            value=to_write,
+            role=role.value,
+            thread_id=thread_id,
+            preconditions=checks,
+        )
+        return CommandOutcome(
+            outcome=Outcome.PENDING, command=spec.id, command_id=record.id, summary=record.summary
+        )
+
+    def expire_if_due(self, record: CommandRecord) -> bool:
+        """Mark a pending request expired once its time is up; True when it is (now) expired."""
+        if record.status is CommandStatus.EXPIRED:
+            return True
+        if record.status is not CommandStatus.PENDING or self.clock.now() < record.expires_at:
+            return False
+        if self.store.transition(
+            record.id, from_=CommandStatus.PENDING, to=CommandStatus.EXPIRED, finished_at=self.clock.now()
+        ):
+            self._audit("system", "command_expired", record.command, command_id=record.id)
+        return True
+
+    def approve(self, command_id: str, *, user: str, role: Role) -> CommandOutcome:
+        """Approve a pending request: operators only, before it expires, once."""
+        record = self.store.get(command_id)
+        if record is None:
+            return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id)
+        if role is not Role.OPERATOR:
+            self._audit(user, "approval_refused", record.command, command_id=command_id, role=role.value)
+            return CommandOutcome(
+                outcome=Outcome.NOT_ALLOWED,
+                command=record.command,
+                command_id=command_id,
+                reason="operator_role_required",
+            )
+        if self.expire_if_due(record):
+            return CommandOutcome(outcome=Outcome.EXPIRED, command=record.command, command_id=command_id)
+        if not self.store.transition(
+            command_id,
+            from_=CommandStatus.PENDING,
+            to=CommandStatus.APPROVED,
+            decided_by=user,
+            decided_at=self.clock.now(),
+        ):
+            return CommandOutcome(
+                outcome=Outcome.ALREADY_DONE,
+                command=record.command,
+                command_id=command_id,
+                reason=self._status(command_id),
+            )
+        self._audit(user, "command_approved", record.command, command_id=command_id, role=role.value)
+        return CommandOutcome(outcome=Outcome.APPROVED, command=record.command, command_id=command_id)
+
+    def reject(self, command_id: str, *, user: str, role: Role, reason: str = "") -> CommandOutcome:
+        """Reject a pending request (an operator, or the user who asked for it); it is never written."""
+        record = self.store.get(command_id)
+        if record is None:
+            return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id)
+        if role is not Role.OPERATOR and user != record.requested_by:
+            self._audit(user, "rejection_refused", record.command, command_id=command_id, role=role.value)
+            return CommandOutcome(
+                outcome=Outcome.NOT_ALLOWED,
+                command=record.command,
+                command_id=command_id,
+                reason="operator_role_required",
+            )
+        if not self.store.transition(
+            command_id,
+            from_=CommandStatus.PENDING,
+            to=CommandStatus.REJECTED,
+            decided_by=user,
+            decided_at=self.clock.now(),
+            reason=reason,
+            finished_at=self.clock.now(),
+        ):
+            return CommandOutcome(
+                outcome=Outcome.ALREADY_DONE,
+                command=record.command,
+                command_id=command_id,
+                reason=self._status(command_id),
+            )
+        self._audit(user, "command_rejected", record.command, command_id=command_id, reason=reason)
+        return CommandOutcome(
+            outcome=Outcome.REJECTED, command=record.command, command_id=command_id, reason=reason
+        )
+
+    def _status(self, command_id: str) -> str:
+        record = self.store.get(command_id)
+        return "" if record is None else record.status.value

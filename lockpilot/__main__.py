@@ -1,5 +1,0 @@
-"""`python -m lockpilot` runs the CLI."""
-
-from lockpilot.cli import main
-
-main()
