@@ -96,8 +96,8 @@ class FleetHost:
         mqtt.disconnect(self._client)
         self._stop.set()
         flusher.join(5.0)
+        self.writer.stop()  # commits what is queued: its marks must reach Redis below
         self._flush_status()
-        self.writer.stop()
         self.store.close()
 
     def wait_idle(self, *, timeout_s: float) -> bool:

@@ -108,6 +108,45 @@ def test_a_30_s_broker_outage_loses_and_duplicates_nothing(
     assert central.host.duplicates > 0  # what went out just before the outage came again, and was dropped
 
 
+def _stored(pg_url: str, site: str) -> list[tuple[str, datetime, float]]:
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT tag, time, value FROM fleet_history WHERE site = %s", (site,)).fetchall()
+    return [(t, at, v) for t, at, v in rows]
+
+
+def test_while_the_central_is_away_the_site_stores_and_forwards_to_the_next_one(
+    broker: PrivateBroker, plant: Plant, pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    migrate(pg_url)
+    group = f"host-{uuid.uuid4().hex[:6]}"
+    settings = mqtt_settings(broker.port, group=group, host_id=f"central-{group}", keepalive_s=2)
+    central = Central(settings, plant, pg_url=pg_url, redis_url=redis_url, data_dir=tmp_path / "central")
+    publisher = SitePublisher(settings, plant, data_dir=tmp_path / "site", node_id="eclusa-8")
+    publisher.start()
+    source = CounterSource(publisher)
+    source.start()
+    try:
+        assert wait_for(lambda: publisher.live, timeout_s=10)
+        time.sleep(1)
+        central.stop()  # STATE offline: the site keeps its changes on disk
+        assert wait_for(lambda: not publisher.live, timeout_s=5)
+        time.sleep(5)
+        central = Central(settings, plant, pg_url=pg_url, redis_url=redis_url, data_dir=tmp_path / "central")
+        assert wait_for(lambda: publisher.live, timeout_s=10)
+        time.sleep(1)
+        source.stop()
+        assert publisher.wait_idle(timeout_s=10)
+        assert wait_for(lambda: len(_stored(pg_url, "eclusa-8")) >= len(source.produced), timeout_s=15)
+        assert central.host.wait_idle(timeout_s=10)
+    finally:
+        source.stop()
+        publisher.stop()
+        central.stop()
+    stored = _stored(pg_url, "eclusa-8")
+    assert len(stored) == len(set(stored)) and sorted(stored) == sorted(source.produced)
+    assert publisher.births_sent >= 2  # born again for the new primary host
+
+
 def test_a_site_killed_hard_is_marked_offline_by_its_will(
     broker: PrivateBroker, plant: Plant, pg_url: str, redis_url: str, tmp_path: Path
 ) -> None:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from psycopg.conninfo import make_conninfo
 
 from agent.fleet_copilot import fleet_copilot
 from agent.planner.phrases import number
@@ -200,6 +202,39 @@ def test_a_sequence_gap_makes_the_central_ask_for_a_rebirth(fleet: Fleet) -> Non
         client.disconnect()
     assert track.status.seq_gaps >= 1
     assert fleet.sites["eclusa-3"].publisher.births_sent >= 2
+
+
+def _other_redis_db(url: str, number: int) -> str:
+    if "?db=" in url:
+        return url.split("?db=")[0] + f"?db={number}"
+    return url.rsplit("/", 1)[0] + f"/{number}"
+
+
+def test_a_host_that_missed_the_births_asks_for_them(fleet: Fleet, tmp_path: Path) -> None:
+    """A second host application (not the primary the sites wait for) joins late: data without a birth."""
+    settings = mqtt_settings(BROKER_PORT, group=fleet.group, host_id=f"observer-{uuid.uuid4().hex[:6]}")
+    with psycopg.connect(fleet.pg_url) as conn:
+        observer_db = f"{conn.info.dbname}_observer"
+    with psycopg.connect(fleet.pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{observer_db}"')
+    observer_url = make_conninfo(fleet.pg_url, dbname=observer_db)
+    try:
+        migrate(observer_url)
+        redis_url = _other_redis_db(fleet.redis_url, 15)
+        observer = Central(
+            settings, fleet.bundle.plant, pg_url=observer_url, redis_url=redis_url, data_dir=tmp_path
+        )
+        try:
+            tracks = observer.host.sites
+            born = lambda: all(n in tracks and tracks[n].devices.get("clp") for n in SITES)  # noqa: E731
+            assert wait_for(born, timeout_s=15)
+            assert all(tracks[n].status.rebirths_requested >= 1 for n in SITES)
+        finally:
+            observer.stop()
+            redis.Redis.from_url(redis_url).flushdb()
+    finally:
+        with psycopg.connect(fleet.pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{observer_db}" WITH (FORCE)')
 
 
 def test_commands_from_the_broker_are_refused_at_the_site(fleet: Fleet) -> None:
