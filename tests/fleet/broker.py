@@ -12,10 +12,10 @@ from lockpilot.net import free_port, wait_for_port
 class PrivateBroker:
     """`mosquitto -c` on a free loopback port; `stop()` and `start()` again keep the same port."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, listener_conf: str = "allow_anonymous true\n") -> None:
         self.port = free_port()
         self.config = directory / "mosquitto.conf"
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        self.config.write_text(f"listener {self.port} 127.0.0.1\npersistence false\n{listener_conf}")
         self._proc: subprocess.Popen[bytes] | None = None
 
     @staticmethod
