@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.planner.answer import reading_line
+from agent.planner.answer_readings import Voice, reading_sentence
 from agent.planner.phrases import clock_time, number, say
 from lockpilot.language import Language
 from lockpilot.text import fold, words, wordset
@@ -116,7 +116,7 @@ def fleet_plan(
     return plan
 
 
-def _status(res: dict[str, Any], lang: Language) -> list[str]:
+def _status(res: dict[str, Any], lang: Language, tz: str) -> list[str]:
     sites = res.get("sites", [])
     offline = [s for s in sites if not s["online"]]
     if not offline:
@@ -129,14 +129,14 @@ def _status(res: dict[str, Any], lang: Language) -> list[str]:
         ]
     lines = [say(lang, "Sem comunicação:", "Not communicating:")]
     for s in offline:
-        since = f" ({say(lang, 'desde', 'since')} {clock_time(s['since'])})" if s.get("since") else ""
+        since = f" ({say(lang, 'desde', 'since')} {clock_time(s['since'], tz)})" if s.get("since") else ""
         lines.append(f"- {s['site']}{since}")
     online = len(sites) - len(offline)
     lines.append(say(lang, f"As outras {online} estão online.", f"The other {online} are online."))
     return lines
 
 
-def _alarms(res: dict[str, Any], lang: Language) -> list[str]:
+def _alarms(res: dict[str, Any], lang: Language, tz: str) -> list[str]:
     with_alarms = [s for s in res.get("sites", []) if s["alarms"]]
     quiet = [s["site"] for s in res.get("sites", []) if not s["alarms"]]
     if not with_alarms:
@@ -153,15 +153,15 @@ def _alarms(res: dict[str, Any], lang: Language) -> list[str]:
     return lines
 
 
-def _read(res: dict[str, Any], lang: Language) -> list[str]:
-    lines = []
+def _read(res: dict[str, Any], lang: Language, tz: str) -> list[str]:
+    lines, voice = [], Voice(lang, tz)
     for s in res.get("sites", []):
         off = "" if s["online"] else say(lang, " (sem comunicação)", " (not communicating)")
-        lines += [f"{s['site']}{off}: {reading_line(r, lang)}" for r in s.get("readings", [])]
+        lines += [f"{s['site']}{off}: {reading_sentence(r, voice)}" for r in s.get("readings", [])]
     return lines
 
 
-def _energy(res: dict[str, Any], lang: Language) -> list[str]:
+def _energy(res: dict[str, Any], lang: Language, tz: str) -> list[str]:
     sites = [s for s in res.get("sites", []) if s.get("mean_kwh") is not None]
     none = [s["site"] for s in res.get("sites", []) if s.get("mean_kwh") is None]
     if not sites:
@@ -195,12 +195,12 @@ WRITERS = {
 }
 
 
-def fleet_answer(results: list[tuple[str, dict[str, Any]]], lang: Language) -> str:
-    """The answer written from the fleet tools' results only."""
+def fleet_answer(results: list[tuple[str, dict[str, Any]]], lang: Language, *, tz: str = "UTC") -> str:
+    """The answer written from the fleet tools' results only (times in the plant's time zone `tz`)."""
     lines: list[str] = []
     for name, res in results:
         if res.get("error"):
             lines.append(say(lang, f"Não foi possível: {res['error']}.", f"Could not: {res['error']}."))
         elif name in WRITERS:
-            lines += WRITERS[name](res, lang)
+            lines += WRITERS[name](res, lang, tz)
     return "\n".join(lines)

@@ -18,8 +18,10 @@ from agent.context import AgentContext
 from agent.fleet_intent import fleet_answer, fleet_plan
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
-from agent.planner.parse import detect_language, parse
+from agent.planner.dialogue import Focus, focus_of
+from agent.planner.lexical import detect_language
 from agent.planner.steps import next_calls
+from agent.planner.understand import understand
 from agent.prompts import SYSTEM_PROMPT
 from agent.state import State
 from commands.desk import CommandOutcome, Outcome
@@ -38,28 +40,27 @@ def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:
     return "", []
 
 
-def _planner(state: State, ctx: AgentContext) -> AIMessage:
-    """The offline planner's turn: the next tool calls, or the answer written from their results."""
+def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any] | None]:
+    """The offline planner's turn: the next tool calls, or the answer written from their results (and the
+    subject the next turn's follow-ups refer to)."""
     text, turn = turn_messages(state["messages"])
     done = [(m.name or "", m.artifact or {}) for m in turn if isinstance(m, ToolMessage)]
+    focus = Focus.from_state(state.get("focus"))
     tools = ctx.tools
     if tools.fleet is not None:  # at a fleet central: questions about the locks go to the fleet tools
         plan = fleet_plan(
             text, sites=tools.fleet.site_ids(), tag_index=tools.tag_index, now=tools.clock.now()
         )
         if plan is not None:
-            return _calls(plan.calls) if not done else AIMessage(content=fleet_answer(done, plan.language))
-    question = parse(
-        text,
-        book=ctx.book,
-        tag_index=tools.tag_index,
-        rules=tools.alarms.rules() if tools.alarms else None,
-        sequences=tools.sequences.sequences() if tools.sequences else None,
-    )
+            if not done:
+                return _calls(plan.calls), None
+            return AIMessage(content=fleet_answer(done, plan.language, tz=tools.timezone)), None
+    question = understand(text, tools, focus=focus)
     calls = next_calls(question, done)
     if calls:
-        return _calls(calls)
-    return AIMessage(content=write_answer(done, question.language))
+        return _calls(calls), None
+    answer = write_answer(done, question.language, question=question, tz=tools.timezone)
+    return AIMessage(content=answer), focus_of(question, done, previous=focus).as_state()
 
 
 def _calls(calls: Sequence[tuple[StrEnum, dict[str, Any]]]) -> AIMessage:
@@ -77,13 +78,17 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     ctx = runtime.context
     text, turn = turn_messages(state["messages"])
     language = detect_language(words(text)).value
+    focus: dict[str, Any] | None = None
     if ctx.model is None:
-        message = _planner(state, ctx)
+        message, focus = _planner(state, ctx)
     else:
         bound = ctx.model.bind_tools(tool_schemas(fleet=ctx.tools.fleet is not None))
         message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
     rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
-    return {"messages": [message], "language": language, "rounds": rounds + 1}
+    out: dict[str, Any] = {"messages": [message], "language": language, "rounds": rounds + 1}
+    if focus is not None:
+        out["focus"] = focus
+    return out
 
 
 def tools_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:

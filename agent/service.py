@@ -67,7 +67,7 @@ class Copilot:
         on_tool_time: Callable[[str, float], None] | None = None,
     ) -> None:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
-        tools.command_guard = partial(asked_by_user, book=self.book, tag_index=tools.tag_index)
+        tools.command_guard = partial(asked_by_user, book=self.book)
         self.graph = build_graph().compile(checkpointer=checkpointer)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time

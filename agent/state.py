@@ -30,3 +30,6 @@ class State(InputState, total=False):
 
     command_result: dict[str, Any] | None
     """How the last approved, rejected or expired command ended."""
+
+    focus: dict[str, Any] | None
+    """What the last answered turn was about (tags, equipment, alarm, sequence), for follow-ups."""

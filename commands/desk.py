@@ -141,7 +141,13 @@ class CommandDesk:
     def request(
         self, command: str, value: Any = None, *, user: str, role: Role, thread_id: str
     ) -> CommandOutcome:
-        """Validate a request and store it pending approval; refuse anything off the allow-list or limits."""
+        """Validate a request and store it pending approval; refuse anything off the allow-list or limits.
+
+        Only an operator requests: a viewer only reads, and a trainer acts only inside a training sandbox
+        (where the trainee plays the operator).
+        """
+        if role is not Role.OPERATOR:
+            return self._refuse(user, command, "operator_role_required_to_request", role=role.value)
         spec = self.book.get(command)
         if spec is None:
             return self._refuse(user, command, "not_in_allow_list")

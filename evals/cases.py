@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from agent.planner.parse import detect_language
+from agent.planner.lexical import detect_language
 from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.language import Language
 from lockpilot.roles import Role

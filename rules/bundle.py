@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.plant import Plant, load_plant
 from lockpilot.plant.commands import CommandBook
+from lockpilot.plant.model import suggest
 from rules.loader import RuleSet, load_rules, load_sequences
 from rules.model import SequenceDef
 
@@ -36,4 +38,23 @@ class PlantBundle:
 def load_bundle(name: str = "lock", *, root: Path | None = None) -> PlantBundle:
     """Load and validate `plants/<name>/` whole; a problem anywhere names its file, line and field."""
     plant = load_plant(name, root=root)
-    return PlantBundle(plant=plant, rules=load_rules(plant), sequences=load_sequences(plant))
+    rules = load_rules(plant)
+    _check_offers(rules, plant)
+    return PlantBundle(plant=plant, rules=rules, sequences=load_sequences(plant))
+
+
+def _check_offers(rules: RuleSet, plant: Plant) -> None:
+    """A rule offers only commands of the allow-list."""
+    known = {c.id for c in plant.commands.commands}
+    errors = [
+        PlantDataError(
+            f"rule '{rule.id}' offers '{command}', not in commands.yaml{suggest(command, list(known))}",
+            file=rules.path,
+            field=f"rules[{rule.id}].offer_commands",
+        )
+        for rule in rules.rules
+        for command in rule.defn.offer_commands
+        if command not in known
+    ]
+    if errors:
+        raise PlantDataErrors(errors)

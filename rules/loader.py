@@ -9,6 +9,7 @@ from typing import Any
 
 from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.plant import Plant
+from lockpilot.plant.model import suggest
 from lockpilot.yamlio import LinedDict, LinedList, line_of, load_yaml, validate
 from rules.compile import EvalContext, compile_leaf
 from rules.expr import ExprError, parse
@@ -205,6 +206,17 @@ def load_rules(plant: Plant, *, path: Path | None = None) -> RuleSet:
             errors.extend(exc.errors)
         except PlantDataError as exc:
             errors.append(exc)
+    errors.extend(
+        PlantDataError(
+            f"unknown tag '{tag}' in suspect_tags{suggest(tag, list(plant.tags))}",
+            file=path,
+            line=line_of(raw, ("suspect_tags",)),
+            field=f"rules[{rule.id}].suspect_tags",
+        )
+        for rule, raw in zip(rules, raws, strict=True)
+        for tag in rule.defn.suspect_tags
+        if tag not in plant.tags
+    )
     errors.extend(_check_links(rules, raws, path))
     if config.anomalies is not None:
         errors.extend(
@@ -243,9 +255,28 @@ def load_sequences(plant: Plant, *, path: Path | None = None) -> dict[str, Seque
             errors.extend(exc.errors)
         except PlantDataError as exc:
             errors.append(exc)
+    errors += _check_remedies(out, tree, path)
     if errors:
         raise PlantDataErrors(errors)
     return out
+
+
+def _check_remedies(sequences: dict[str, SequenceDef], tree: Any, path: Path) -> list[PlantDataError]:
+    """A precondition's remedy names another sequence of the file."""
+    errors = []
+    for i, seq in enumerate(sequences.values()):
+        for j, check in enumerate(seq.preconditions):
+            if check.remedy is not None and (check.remedy not in sequences or check.remedy == seq.id):
+                errors.append(
+                    PlantDataError(
+                        f"remedy '{check.remedy}' is not another "
+                        f"sequence{suggest(check.remedy, list(sequences))}",
+                        file=path,
+                        line=line_of(tree["sequences"][i], ("preconditions", j, "remedy")),
+                        field=f"sequences.{i}[{seq.id}].preconditions.{j}.remedy",
+                    )
+                )
+    return errors
 
 
 def _check_sequence(

@@ -86,6 +86,8 @@ class RuleDef(Strict):
     plc_actions: tuple[PlcAction, ...] = ()
     plc_fault_tag: str | None = None
     source: RuleSource = RuleSource.ENGINEERING
+    suspect_tags: tuple[str, ...] = ()  # readings this alarm makes untrustworthy (an instrument fault)
+    offer_commands: tuple[str, ...] = ()  # allow-listed commands the copilot may offer (never run) for it
 
 
 class TemplateDef(Strict):
@@ -134,6 +136,7 @@ class Check(Strict):
     id: Annotated[str, Field(pattern=RULE_ID)]
     condition: str = Field(min_length=1)
     sentence: Bilingual
+    remedy: str | None = None  # the sequence that makes this precondition pass (e.g. filling first)
 
 
 class Command(Strict):

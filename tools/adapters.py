@@ -162,6 +162,16 @@ class LiveRules:
         floods = sum(1 for e in events if e.kind is EventKind.FLOOD_STARTED)
         return kpi_figures(activations, since, floods=floods, start=start, end=end)
 
+    def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]:
+        """When `alarm_id` was raised in [start, end) among the events this engine produced, newest first."""
+        with self._lock:
+            times = [
+                e.time
+                for e in self._events
+                if e.alarm_id == alarm_id and e.kind is EventKind.ACTIVATED and start <= e.time < end
+            ]
+        return sorted(times, reverse=True)[:50]
+
     def sequences(self) -> list[SequenceInfo]:
         return [SequenceInfo(id=s.id, code=s.code, name=s.name) for s in self._checker.sequences.values()]
 

@@ -34,6 +34,10 @@ _FLOODS = (
     "AND time >= %s AND time < %s"
 )
 _ACTIVE_SINCE = "SELECT alarm_id, activated_at FROM alarms WHERE active AND activated_at IS NOT NULL"
+_ACTIVATIONS_OF = (
+    "SELECT time FROM events_log WHERE event_type = 'alarm' AND context->>'kind' = 'activated' "
+    "AND context->>'alarm_id' = %s AND time >= %s AND time < %s ORDER BY time DESC LIMIT 50"
+)
 
 
 class AlarmAction(StrEnum):
@@ -143,6 +147,12 @@ class StoredAlarms:
             start=start,
             end=end,
         )
+
+    def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]:
+        """When `alarm_id` was raised in [start, end), newest first (at most 50)."""
+        with self._lock:
+            rows = self._connection().execute(_ACTIVATIONS_OF, (alarm_id, start, end)).fetchall()
+        return [r[0] for r in rows]
 
     def act(
         self, alarm_id: str, action: AlarmAction, *, user: str, comment: str = "", for_s: float | None = None

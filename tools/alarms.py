@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from lockpilot.language import Language
+from commands.summary import title
+from lockpilot.language import Bilingual, Language
 from tools.context import ToolContext
 from tools.knowledge import search_knowledge
 from tools.live import read_tag
@@ -15,10 +16,18 @@ from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView, KnowledgeHit, RuleView
 
 UNAVAILABLE = "the rules and alarm store are not available"
+HISTORY_WINDOW_S = 7 * 86400.0  # how far back explain_alarm looks for the alarm's earlier raises
 
 
 class ActiveAlarmsResult(ToolResult):
     alarms: list[AlarmView] = Field(default_factory=list)
+
+
+class CommandOffer(BaseModel):
+    """An allow-listed command the copilot may offer for an alarm; the user must ask for it in words."""
+
+    id: str
+    title: Bilingual
 
 
 class ExplainAlarmResult(ToolResult):
@@ -28,6 +37,9 @@ class ExplainAlarmResult(ToolResult):
     first_out: AlarmView | None = None
     related: list[AlarmView] = Field(default_factory=list)
     knowledge: list[KnowledgeHit] = Field(default_factory=list)
+    activations: list[datetime] = Field(default_factory=list)  # recent raises, newest first
+    offers: list[CommandOffer] = Field(default_factory=list)  # commands to offer (never run) for it
+    activations_window_s: float = 0.0
 
 
 class AlarmKpisResult(ToolResult):
@@ -35,7 +47,7 @@ class AlarmKpisResult(ToolResult):
     kpis: dict[str, Any] = Field(default_factory=dict)
 
 
-def _priority_rank(alarm: AlarmView) -> tuple[int, str]:
+def priority_rank(alarm: AlarmView) -> tuple[int, str]:
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
     return order.get(alarm.priority, 4), alarm.id
 
@@ -44,7 +56,7 @@ def list_active_alarms(ctx: ToolContext, *, equipment: str | None = None) -> Act
     """List the active alarms, most urgent first, optionally for one piece of equipment."""
     if ctx.alarms is None:
         return ActiveAlarmsResult(error=UNAVAILABLE)
-    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=_priority_rank)
+    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=priority_rank)
     cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
     cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
     return ActiveAlarmsResult(alarms=alarms, citations=list(dict.fromkeys(cites)))
@@ -71,6 +83,8 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
         a for a in active if a.id in related_ids or (a.equipment == rule.equipment and a.rule_id != rule.id)
     ]
     hits = list(search_knowledge(ctx, f"{rule.name.pt} {rule.name.en}", limit=2).hits)
+    end = ctx.clock.now()
+    raised = ctx.alarms.activations(rule.id, start=end - timedelta(seconds=HISTORY_WINDOW_S), end=end)
     cites = [Citation(kind=CitationKind.RULE, id=rule.id)]
     cites += [
         Citation(kind=CitationKind.ALARM, id=a.id) for a in (alarm, first_out, *related) if a is not None
@@ -83,8 +97,22 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
         first_out=first_out,
         related=related,
         knowledge=hits,
+        activations=raised,
+        offers=_offers(ctx, rule),
+        activations_window_s=HISTORY_WINDOW_S,
         citations=list(dict.fromkeys(cites)),
     )
+
+
+def _offers(ctx: ToolContext, rule: RuleView) -> list[CommandOffer]:
+    book = ctx.bundle.commands
+    out = []
+    for command in rule.offer_commands:
+        spec = book.get(command)
+        if spec is not None and spec.value is not None:
+            pt, en = (title(spec, book, spec.value, lang) for lang in (Language.PT, Language.EN))
+            out.append(CommandOffer(id=spec.id, title=Bilingual(pt=pt, en=en)))
+    return out
 
 
 def alarm_kpis(ctx: ToolContext, *, window_s: float = 86400.0) -> AlarmKpisResult:

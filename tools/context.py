@@ -55,6 +55,7 @@ class ToolContext:
     command_guard: CommandGuard | None = None  # set by the agent; without it every request is refused
     fleet: FleetDesk | None = None  # at a fleet central: every site's stored data (tools.fleet)
     stale_after_s: float = 5.0
+    timezone: str = "America/Sao_Paulo"  # the plant's local time, how answers say times (UTC in details)
     tag_index: TagIndex = field(init=False)
 
     def __post_init__(self) -> None:

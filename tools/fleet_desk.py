@@ -60,6 +60,9 @@ class SiteAlarms:
     def kpis(self, *, start: datetime, end: datetime) -> dict[str, Any]:
         return {}
 
+    def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]:
+        return []  # the site keeps its alarm history; the central keeps states
+
 
 class SiteSequences:
     """The sequences' codes (to read the running one); prechecks stay at the site."""

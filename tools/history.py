@@ -41,6 +41,8 @@ class HistoryPointOut(BaseModel):
 
 class HistoryResult(ToolResult):
     tag: str = ""
+    description: str = ""  # the tag's description in Portuguese (the planner's sentences name it)
+    description_en: str = ""
     unit: str = ""
     start: datetime | None = None
     end: datetime | None = None
@@ -138,6 +140,8 @@ def query_history(
     )
     return HistoryResult(
         tag=tag,
+        description=ctx.plant.tag(tag).description.pt,
+        description_en=ctx.plant.tag(tag).description.en,
         unit=ctx.plant.tag(tag).unit,
         start=start,
         end=end,

@@ -62,12 +62,42 @@ def reading_of(
     )
 
 
-def read_tag(ctx: ToolContext, tags: Sequence[str], *, language: Language = Language.PT) -> ReadTagResult:
-    """Read the current value, unit, time, quality and age of up to 20 tags."""
-    known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:MAX_TAGS_PER_READ]
+def _suspect_by(ctx: ToolContext) -> dict[str, list[str]]:
+    """Tag -> the active instrument alarms (frozen, diverging transmitters) that make its reading suspect."""
+    if ctx.alarms is None:
+        return {}
+    out: dict[str, list[str]] = {}
+    try:
+        active = ctx.alarms.active()
+    except Exception:  # the alarm store being down never stops a reading
+        return {}
+    for alarm in active:
+        rule = ctx.alarms.rule(alarm.rule_id)
+        for tag in rule.suspect_tags if rule else ():
+            out.setdefault(tag, []).append(alarm.id)
+    return out
+
+
+def read_tag(
+    ctx: ToolContext,
+    tags: Sequence[str],
+    *,
+    language: Language = Language.PT,
+    limit: int = MAX_TAGS_PER_READ,
+) -> ReadTagResult:
+    """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings."""
+    known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:limit]
     unknown = [t for t in tags if t not in ctx.plant.tags]
-    stored = ctx.current(known) if known else {}
+    suspect = _suspect_by(ctx)
+    others = [ctx.plant.tags[t].redundant for t in known if t in suspect and ctx.plant.tags[t].redundant]
+    stored = ctx.current([*known, *(o for o in others if o)]) if known else {}
     readings = [reading_of(ctx, name, stored.get(name), language=language) for name in known]
+    for r in readings:
+        r.suspect_by = suspect.get(r.tag, [])
+        other = ctx.plant.tags[r.tag].redundant
+        if r.suspect_by and other is not None:
+            r.redundant = reading_of(ctx, other, stored.get(other), language=language)
+            r.redundant.suspect_by = suspect.get(other, [])
     return ReadTagResult(
         readings=readings,
         unknown=unknown,

@@ -49,6 +49,8 @@ class TagReading(BaseModel):
     quality: Quality | None
     age_s: float | None
     freshness: Freshness
+    suspect_by: list[str] = Field(default_factory=list)  # active instrument alarms on this reading
+    redundant: TagReading | None = None  # the other transmitter, when this reading is suspect
 
     @property
     def is_current(self) -> bool:

@@ -29,6 +29,8 @@ class RuleView(BaseModel):
     plc_actions: list[Bilingual] = Field(default_factory=list)
     plc_fault_tag: str | None = None
     tags: list[str] = Field(default_factory=list)  # tags its condition reads
+    suspect_tags: list[str] = Field(default_factory=list)  # readings it makes untrustworthy
+    offer_commands: list[str] = Field(default_factory=list)  # commands the copilot may offer for it
 
 
 class AlarmView(BaseModel):
@@ -94,6 +96,8 @@ class AlarmDesk(Protocol):
     def active(self) -> list[AlarmView]: ...
 
     def kpis(self, *, start: datetime, end: datetime) -> dict[str, Any]: ...
+
+    def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]: ...
 
 
 class SequenceDesk(Protocol):

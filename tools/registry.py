@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from lockpilot.language import Language
 from lockpilot.roles import Role
-from tools import alarms, commands, history, knowledge, live, metering, sequences, what_if
+from tools import alarms, commands, history, knowledge, live, metering, sequences, status, what_if
 from tools.context import ToolContext
 from tools.fleet import FLEET_TOOLS, FleetToolName
 from tools.models import ToolResult
@@ -30,6 +30,7 @@ class ToolName(StrEnum):
     ENERGY_PER_CYCLE = "energy_per_cycle"
     POWER_BY_EQUIPMENT = "power_by_equipment"
     WHAT_IF = "what_if"
+    PLANT_STATUS = "plant_status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,10 @@ class WhatIfArgs(BaseModel):
     minutes: float = Field(default=10.0, gt=0, le=what_if.MAX_MINUTES)
 
 
+class PlantStatusArgs(BaseModel):
+    """What the lock is doing now: sequence, step, progress and time left, alarms, untrusted readings."""
+
+
 Runner = Callable[[ToolContext, Any, Caller], ToolResult]
 
 TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
@@ -171,6 +176,7 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
         lambda c, a, who: metering.power_by_equipment(c, window_s=a.window_s),
     ),
     ToolName.WHAT_IF: (WhatIfArgs, lambda c, a, who: what_if.what_if(c, a.action, minutes=a.minutes)),
+    ToolName.PLANT_STATUS: (PlantStatusArgs, lambda c, a, who: status.plant_status(c, language=who.language)),
 }
 
 

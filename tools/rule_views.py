@@ -39,4 +39,6 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
         plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
         plc_fault_tag=d.plc_fault_tag,
         tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
+        suspect_tags=list(d.suspect_tags),
+        offer_commands=list(d.offer_commands),
     )

@@ -1,18 +1,62 @@
-"""Sequence tool: may a sequence start now, and which preconditions fail with their live values."""
+"""Sequence tool: may a sequence start now, which preconditions fail with their live values, and what to run
+first to make them pass (with an estimate of how long it takes)."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+
+from lockpilot.language import Bilingual
 from tools.context import ToolContext
+from tools.estimates import sequence_estimate_s
 from tools.models import Citation, CitationKind, ToolResult
 from tools.ports import PreconditionView, SequenceCheckView
+
+ESTIMATE_TAGS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante")
+
+
+class Remedy(BaseModel):
+    """A sequence that makes a failing precondition pass, and about how long it takes from now."""
+
+    precondition: str
+    sequence_id: str
+    name: Bilingual
+    estimate_s: float | None = None
 
 
 class SequenceCheckResult(ToolResult):
     check: SequenceCheckView | None = None
+    remedies: list[Remedy] = Field(default_factory=list)
 
     @property
     def failing(self) -> list[PreconditionView]:
         return [] if self.check is None else [p for p in self.check.preconditions if not p.passed]
+
+
+def _remedies(ctx: ToolContext, sequence_id: str, failing: list[PreconditionView]) -> list[Remedy]:
+    definition = ctx.bundle.sequences.get(sequence_id)
+    if definition is None:
+        return []
+    wanted = {c.id: c.remedy for c in definition.preconditions if c.remedy}
+    failed = [p.id for p in failing if p.id in wanted]
+    if not failed:
+        return []
+    stored = ctx.current(list(ESTIMATE_TAGS))
+    values = {
+        t: (float(v.value) if v is not None and v.value is not None else None) for t, v in stored.items()
+    }
+    out = []
+    for precondition in failed:
+        remedy = ctx.bundle.sequences[wanted[precondition] or ""]
+        estimate = sequence_estimate_s(remedy.id, values, ctx.bundle.parameters)
+        out.append(
+            Remedy(
+                precondition=precondition,
+                sequence_id=remedy.id,
+                name=remedy.name,
+                estimate_s=round(estimate) if estimate is not None else None,
+            )
+        )
+    return out
 
 
 def check_sequence_preconditions(ctx: ToolContext, sequence_id: str) -> SequenceCheckResult:
@@ -27,4 +71,7 @@ def check_sequence_preconditions(ctx: ToolContext, sequence_id: str) -> Sequence
     check = ctx.sequences.check(sequence_id)
     cites = [Citation(kind=CitationKind.SEQUENCE, id=sequence_id)]
     cites += [Citation(kind=CitationKind.TAG, id=p.tag) for p in check.preconditions if p.tag]
-    return SequenceCheckResult(check=check, citations=list(dict.fromkeys(cites)))
+    result = SequenceCheckResult(check=check, citations=list(dict.fromkeys(cites)))
+    result.remedies = _remedies(ctx, sequence_id, result.failing)
+    result.citations += [Citation(kind=CitationKind.SEQUENCE, id=r.sequence_id) for r in result.remedies]
+    return result

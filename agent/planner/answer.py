@@ -1,269 +1,247 @@
-"""Write the offline planner's answer from tool results only: every number with unit, time and quality."""
+"""Write the offline planner's answer from tool results only: the answer first, in one or two plain sentences
+in the user's language, then the supporting values (unit, time, quality) under "Detalhes"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from agent.planner import answer_alarms as alarms
+from agent.planner import answer_ops as ops
+from agent.planner.answer_readings import Voice, readings_answer
 from agent.planner.metering_answers import energy_lines, power_lines
-from agent.planner.phrases import clock_time, number, quality, reason, say
+from agent.planner.question import Intent, Question
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
+from lockpilot.text import words
 from tools.registry import ToolName
 
-L = Language
+MAX_DETAILS = 6
+THANKS = frozenset(words("obrigado obrigada obrigadao valeu brigado brigada agradeco thanks thank thx vlw"))
+Results = list[tuple[str, dict[str, Any]]]
 
 
-def reading_line(r: dict[str, Any], lang: Language) -> str:
-    """One tag reading; stale, bad or missing data is said to be so and never given as current."""
-    tag, unit, fresh = r["tag"], r.get("unit", ""), r["freshness"]
-    value = number(r.get("value"), unit, lang)
-    if fresh == "current":
-        return f"{r['description']}: {value} ({tag}, {clock_time(r['time'])}, " + say(
-            lang, f"qualidade {quality(r['quality'], lang)}).", f"quality {quality(r['quality'], lang)})."
-        )
-    if fresh == "missing":
-        return say(
-            lang,
-            f"{r['description']} ({tag}): sem leitura disponível.",
-            f"{r['description']} ({tag}): no reading available.",
-        )
-    if fresh == "stale":
-        return say(
-            lang,
-            f"{r['description']} ({tag}): sem valor atual — o último valor, {value} às "
-            f"{clock_time(r['time'])}, tem {r['age_s']:.0f} s e está desatualizado.",
-            f"{r['description']} ({tag}): no current value — the last value, {value} at "
-            f"{clock_time(r['time'])}, is {r['age_s']:.0f} s old (stale).",
-        )
-    q = quality(r["quality"], lang)
-    return say(
-        lang,
-        f"{r['description']} ({tag}): dado não confiável (qualidade {q}); último valor {value} às "
-        f"{clock_time(r['time'])}, não use como atual.",
-        f"{r['description']} ({tag}): untrusted data (quality {q}); last value {value} at "
-        f"{clock_time(r['time'])}, do not use it as current.",
+def _first(results: Results, tool: ToolName) -> dict[str, Any] | None:
+    return next((res for name, res in results if name == tool.value and not res.get("error")), None)
+
+
+def small_talk(q: Question, v: Voice) -> str:
+    """Greetings, thanks, what the copilot can do, what it cannot, and the question back."""
+    can = v.say(
+        "Posso ler valores do CLP e dos medidores, dizer o que a eclusa está fazendo, explicar alarmes, "
+        "verificar "
+        "se uma manobra pode começar, mostrar históricos e pedir comandos para um operador aprovar.",
+        "I can read PLC and meter values, say what the lock is doing, explain alarms, check whether an "
+        "operation "
+        "may start, show history and request commands for an operator to approve.",
     )
+    if q.intent is Intent.GREETING:
+        if THANKS.intersection(words(q.text)):
+            return v.say("De nada! Se precisar, é só perguntar.", "You're welcome! Ask any time.")
+        return v.say("Olá! Em que posso ajudar na eclusa?", "Hello! How can I help with the lock?")
+    if q.intent is Intent.CAPABILITIES:
+        return can
+    if q.intent is Intent.OUT_OF_DOMAIN:
+        return (
+            v.say(
+                "Isso está fora do que eu sei: sou o copiloto da eclusa. ",
+                "That is outside what I know: I am the lock's copilot. ",
+            )
+            + can
+        )
+    return q.clarify
 
 
-def _read(res: dict[str, Any], lang: Language) -> list[str]:
-    return [reading_line(r, lang) for r in res.get("readings", [])]
-
-
-def _history(res: dict[str, Any], lang: Language) -> list[str]:
-    s, unit, tag = res.get("stats") or {}, res.get("unit", ""), res.get("tag", "")
-    if not s.get("n_values"):
+def _knowledge(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
+    hits = res.get("hits", [])
+    if not hits:
         return [
-            say(
-                lang,
-                f"Sem histórico de {tag} entre {clock_time(res.get('start'))} e "
-                f"{clock_time(res.get('end'))}.",
-                f"No history of {tag} between {clock_time(res.get('start'))} and "
-                f"{clock_time(res.get('end'))}.",
+            v.say(
+                "Não encontrei nada sobre isso nos documentos da eclusa.",
+                "I found nothing about that in the lock's documents.",
             )
-        ]
-    good = f"{100 * (s.get('good_share') or 0):.0f}%"
-    head = say(
-        lang,
-        f"{tag} de {clock_time(res['start'])} a {clock_time(res['end'])} ({s['count']} amostras, "
-        f"{good} com qualidade boa): ",
-        f"{tag} from {clock_time(res['start'])} to {clock_time(res['end'])} ({s['count']} samples, "
-        f"{good} good quality): ",
-    )
-    body = say(
-        lang,
-        "mín {0}, máx {1}, média {2}, último {3} às {4}.",
-        "min {0}, max {1}, mean {2}, last {3} at {4}.",
-    )
-    line = head + body.format(
-        number(s["min"], unit),
-        number(s["max"], unit),
-        number(s["mean"], unit),
-        number(s["last"], unit),
-        clock_time(s.get("last_time")),
-    )
-    chart = say(
-        lang, f"Gráfico: {len(res.get('points', []))} pontos", f"Chart: {len(res.get('points', []))} points"
-    )
-    every = f" ({res['every_s']:g} s)" if res.get("every_s") else ""
-    return [line, chart + every + "."]
+        ], []
+    hit = hits[0]
+    text = " ".join(hit["text"].split())
+    sentences = text.split(". ")
+    short = ". ".join(sentences[:2]).rstrip(".") + "."
+    return [f"{short}"], [f"{v.say('Fonte', 'Source')}: {hit['heading']} [{hit['id']}]"]
 
 
-def _alarm_line(a: dict[str, Any], lang: Language) -> str:
-    name = a["name"]["pt" if lang is L.PT else "en"]
-    since = (
-        say(lang, f", desde {clock_time(a['since'])}", f", since {clock_time(a['since'])}")
-        if a.get("since")
-        else ""
-    )
-    first = " — first-out" if a.get("first_out") else ""
-    return f"- {name} ({a['id']}; {a['priority']}; {a['state']}{since}){first}"
-
-
-def _alarms(res: dict[str, Any], lang: Language) -> list[str]:
-    alarms = res.get("alarms", [])
-    if not alarms:
-        return [say(lang, "Nenhum alarme ativo.", "No active alarms.")]
-    return [say(lang, f"{len(alarms)} alarme(s) ativo(s):", f"{len(alarms)} active alarm(s):")] + [
-        _alarm_line(a, lang) for a in alarms
-    ]
-
-
-def _explain(res: dict[str, Any], lang: Language) -> list[str]:
-    rule, k = res["rule"], "pt" if lang is L.PT else "en"
-    alarm = res.get("alarm")
-    state = (
-        say(
-            lang,
-            f"ativo desde {clock_time(alarm['since'])} ({alarm['state']})",
-            f"active since {clock_time(alarm['since'])} ({alarm['state']})",
+def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    get = lambda tool: _first(results, tool)  # noqa: E731
+    if q.intent in (Intent.STATUS,) and (res := get(ToolName.PLANT_STATUS)):
+        return ops.status(res, v)
+    if q.intent is Intent.TIME_TO and (res := get(ToolName.PLANT_STATUS)):
+        return ops.time_to(res, q, v)
+    if q.intent is Intent.WHY_NOT and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):
+        return _why_not(res, results, v)
+    if q.intent is Intent.CHECK_SEQUENCE and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):
+        return ops.check(res, v)
+    if q.intent is Intent.ALARM_HISTORY and (res := get(ToolName.EXPLAIN_ALARM)):
+        return alarms.last_fired(res, v)
+    if q.intent in (Intent.EXPLAIN, Intent.WHAT_TO_DO):
+        return _alarm_driven(q, results, v)
+    if q.intent is Intent.HISTORY:
+        return _histories(q, results, v)
+    if q.intent is Intent.COMMAND:
+        res = get(ToolName.REQUEST_COMMAND) or next(
+            (r for n, r in results if n == ToolName.REQUEST_COMMAND.value), None
         )
-        if alarm
-        else say(lang, "não está ativo agora", "not active now")
-    )
-    lines = [
-        f"{rule['name'][k]} ({rule['id']}, {rule['severity']}): {state}.",
-        say(lang, "Causa: ", "Cause: ") + rule["cause"][k],
-        say(lang, "Consequência: ", "Consequence: ") + rule["consequence"][k],
-    ]
-    if rule.get("plc_actions"):
-        lines.append(
-            say(lang, "O CLP faz automaticamente: ", "The PLC does automatically: ")
-            + "; ".join(a[k] for a in rule["plc_actions"])
-            + "."
-        )
-    lines.append(say(lang, "Ação recomendada: ", "Recommended action: ") + rule["action"][k])
-    if res.get("first_out"):
-        lines.append(say(lang, "Primeiro alarme (first-out): ", "First-out alarm: ") + res["first_out"]["id"])
-    lines += [reading_line(r, lang) for r in res.get("live_values", [])]
-    lines += _knowledge({"hits": res.get("knowledge", [])[:1]}, lang)
-    return lines
+        if res is None:
+            return [
+                v.say(
+                    "Não há na lista de comandos permitidos um comando para isso; nada foi pedido.",
+                    "No command on the allow-list does that; nothing was requested.",
+                )
+            ], []
+        return ops.command(res, q, v)
+    return _generic(results, v)
 
 
-def _check(res: dict[str, Any], lang: Language) -> list[str]:
-    c, k = res["check"], "pt" if lang is L.PT else "en"
-    if c["permitted"]:
-        lines = [
-            say(
-                lang,
-                f"Sim: {c['name'][k]} ({c['sequence_id']}) está permitida agora; todas as "
-                f"{len(c['preconditions'])} pré-condições atendidas.",
-                f"Yes: {c['name'][k]} ({c['sequence_id']}) is permitted now; all "
-                f"{len(c['preconditions'])} preconditions are met.",
+def _why_not(check: dict[str, Any], results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    """A fault of that equipment first (it is the likelier reason), then the failing interlocks; a remedy
+    already running is said to be running, with its time left."""
+    lines: list[str] = []
+    details: list[str] = []
+    explained = _first(results, ToolName.EXPLAIN_ALARM)
+    if explained is not None and explained.get("alarm"):
+        said, details = alarms.explain(explained, v)
+        lines += said
+    status = _first(results, ToolName.PLANT_STATUS)
+    running = (status or {}).get("sequence") or {}
+    remedies = check.get("remedies", [])
+    pending = [r for r in remedies if r["sequence_id"] != running.get("sequence_id")]
+    said, more = ops.check({**check, "remedies": pending}, v, why_not=True)
+    lines += said
+    if running and any(r["sequence_id"] == running.get("sequence_id") for r in remedies):
+        lines.append(ops.running_remedy(running, v))
+    return lines, details + more
+
+
+def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    explained = _first(results, ToolName.EXPLAIN_ALARM)
+    listing = _first(results, ToolName.LIST_ACTIVE_ALARMS)
+    if explained is not None:
+        lines, details = alarms.explain(explained, v, what_to_do=q.intent is Intent.WHAT_TO_DO)
+        if q.intent is Intent.WHAT_TO_DO and (knowledge := _first(results, ToolName.SEARCH_KNOWLEDGE)):
+            details += _knowledge(knowledge, v)[1]
+        return lines, details
+    calm = v.say("Não há alarme ativo agora", "There is no active alarm now")
+    readings = _first(results, ToolName.READ_TAG)
+    if readings is not None:
+        said, details = readings_answer(readings.get("readings", [])[:3], v)
+        return [calm + v.say("; as leituras do equipamento:", "; the equipment reads:"), *said], details
+    if q.intent is Intent.WHAT_TO_DO:
+        return [
+            calm
+            + v.say(
+                ": nada a fazer além de acompanhar a operação.", ": nothing to do but follow the operation."
             )
-        ]
-    else:
-        lines = [
-            say(
-                lang,
-                f"Não: {c['name'][k]} ({c['sequence_id']}) não está permitida agora. Falham:",
-                f"No: {c['name'][k]} ({c['sequence_id']}) is not permitted now. Failing:",
-            )
-        ]
-    for p in c["preconditions"]:
-        if p["passed"]:
+        ], []
+    if listing is not None and listing.get("alarms"):
+        return alarms.active_alarms(listing, v)
+    return [calm + "."], []
+
+
+def _histories(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    lines: list[str] = []
+    details: list[str] = []
+    for name, res in results:
+        if name != ToolName.QUERY_HISTORY.value or res.get("error"):
             continue
-        if p.get("data_age_s") is None and p.get("value") is None:
-            detail = say(lang, "dado indisponível ou não confiável", "data missing or untrusted")
+        description = res.get("description" if v.language is Language.PT else "description_en") or res.get(
+            "tag", ""
+        )
+        if q.threshold is not None and q.aggregate is not None and q.aggregate.value == "crossing":
+            said, more = ops.crossing(res, q, v, description)
         else:
-            detail = say(
-                lang,
-                f"valor {number(p['value'], p.get('unit', ''), lang)}, limite {p['threshold']}, "
-                f"idade {p['data_age_s']} s",
-                f"value {number(p['value'], p.get('unit', ''), lang)}, threshold {p['threshold']}, "
-                f"age {p['data_age_s']} s",
-            )
-        lines.append(f"- {p['sentence'][k]} ({p.get('tag') or p['id']}): {detail}")
-    return lines
+            said, more = ops.history(res, q, v, description)
+        lines += said
+        details += more
+    return lines, details
 
 
-def _knowledge(res: dict[str, Any], lang: Language) -> list[str]:
-    lines = []
-    for hit in res.get("hits", []):
-        text = " ".join(hit["text"].split())
-        text = text if len(text) <= 400 else text[:397].rsplit(" ", 1)[0] + "..."
-        lines.append(f"{hit['heading']} [{hit['id']}]: {text}")
-    return lines
-
-
-def _kpis(res: dict[str, Any], lang: Language) -> list[str]:
-    k, hours = res.get("kpis", {}), res.get("window_s", 0) / 3600
-    chatter = ", ".join(k.get("chattering", [])) or "—"
-    return [
-        say(
-            lang,
-            f"Últimas {hours:g} h: {k.get('activations', 0)} ativações ({k.get('per_hour', 0)}/h), "
-            f"pico de {k.get('peak_per_10min', 0)} em 10 min, {k.get('floods', 0)} avalanches, "
-            f"{k.get('standing_now', 0)} ativos agora; chattering: {chatter}.",
-            f"Last {hours:g} h: {k.get('activations', 0)} activations ({k.get('per_hour', 0)}/h), "
-            f"peak {k.get('peak_per_10min', 0)} in 10 min, {k.get('floods', 0)} floods, "
-            f"{k.get('standing_now', 0)} active now; chattering: {chatter}.",
-        )
-    ]
-
-
-def _command(res: dict[str, Any], lang: Language) -> list[str]:
-    out = res.get("outcome") or {}
-    if out.get("outcome") == "pending":
-        s = out["summary"]
-        title = s["title_pt" if lang is L.PT else "title_en"]
-        return [
-            say(
-                lang,
-                f"Pedido {out['command_id']}: {title} ({s['tag']} := {number(s['value'])}). "
-                f"Pré-condições atendidas. Aguardando aprovação de um operador até {s['expires_at']}.",
-                f"Request {out['command_id']}: {title} ({s['tag']} := {number(s['value'])}). "
-                f"Preconditions met. Waiting for an operator's approval until {s['expires_at']}.",
-            ),
-            say(lang, "Risco: ", "Risk: ") + s["risk_pt" if lang is L.PT else "risk_en"],
-        ]
-    lines = [
-        say(
-            lang,
-            f"Comando {out.get('command', '')} recusado: ",
-            f"Command {out.get('command', '')} refused: ",
-        )
-        + reason(out.get("reason", ""), lang)
-        + ". "
-        + say(lang, "Nada foi escrito.", "Nothing was written.")
-    ]
-    for p in (out.get("details") or {}).get("preconditions", []):
-        if not p["passed"]:
-            lines.append(f"- {p['condition']}: {number(p['value'], p.get('unit', ''), lang)}")
-    return lines
-
-
-WRITERS: dict[ToolName, Callable[[dict[str, Any], Language], list[str]]] = {
-    ToolName.READ_TAG: _read,
-    ToolName.QUERY_HISTORY: _history,
-    ToolName.LIST_ACTIVE_ALARMS: _alarms,
-    ToolName.EXPLAIN_ALARM: _explain,
-    ToolName.CHECK_SEQUENCE_PRECONDITIONS: _check,
+GENERIC = {
+    ToolName.READ_TAG: lambda res, v: readings_answer(res.get("readings", []), v),
+    ToolName.LIST_ACTIVE_ALARMS: alarms.active_alarms,
+    ToolName.EXPLAIN_ALARM: alarms.explain,
+    ToolName.CHECK_SEQUENCE_PRECONDITIONS: ops.check,
     ToolName.SEARCH_KNOWLEDGE: _knowledge,
-    ToolName.ALARM_KPIS: _kpis,
-    ToolName.REQUEST_COMMAND: _command,
-    ToolName.ENERGY_PER_CYCLE: energy_lines,
-    ToolName.POWER_BY_EQUIPMENT: power_lines,
-    ToolName.WHAT_IF: what_if_lines,
-    ToolName.SEARCH_TAGS: lambda res, lang: [
-        f"- {m['tag']} ({m['unit'] or '—'}): {m['description_pt' if lang is L.PT else 'description_en']}"
-        for m in res.get("matches", [])
-    ],
+    ToolName.PLANT_STATUS: ops.status,
+    ToolName.ENERGY_PER_CYCLE: lambda res, v: (energy_lines(res, v.language), []),
+    ToolName.POWER_BY_EQUIPMENT: lambda res, v: (power_lines(res, v.language), []),
+    ToolName.WHAT_IF: lambda res, v: (what_if_lines(res, v.language), []),
+    ToolName.SEARCH_TAGS: lambda res, v: (
+        [v.say("Tags encontradas:", "Tags found:")]
+        + [
+            f"- {m['tag']} ({m['unit'] or '—'}): "
+            f"{m['description_pt' if v.language.value == 'pt' else 'description_en']}"
+            for m in res.get("matches", [])
+        ],
+        [],
+    ),
+    ToolName.ALARM_KPIS: lambda res, v: (_kpis(res, v), []),
 }
 
 
-def write_answer(results: list[tuple[str, dict[str, Any]]], lang: Language) -> str:
-    """Join the sentences of every tool result of this turn, in the user's language."""
-    lines: list[str] = []
-    for name, res in results:
-        if res.get("error") and not res.get("outcome"):
-            lines.append(say(lang, "Não foi possível: ", "Could not: ") + res["error"])
-            continue
-        lines += WRITERS[ToolName(name)](res, lang)
-    if not lines:
-        return say(
-            lang,
-            "Não encontrei dados para responder. Cite o equipamento, a tag ou o alarme.",
-            "I found no data to answer. Name the equipment, tag or alarm.",
+def _kpis(res: dict[str, Any], v: Voice) -> list[str]:
+    k, hours = res.get("kpis", {}), res.get("window_s", 0) / 3600
+    chatter = ", ".join(k.get("chattering", [])) or "—"
+    return [
+        v.say(
+            f"Nas últimas {hours:g} h: {k.get('activations', 0)} alarmes disparados "
+            f"({v.number(float(k.get('per_hour', 0)))}/h), "
+            f"pico de {k.get('peak_per_10min', 0)} em 10 min, {k.get('floods', 0)} avalanches, "
+            f"{k.get('standing_now', 0)} ativos agora; "
+            f"alarmes repetitivos (chattering): {chatter}.",
+            f"Last {hours:g} h: {k.get('activations', 0)} activations ({k.get('per_hour', 0)}/h), peak "
+            f"{k.get('peak_per_10min', 0)} "
+            f"in 10 min, {k.get('floods', 0)} floods, {k.get('standing_now', 0)} active now; chattering: "
+            f"{chatter}.",
         )
-    return "\n".join(lines)
+    ]
+
+
+def _generic(results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    lines: list[str] = []
+    details: list[str] = []
+    for name, res in results:
+        writer = GENERIC.get(ToolName(name))
+        if writer is None or res.get("error"):
+            continue
+        said, more = writer(res, v)
+        lines += said
+        details += more
+    return lines, details
+
+
+def _errors(results: Results, v: Voice) -> list[str]:
+    return [
+        v.say("Não consegui: ", "I could not: ") + res["error"]
+        for _, res in results
+        if res.get("error") and not res.get("outcome")
+    ]
+
+
+def write_answer(
+    results: Results, language: Language, *, question: Question | None = None, tz: str = "America/Sao_Paulo"
+) -> str:
+    """The answer to `question` from this turn's tool results (without a question: every result in turn)."""
+    v = Voice(language, tz)
+    if question is not None and not results:
+        text = small_talk(question, v)
+        if text:
+            return text
+    lines, details = _by_intent(question, results, v) if question is not None else _generic(results, v)
+    if not lines:
+        lines = _generic(results, v)[0] or _errors(results, v)
+    if not lines:
+        return v.say(
+            "Não encontrei dados para responder. Diga o equipamento, a medição ou o alarme.",
+            "I found no data to answer. Name the equipment, the measurement or the alarm.",
+        )
+    out = " ".join(line for line in lines if line)
+    details = [d for d in dict.fromkeys(details) if d][:MAX_DETAILS]
+    if details:
+        out += "\n\n" + v.say("Detalhes:", "Details:") + "\n" + "\n".join(f"- {d}" for d in details)
+    return out

@@ -14,10 +14,10 @@ _PROCEDURE = re.compile(
     r"|\bwhat (?:should|do|can|must|shall) (?:i|we) do\b|\bhow (?:do|should|can) (?:i|we) "
     r"(?:handle|fix|deal|proceed|respond)\b"
 )
-# "o que houve", "o que está acontecendo", "what went wrong", "what's going on"...
+# "o que houve", "what went wrong" (what is going on is the plant's status, not a fault)...
 _WHY = re.compile(
-    r"\bo que (?:houve|ha|aconteceu|esta acontecendo|deu|causou|provocou)\b|\bqual (?:o|e o) problema\b"
-    r"|\bwhat(?: is|'s|s)? (?:wrong|going on|the problem)\b|\bwhat went wrong\b|\bhow come\b"
+    r"\bo que (?:houve|ha|aconteceu|deu|causou|provocou)\b|\bqual (?:o|e o) problema\b"
+    r"|\bwhat(?: is|'s|s)? (?:wrong|the problem)\b|\bwhat went wrong\b|\bhow come\b"
 )
 _WHAT_IF = re.compile(
     r"^(?:e|and|mas|but)? ?(?:se|if) (?:eu |nos |a gente |i |we |you )?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.planner.phrases import clock_time, say
+from agent.planner.phrases import clock_time, number, say
 from lockpilot.language import Language
 
 CYCLE_NAMES = {"enchimento": ("enchimento", "filling"), "esvaziamento": ("esvaziamento", "emptying")}
@@ -20,8 +20,8 @@ def _cycle_line(c: dict[str, Any], lang: Language) -> str:
     span = f"{clock_time(c['start'])} – {clock_time(c['end'])}, {c['duration_s'] / 60:.1f} min"
     return say(
         lang,
-        f"{pt} ({span}): {c['energy_kwh']:.2f} kWh ({how_pt})",
-        f"{en} ({span}): {c['energy_kwh']:.2f} kWh ({how_en})",
+        f"{pt} ({span}): {number(float(c['energy_kwh']), 'kWh', lang)} ({how_pt})",
+        f"{en} ({span}): {number(float(c['energy_kwh']), 'kWh', lang)} ({how_en})",
     )
 
 
@@ -43,8 +43,8 @@ def energy_lines(res: dict[str, Any], lang: Language) -> list[str]:
         lines.append(
             say(
                 lang,
-                f"{len(found)} ciclos desde {start}: {total:.2f} kWh no total.",
-                f"{len(found)} cycles since {start}: {total:.2f} kWh in total.",
+                f"{len(found)} ciclos desde {start}: {number(float(total), 'kWh', lang)} no total.",
+                f"{len(found)} cycles since {start}: {number(float(total), 'kWh', lang)} in total.",
             )
         )
     return lines

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lockpilot.language import Language
 
@@ -38,6 +39,10 @@ REASONS = {
         "o CLP não respondeu: nada foi lido nem escrito",
         "the PLC did not answer: nothing was read or written",
     ),
+    "operator_role_required_to_request": (
+        "somente um operador pode pedir comandos; com o seu perfil eu só consulto e explico",
+        "only an operator can request commands; with your role I can only read and explain",
+    ),
     "operator_role_required": (
         "somente um usuário com papel de operador pode aprovar",
         "only a user with the operator role can approve",
@@ -50,22 +55,65 @@ def say(language: Language, pt: str, en: str) -> str:
     return pt if language is Language.PT else en
 
 
-def clock_time(value: Any) -> str:
-    """HH:MM:SS UTC of a datetime or ISO string."""
+def _when(value: Any) -> datetime | None:
     if value is None:
-        return "—"
+        return None
+    if isinstance(value, str) and value.endswith(" UTC"):
+        value = value.removesuffix(" UTC").replace(" ", "T") + "+00:00"
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when.strftime("%H:%M:%S UTC")
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def clock_time(value: Any, tz: str = "UTC") -> str:
+    """HH:MM:SS of a datetime or ISO string in the plant's time zone (UTC marked as such)."""
+    when = _when(value)
+    if when is None:
+        return "—"
+    if tz == "UTC":
+        return when.astimezone(UTC).strftime("%H:%M:%S UTC")
+    return when.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S")
+
+
+def date_time(value: Any, tz: str = "UTC") -> str:
+    """DD/MM HH:MM in the plant's time zone (for moments that may not be today)."""
+    when = _when(value)
+    if when is None:
+        return "—"
+    return when.astimezone(ZoneInfo(tz) if tz != "UTC" else UTC).strftime("%d/%m %H:%M")
+
+
+def utc_time(value: Any) -> str:
+    """HH:MM:SS UTC (the detail beside a local time)."""
+    return clock_time(value, "UTC")
+
+
+def decimals(value: float) -> int:
+    """Digits shown: hundredths below 100 (levels, temperatures), tenths above (pressures, speeds)."""
+    return 1 if abs(value) >= 100 else 2
 
 
 def number(value: Any, unit: str = "", language: Language = Language.PT) -> str:
-    """A value with its unit: booleans as sim/não (yes/no), reals with 2 decimals."""
+    """A value with its unit: booleans as sim/não (yes/no), reals with a decimal comma in Portuguese."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return say(language, "sim" if value else "não", "yes" if value else "no")
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        text = f"{value:.{decimals(value)}f}"
+        text = text.replace(".", ",") if language is Language.PT else text
+    else:
+        text = str(value)
     return f"{text} {unit}".rstrip()
+
+
+def duration(seconds: float, language: Language) -> str:
+    """A duration as people say it: "40 s", "cerca de 4 min", "1 h 05 min"."""
+    if seconds < 90:
+        return f"{max(round(seconds), 1)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def quality(value: Any, language: Language) -> str:

@@ -4,78 +4,123 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.planner.parse import Intent, Question
+from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
+from tools.history import HistoryMode
 from tools.registry import ToolName
 
 Call = tuple[ToolName, dict[str, Any]]
 Done = list[tuple[str, dict[str, Any]]]
 
 WHY_EXTRA_TAGS = ("codigo_primeira_falha", "emergencia_acionada", "modo_remoto")
+LEVEL_TAGS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante", "taxa_variacao_nivel_camara")
 MAX_METERING_WINDOW_S = 4 * 3600.0
+DEFAULT_HISTORY_S = 3600.0
+CROSSING_WINDOW_S = 7 * 86400.0
 
 
-def _direct_calls(q: Question) -> dict[Intent, list[Call]]:
-    """The calls of each intent that needs no alarm to be chosen."""
-    return {
+def _history(q: Question) -> list[Call]:
+    if not q.tags:
+        return []
+    if q.aggregate is Aggregate.CROSSING:
+        window = q.window_s or CROSSING_WINDOW_S
+        return [
+            (ToolName.QUERY_HISTORY, {"tag": q.tags[0], "window_s": window, "mode": HistoryMode.RAW.value})
+        ]
+    window = q.window_s or DEFAULT_HISTORY_S
+    return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
+
+
+def _direct(q: Question) -> list[Call] | None:
+    """The calls of the intents that need only the question; None for the alarm-driven ones."""
+    window = q.window_s
+    table: dict[Intent, list[Call]] = {
         Intent.READ: [(ToolName.READ_TAG, {"tags": q.tags})] if q.tags else [],
-        Intent.HISTORY: [(ToolName.QUERY_HISTORY, {"tag": q.tags[0], "window_s": q.window_s or 3600.0})]
-        if q.tags
+        Intent.HISTORY: _history(q),
+        Intent.STATUS: [(ToolName.PLANT_STATUS, {}), (ToolName.LIST_ACTIVE_ALARMS, {})],
+        Intent.TIME_TO: [(ToolName.PLANT_STATUS, {}), (ToolName.READ_TAG, {"tags": list(LEVEL_TAGS)})],
+        Intent.ACTIVE_ALARMS: [
+            (ToolName.LIST_ACTIVE_ALARMS, {"equipment": q.equipment} if q.equipment else {})
+        ],
+        Intent.ALARM_KPIS: [(ToolName.ALARM_KPIS, {"window_s": window or 86400.0})],
+        Intent.CHECK_SEQUENCE: [(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})]
+        if q.sequence
+        else [],
+        Intent.WHY_NOT: [
+            (ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence}),
+            (ToolName.LIST_ACTIVE_ALARMS, {}),
+            (ToolName.PLANT_STATUS, {}),
+        ]
+        if q.sequence
         else [],
         Intent.SEARCH_TAGS: [(ToolName.SEARCH_TAGS, {"query": q.text})],
-        Intent.ACTIVE_ALARMS: [(ToolName.LIST_ACTIVE_ALARMS, {})],
-        Intent.ALARM_KPIS: [(ToolName.ALARM_KPIS, {"window_s": q.window_s or 86400.0})],
-        Intent.CHECK_SEQUENCE: [(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})],
         Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
-        Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})],
+        Intent.PROCEDURE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
+        Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})]
+        if q.command
+        else [],
         Intent.ENERGY_PER_CYCLE: [
-            (ToolName.ENERGY_PER_CYCLE, {"window_s": min(q.window_s or 7200.0, MAX_METERING_WINDOW_S)})
+            (ToolName.ENERGY_PER_CYCLE, {"window_s": min(window or 7200.0, MAX_METERING_WINDOW_S)})
+        ],
+        Intent.POWER_BY_EQUIPMENT: [
+            (ToolName.POWER_BY_EQUIPMENT, {"window_s": min(window or 3600.0, MAX_METERING_WINDOW_S)})
         ],
         Intent.WHAT_IF: [(ToolName.WHAT_IF, {"action": q.what_if.action, "minutes": q.what_if.minutes})]
         if q.what_if
         else [],
-        Intent.POWER_BY_EQUIPMENT: [
-            (ToolName.POWER_BY_EQUIPMENT, {"window_s": min(q.window_s or 3600.0, MAX_METERING_WINDOW_S)})
-        ],
+        Intent.ALARM_HISTORY: [(ToolName.EXPLAIN_ALARM, {"alarm_id": q.rule})] if q.rule else [],
     }
+    return table.get(q.intent)
 
 
 def _first_round(q: Question) -> list[Call]:
-    """The calls that need nothing but the question."""
-    by_intent = _direct_calls(q)
-    if q.intent in by_intent:
-        return by_intent[q.intent]
-    knowledge = [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})] if q.intent is Intent.PROCEDURE else []
-    if len(q.candidates) > 1:  # equally likely rules: the active one decides
-        return [(ToolName.LIST_ACTIVE_ALARMS, {}), *knowledge]
-    if q.rule is not None:  # EXPLAIN or PROCEDURE about a known rule
-        return [(ToolName.EXPLAIN_ALARM, {"alarm_id": q.rule}), *knowledge]
-    if q.intent is Intent.PROCEDURE and not (q.fault or q.equipment):
-        return knowledge
-    tags = [*q.tags, *WHY_EXTRA_TAGS] if q.equipment else []
-    calls = [(ToolName.READ_TAG, {"tags": list(dict.fromkeys(tags))})] if tags else []
-    return [*calls, (ToolName.LIST_ACTIVE_ALARMS, {}), *knowledge]
+    if q.intent in NO_TOOL_INTENTS:
+        return []
+    direct = _direct(q)
+    if direct is not None:
+        return direct
+    # EXPLAIN and WHAT_TO_DO: the active alarms decide what the question is about.
+    calls: list[Call] = [(ToolName.LIST_ACTIVE_ALARMS, {})]
+    if q.equipment and q.intent is Intent.EXPLAIN:
+        calls.append((ToolName.READ_TAG, {"tags": list(dict.fromkeys([*q.tags, *WHY_EXTRA_TAGS]))}))
+    return calls
 
 
 def pick_alarm(q: Question, alarms: list[dict[str, Any]]) -> str | None:
-    """The alarm a "why" is about: an active candidate rule, else this equipment's (first-out first)."""
+    """The alarm a question is about: an active candidate rule, else this equipment's, else the first-out."""
     active = {a["id"] for a in alarms}
-    if q.candidates:
-        return next((r for r in q.candidates if r in active), q.candidates[0])
+    chosen = next((r for r in q.candidates if r in active), None)
+    if chosen is not None:
+        return chosen
     if not alarms:
         return None
-    ranked = sorted(alarms, key=lambda a: (a.get("equipment") != q.equipment, not a.get("first_out")))
-    on_equipment = ranked[0] if q.equipment and ranked[0].get("equipment") == q.equipment else None
+    if q.equipment:
+        on_equipment = [a for a in alarms if a.get("equipment") == q.equipment]
+        if on_equipment:
+            return next((a["id"] for a in on_equipment if a.get("first_out")), on_equipment[0]["id"])
     first_out = next((a for a in alarms if a.get("first_out")), None)
-    return (on_equipment or first_out or alarms[0])["id"]
+    return (first_out or alarms[0])["id"]
 
 
-def _explain_round(q: Question, done: Done) -> list[Call]:
-    """After listing alarms for a "why": explain the alarm it is about."""
+def _alarm_round(q: Question, done: Done) -> list[Call]:
+    """After listing alarms for a "why" or "what now": explain the alarm it is about (and its procedure)."""
     alarms: list[dict[str, Any]] = next(
         (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
     )
     pick = pick_alarm(q, alarms)
-    return [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})] if pick else []
+    if (
+        pick is None
+        and q.rule is not None
+        and q.intent is Intent.EXPLAIN
+        and q.named_tags is False
+        and q.symptoms
+    ):
+        pick = q.rule  # nothing active: what that symptom would mean
+    if pick is None:
+        return []
+    calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]
+    if q.intent is Intent.WHAT_TO_DO:
+        calls.append((ToolName.SEARCH_KNOWLEDGE, {"query": f"o que fazer {pick.replace('_', ' ')}"}))
+    return calls
 
 
 def next_calls(q: Question, done: Done) -> list[Call]:
@@ -83,7 +128,23 @@ def next_calls(q: Question, done: Done) -> list[Call]:
     if not done:
         return _first_round(q)
     called = {name for name, _ in done}
-    explaining = q.intent in (Intent.EXPLAIN, Intent.PROCEDURE)
-    if explaining and ToolName.EXPLAIN_ALARM.value not in called and ToolName.LIST_ACTIVE_ALARMS in called:
-        return _explain_round(q, done)
+    alarm_driven = q.intent in (Intent.EXPLAIN, Intent.WHAT_TO_DO)
+    if alarm_driven and ToolName.EXPLAIN_ALARM.value not in called and ToolName.LIST_ACTIVE_ALARMS in called:
+        return _alarm_round(q, done)
+    if q.intent is Intent.WHY_NOT and ToolName.EXPLAIN_ALARM.value not in called:
+        return _fault_round(q, done)
     return []
+
+
+def _fault_round(q: Question, done: Done) -> list[Call]:
+    """A "why won't it" may be a fault, not an interlock: explain an active alarm of that equipment."""
+    alarms: list[dict[str, Any]] = next(
+        (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
+    )
+    mine = [
+        a for a in alarms if (q.equipment and a.get("equipment") == q.equipment) or a["id"] in q.candidates
+    ]
+    if not mine:
+        return []
+    pick = next((a["id"] for a in mine if a.get("first_out")), mine[0]["id"])
+    return [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]

@@ -39,6 +39,7 @@ PART_CLIS = (
     "app.cli.rules",
     "app.cli.agent",
     "app.cli.evals",
+    "app.cli.planner",
 )
 
 

@@ -12,6 +12,7 @@ from lockpilot.plant.model import DataType, Device, Protocol, Tag, suggest
 from lockpilot.plant.parameters import load_parameters
 from lockpilot.plant.plant import Plant
 from lockpilot.plant.s7address import S7Address
+from lockpilot.plant.vocabulary import load_vocabulary
 from lockpilot.yamlio import LinedDict, LinedList, line_of, load_yaml, validate
 
 
@@ -121,9 +122,38 @@ def load_tags(path: Path, devices: dict[str, Device]) -> dict[str, Tag]:
             errors.append(exc)
             continue
         tags[tag.name] = tag
+    errors += _check_redundant(tags, tree, path)
     if errors:
         raise PlantDataErrors(errors)
     return tags
+
+
+def _check_redundant(tags: dict[str, Tag], tree: Any, path: Path) -> list[PlantDataError]:
+    """A redundant transmitter names another tag of the same unit."""
+    errors = []
+    for i, raw in enumerate(_items(tree, "tags", path)):
+        tag = tags.get(raw.get("name", "")) if isinstance(raw, LinedDict) else None
+        if tag is None or tag.redundant is None:
+            continue
+        other = tags.get(tag.redundant)
+        if other is None or other.unit != tag.unit or other.name == tag.name:
+            problem = (
+                "is not a tag"
+                if other is None
+                else "has another unit"
+                if other.unit != tag.unit
+                else "is itself"
+            )
+            errors.append(
+                PlantDataError(
+                    f"redundant '{tag.redundant}' of '{tag.name}' "
+                    f"{problem}{suggest(tag.redundant, list(tags))}",
+                    file=path,
+                    line=line_of(raw, ["redundant"]),
+                    field=f"tags.{i}.redundant",
+                )
+            )
+    return errors
 
 
 def plants_root() -> Path:
@@ -150,6 +180,7 @@ def load_plant(name: str = "lock", *, root: Path | None = None) -> Plant:
         if (base / "commands.yaml").exists()
         else CommandBook(equipment={}, commands=())
     )
+    vocabulary = load_vocabulary(base / "vocabulary.yaml") if (base / "vocabulary.yaml").exists() else {}
     return Plant(
         name=name,
         root=base,
@@ -158,4 +189,5 @@ def load_plant(name: str = "lock", *, root: Path | None = None) -> Plant:
         parameters=parameters,
         commands=commands,
         meters=meters,
+        vocabulary=vocabulary,
     )

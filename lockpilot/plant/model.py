@@ -109,6 +109,7 @@ class Tag(Strict):
     deadband: Annotated[float, Field(ge=0)] | None = None
     equipment: str | None = None
     nominal: float | None = None
+    redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)
     writable: Writable | None = None
 
     @field_validator("unit")

@@ -22,6 +22,7 @@ class Plant:
     parameters: Mapping[str, float] = field(default_factory=dict)
     commands: CommandBook = field(default_factory=lambda: CommandBook(equipment={}, commands=()))
     meters: MetersFile | None = None
+    vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> variants
 
     @property
     def docs_dir(self) -> Path:

@@ -295,7 +295,7 @@ def test_the_central_copilot_answers_fleet_questions_in_pt_and_en(fleet: Fleet) 
     assert level is not None
     assert answers[("level", "pt")].tool_calls[0]["args"] == {"site": "eclusa-3", "tags": ["nivel_camara"]}
     assert (
-        f"eclusa-3: Nível da câmara (transmissor A): {number(level.value, 'm')}"
+        f"eclusa-3: Nível da câmara: {number(level.value, 'm')}."
         in answers[("level", "pt")].answer
     )
     energy = answers[("energy", "pt")].answer

@@ -1,0 +1,127 @@
+"""Answers about alarms: what is active, why one fired, what to do, when it last fired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.planner.answer_readings import Voice, reading_detail
+
+PRIORITY = {
+    "critical": ("crítica", "critical"),
+    "high": ("alta", "high"),
+    "medium": ("média", "medium"),
+    "low": ("baixa", "low"),
+    "advisory": ("aviso", "advisory"),
+}
+STATE = {
+    "unacknowledged": ("não reconhecido", "unacknowledged"),
+    "acknowledged": ("reconhecido", "acknowledged"),
+    "returned_unacknowledged": ("retornou ao normal sem reconhecimento", "returned, not acknowledged"),
+    "shelved": ("arquivado temporariamente", "shelved"),
+    "suppressed": ("suprimido por projeto", "suppressed by design"),
+    "out_of_service": ("fora de serviço", "out of service"),
+    "normal": ("normal", "normal"),
+}
+
+
+def _pair(table: dict[str, tuple[str, str]], key: str, v: Voice) -> str:
+    pt, en = table.get(key, (key, key))
+    return v.say(pt, en)
+
+
+def alarm_name(a: dict[str, Any], v: Voice) -> str:
+    return str(a["name"][v.language.value])
+
+
+def _alarm_phrase(a: dict[str, Any], v: Voice) -> str:
+    since = v.say(f", desde {v.time(a['since'])}", f", since {v.time(a['since'])}") if a.get("since") else ""
+    return f"«{alarm_name(a, v)}» ({_pair(PRIORITY, a['priority'], v)}, {_pair(STATE, a['state'], v)}{since})"
+
+
+def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
+    """How many, the most urgent with the first-out, then the list."""
+    alarms = res.get("alarms", [])
+    if not alarms:
+        return [v.say("Nenhum alarme ativo agora.", "No active alarms right now.")], []
+    first_out = next((a for a in alarms if a.get("first_out")), None)
+    head = alarms[0]
+    count = v.say(
+        f"Há {len(alarms)} alarme{'s' if len(alarms) > 1 else ''} ativo{'s' if len(alarms) > 1 else ''}",
+        f"There {'are' if len(alarms) > 1 else 'is'} {len(alarms)} active "
+        f"alarm{'s' if len(alarms) > 1 else ''}",
+    )
+    lines = [f"{count}; " + v.say("o mais urgente é ", "the most urgent is ") + _alarm_phrase(head, v) + "."]
+    if first_out is not None:
+        lines.append(
+            v.say("O primeiro a disparar (first-out) foi ", "The first to fire (first-out) was ")
+            + f"«{alarm_name(first_out, v)}» ({first_out['id']})."
+        )
+    details = [f"{a['id']}: {_alarm_phrase(a, v)}" for a in alarms]
+    return lines, details
+
+
+def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple[list[str], list[str]]:
+    """An alarm's cause and consequence (or the action first, when asked what to do)."""
+    rule, alarm = res["rule"], res.get("alarm")
+    k = v.language.value
+    name = f"«{rule['name'][k]}» ({rule['id']})"
+    if alarm:
+        state = v.say(
+            f"está ativo desde {v.time(alarm['since'])}", f"is active since {v.time(alarm['since'])}"
+        )
+    else:
+        state = v.say("não está ativo agora", "is not active now")
+    cause, consequence, action = rule["cause"][k], rule["consequence"][k], rule["action"][k]
+    if what_to_do:
+        since = (
+            v.say(f" ativo desde {v.time(alarm['since'])}", f" active since {v.time(alarm['since'])}")
+            if alarm
+            else ""
+        )
+        lines = [v.say(f"Com {name}{since}: ", f"With {name}{since}: ") + action]
+        lines.append(v.say("Por quê: ", "Why: ") + cause + " " + consequence)
+        for offer in res.get("offers", [])[:1]:
+            lines.append(
+                v.say(
+                    f"Se quiser, posso pedir «{offer['title']['pt']}» para um operador aprovar: é só pedir.",
+                    f"If you want, I can request «{offer['title']['en']}» for an operator to approve: just "
+                    "ask.",
+                )
+            )
+    else:
+        lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
+        lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
+    details = []
+    first_out = res.get("first_out")
+    if first_out and (not alarm or first_out["id"] != alarm["id"]):
+        details.append(v.say("Primeiro alarme (first-out): ", "First-out alarm: ") + first_out["id"])
+    if rule.get("plc_actions"):
+        details.append(
+            v.say("O CLP já faz sozinho: ", "The PLC does on its own: ")
+            + "; ".join(a[k] for a in rule["plc_actions"])
+        )
+    live = res.get("live_values", [])
+    details += [reading_detail(r, v) for r in live[:4]]
+    return lines, details
+
+
+def last_fired(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
+    """When an alarm last fired, and how often over the window looked at."""
+    rule, times = res["rule"], res.get("activations", [])
+    name = f"«{rule['name'][v.language.value]}» ({rule['id']})"
+    days = round(res.get("activations_window_s", 0) / 86400)
+    if not times:
+        return [
+            v.say(
+                f"{name} não disparou nos últimos {days} dias.",
+                f"{name} has not fired in the last {days} days.",
+            )
+        ], []
+    lines = [
+        v.say(
+            f"{name} disparou pela última vez em {v.moment(times[0])}; {len(times)} vez(es) nos últimos "
+            f"{days} dias.",
+            f"{name} last fired on {v.moment(times[0])}; {len(times)} time(s) in the last {days} days.",
+        )
+    ]
+    return lines, [str(t) for t in times[:5]]

@@ -1,0 +1,323 @@
+"""Answers about operation: what the lock is doing, how long it takes, whether a sequence may start and why
+not, what a history shows, and what became of a command request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.planner.answer_alarms import active_alarms, alarm_name
+from agent.planner.answer_readings import Voice, label, reading_detail, reading_sentence
+from agent.planner.phrases import duration, reason
+from agent.planner.question import Aggregate, Question
+
+MODES = {0: ("manual", "manual"), 1: ("semiautomático", "semi-automatic"), 2: ("automático", "automatic")}
+BASIS = {
+    "measured_rate": ("pela taxa medida", "from the measured rate"),
+    "gate_stroke": ("pelo curso da comporta", "from the gate's stroke"),
+    "plant_parameters": ("pela taxa típica da planta", "from the plant's typical rate"),
+}
+GOING = {
+    "enchimento": ("para a câmara encher", "for the chamber to fill"),
+    "esvaziamento": ("para a câmara esvaziar", "for the chamber to empty"),
+    "abertura_comporta_montante": ("para a comporta de montante abrir", "for the upstream gate to open"),
+    "abertura_comporta_jusante": ("para a comporta de jusante abrir", "for the downstream gate to open"),
+    "fechamento_comportas": ("para as comportas fecharem", "for the gates to close"),
+}
+
+
+def _pair(table: dict[Any, tuple[str, str]], key: Any, v: Voice) -> str:
+    pt, en = table.get(key, (str(key), str(key)))
+    return v.say(pt, en)
+
+
+def _sequence_sentence(s: dict[str, Any], v: Voice) -> str:
+    k = v.language.value
+    step = ""
+    if s.get("step"):
+        step_name = (s.get("step_name") or {}).get(k, "")
+        step = v.say(f", passo {s['step']} de {s['steps']}", f", step {s['step']} of {s['steps']}")
+        step += f" ({step_name[:1].lower() + step_name[1:]})" if step_name else ""
+    text = v.say(
+        f"A eclusa está em {s['name'][k].lower()}{step}", f"The lock is {s['name'][k].lower()}{step}"
+    )
+    if s.get("failed"):
+        text += v.say(" — a sequência está em falha", " — the sequence is in fault")
+    return text + "."
+
+
+def _remaining_sentence(s: dict[str, Any], v: Voice) -> str:
+    if s.get("remaining_s") is None:
+        return ""
+    going = _pair(GOING, s["sequence_id"], v)
+    progress = ""
+    if s.get("progress_pct") is not None:
+        progress = v.say(f" ({s['progress_pct']:.0f} % feito)", f" ({s['progress_pct']:.0f} % done)")
+    return v.say(
+        f"Faltam cerca de {duration(s['remaining_s'], v.language)} {going}{progress}, "
+        f"{_pair(BASIS, s.get('basis'), v)}.",
+        f"About {duration(s['remaining_s'], v.language)} left {going}{progress}, "
+        f"{_pair(BASIS, s.get('basis'), v)}.",
+    )
+
+
+def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
+    """Sequence, step, progress, time left; alarms with the first-out; untrusted readings; calm in a line."""
+    seq, alarms, untrusted = res.get("sequence"), res.get("alarms", []), res.get("untrusted", [])
+    mode = _pair(MODES, res.get("mode"), v) if res.get("mode") is not None else ""
+    if not seq and not alarms and not untrusted:
+        return [
+            v.say(
+                f"Tudo calmo: nenhuma sequência em andamento, nenhum alarme ativo e as leituras estão boas"
+                f"{f' (modo {mode})' if mode else ''}.",
+                f"All calm: no sequence running, no active alarm and the readings are good"
+                f"{f' ({mode} mode)' if mode else ''}.",
+            )
+        ], _levels(res, v)
+    lines = []
+    if seq:
+        lines.append(_sequence_sentence(seq, v))
+        remaining = _remaining_sentence(seq, v)
+        if remaining:
+            lines.append(remaining)
+    else:
+        lines.append(
+            v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")
+        )
+    if alarms:
+        lines += active_alarms({"alarms": alarms}, v)[0]
+    else:
+        lines.append(v.say("Nenhum alarme ativo.", "No active alarms."))
+    if untrusted:
+        names = ", ".join(r["tag"] for r in untrusted[:4])
+        lines.append(
+            v.say(f"Atenção às leituras não confiáveis: {names}.", f"Watch the untrusted readings: {names}.")
+        )
+    return lines, _levels(res, v)
+
+
+def _levels(res: dict[str, Any], v: Voice) -> list[str]:
+    levels = [r for r in res.get("readings", []) if r["tag"].startswith("nivel_")]
+    return [reading_detail(r, v) for r in levels]
+
+
+def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
+    """How long until the running sequence reaches its goal; with none running, say so and estimate."""
+    seq = res.get("sequence")
+    if seq and seq.get("remaining_s") is not None:
+        return [_remaining_sentence(seq, v), _sequence_sentence(seq, v)], _levels(res, v)
+    if seq:
+        return [
+            _sequence_sentence(seq, v)
+            + v.say(" Não consigo estimar o tempo restante.", " I cannot estimate the time left.")
+        ], _levels(res, v)
+    readings = {r["tag"]: r for r in res.get("readings", [])}
+    levels = [
+        readings[t] for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante") if t in readings
+    ]
+    said = " ".join(reading_sentence(r, v) for r in levels)
+    return [
+        v.say(
+            "Nenhuma sequência está em andamento, então não há enchimento ou esvaziamento para prever.",
+            "No sequence is running, so there is no filling or emptying to predict.",
+        ),
+        said,
+    ], []
+
+
+def check(res: dict[str, Any], v: Voice, *, why_not: bool = False) -> tuple[list[str], list[str]]:
+    """Yes or no first; each failing precondition with its measured value and limit; what makes it pass."""
+    c, k = res["check"], v.language.value
+    name = c["name"][k][:1].lower() + c["name"][k][1:]
+    failing = [p for p in c["preconditions"] if not p["passed"]]
+    if c["permitted"]:
+        return [
+            v.say(
+                f"{'Nada impede agora' if why_not else 'Sim, pode'}: as {len(c['preconditions'])} condições "
+                "para "
+                f"{name} ({c['sequence_id']}) estão atendidas.",
+                f"{'Nothing blocks it now' if why_not else 'Yes'}: all {len(c['preconditions'])} conditions "
+                "for "
+                f"{name} ({c['sequence_id']}) are met.",
+            )
+        ], []
+    lines = [
+        v.say(
+            f"Não: {len(failing)} condiç{'ões impedem' if len(failing) > 1 else 'ão impede'} {name} agora.",
+            f"No: {len(failing)} condition{'s block' if len(failing) > 1 else ' blocks'} {name} now.",
+        )
+    ]
+    for p in failing:
+        lines.append("– " + _failing(p, v))
+    for remedy in res.get("remedies", []):
+        estimate = (
+            v.say(
+                f" (cerca de {duration(remedy['estimate_s'], v.language)})",
+                f" (about {duration(remedy['estimate_s'], v.language)})",
+            )
+            if remedy.get("estimate_s")
+            else ""
+        )
+        rname = remedy["name"][k][:1].lower() + remedy["name"][k][1:]
+        lines.append(
+            v.say(
+                f"Para liberar, faça antes o {rname}{estimate}.", f"To clear it, run {rname} first{estimate}."
+            )
+        )
+    return lines, []
+
+
+def running_remedy(seq: dict[str, Any], v: Voice) -> str:
+    """The sequence that will clear the interlock is already running (and how long it has left)."""
+    name = seq["name"][v.language.value].lower()
+    left = ""
+    if seq.get("remaining_s") is not None:
+        minutes = duration(seq["remaining_s"], v.language)
+        left = v.say(f": faltam cerca de {minutes}", f": about {minutes} left")
+    return v.say(
+        f"O {name} em andamento resolve isso{left}; depois disso a manobra fica liberada.",
+        f"The {name} under way clears it{left}; after that the operation is allowed.",
+    )
+
+
+def _failing(p: dict[str, Any], v: Voice) -> str:
+    sentence = p["sentence"][v.language.value]
+    if p.get("value") is None:
+        return sentence + v.say(": dado indisponível ou não confiável.", ": data missing or untrusted.")
+    value, unit = p["value"], p.get("unit", "")
+    limit = p.get("threshold")
+    shown_limit = f" {v.say('(limite', '(limit')} {v.number(limit, unit)})" if limit is not None else ""
+    return f"{sentence}: {v.say('está em', 'it is')} {v.number(value, unit)}{shown_limit}."
+
+
+def _extreme(points: list[dict[str, Any]], pick: Aggregate) -> dict[str, Any] | None:
+    """The bucket (or raw point) where the highest or lowest value was seen."""
+    key = "max" if pick is Aggregate.MAX else "min"
+    valued = [
+        (p[key] if p.get(key) is not None else p["value"], p) for p in points if p.get("value") is not None
+    ]
+    if not valued:
+        return None
+    chosen = max(valued, key=lambda vp: vp[0]) if pick is Aggregate.MAX else min(valued, key=lambda vp: vp[0])
+    return chosen[1]
+
+
+def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:
+    """The statistic asked for (or the range of the window), when it happened, and where the value is now."""
+    s, unit, name = res.get("stats") or {}, res.get("unit", ""), label(description)
+    minutes = (q.window_s or 3600.0) / 60
+    window = (
+        v.say(f"nos últimos {minutes:g} min", f"over the last {minutes:g} min")
+        if minutes < 120
+        else v.say(f"nas últimas {minutes / 60:g} h", f"over the last {minutes / 60:g} h")
+    )
+    if not s.get("n_values"):
+        return [
+            v.say(f"Não há histórico de {name} {window}.", f"There is no history of {name} {window}.")
+        ], []
+    now = v.say(f"agora {v.number(s['last'], unit)}", f"now {v.number(s['last'], unit)}")
+    if q.aggregate in (Aggregate.MAX, Aggregate.MIN):
+        point = _extreme(res.get("points", []), q.aggregate)
+        value = s["max"] if q.aggregate is Aggregate.MAX else s["min"]
+        at = (
+            v.say(f" (por volta das {v.time(point['time'])})", f" (around {v.time(point['time'])})")
+            if point
+            else ""
+        )
+        word = v.say(
+            "maior" if q.aggregate is Aggregate.MAX else "menor",
+            "highest" if q.aggregate is Aggregate.MAX else "lowest",
+        )
+        return [
+            v.say(
+                f"O {word} valor de {name} {window} foi {v.number(value, unit)}{at}; {now}.",
+                f"The {word} {name} {window} was {v.number(value, unit)}{at}; {now}.",
+            )
+        ], []
+    if q.aggregate is Aggregate.MEAN:
+        return [
+            v.say(
+                f"A média de {name} {window} foi {v.number(s['mean'], unit)}; {now}.",
+                f"The mean {name} {window} was {v.number(s['mean'], unit)}; {now}.",
+            )
+        ], []
+    return [
+        v.say(
+            f"{name[:1].upper() + name[1:]} {window}: entre {v.number(s['min'], unit)} e "
+            f"{v.number(s['max'], unit)} "
+            f"(média {v.number(s['mean'], unit)}); {now}.",
+            f"{name[:1].upper() + name[1:]} {window}: between {v.number(s['min'], unit)} and "
+            f"{v.number(s['max'], unit)} "
+            f"(mean {v.number(s['mean'], unit)}); {now}.",
+        )
+    ], [
+        v.say(
+            f"Gráfico com {len(res.get('points', []))} pontos.",
+            f"Chart with {len(res.get('points', []))} points.",
+        )
+    ]
+
+
+def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:
+    """When the value last went above (or below) the threshold asked about."""
+    assert q.threshold is not None
+    t, unit, name = q.threshold, res.get("unit", ""), label(description)
+    points = [p for p in res.get("points", []) if p.get("value") is not None]
+    beyond = [p for p in points if (p["value"] > t.value if t.above else p["value"] < t.value)]
+    word = v.say("passou de" if t.above else "ficou abaixo de", "went above" if t.above else "went below")
+    limit = v.number(t.value, t.unit or unit)
+    days = round((q.window_s or 7 * 86400) / 86400, 1)
+    if not beyond:
+        s = res.get("stats") or {}
+        extreme = s.get("max") if t.above else s.get("min")
+        return [
+            v.say(
+                f"{name[:1].upper() + name[1:]} não {word} {limit} nos últimos {days:g} dias (extremo "
+                f"{v.number(extreme, unit)}).",
+                f"{name[:1].upper() + name[1:]} did not go {'above' if t.above else 'below'} {limit} in the "
+                f"last {days:g} days (extreme {v.number(extreme, unit)}).",
+            )
+        ], []
+    last = beyond[-1]
+    return [
+        v.say(
+            f"{name[:1].upper() + name[1:]} {word} {limit} pela última vez em {v.moment(last['time'])} "
+            f"({v.number(last['value'], unit)}).",
+            f"{name[:1].upper() + name[1:]} last {word} {limit} on {v.moment(last['time'])} "
+            f"({v.number(last['value'], unit)}).",
+        )
+    ], []
+
+
+def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
+    """A request waiting for an operator, or why it was refused (nothing written)."""
+    out = res.get("outcome") or {}
+    if out.get("outcome") == "pending":
+        s = out["summary"]
+        title = s["title_pt" if v.language.value == "pt" else "title_en"]
+        return [
+            v.say(
+                f"Pedido registrado: {title}. Ele só será executado depois que um operador aprovar "
+                f"(até {v.time(s['expires_at'])}).",
+                f"Request recorded: {title}. It runs only after an operator approves it (until "
+                f"{v.time(s['expires_at'])}).",
+            )
+        ], [
+            v.say("Risco: ", "Risk: ") + s["risk_pt" if v.language.value == "pt" else "risk_en"],
+            f"{out['command_id']}: {s['tag']} := {v.number(s['value'])}",
+        ]
+    lines = [
+        v.say("Não vou pedir esse comando: ", "I will not request that command: ")
+        + reason(out.get("reason", ""), v.language)
+        + v.say(". Nada foi escrito no CLP.", ". Nothing was written to the PLC.")
+    ]
+    details = [
+        f"{p['condition']}: {v.number(p['value'], p.get('unit', ''))}"
+        for p in (out.get("details") or {}).get("preconditions", [])
+        if not p["passed"]
+    ]
+    return lines, details
+
+
+def first_out_name(res: dict[str, Any], v: Voice) -> str:
+    first = res.get("first_out")
+    return alarm_name(first, v) if first else ""

@@ -1,0 +1,139 @@
+"""What a conversation is about: the previous turn's subject, and follow-ups resolved against it.
+
+"e a de jusante?" swaps the side of what was just asked; "por quê?" explains it; "e agora, o que eu faço?"
+turns to the procedure; "quanto tempo falta?" to the running sequence. The focus is kept in the graph's
+checkpointed state, so a thread remembers it across restarts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from lockpilot.text import fold, words
+
+# Pairs of words that name the other one of two (sides, valves, directions), as plant names use them.
+SWAPS = (("montante", "jusante"), ("enchimento", "esvaziamento"), ("esquerda", "direita"))
+_NUMBERED = re.compile(r"_(1|2)\b|_(1|2)_")
+_FOLLOW_OPENERS = (
+    "e ",
+    "and ",
+    "e o ",
+    "e a ",
+    "e os ",
+    "e as ",
+    "what about",
+    "how about",
+    "e quanto",
+    "e no",
+    "e na",
+)
+FOLLOW_UP_MAX_WORDS = 6
+
+
+@dataclass
+class Focus:
+    """The subject of the last answered turn."""
+
+    intent: str = ""
+    tags: list[str] = field(default_factory=list)
+    equipment: str | None = None
+    rule: str | None = None
+    sequence: str | None = None
+    window_s: float | None = None
+
+    def as_state(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any] | None) -> Focus | None:
+        if not data:
+            return None
+        return cls(
+            intent=str(data.get("intent") or ""),
+            tags=list(data.get("tags") or []),
+            equipment=data.get("equipment"),
+            rule=data.get("rule"),
+            sequence=data.get("sequence"),
+            window_s=data.get("window_s"),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tags or self.equipment or self.rule or self.sequence)
+
+
+def looks_like_follow_up(text: str) -> bool:
+    """A short turn that leans on the previous one ("e a de jusante?", "por quê?", "and now?")."""
+    folded = fold(text).strip(" ?!.¿")
+    return len(words(folded)) <= FOLLOW_UP_MAX_WORDS and (
+        folded.startswith(_FOLLOW_OPENERS) or len(words(folded)) <= 3
+    )
+
+
+def side_words(text: str) -> set[str]:
+    """The side/number words of a turn ("jusante", "2", "direita")."""
+    ws = set(words(fold(text)))
+    found = {w for pair in SWAPS for w in pair if w in ws}
+    found |= {w for w in ws if w in ("1", "2", "um", "dois", "one", "two")}
+    return found
+
+
+def _swap_name(name: str, wanted: set[str]) -> str:
+    """A plant name with its side or number swapped to the one the follow-up asked for."""
+    for a, b in SWAPS:
+        if b in wanted and a in name:
+            return name.replace(a, b)
+        if a in wanted and b in name:
+            return name.replace(b, a)
+    number = "2" if wanted & {"2", "dois", "two"} else "1" if wanted & {"1", "um", "one"} else None
+    if number is not None and _NUMBERED.search(name):
+        return _NUMBERED.sub(lambda m: m.group(0).replace(m.group(1) or m.group(2), number), name)
+    return name
+
+
+def swapped(focus: Focus, text: str, *, known_tags: set[str], known_equipment: set[str]) -> Focus | None:
+    """The previous subject with its side or number changed as the follow-up says, None if nothing changes."""
+    wanted = side_words(text)
+    if not wanted:
+        return None
+    tags = [t2 for t in focus.tags if (t2 := _swap_name(t, wanted)) in known_tags]
+    equipment = _swap_name(focus.equipment, wanted) if focus.equipment else None
+    sequence = _swap_name(focus.sequence, wanted) if focus.sequence else None
+    rule = _swap_name(focus.rule, wanted) if focus.rule else None
+    changed = replace(
+        focus,
+        tags=tags or focus.tags,
+        equipment=equipment if equipment in known_equipment else focus.equipment,
+        sequence=sequence,
+        rule=rule,
+    )
+    return None if changed == focus else changed
+
+
+def focus_of(question: object, done: list[tuple[str, dict[str, Any]]], *, previous: Focus | None) -> Focus:
+    """The subject of a just-answered turn: what it named, and the alarm its tools explained."""
+    from agent.planner.question import NO_TOOL_INTENTS, Question
+
+    assert isinstance(question, Question)
+    if question.intent in NO_TOOL_INTENTS and previous is not None:
+        return previous
+    explained = next((res for name, res in done if name == "explain_alarm" and res.get("rule")), None)
+    checked = next(
+        (res for name, res in done if name == "check_sequence_preconditions" and res.get("check")), None
+    )
+    status = next((res for name, res in done if name == "plant_status" and res.get("sequence")), None)
+    sequence = question.sequence
+    if checked is not None:
+        sequence = checked["check"]["sequence_id"]
+    elif sequence is None and status is not None:
+        sequence = status["sequence"]["sequence_id"]
+    return Focus(
+        intent=question.intent.value,
+        tags=list(question.tags),
+        equipment=question.equipment,
+        rule=explained["rule"]["id"] if explained else question.rule,
+        sequence=sequence,
+        window_s=question.window_s,
+    )

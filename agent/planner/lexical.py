@@ -1,0 +1,99 @@
+"""The precise, word-level readings of a question: its language, an imperative order, a setpoint, a what-if.
+
+These stay lexical on purpose: an order to the PLC must be an order in the user's own words (the command
+guard reads only this), and a language or a number is not a matter of similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.planner import vocabulary as v
+from agent.planner.cues import WhatIf, what_if
+from lockpilot.language import Language
+from lockpilot.plant.commands import Action, CommandBook
+from lockpilot.text import STOPWORDS, contains_phrase, fold, words
+from tools.whatif.action import ActionError, parse_action
+
+_NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
+
+
+def detect_language(text_words: list[str]) -> Language:
+    """Portuguese unless English markers clearly dominate (pt-BR first)."""
+    pt = sum(w in v.PT_MARKERS for w in text_words)
+    en = sum(w in v.EN_MARKERS for w in text_words)
+    return Language.EN if en > pt else Language.PT
+
+
+def command_action(text_words: list[str], folded: str) -> Action | None:
+    """The action of an imperative request ("abra ...", "please open ..."), None for anything else."""
+    rest = [w for w in text_words if w not in v.POLITE]
+    for phrase, action in v.COMMAND_PHRASES.items():
+        if folded.lstrip().startswith(phrase) or " ".join(rest[:2]) == phrase:
+            return action
+    return v.COMMAND_VERBS.get(rest[0]) if rest else None
+
+
+def number_in(folded: str) -> float | None:
+    """The last number of the text (a setpoint: "para 80 %")."""
+    found = _NUMBER.findall(folded)
+    return float(found[-1].replace(",", ".")) if found else None
+
+
+def find_equipment(text_words: list[str], book: CommandBook) -> str | None:
+    """The equipment named in the text, preferring the longest (most specific) name."""
+    content = [w for w in text_words if w not in STOPWORDS]
+    best: tuple[int, str | None] = (0, None)
+    for eq_id, names in book.equipment.items():
+        for phrase in (names.pt, names.en, *names.aliases):
+            phrase_words = [w for w in words(phrase) if w not in STOPWORDS]
+            if len(phrase_words) > best[0] and contains_phrase(content, " ".join(phrase_words)):
+                best = (len(phrase_words), eq_id)
+    return best[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An imperative request in the user's words: the action, the equipment, the allow-listed command."""
+
+    action: Action
+    equipment: str | None
+    command: str | None  # None: no command of the allow-list does this to this equipment
+    value: float | None
+
+
+def asked_what_if(folded: str) -> WhatIf | None:
+    """A what-if question whose action the sandbox can take."""
+    asked = what_if(folded)
+    if asked is None:
+        return None
+    try:
+        parse_action(asked.action)
+    except ActionError:
+        return None
+    return asked
+
+
+def order_in(text: str, book: CommandBook) -> Order | None:
+    """The order a message gives, if it is one (never a question, never a what-if)."""
+    folded, text_words = fold(text), words(text)
+    if asked_what_if(folded) is not None:
+        return None
+    action = command_action(text_words, folded)
+    if action is None:
+        return None
+    equipment = find_equipment(text_words, book)
+    spec = book.find(action, equipment) if equipment is not None else None
+    value = number_in(folded) if action is Action.SET else None
+    return Order(action, equipment, spec.id if spec is not None else None, value)
+
+
+def asks_state(text_words: list[str]) -> bool:
+    """True when the question asks whether equipment is on/off/open/closed ("on" only at the end)."""
+    for i, w in enumerate(text_words):
+        if w in v.STATE_WORDS and (w not in v.TRAILING_STATE_WORDS or i + 1 == len(text_words)):
+            return True
+        if w in v.TRAILING_STATE_WORDS and i + 1 < len(text_words) and text_words[i + 1] in v.TIME_WORDS:
+            return True
+    return False

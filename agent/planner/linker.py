@@ -1,0 +1,181 @@
+"""Link the words of a question to the plant: tags, equipment, sequences and rules.
+
+Two views agree or are weighed: the exact and typo-tolerant word index over the plant data (precise when it
+hits), and sentence vectors of the plant's own texts (tag descriptions in pt and en, rule names and causes,
+sequence names), which understand paraphrases and the other language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from agent.planner.semantic import VectorCache
+from lockpilot.plant import Plant, Tag, TagGroup
+from lockpilot.plant.commands import CommandBook
+from lockpilot.text import STOPWORDS, contains_phrase, fold, words
+from tools.ports import RuleView, SequenceInfo
+from tools.tag_index import TagIndex
+
+LEXICAL_SURE = 0.75  # a word-index score at or above this names the tag
+SEMANTIC_SURE = 0.905  # a vector similarity at or above this (and well above the rest) names it too
+SEMANTIC_MARGIN = 0.035  # over the runner-up, for a tag found by vectors alone
+_NOTE = re.compile(r"\(.*?\)")
+
+
+def with_vocabulary(text: str, plant: Plant) -> str:
+    """The folded text with the canonical word appended for every site variant it uses."""
+    folded = fold(text)
+    padded = f" {' '.join(words(folded))} "
+    extra = [
+        canonical
+        for canonical, variants in plant.vocabulary.items()
+        if any(f" {' '.join(words(v))} " in padded for v in variants)
+    ]
+    return folded if not extra else f"{folded} {' '.join(fold(c) for c in extra)}"
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    tag: str
+    score: float
+    lexical: float
+    semantic: float
+
+
+class PlantCatalog:
+    """The plant's texts and their vectors, built once per plant (and per set of rules)."""
+
+    def __init__(self, plant: Plant, cache: VectorCache) -> None:
+        self.plant = plant
+        self.tags: list[Tag] = list(plant.tags.values())
+        self.index = TagIndex(plant)
+        n = len(self.tags)
+        self.tag_vectors = cache.vectors(tag_texts(plant))
+        self._pt, self._en = self.tag_vectors[:n], self.tag_vectors[n:]
+        self._cache = cache
+
+    def tag_similarity(self, vector: np.ndarray) -> np.ndarray:
+        """Per tag, the best similarity of the question to its pt or en description."""
+        return np.maximum(self._pt @ vector, self._en @ vector)
+
+    def link_tags(self, text: str, vector: np.ndarray, *, limit: int = 3) -> list[TagLink]:
+        """Tags this text names, best first; empty when neither view is sure."""
+        semantic = self.tag_similarity(vector)
+        order = np.argsort(-semantic)
+        lexical = [
+            TagLink(t.name, s + 0.5 * max(float(semantic[self._position(t.name)]) - 0.85, 0.0), s, 0.0)
+            for t, s in self.index.search(text, limit=8, min_score=0.5)
+            if not _command_bit(t)  # an order's bit is never what a question asks about
+        ]
+        lexical.sort(key=lambda link: (-link.score, _preference(self.plant, link.tag)))
+        if lexical and lexical[0].lexical >= LEXICAL_SURE:
+            best = lexical[0].score
+            return [link for link in lexical if link.score >= best - 0.02][:limit]
+        order = np.array([i for i in order if not _command_bit(self.tags[int(i)])])
+        top, runner = float(semantic[order[0]]), float(semantic[order[1]])
+        if top >= SEMANTIC_SURE and top - runner >= SEMANTIC_MARGIN:
+            return [TagLink(self.tags[int(order[0])].name, top, 0.0, top)]
+        near = {self.tags[int(i)].name for i in order[:3]}
+        agreed = [link for link in lexical if link.tag in near and link.lexical >= 0.6]
+        return agreed[:1]
+
+    def _position(self, name: str) -> int:
+        return _positions(id(self), tuple(t.name for t in self.tags))[name]
+
+
+@lru_cache(maxsize=8)
+def _positions(_: int, names: tuple[str, ...]) -> dict[str, int]:
+    return {n: i for i, n in enumerate(names)}
+
+
+def _command_bit(tag: Tag) -> bool:
+    return tag.name.startswith("comando_")
+
+
+def _preference(plant: Plant, name: str) -> tuple[int, int, str]:
+    """On a tie: a measurement over a command bit, transmitter A over its redundant B."""
+    tag = plant.tags[name]
+    command = int(tag.is_writable or name.startswith("comando_"))
+    redundant_b = int(name.endswith("_2") and tag.redundant is not None)
+    return (command, redundant_b, name)
+
+
+def tag_texts(plant: Plant) -> list[str]:
+    """The texts the catalog embeds for tags: every pt description, then every en one."""
+    tags = list(plant.tags.values())
+    return [_NOTE.sub("", t.description.pt).strip() for t in tags] + [
+        _NOTE.sub("", t.description.en).strip() for t in tags
+    ]
+
+
+def find_equipment(text_words: list[str], book: CommandBook) -> str | None:
+    """The equipment named in the text, preferring the longest (most specific) name."""
+    content = [w for w in text_words if w not in STOPWORDS]
+    best: tuple[int, str | None] = (0, None)
+    for eq_id, names in book.equipment.items():
+        for phrase in (names.pt, names.en, *names.aliases):
+            phrase_words = [w for w in words(phrase) if w not in STOPWORDS]
+            if len(phrase_words) > best[0] and contains_phrase(content, " ".join(phrase_words)):
+                best = (len(phrase_words), eq_id)
+    return best[1]
+
+
+MASK = "equipamento"
+
+
+def equipment_phrases(book: CommandBook) -> list[str]:
+    """Every name of every equipment (pt, en, aliases), folded, longest first."""
+    names = {fold(p) for n in book.equipment.values() for p in (n.pt, n.en, *n.aliases)}
+    return sorted(names, key=len, reverse=True)
+
+
+def mask_equipment(text: str, phrases: list[str]) -> str:
+    """The folded text with equipment names replaced by one neutral word: what is asked, not about what."""
+    padded = f" {' '.join(words(fold(text)))} "
+    for phrase in phrases:
+        target = f" {' '.join(words(phrase))} "
+        if target.strip() and target in padded:
+            padded = padded.replace(target, f" {MASK} ")
+    return padded.strip()
+
+
+def find_sequence(text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
+    """A sequence named by its id or by its name (pt or en)."""
+    joined = "_".join(text_words)
+    for seq in sequences:
+        if seq.id in joined:
+            return seq.id
+    for seq in sequences:
+        for name in (seq.name.pt, seq.name.en):
+            if contains_phrase(text_words, " ".join(w for w in words(name) if w not in STOPWORDS)):
+                return seq.id
+    return None
+
+
+class RuleCatalog:
+    """Rule texts (name and cause, pt and en) as vectors, to weigh which rule a symptom points to."""
+
+    def __init__(self, rules: list[RuleView], cache: VectorCache) -> None:
+        self.rules = rules
+        self.ids = [r.id for r in rules]
+        matrix = cache.vectors(rule_texts(rules))
+        self._pt, self._en = matrix[: len(rules)], matrix[len(rules) :]
+
+    def similarity(self, vector: np.ndarray) -> dict[str, float]:
+        """Per rule id, the best similarity of the question to its pt or en text."""
+        sims = np.maximum(self._pt @ vector, self._en @ vector)
+        return {rule_id: float(s) for rule_id, s in zip(self.ids, sims, strict=True)}
+
+
+def rule_texts(rules: list[RuleView]) -> list[str]:
+    """The texts the catalog embeds for rules: name and cause, every pt one, then every en one."""
+    return [f"{r.name.pt}. {r.cause.pt}" for r in rules] + [f"{r.name.en}. {r.cause.en}" for r in rules]
+
+
+def sensor_like(tag: Tag) -> bool:
+    """A measured value (what a reading question is about), not a command or a setpoint."""
+    return tag.group in (TagGroup.SENSOR, TagGroup.DIAGNOSTIC) or (tag.group is TagGroup.STATUS)

@@ -1,0 +1,349 @@
+"""Understand one operator question: intent by similarity to exemplar phrasings, entities by similarity to
+the plant's own texts, precise word-level readings where words decide (orders, numbers, windows), and the
+previous turn for follow-ups. Deterministic and offline."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+
+import numpy as np
+
+from agent.planner import vocabulary as v
+from agent.planner.cues import asks_procedure, asks_why
+from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
+from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
+from agent.planner.lexical import asked_what_if, asks_state, detect_language, find_equipment, order_in
+from agent.planner.linker import (
+    PlantCatalog,
+    RuleCatalog,
+    equipment_phrases,
+    find_sequence,
+    mask_equipment,
+    with_vocabulary,
+)
+from agent.planner.question import Intent, Question
+from agent.planner.rule_match import Mention, profiles_for, rank_rules
+from agent.planner.semantic import SentenceModel
+from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
+from agent.planner.windows import aggregate, threshold, window_s, without_window
+from lockpilot.plant import Plant
+from lockpilot.plant.commands import Action
+from lockpilot.text import content_words, fold, words
+from tools.context import ToolContext
+from tools.ports import RuleView, SequenceInfo
+
+UNSURE = 0.845  # an intent score under this, with nothing of the plant named, is not understood
+_CLAUSE_SPLIT = re.compile(r"\s*(?:,|;|\be\b|\band\b|\balem de\b|\bplus\b|\btambem\b)\s*")
+_WHY_NOT = re.compile(
+    r"\bpor ?que (?:eu )?nao\b|\bporque nao\b|\bwhy (?:can ?n?o?'?t|cannot|won'?t|doesn'?t|isn'?t|is "
+    r"not|not)\b"
+    r"|\bo que (?:esta |ta )?(?:impedindo|bloqueando|falta para|falta pra)\b|\bwhat(?:'s| is) "
+    r"(?:blocking|stopping)\b"
+)
+_HISTORY_WORDS = re.compile(
+    r"\b(historico|history|grafico|chart|plot|tendencia|trend|evolucao|variou|varied|estatistic\w*|statistic\w*)\b"
+)
+_NEGATION = re.compile(
+    r"\b(nao|not|can ?not|cannot|can'?t|won'?t|doesn'?t|isn'?t|impede|bloque\w*|block\w*)\b"
+)
+_HOW_LONG = re.compile(
+    r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta)\b"
+)
+# Sequences by what a question wants done, when it does not name one.
+SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
+ACTION_WORDS = {
+    **dict.fromkeys(("abrir", "abre", "abra", "aberta", "open", "opening", "abertura"), Action.OPEN),
+    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento"), Action.CLOSE),
+    **dict.fromkeys(("encher", "enchimento", "fill", "filling", "cheia", "full", "subir"), Action.START),
+    **dict.fromkeys(
+        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar"), Action.STOP
+    ),
+}
+GENERIC_EQUIPMENT = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
+
+
+_CATALOGS: dict[int, tuple[Plant, PlantCatalog]] = {}
+_RULE_CATALOGS: dict[tuple[str, ...], RuleCatalog] = {}
+_LOCK = threading.Lock()
+
+
+def catalog_for(ctx: ToolContext) -> PlantCatalog:
+    """The plant's catalog, built once per loaded plant in the process."""
+    with _LOCK:
+        held = _CATALOGS.get(id(ctx.plant))
+        if held is None or held[0] is not ctx.plant:
+            held = (ctx.plant, PlantCatalog(ctx.plant, shared_cache()))
+            _CATALOGS[id(ctx.plant)] = held
+        return held[1]
+
+
+_INTENTS: dict[int, tuple[Plant, IntentModel, list[str]]] = {}
+
+
+def intents_for(ctx: ToolContext) -> tuple[IntentModel, list[str]]:
+    """The intent model with exemplars masked by this plant's equipment names, and those names."""
+    with _LOCK:
+        held = _INTENTS.get(id(ctx.plant))
+        if held is None or held[0] is not ctx.plant:
+            phrases = equipment_phrases(ctx.bundle.commands)
+            model = IntentModel(load_exemplars(), shared_cache(), mask=lambda t: mask_equipment(t, phrases))
+            held = (ctx.plant, model, phrases)
+            _INTENTS[id(ctx.plant)] = held
+        return held[1], held[2]
+
+
+def rule_catalog_for(rules: list[RuleView]) -> RuleCatalog:
+    """The rules' text vectors, built once per rule set in the process."""
+    key = tuple(f"{r.id}|{r.name.pt}|{r.cause.pt}" for r in rules)
+    with _LOCK:
+        if key not in _RULE_CATALOGS:
+            _RULE_CATALOGS[key] = RuleCatalog(rules, shared_cache())
+        return _RULE_CATALOGS[key]
+
+
+def _clauses(folded: str) -> list[str]:
+    """The parts of a compound question ("a pressão do sistema e a temperatura do óleo")."""
+    parts = [p for p in _CLAUSE_SPLIT.split(folded) if content_words(p)]
+    return parts if len(parts) > 1 else [folded]
+
+
+def _tag_query(folded: str) -> str:
+    """The text without its time window and request words, so only the measurement is searched."""
+    return " ".join(w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS)
+
+
+def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
+    catalog = catalog_for(ctx)
+    clauses = _clauses(folded)
+    vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
+    found: list[str] = []
+    head = ""
+    for clause, clause_vector in zip(clauses, vectors, strict=True):
+        links = catalog.link_tags(_tag_query(clause), clause_vector)
+        if not links and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
+            links = catalog.link_tags(_tag_query(f"{head} {clause}"), clause_vector)
+        if links:
+            head = head or next(iter(content_words(_tag_query(clause))), "")
+        found += [link.tag for link in links[: 1 if len(clauses) > 1 else 3]]
+    q.tags = list(dict.fromkeys(found))
+    q.named_tags = bool(q.tags)
+
+
+def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
+    named = find_sequence(text_words, sequences)
+    if named is not None:
+        return named
+    for word in text_words:
+        action = ACTION_WORDS.get(word)
+        if action is not None:
+            return SEQUENCE_BY_ACTION.get((action, q.equipment)) or SEQUENCE_BY_ACTION.get((action, None))
+    return None
+
+
+def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolContext) -> None:
+    rules = ctx.alarms.rules() if ctx.alarms is not None else []
+    if not rules:
+        return
+    owners = {name: tag.equipment for name, tag in ctx.plant.tags.items()}
+    mention = Mention(text_words, q.symptoms, q.equipment, frozenset(q.tags if q.named_tags else ()))
+    lexical = rank_rules(mention, profiles_for(rules, owners))
+    similar = rule_catalog_for(rules).similarity(vector)
+    if lexical:
+        q.candidates = sorted(lexical, key=lambda r: -similar[r])
+    else:
+        best = sorted(similar, key=lambda r: -similar[r])[:3]
+        q.candidates = [r for r in best if similar[r] >= 0.88]
+    q.rule = q.candidates[0] if q.candidates else None
+
+
+def _opens_check(folded: str) -> bool:
+    """A may-I question ("posso abrir...?", "can I fill...?", "está liberado...?")."""
+    stripped = folded.lstrip(" ?!¿")
+    return stripped.startswith(v.QUESTION_OPENERS) or any(
+        f" {o} " in f" {stripped} " for o in v.QUESTION_OPENERS
+    )
+
+
+def _asks_value(folded: str) -> bool:
+    """The question opens by asking for a value ("qual a pressão...", "what is the...")."""
+    return folded.lstrip(" ?!¿").startswith(v.VALUE_OPENERS)
+
+
+def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) -> tuple[Intent, float]:
+    """The nearest exemplars' intent; orders and what-ifs come only from the user's own words."""
+    usable = [s for s in ranked if s.intent not in (Intent.COMMAND, Intent.WHAT_IF)]
+    top, margin = usable[0], usable[0].score - usable[1].score
+    chatty = (Intent.OUT_OF_DOMAIN, Intent.GREETING, Intent.CAPABILITIES)
+    if top.intent in chatty:
+        if not named or (top.intent is Intent.GREETING and len(content_words(folded)) <= 2):
+            return top.intent, margin
+        top = next(s for s in usable if s.intent not in chatty)
+    if top.score < UNSURE and not named:
+        return Intent.CLARIFY, margin
+    return top.intent, margin
+
+
+def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent, float]:
+    """The intent: precise readings first, then the nearest exemplars, adjusted by what was named."""
+    named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
+    if q.what_if is not None:
+        return Intent.WHAT_IF, 1.0
+    if _WHY_NOT.search(folded) and (q.sequence or q.equipment):
+        return Intent.WHY_NOT, 1.0
+    intent, margin = _semantic(q, ranked, folded, named)
+    if intent in (Intent.GREETING, Intent.OUT_OF_DOMAIN, Intent.CAPABILITIES, Intent.CLARIFY):
+        return intent, margin
+    if _HOW_LONG.search(folded):
+        return Intent.TIME_TO, margin
+    if _opens_check(folded) and q.sequence is not None:
+        return Intent.CHECK_SEQUENCE, margin
+    if asks_procedure(folded):
+        return Intent.WHAT_TO_DO, margin
+    sequence_asked = intent in (Intent.WHY_NOT, Intent.CHECK_SEQUENCE)
+    explains = asks_why(folded) or (sequence_asked and (q.symptoms or not _NEGATION.search(folded)))
+    if explains and not (intent is Intent.CHECK_SEQUENCE and _opens_check(folded)):
+        return (Intent.READ if _asks_value(folded) and q.tags else Intent.EXPLAIN), margin
+    history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
+    if intent in (Intent.READ, Intent.STATUS, Intent.KNOWLEDGE) and q.tags and history_asked:
+        return Intent.HISTORY, margin
+    if intent is Intent.HISTORY and q.tags and not history_asked:
+        return Intent.READ, margin
+    if intent is Intent.KNOWLEDGE and q.tags and (_asks_value(folded) or asks_state(words(folded))):
+        return Intent.READ, margin
+    if intent is Intent.HISTORY and not q.tags and q.rule and re.search(r"\balarm", folded):
+        return Intent.ALARM_HISTORY, margin
+    if q.symptoms and not _asks_value(folded) and intent in (Intent.READ, Intent.WHAT_TO_DO, Intent.STATUS):
+        return Intent.EXPLAIN, margin
+    if (asks_why(folded) or re.search(r"\b(por ?que|why)\b", folded)) and intent in (
+        Intent.READ,
+        Intent.STATUS,
+    ):
+        return Intent.EXPLAIN, margin
+    if intent is Intent.CHECK_SEQUENCE and q.sequence is None and q.tags:
+        return Intent.READ, margin
+    if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
+        return Intent.EXPLAIN, margin
+    return intent, margin
+
+
+def _clarify_for(q: Question, folded: str) -> str:
+    """The one short question to ask back, when the question lacks what its intent needs."""
+    text_words = words(folded)
+    generic = {GENERIC_EQUIPMENT[w] for w in text_words if w in GENERIC_EQUIPMENT}
+    pt = q.language.value == "pt"
+    if q.intent is Intent.CLARIFY:
+        return (
+            "Não entendi: você quer um valor, o estado da eclusa, os alarmes ou um procedimento?"
+            if pt
+            else "I did not get it: do you want a value, the lock's status, the alarms or a procedure?"
+        )
+    if "comporta" in generic and q.equipment is None and q.intent in (Intent.READ, Intent.HISTORY):
+        return (
+            "Qual comporta: a de montante ou a de jusante?" if pt else "Which gate: upstream or downstream?"
+        )
+    if (
+        "valvula" in generic
+        and q.equipment is None
+        and not q.tags
+        and q.intent in (Intent.READ, Intent.HISTORY)
+    ):
+        return (
+            "Qual válvula: de enchimento (1 ou 2), de esvaziamento (1 ou 2), by-pass ou alívio?"
+            if pt
+            else "Which valve: filling (1 or 2), emptying (1 or 2), bypass or relief?"
+        )
+    if q.intent in (Intent.READ, Intent.HISTORY) and not (q.tags or q.equipment):
+        return "De qual medição ou equipamento?" if pt else "Which measurement or equipment?"
+    if q.intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and q.sequence is None:
+        return (
+            "Qual manobra: encher, esvaziar, abrir uma comporta ou fechar as comportas?"
+            if pt
+            else "Which operation: fill, empty, open a gate or close the gates?"
+        )
+    return ""
+
+
+_FOLLOW_INTENTS = (Intent.EXPLAIN, Intent.WHAT_TO_DO, Intent.TIME_TO, Intent.HISTORY, Intent.STATUS)
+_VAGUE_INTENTS = (Intent.READ, Intent.KNOWLEDGE, Intent.CLARIFY, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN)
+
+
+def _previous_intent(focus: Focus) -> Intent:
+    try:
+        return Intent(focus.intent)
+    except ValueError:
+        return Intent.READ
+
+
+def _carry_measurand(focus: Focus, text: str, ctx: ToolContext) -> list[str]:
+    """ "e o de jusante?" after a chamber level: the same measurement, at the place the follow-up names."""
+    head = content_words(ctx.plant.tag(focus.tags[0]).description.pt)[:1]
+    if not head:
+        return []
+    query = with_vocabulary(f"{head[0]} {text}", ctx.plant)
+    links = catalog_for(ctx).link_tags(_tag_query(query), SentenceModel.embed([query])[0])
+    return [link.tag for link in links[:1] if link.tag not in focus.tags]
+
+
+def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
+    """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
+    its subject when the turn names none, and swap a side or a number the turn names."""
+    if q.intent is Intent.GREETING:
+        return
+    previous = _previous_intent(focus)
+    only_sides = set(content_words(fold(text))) <= side_words(text)  # "e a de jusante?", "e a 2?"
+    if (q.tags or q.equipment or q.sequence) and not only_sides:  # its own subject ("e a bomba?")
+        if q.intent in _VAGUE_INTENTS:
+            q.intent = previous
+        q.follow_up = True
+        return
+    equipment = set(ctx.bundle.commands.equipment)
+    changed = swapped(focus, text, known_tags=set(ctx.plant.tags), known_equipment=equipment)
+    if changed is None and side_words(text) and focus.tags:
+        carried = _carry_measurand(focus, text, ctx)
+        changed = replace(focus, tags=carried, equipment=None) if carried else None
+    subject = changed or focus
+    if changed is not None or q.intent not in _FOLLOW_INTENTS:
+        q.intent = previous
+    q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
+    q.rule = subject.rule or q.rule
+    if subject.rule and subject.rule not in q.candidates:
+        q.candidates = [subject.rule, *q.candidates]
+    q.window_s = q.window_s or subject.window_s
+    q.named_tags = bool(q.tags)
+    q.follow_up = True
+
+
+def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Question:
+    """What one question asks, in the context of the previous turn (`focus`)."""
+    folded = with_vocabulary(text, ctx.plant)
+    text_words = words(folded)
+    q = Question(text=text, language=detect_language(words(text)), intent=Intent.KNOWLEDGE)
+    book = ctx.bundle.commands
+    q.what_if = asked_what_if(fold(text))
+    order = order_in(text, book)
+    q.equipment = find_equipment(text_words, book)
+    q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
+    q.symptoms = symptoms_of(folded)
+    q.fault = bool(q.symptoms) or cue_in(FAULT_CUES, text_words)
+    model, phrases = intents_for(ctx)
+    vector, masked = SentenceModel.embed([text, mask_equipment(text, phrases)])
+    ranked = model.rank(masked)
+    if order is not None:
+        q.intent, q.action, q.command, q.value = Intent.COMMAND, order.action, order.command, order.value
+        q.equipment = order.equipment or q.equipment
+        return q
+    _link_tags(q, folded, vector, ctx)
+    if q.equipment is not None and (not q.tags or asks_state(text_words)):
+        q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
+        q.named_tags = False
+    q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
+    _rules(q, text_words, vector, ctx)
+    q.intent, q.confidence = _decide(q, ranked, folded)
+    if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
+        _follow_up(q, text, focus, ctx)
+    q.clarify = _clarify_for(q, folded)
+    if q.clarify:
+        q.intent = Intent.CLARIFY
+    return q

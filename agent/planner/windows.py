@@ -1,0 +1,77 @@
+"""Time windows, aggregates and thresholds in a question ("o maior nível nos últimos 5 minutos")."""
+
+from __future__ import annotations
+
+import re
+
+from agent.planner import vocabulary as v
+from agent.planner.question import Aggregate, Threshold
+
+_AMOUNT_WORDS = "|".join(sorted(v.NUMBER_WORDS, key=len, reverse=True))
+WINDOW = re.compile(
+    rf"(?:ultim[oa]s?|last|past|nos|nas|in the)\s+(?:(\d+(?:[.,]\d+)?)\s*|({_AMOUNT_WORDS})\s+)?"
+    r"(s|seg\w*|sec\w*|min\w*|h|hrs?|horas?|hours?|dias?|days?|semanas?|weeks?)\b"
+)
+_TODAY = re.compile(r"\b(hoje|today|desde a meia ?noite|since midnight)\b")
+_YESTERDAY = re.compile(r"\b(ontem|yesterday)\b")
+_THRESHOLD = re.compile(
+    r"\b(passou de|passou dos|ultrapassou|acima de|acima dos|mais de|maior que|superou|excedeu|"
+    r"above|exceeded|exceeds|exceed|went above|went over|rose above|got above|passed|more than|higher "
+    r"than|abaixo de|abaixo dos|menos de|menor que|"
+    r"caiu abaixo de|caiu para menos de|below|under|less than|lower than|dropped below|fell below)\s+"
+    r"(?:os |as |o |a )?(-?\d+(?:[.,]\d+)?)\s*(?:(bar|mm/s|m|°c|c|graus|a|v|kw|rpm|hz)\b|(%))?"
+)
+_BELOW = ("abaixo", "menos", "menor", "caiu", "below", "under", "less", "lower", "dropped", "fell")
+_AGGREGATES: tuple[tuple[Aggregate, re.Pattern[str]], ...] = (
+    (Aggregate.MAX, re.compile(r"\b(maior|maxim[oa]|max|pico|mais alt[oa]|highest|maximum|peak|top)\b")),
+    (Aggregate.MIN, re.compile(r"\b(menor|minim[oa]|min|mais baix[oa]|lowest|minimum)\b")),
+    (Aggregate.MEAN, re.compile(r"\b(media|medio|average|mean|avg)\b")),
+)
+UNITS = {"c": "°C", "°c": "°C", "graus": "°C", "a": "A", "v": "V", "kw": "kW", "hz": "Hz"}
+
+
+def window_s(folded: str) -> float | None:
+    """Seconds of a window such as "na última hora", "últimos 10 min", "last 30 minutes", "hoje"."""
+    match = WINDOW.search(folded)
+    if match is None:
+        if _TODAY.search(folded):
+            return 86400.0
+        return 2 * 86400.0 if _YESTERDAY.search(folded) else None
+    number, amount_word, unit = match.group(1), match.group(2), match.group(3)
+    seconds = next((s for name, s in v.UNIT_SECONDS.items() if unit == name), None)
+    if seconds is None:
+        seconds = next(
+            (s for name, s in v.UNIT_SECONDS.items() if unit.startswith(name) and len(name) > 1), 60
+        )
+    if number is not None:
+        count = float(number.replace(",", "."))
+    else:
+        count = float(v.NUMBER_WORDS.get(amount_word or "", 1))
+    return count * seconds
+
+
+def threshold(folded: str) -> Threshold | None:
+    """A crossing asked about: "quando a pressão passou de 180 bar", "went below 2 m"."""
+    match = _THRESHOLD.search(folded)
+    if match is None:
+        return None
+    phrase, number, unit = match.group(1), match.group(2), match.group(3) or match.group(4) or ""
+    above = not phrase.startswith(_BELOW)
+    return Threshold(float(number.replace(",", ".")), above=above, unit=UNITS.get(unit, unit))
+
+
+def aggregate(folded: str) -> Aggregate | None:
+    """The statistic a history question asks for (max, min, mean), or a threshold crossing."""
+    if threshold(folded) is not None and re.search(
+        r"\b(quando|when|ultima vez|last time|que horas)\b", folded
+    ):
+        return Aggregate.CROSSING
+    for kind, pattern in _AGGREGATES:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+def without_window(folded: str) -> str:
+    """The text without its window phrase (so "última hora" is not searched as a tag)."""
+    return WINDOW.sub(" ", folded)

@@ -1,0 +1,174 @@
+"""The questions of issue 11's table, each answered right and answer-first by the offline planner, on the
+recorded incidents (the copilot's real tools over an in-memory store advanced to the moment asked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.service import Copilot
+from commands.desk import CommandDesk
+from evals.incident import IncidentLibrary
+from evals.store import IncidentStore, SandboxPlantIO
+from evals.training_sandbox import MemoryCommandStore
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
+from tools.adapters import CurrentSequences
+from tools.context import ToolContext
+
+FILLING = "quiet_filling_and_upstream_opening"
+FROZEN = "sensor_freeze_chamber_filling"
+
+
+@pytest.fixture(scope="module")
+def library(bundle: PlantBundle) -> IncidentLibrary:
+    return IncidentLibrary(bundle.plant.incidents_dir, bundle.plant)
+
+
+@pytest.fixture(scope="module")
+def ask(bundle: PlantBundle, library: IncidentLibrary) -> Callable[..., dict[str, Any]]:
+    stores: dict[tuple[str, float], IncidentStore] = {}
+
+    def run(incident: str, at_s: float, question: str, *, role: Role = Role.OPERATOR) -> dict[str, Any]:
+        store = stores.get((incident, at_s))
+        if store is None:
+            store = stores[(incident, at_s)] = IncidentStore(library.get(incident), bundle)
+            store.advance_to(at_s)
+        ctx = ToolContext(
+            bundle=bundle,
+            clock=store.clock,
+            current=store.current,
+            history=store.history(),
+            alarms=store.rules,
+            sequences=CurrentSequences(bundle, store.current, store.clock),
+            commands=CommandDesk(
+                bundle.plant, bundle.commands, MemoryCommandStore(), SandboxPlantIO(store), store.clock
+            ),
+        )
+        copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+        result = copilot.ask(question, user="ana", role=role, thread_id=f"{incident}:{at_s}:{question}")
+        return result.model_dump(mode="json") | {"values": store.latest}
+
+    return run
+
+
+def _tools(result: dict[str, Any]) -> list[str]:
+    return [c["name"] for c in result["tool_calls"]]
+
+
+def _first_sentence(result: dict[str, Any]) -> str:
+    return result["answer"].split("\n")[0]
+
+
+def test_how_long_until_full_is_the_filling_not_a_power_loss(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "quanto tempo falta pra encher?")
+    first = _first_sentence(result)
+    assert "falta_energia" not in result["answer"] and "não está ativo" not in result["answer"]
+    assert first.startswith("Faltam cerca de") and " min " in first and "encher" in first
+    assert {"kind": "sequence", "id": "enchimento"} in result["citations"]
+
+
+def test_what_is_the_lock_doing_says_it_is_filling(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "o que a eclusa está fazendo agora?")
+    first = _first_sentence(result)
+    assert first.startswith("A eclusa está em enchimento da câmara, passo 3 de 4")
+    assert "congelado" not in result["answer"] and "não está ativo" not in result["answer"]
+
+
+def test_why_not_open_the_upstream_gate_checks_the_preconditions(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "por que não posso abrir a comporta de montante?")
+    assert _tools(result)[0] == "check_sequence_preconditions"
+    answer = result["answer"]
+    assert answer.startswith("Não:") and "Nível de montante igual ao da câmara" in answer
+    gap = result["values"]["nivel_reservatorio_montante"].value - result["values"]["nivel_camara"].value
+    assert f"{abs(gap):.2f}".replace(".", ",") in answer and "0,10 m" in answer
+
+
+def test_two_measurements_in_one_question(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "qual a pressão do sistema e a temperatura do óleo?")
+    assert _tools(result) == ["read_tag"]
+    cited = {c["id"] for c in result["citations"] if c["kind"] == "tag"}
+    assert {"pressao_sistema", "temperatura_oleo_hpu"} <= cited
+    for tag in ("pressao_sistema", "temperatura_oleo_hpu"):
+        assert f"{result['values'][tag].value:.2f}".replace(".", ",") in result["answer"]
+
+
+def test_supply_voltage_in_english(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "What's the supply voltage?")
+    assert result["language"] == "en" and _tools(result) == ["read_tag"]
+    assert {"kind": "tag", "id": "tensao_alimentacao"} in result["citations"]
+    assert f"{result['values']['tensao_alimentacao'].value:.1f}" in result["answer"]
+    assert "knowledge base" not in result["answer"]
+
+
+def test_thanks_get_one_line_and_no_tool(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "obrigado")
+    assert result["tool_calls"] == [] and "\n" not in result["answer"] and len(result["answer"]) < 80
+
+
+def test_a_frozen_transmitter_is_flagged_in_the_sentence_that_gives_it(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask(FROZEN, 160, "qual o nível da câmara agora?")
+    first = _first_sentence(result)
+    assert "suspeita" in first and "sensor_nivel_camara_congelado" in first
+    assert "qualidade boa" not in first
+    assert f"{result['values']['nivel_camara_2'].value:.2f}".replace(".", ",") in first  # the redundant one
+
+
+def test_a_viewer_cannot_request_a_command(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "desligue a bomba principal", role=Role.VIEWER)
+    assert result["pending_command"] is None
+    assert "somente um operador" in result["answer"] and "Nada foi escrito" in result["answer"]
+
+
+def test_a_trainer_outside_training_cannot_request_a_command(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "desligue a bomba principal", role=Role.TRAINER)
+    assert result["pending_command"] is None and "somente um operador" in result["answer"]
+
+
+@pytest.fixture
+def thread(bundle: PlantBundle, library: IncidentLibrary) -> Callable[..., dict[str, Any]]:
+    """One conversation (one thread, one checkpointer) on an incident at a moment."""
+    store = IncidentStore(library.get(FILLING), bundle)
+    store.advance_to(200)
+    ctx = ToolContext(
+        bundle=bundle,
+        clock=store.clock,
+        current=store.current,
+        history=store.history(),
+        alarms=store.rules,
+        sequences=CurrentSequences(bundle, store.current, store.clock),
+    )
+    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+
+    def say(question: str) -> dict[str, Any]:
+        return copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id="conversa").model_dump(
+            mode="json"
+        )
+
+    return say
+
+
+def test_a_follow_up_swaps_the_side_of_the_previous_question(thread: Callable[..., dict[str, Any]]) -> None:
+    first = thread("a comporta de montante está fechada?")
+    assert {"kind": "tag", "id": "comporta_montante_fechada"} in first["citations"]
+    second = thread("e a de jusante?")
+    cited = {c["id"] for c in second["citations"]}
+    assert "comporta_jusante_fechada" in cited and "comporta_montante_fechada" not in cited
+
+
+def test_how_long_after_what_is_going_on(thread: Callable[..., dict[str, Any]]) -> None:
+    thread("o que a eclusa está fazendo?")
+    later = thread("quanto tempo falta?")
+    assert later["answer"].startswith("Faltam cerca de") and "encher" in later["answer"]
+
+
+def test_thanks_keep_the_conversation_and_use_no_tool(thread: Callable[..., dict[str, Any]]) -> None:
+    thread("qual o nível da câmara?")
+    assert thread("valeu!")["tool_calls"] == []
+    again = thread("e o de jusante?")
+    assert {"kind": "tag", "id": "nivel_jusante"} in again["citations"]

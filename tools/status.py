@@ -1,0 +1,132 @@
+"""Status tool: what the lock is doing now — the running sequence, its step, progress and time left, the
+active alarms by priority with the first-out, and readings that cannot be trusted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from lockpilot.language import Bilingual, Language
+from tools.alarms import priority_rank
+from tools.context import ToolContext
+from tools.estimates import Basis, equalise_s, gate_stroke_s
+from tools.live import read_tag
+from tools.models import Citation, CitationKind, TagReading, ToolResult
+from tools.ports import AlarmView
+
+LEVELS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante")
+SEQUENCE_TAGS = ("sequencia_ativa", "passo_sequencia", "sequencia_em_falha", "modo_operacao")
+MOTION_TAGS = ("taxa_variacao_nivel_camara", "posicao_comporta_montante", "posicao_comporta_jusante")
+# Where each level-changing sequence is headed: the level it equalises the chamber with.
+TARGETS = {"enchimento": "nivel_reservatorio_montante", "esvaziamento": "nivel_jusante"}
+GATES = {
+    "abertura_comporta_montante": "posicao_comporta_montante",
+    "abertura_comporta_jusante": "posicao_comporta_jusante",
+}
+MAX_PROBLEMS = 8
+
+
+class SequenceProgress(BaseModel):
+    """The sequence the PLC is running, where it is and how long it has left."""
+
+    sequence_id: str
+    name: Bilingual
+    step: int | None = None
+    steps: int = 0
+    step_name: Bilingual | None = None
+    target_tag: str | None = None  # the level or position it is driving towards
+    progress_pct: float | None = None
+    remaining_s: float | None = None
+    basis: Basis | None = None
+    failed: bool = False
+
+
+class PlantStatusResult(ToolResult):
+    sequence: SequenceProgress | None = None  # None: no sequence is running
+    mode: int | None = None
+    readings: list[TagReading] = Field(default_factory=list)  # levels, rate, gate positions, sequence words
+    alarms: list[AlarmView] = Field(default_factory=list)  # active, most urgent first
+    first_out: AlarmView | None = None
+    untrusted: list[TagReading] = Field(default_factory=list)  # PLC readings not current, or suspect
+
+
+def _values(readings: list[TagReading]) -> dict[str, Any]:
+    """Trusted values by tag; a suspect transmitter gives way to its redundant one when less suspect."""
+    out: dict[str, Any] = {}
+    for r in readings:
+        if r.is_current and not r.suspect_by:
+            out[r.tag] = r.value
+        elif (
+            r.redundant is not None
+            and r.redundant.is_current
+            and len(r.redundant.suspect_by) < len(r.suspect_by)
+        ):
+            out[r.tag] = r.redundant.value
+    return out
+
+
+def _progress(
+    ctx: ToolContext, code: int, step: int | None, values: dict[str, Any]
+) -> SequenceProgress | None:
+    seq = next((s for s in ctx.bundle.sequences.values() if s.code == code), None)
+    if seq is None:
+        return None
+    step_def = next((s for s in seq.steps if s.step == step), None)
+    out = SequenceProgress(
+        sequence_id=seq.id,
+        name=seq.name,
+        step=step,
+        steps=len(seq.steps),
+        step_name=step_def.name if step_def else None,
+        failed=bool(values.get("sequencia_em_falha")),
+    )
+    params, chamber = ctx.bundle.parameters, values.get("nivel_camara")
+    target = TARGETS.get(seq.id)
+    if target is not None and chamber is not None and values.get(target) is not None:
+        out.target_tag = target
+        start = values.get("nivel_jusante" if seq.id == "enchimento" else "nivel_reservatorio_montante")
+        head = float(values[target]) - float(chamber)
+        if start is not None and float(values[target]) != float(start):
+            done = (float(chamber) - float(start)) / (float(values[target]) - float(start))
+            out.progress_pct = round(min(max(done, 0.0), 1.0) * 100.0, 1)
+        out.remaining_s, out.basis = equalise_s(head, values.get("taxa_variacao_nivel_camara"), params)
+        out.remaining_s = round(out.remaining_s + params.get("estabilizacao_s", 30.0), 0)
+    gate = GATES.get(seq.id)
+    if gate is not None and values.get(gate) is not None:
+        out.target_tag, out.basis = gate, Basis.GATE_STROKE
+        out.progress_pct = round(float(values[gate]), 1)
+        out.remaining_s = round(gate_stroke_s(float(values[gate]), opening=True, params=params), 0)
+    return out
+
+
+def _untrusted(ctx: ToolContext, *, language: Language) -> list[TagReading]:
+    """PLC sensor readings that are missing, stale, bad, or flagged by an instrument alarm."""
+    sensors = [t.name for t in ctx.plant.plc_tags if t.group.value in ("sensor", "diagnostic")]
+    readings = read_tag(ctx, sensors, language=language, limit=len(sensors)).readings
+    return [r for r in readings if not r.is_current or r.suspect_by][:MAX_PROBLEMS]
+
+
+def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> PlantStatusResult:
+    """The lock now: running sequence with step, progress and time left; alarms; untrusted readings."""
+    readings = read_tag(ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language).readings
+    values = _values(readings)
+    code = values.get("sequencia_ativa")
+    step = values.get("passo_sequencia")
+    sequence = _progress(ctx, int(code), int(step) if step else None, values) if code else None
+    alarms = sorted(ctx.alarms.active(), key=priority_rank) if ctx.alarms is not None else []
+    first_out = next((a for a in alarms if a.first_out), None)
+    cites = [Citation(kind=CitationKind.TAG, id=r.tag) for r in readings]
+    if sequence is not None:
+        cites.insert(0, Citation(kind=CitationKind.SEQUENCE, id=sequence.sequence_id))
+    cites += [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
+    return PlantStatusResult(
+        sequence=sequence,
+        mode=int(values["modo_operacao"]) if values.get("modo_operacao") is not None else None,
+        readings=readings,
+        alarms=alarms,
+        first_out=first_out,
+        untrusted=_untrusted(ctx, language=language),
+        citations=list(dict.fromkeys(cites)),
+        error=None if ctx.alarms is not None else "the rules and alarm store are not available",
+    )
