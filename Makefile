@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install up test lint bench clean-data fleet-deps
+.PHONY: install up test lint bench clean-data interop-deps fleet-deps
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,32 @@ fleet-deps: $(FLEET_NODE)/node_modules/.installed
 up: $(STAMP)
 	$(VENV)/bin/lockpilot up
 
-test: $(STAMP) fleet-deps
+test: $(STAMP) interop-deps fleet-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Third-party protocol peers for tests/interop: npm packages (locked, repo-local), Debian tools.
+# Idempotent and quick once installed; a tool that cannot be installed makes its tests skip, not fail.
+NODE_DIR := tests/interop/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+DEBIAN_TOOLS := tshark mbpoll socat
+
+interop-deps: $(STAMP) $(NODE_STAMP)
+	@missing=""; for t in $(DEBIAN_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "interop-deps: installing$$missing (Debian)"; \
+	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing; } \
+	    >/dev/null 2>&1 || echo "interop-deps: apt-get could not install$$missing; their tests will skip"; \
+	fi
+
+# node-snap7's install script tries a prebuilt download first (fails offline): build it with node-gyp.
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(NODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && npm rebuild node-snap7 --loglevel=error >/dev/null \
+	  && touch node_modules/.installed \
+	  || echo "interop-deps: npm install failed; the npm peers' tests will skip"; \
+	else echo "interop-deps: no npm; the npm peers' tests will skip"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

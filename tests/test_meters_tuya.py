@@ -11,6 +11,7 @@ from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import tinytuya
 
 from collectors.tuya_cloud import TuyaCloudClient, TuyaCloudCollector, TuyaCloudError, string_to_sign
 from collectors.tuya_local import TuyaLocalCollector
@@ -63,6 +64,51 @@ def test_local_exchange_over_one_persistent_socket() -> None:
     assert first["tomada_potencia"].source == "sim:tuya@eb0c1e5d0a1b2c3d4e5f6a"
     assert second["tomada_potencia"].value == 0.0
     assert emulator.connections == 1 and emulator.queries == 2
+
+
+@pytest.mark.parametrize("version", [3.3, 3.4, 3.5])
+def test_tinytuya_reads_and_sets_each_protocol_version(version: float) -> None:
+    dps = {"1": True, "19": 1234}
+    emulator = TuyaDeviceEmulator("dev34", KEY, lambda: dps, version=version)
+    emulator.start()
+    collector = TuyaLocalCollector(
+        "tomada",
+        "127.0.0.1",
+        KEY,
+        POINTS[:2],
+        ListSink(),
+        tuya_id="dev34",
+        version=version,
+        port=emulator.port,
+    )
+    device = tinytuya.Device("dev34", "127.0.0.1", KEY, version=version, port=emulator.port, persist=True)
+    device.set_socketTimeout(2.0)
+    try:
+        first = {s.tag: s.value for s in collector.poll_once()}
+        pushed = device.set_value(1, False)  # the empty ack, then the STATUS push with what changed
+        second = {s.tag: s.value for s in collector.poll_once()}
+    finally:
+        device.close()
+        collector.stop()
+        emulator.stop()
+    assert first == {"tomada_ligada": True, "tomada_potencia": pytest.approx(123.4)}
+    assert pushed["dps"] == {"1": False}
+    assert second["tomada_ligada"] is False
+    assert emulator.controls == 1 and emulator.connections == 2
+
+
+@pytest.mark.parametrize("version", [3.4, 3.5])
+def test_a_client_with_the_wrong_key_is_refused(version: float) -> None:
+    emulator = TuyaDeviceEmulator("dev35", KEY, lambda: {"19": 10}, version=version)
+    emulator.start()
+    device = tinytuya.Device("dev35", "127.0.0.1", "fedcba9876543210", version=version, port=emulator.port)
+    device.set_socketTimeout(0.5)
+    try:
+        answer = device.status()
+    finally:
+        device.close()
+        emulator.stop()
+    assert "dps" not in answer and emulator.queries == 0
 
 
 def test_local_device_gone_marks_the_gap() -> None:

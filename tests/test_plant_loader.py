@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.plant import DataType, TagGroup, load_plant
+from lockpilot.plant.model import Device, S7Identity
 from tests.conftest import REPO_ROOT
 
 GOOD_TAG = """\
@@ -126,3 +128,14 @@ def test_cli_prints_one_clear_line_and_exits_2(
         get_settings.cache_clear()
     assert exit_info.value.code == 2
     assert "tags.yaml:" in capsys.readouterr().err
+
+
+def test_s7_identity_is_validated() -> None:
+    good = {"order_number": "6ES7 516-3AN02-0AB0", "firmware": "V3.1.0", "module_type": "CPU 1516-3 PN/DP"}
+    identity = S7Identity(**good, serial_number="S V-1")
+    assert Device(id="clp", protocol="s7", identity=identity).identity == identity
+    for field, bad in (("order_number", "6ES7516"), ("firmware", "3.1"), ("firmware", "V3.256.0")):
+        with pytest.raises(ValidationError, match=field):
+            S7Identity(**{**good, field: bad}, serial_number="S V-1")
+    with pytest.raises(ValidationError, match="only an S7 CPU"):
+        Device(id="analisador", protocol="modbus_tcp", identity=identity)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Iterator
 
 import pytest
 from snap7.client import Client
+from snap7.error import S7ProtocolError
 
 from lockpilot.plant import Plant
 from lockpilot.plant.s7codec import decode, encode
@@ -115,3 +117,46 @@ def test_speed_60_with_auto_cycle_stays_stable(plant: Plant) -> None:
     assert 120.0 <= sim_s <= 200.0
     assert v["sequencia_ativa"] == 1 and 5.5 < v["nivel_camara"] < 13.6
     assert abs(v["taxa_variacao_nivel_camara"]) <= 1.2 and not v["alarme_geral"]
+
+
+# (SZL id, index) -> (record bytes, records) as a real S7 CPU lays them out (C++ snap7's s7_firmware.h)
+SZL_LAYOUTS = {
+    (0x0011, 0x0000): (28, 4),  # module identification: module, basic hardware, firmware, boot loader
+    (0x0111, 0x0007): (28, 1),
+    (0x001C, 0x0000): (34, 10),  # component identification
+    (0x011C, 0x0005): (34, 1),
+    (0x0131, 0x0001): (40, 1),  # communication capabilities
+    (0x0424, 0x0000): (20, 1),  # CPU mode
+    (0x0232, 0x0004): (40, 1),  # protection level
+}
+
+
+@pytest.mark.parametrize(("szl_id", "index"), list(SZL_LAYOUTS))
+def test_szl_partial_lists_have_a_real_cpus_layout(
+    served: tuple[TwinServer, int], szl_id: int, index: int
+) -> None:
+    _, port = served
+    client = _client(port)
+    szl = client.read_szl(szl_id, index)
+    client.disconnect()
+    data = bytes(szl.Data[: szl.Header.LengthDR])
+    record_bytes, records = struct.unpack(">HH", data[:4])
+    assert (record_bytes, records) == SZL_LAYOUTS[(szl_id, index)]
+    assert len(data) == 4 + record_bytes * records
+
+
+def test_cpu_identity_comes_from_devices_yaml(served: tuple[TwinServer, int], plant: Plant) -> None:
+    _, port = served
+    identity = plant.devices["clp_eclusa"].identity
+    assert identity is not None
+    client = _client(port)
+    order, info = client.get_order_code(), client.get_cpu_info()
+    with pytest.raises(S7ProtocolError, match="0xd402"):
+        client.read_szl(0x0F99, 0)  # a list this CPU does not hold
+    assert len(client.db_read(10, 0, 4)) == 4  # the connection survives the refusal
+    client.disconnect()
+    assert order.OrderCode.decode() == identity.order_number
+    assert (order.V1, order.V2, order.V3) == (3, 1, 0)  # the firmware record (0x0007), not the boot loader
+    assert info.ModuleTypeName.decode() == identity.module_type
+    assert info.SerialNumber.decode() == identity.serial_number
+    assert info.ASName.decode() == identity.station_name

@@ -10,6 +10,8 @@ from typing import Any
 import structlog
 from snap7.type import SrvArea
 
+from lockpilot.plant import Plant, Protocol
+from lockpilot.plant.model import S7Identity
 from lockpilot.samples import Value
 from twin import control_db
 from twin.autocycle import AutoCycle
@@ -25,8 +27,8 @@ LOOP_PERIOD_S = 0.05  # wall time between updates of the data blocks
 class SilenceableServer(PlcServer):
     """A PLC server that can stop answering (the PLC link is lost) without closing its port."""
 
-    def __init__(self) -> None:
-        super().__init__(log=False)
+    def __init__(self, *, identity: S7Identity | None = None) -> None:
+        super().__init__(log=False, identity=identity)
         self.silent = threading.Event()
 
     def _process_request(self, request_data: bytes, client_address: Any) -> bytes | None:
@@ -53,7 +55,7 @@ class TwinServer:
         self.layout = DbLayout(twin.plant)
         self.auto = AutoCycle() if auto_cycle else None
         self.lock = threading.Lock()  # guards the twin against callers on other threads
-        self._server = SilenceableServer()
+        self._server = SilenceableServer(identity=_cpu_identity(twin.plant))
         self._memory = {db: bytearray(size) for db, size in self.layout.sizes.items()}
         self._memory[control_db.CONTROL_DB] = bytearray(control_db.CONTROL_DB_SIZE)
         self._last_commands: dict[str, Value] = {}
@@ -189,3 +191,11 @@ class TwinServer:
         if not self._last_commands:
             self._memory[COMMAND_DB][:] = self.layout.encode_db(COMMAND_DB, values)
             self._last_commands = self.layout.decode_db(COMMAND_DB, self._memory[COMMAND_DB])
+
+
+def _cpu_identity(plant: Plant) -> S7Identity | None:
+    """The identity of the plant's S7 CPU (the first S7 device that has one)."""
+    for device in plant.devices.values():
+        if device.protocol is Protocol.S7 and device.identity is not None:
+            return device.identity
+    return None

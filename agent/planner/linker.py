@@ -112,18 +112,6 @@ def tag_texts(plant: Plant) -> list[str]:
     ]
 
 
-def find_equipment(text_words: list[str], book: CommandBook) -> str | None:
-    """The equipment named in the text, preferring the longest (most specific) name."""
-    content = [w for w in text_words if w not in STOPWORDS]
-    best: tuple[int, str | None] = (0, None)
-    for eq_id, names in book.equipment.items():
-        for phrase in (names.pt, names.en, *names.aliases):
-            phrase_words = [w for w in words(phrase) if w not in STOPWORDS]
-            if len(phrase_words) > best[0] and contains_phrase(content, " ".join(phrase_words)):
-                best = (len(phrase_words), eq_id)
-    return best[1]
-
-
 MASK = "equipamento"
 
 

@@ -4,8 +4,10 @@ previous turn for follow-ups. Deterministic and offline."""
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -315,8 +317,28 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     q.follow_up = True
 
 
+_MEMO: OrderedDict[tuple[int, str, str], Question] = OrderedDict()
+MEMO_SIZE = 256
+
+
 def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Question:
-    """What one question asks, in the context of the previous turn (`focus`)."""
+    """What one question asks, in the context of the previous turn (`focus`); the planner asks again at
+    every tool round of a turn, so the reading of a text in a context is remembered."""
+    key = (id(ctx.plant), text, repr(focus))
+    with _LOCK:
+        known = _MEMO.get(key)
+        if known is not None:
+            _MEMO.move_to_end(key)
+            return copy.deepcopy(known)
+    question = _understand(text, ctx, focus=focus)
+    with _LOCK:
+        _MEMO[key] = copy.deepcopy(question)
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return question
+
+
+def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     q = Question(text=text, language=detect_language(words(text)), intent=Intent.KNOWLEDGE)

@@ -11,29 +11,31 @@ from pydantic import BaseModel, Field
 
 from agent.service import AnswerResult, thread_for
 from api.deps import CurrentUser
+from api.responses import PLANT_ROUTE, CommandRefusedOut, ErrorOut, Text, ValidationErrorsOut, either, errors
 from api.web_deps import PlantRole, Svc, need
 from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
 
-router = APIRouter(tags=["copilot"])
+router = APIRouter(tags=["copilot"], responses=PLANT_ROUTE)
 CHANNEL = "api"
+DECISION_ERRORS = either(403, ErrorOut, CommandRefusedOut) | either(404, CommandRefusedOut)
 _CODES = {Outcome.NOT_FOUND: status.HTTP_404_NOT_FOUND, Outcome.NOT_ALLOWED: status.HTTP_403_FORBIDDEN}
 
 
 class AskIn(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
-    thread_id: str | None = Field(
+    question: Text = Field(min_length=1, max_length=2000)
+    thread_id: Text | None = Field(
         default=None, max_length=200, description="Default: one thread per API user"
     )
 
 
 class CommandIn(BaseModel):
-    command: str = Field(min_length=1, max_length=100, description="An id of commands.yaml")
+    command: Text = Field(min_length=1, max_length=100, description="An id of commands.yaml")
     value: float | None = Field(default=None, description="Only for setpoint commands")
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class DecisionOut(BaseModel):
@@ -72,7 +74,12 @@ def ask(svc: Svc, user: CurrentUser, role: PlantRole, body: AskIn) -> AnswerResu
     return result
 
 
-@router.post("/commands", response_model=CommandOutcome, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/commands",
+    response_model=CommandOutcome,
+    status_code=status.HTTP_201_CREATED,
+    responses=either(422, ValidationErrorsOut, CommandRefusedOut),
+)
 def request_command(svc: Svc, user: CurrentUser, role: PlantRole, body: CommandIn) -> CommandOutcome:
     """Request an allow-listed command: checked (limits, preconditions) and stored pending approval."""
     desk = need(svc.tools.commands, "the command path")
@@ -84,7 +91,7 @@ def request_command(svc: Svc, user: CurrentUser, role: PlantRole, body: CommandI
     return outcome
 
 
-@router.get("/commands/{command_id}", response_model=CommandStatusOut)
+@router.get("/commands/{command_id}", response_model=CommandStatusOut, responses=errors(404))
 def command_status(svc: Svc, _: PlantRole, command_id: str) -> CommandStatusOut:
     """A command request's state, its summary and the seconds left to approve it."""
     desk = need(svc.tools.commands, "the command path")
@@ -122,7 +129,7 @@ def _decided(outcome: CommandOutcome, text: str) -> DecisionOut:
     return DecisionOut(outcome=outcome, text=text)
 
 
-@router.post("/commands/{command_id}/approve", response_model=DecisionOut)
+@router.post("/commands/{command_id}/approve", response_model=DecisionOut, responses=DECISION_ERRORS)
 def approve(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str) -> DecisionOut:
     """Approve (operators only, before expiry): re-check the interlocks, write, read back, audit."""
     if svc.copilot is not None:
@@ -133,7 +140,7 @@ def approve(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str) -> De
     return _decided(final, "")
 
 
-@router.post("/commands/{command_id}/reject", response_model=DecisionOut)
+@router.post("/commands/{command_id}/reject", response_model=DecisionOut, responses=DECISION_ERRORS)
 def reject(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str, body: RejectIn) -> DecisionOut:
     """Reject a pending command with a reason; it is never written."""
     if svc.copilot is not None:

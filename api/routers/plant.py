@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
+from api.responses import INVALID_OR_TEXT, PLANT_ROUTE, errors
 from api.web_deps import PlantRole, Svc, need
 from lockpilot.language import Language
 from lockpilot.plant import TagGroup
@@ -15,7 +16,7 @@ from tools.history import HistoryMode, HistoryResult, query_history
 from tools.live import read_tag
 from tools.models import ReadTagResult
 
-router = APIRouter(tags=["plant"])
+router = APIRouter(tags=["plant"], responses=PLANT_ROUTE)
 MAX_WINDOW_S = 31 * 86400
 
 
@@ -62,7 +63,7 @@ def current_values(
     return read_tag(svc.tools, tags, language=language)
 
 
-@router.get("/history/{tag}", response_model=HistoryResult)
+@router.get("/history/{tag}", response_model=HistoryResult, responses=errors(404) | INVALID_OR_TEXT)
 def history(
     svc: Svc,
     _: PlantRole,

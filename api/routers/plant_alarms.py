@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser
+from api.responses import PLANT_ROUTE, Text, errors
 from api.web_deps import PlantRole, Svc, need, operator_only
 from lockpilot.language import Language
 from rules.lifecycle import AlarmOperationError
@@ -20,17 +21,17 @@ from tools.alarms import (
     list_active_alarms,
 )
 
-router = APIRouter(prefix="/alarms", tags=["plant alarms"])
+router = APIRouter(prefix="/alarms", tags=["plant alarms"], responses=PLANT_ROUTE)
 MAX_SHELVE_S = 8 * 3600
 
 
 class AckIn(BaseModel):
-    comment: str = Field(default="", max_length=500)
+    comment: Text = Field(default="", max_length=500)
 
 
 class ShelveIn(BaseModel):
     for_s: float = Field(gt=0, le=MAX_SHELVE_S, description="How long the alarm stays shelved (s)")
-    comment: str = Field(min_length=1, max_length=500, description="Why it is shelved (required)")
+    comment: Text = Field(min_length=1, max_length=500, description="Why it is shelved (required)")
 
 
 class AlarmEventOut(BaseModel):
@@ -44,7 +45,7 @@ def active(svc: Svc, _: PlantRole, equipment: str | None = None) -> ActiveAlarms
     return list_active_alarms(svc.tools, equipment=equipment)
 
 
-@router.get("/active/{alarm_id}", response_model=ExplainAlarmResult)
+@router.get("/active/{alarm_id}", response_model=ExplainAlarmResult, responses=errors(404))
 def explain(svc: Svc, _: PlantRole, alarm_id: str, language: Language = Language.PT) -> ExplainAlarmResult:
     """One alarm or rule explained: live values, first-out, PLC actions, what to do."""
     need(svc.tools.alarms, "the alarm store")
@@ -73,7 +74,7 @@ def _act(action: Any) -> AlarmEventOut:
         raise HTTPException(code, str(exc)) from None
 
 
-@router.post("/{alarm_id}/ack", response_model=AlarmEventOut)
+@router.post("/{alarm_id}/ack", response_model=AlarmEventOut, responses=errors(404, 409))
 def acknowledge(svc: Svc, user: CurrentUser, role: PlantRole, alarm_id: str, body: AckIn) -> AlarmEventOut:
     """Acknowledge an alarm (operator)."""
     operator_only(role)
@@ -81,7 +82,7 @@ def acknowledge(svc: Svc, user: CurrentUser, role: PlantRole, alarm_id: str, bod
     return _act(lambda: actions.acknowledge(alarm_id, user=user.username, comment=body.comment))
 
 
-@router.post("/{alarm_id}/shelve", response_model=AlarmEventOut)
+@router.post("/{alarm_id}/shelve", response_model=AlarmEventOut, responses=errors(404, 409))
 def shelve(svc: Svc, user: CurrentUser, role: PlantRole, alarm_id: str, body: ShelveIn) -> AlarmEventOut:
     """Shelve an alarm for a time, with a comment (operator)."""
     operator_only(role)

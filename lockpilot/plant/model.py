@@ -149,6 +149,30 @@ class Tag(Strict):
         return (value - lo) / (hi - lo) * 100.0
 
 
+S7_TEXT = r"^[\x20-\x7e]*$"  # what an S7 CPU's identification strings may hold (printable ASCII)
+
+
+class S7Identity(Strict):
+    """What an S7 CPU says about itself over SZL (0x0011 module, 0x001C components): the twin reports it."""
+
+    order_number: Annotated[str, Field(pattern=r"^6ES7 [0-9A-Z]{3}-[0-9A-Z]{5}-[0-9A-Z]{4}$")]
+    firmware: Annotated[str, Field(pattern=r"^V\d{1,3}\.\d{1,3}\.\d{1,3}$")]  # e.g. V3.1.0
+    module_type: Annotated[str, Field(min_length=1, max_length=32, pattern=S7_TEXT)]  # CPU 1516-3 PN/DP
+    serial_number: Annotated[str, Field(min_length=1, max_length=24, pattern=S7_TEXT)]
+    station_name: Annotated[str, Field(max_length=24, pattern=S7_TEXT)] = "S71500/ET200MP station_1"
+    module_name: Annotated[str, Field(max_length=24, pattern=S7_TEXT)] = "PLC_1"
+    plant_tag: Annotated[str, Field(max_length=32, pattern=S7_TEXT)] = ""
+    location: Annotated[str, Field(max_length=32, pattern=S7_TEXT)] = ""
+    memory_card_serial: Annotated[str, Field(max_length=32, pattern=S7_TEXT)] = ""
+
+    @field_validator("firmware")
+    @classmethod
+    def _firmware_fits_a_byte(cls, value: str) -> str:
+        if any(int(part) > 255 for part in value[1:].split(".")):
+            raise ValueError("each firmware number is one byte (0-255)")
+        return value
+
+
 class Device(Strict):
     """A collector endpoint. Host and port can be overridden by settings to point at a real PLC."""
 
@@ -165,6 +189,13 @@ class Device(Strict):
     stale_after_s: float = Field(default=5.0, gt=0)
     heartbeat_tag: str | None = None  # a counter the PLC increments every scan: frozen -> values stale
     simulated: bool = False
+    identity: S7Identity | None = None  # an S7 CPU's order number, firmware and names
+
+    @model_validator(mode="after")
+    def _identity_only_for_s7(self) -> Device:
+        if self.identity is not None and self.protocol is not Protocol.S7:
+            raise ValueError(f"device {self.id}: only an S7 CPU has an identity")
+        return self
 
 
 def suggest(name: str, choices: list[str]) -> str:

@@ -1,4 +1,9 @@
-"""A Modbus TCP device served by pymodbus: a raw register image, optionally refreshed from a register map."""
+"""A Modbus TCP device served by pymodbus: a raw register image, optionally refreshed from a register map.
+
+It answers its configured unit id and 255, the unit id the Modbus TCP implementation guide gives a device
+addressed by IP alone ("this device"): tools such as modbus-cli send 255 by default, and TCP meters and
+gateways take it as themselves. Any other unit id gets an exception answer.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ TABLE_OF_FUNCTION: dict[int, RegisterKind] = {
     16: RegisterKind.HOLDING,
 }
 ValuesFn = Callable[[], Mapping[str, float | bool]]
+THIS_DEVICE = 255  # Modbus TCP: the unit id of a device that is not behind a gateway
 
 
 class ModbusTcpPeer:
@@ -92,6 +98,8 @@ class ModbusTcpPeer:
         )
         device = SimDevice(id=self.unit_id, simdata=blocks, use_bit_addressing=True, action=self._dispatch)
         server = ModbusTcpServer(device, address=(self.host, self.port))
+        devices = server.context.devices  # type: ignore[union-attr]
+        devices.setdefault(THIS_DEVICE, devices[self.unit_id])  # the same registers under unit 255
         for kind, runtime_key in zip(RegisterKind, ("h", "i", "c", "d"), strict=True):
             self.tables[kind] = server.context.devices[self.unit_id].block[runtime_key][2]  # type: ignore[union-attr]
         return server

@@ -1,35 +1,53 @@
-"""A Tuya local device (protocol 3.3) on loopback, built on tinytuya's own message encoding.
+"""A Tuya local device on loopback (protocol 3.3, 3.4 or 3.5), built on tinytuya's own message encoding.
 
-Answers DP_QUERY with its data points (encrypted with the local key), heartbeats with an empty frame,
-and CONTROL by updating the data points; it keeps each client socket open like a real plug does.
+It answers a status query with its data points, a heartbeat with an empty frame, and a CONTROL the way a
+real plug does: an empty acknowledgement of the same command, then a STATUS (command 8) push carrying the
+data points that changed (tuyapi's `set()` waits for that push; tinytuya reads past the empty ack to it).
+3.4 and 3.5 clients negotiate a session key first (see `tuya_session`). It keeps each client socket open.
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import struct
 import threading
+import time
 from collections.abc import Callable, Mapping
 
+import structlog
 from tinytuya.core import command_types as CT
-from tinytuya.core import header as H
-from tinytuya.core.crypto_helper import AESCipher
-from tinytuya.core.message_helper import TuyaMessage, pack_message, parse_header, unpack_message
+from tinytuya.core.message_helper import parse_header
 
-HEADER_BYTES = 16
+from twin.meters.tuya_session import FrameError, Request, TuyaSession, TuyaVersion
+
+HEADER_BYTES = 16  # enough of either frame header (55AA: 16, 6699: 18 bytes) to learn the length
 DpsFn = Callable[[], Mapping[str, object]]
+NEGOTIATION = (CT.SESS_KEY_NEG_START, CT.SESS_KEY_NEG_FINISH)
+QUERIES = (CT.DP_QUERY, CT.DP_QUERY_NEW)
+CONTROLS = (CT.CONTROL, CT.CONTROL_NEW)
+log = structlog.get_logger(__name__)
 
 
 class TuyaDeviceEmulator:
     """One plug or sensor: device id, local key, data points from `dps` (refreshed on every query)."""
 
-    def __init__(self, device_id: str, local_key: str, dps: DpsFn, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        device_id: str,
+        local_key: str,
+        dps: DpsFn,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        version: float | str = 3.3,
+    ):
         self.device_id = device_id
         self.key = local_key.encode("latin1")
+        self.version = TuyaVersion.of(version)
         self.dps = dps
         self.overrides: dict[str, object] = {}
         self.queries = 0
+        self.controls = 0
         self.connections = 0
         self._listener = socket.create_server((host, port))
         self._listener.settimeout(0.1)  # so stop() is seen without waiting for a client
@@ -66,41 +84,64 @@ class TuyaDeviceEmulator:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
+        session = TuyaSession(self.version, self.key)
         with conn:
             while not self._stop.is_set():
                 frame = _read_frame(conn)
                 if frame is None:
                     return
-                reply = self._answer(unpack_message(frame, no_retcode=True))
-                if reply is not None:
+                try:
+                    request = session.decode(frame)
+                    replies = self._answer(session, request)
+                except (FrameError, ValueError) as exc:
+                    log.warning("tuya_frame_refused", device=self.device_id, error=str(exc))
+                    return  # a real device drops a client whose frames it cannot authenticate
+                for reply in replies:
                     conn.sendall(reply)
 
-    def _answer(self, msg: TuyaMessage) -> bytes | None:
-        cipher = AESCipher(self.key)
-        if msg.cmd == CT.HEART_BEAT:
-            return self._frame(msg.seqno, CT.HEART_BEAT, b"")
-        if msg.cmd == CT.CONTROL:
-            body = msg.payload[len(H.PROTOCOL_33_HEADER) :]
-            request = json.loads(cipher.decrypt(body, use_base64=False, decode_text=False))
-            self.overrides.update(request.get("dps", {}))
-        elif msg.cmd != CT.DP_QUERY:
-            return self._frame(msg.seqno, msg.cmd, b"")
-        self.queries += 1
-        dps = {**{str(k): v for k, v in self.dps().items()}, **self.overrides}
-        body = json.dumps({"devId": self.device_id, "gwId": self.device_id, "dps": dps}).encode()
-        return self._frame(msg.seqno, msg.cmd, cipher.encrypt(body, use_base64=False))
+    def _answer(self, session: TuyaSession, request: Request) -> list[bytes]:
+        if request.cmd in NEGOTIATION and self.version.negotiates:
+            step2 = session.answer_negotiation(request)
+            return [] if step2 is None else [step2]
+        if request.cmd in QUERIES:
+            self.queries += 1
+            return [session.encode(request.seqno, request.cmd, self._status(self.current()))]
+        if request.cmd in CONTROLS:
+            self.controls += 1
+            changed = self._apply(request.body)
+            push = session.encode(request.seqno, CT.STATUS, self._status(changed), with_header=True)
+            return [session.encode(request.seqno, request.cmd), push]
+        return [session.encode(request.seqno, request.cmd)]  # heartbeat and the rest: an empty answer
 
-    def _frame(self, seqno: int, cmd: int, payload: bytes) -> bytes:
-        retcode = struct.pack(H.MESSAGE_RETCODE_FMT, 0)
-        return pack_message(TuyaMessage(seqno, cmd, 0, retcode + payload, 0, True, H.PREFIX_55AA_VALUE, None))
+    def current(self) -> dict[str, object]:
+        """Every data point now: the live values with what clients set on top."""
+        return {**{str(k): v for k, v in self.dps().items()}, **self.overrides}
+
+    def _apply(self, body: bytes) -> dict[str, object]:
+        request = json.loads(body) if body else {}
+        wanted = request.get("dps") or request.get("data", {}).get("dps", {})
+        changed = {str(k): v for k, v in wanted.items() if v is not None}
+        self.overrides.update(changed)
+        return changed
+
+    def _status(self, dps: Mapping[str, object]) -> bytes:
+        """The JSON a device of this version reports data points in."""
+        now = int(time.time())
+        if self.version.negotiates:
+            return json.dumps({"protocol": 4, "t": now, "data": {"dps": dict(dps)}}).encode()
+        return json.dumps(
+            {"devId": self.device_id, "gwId": self.device_id, "dps": dict(dps), "t": now}
+        ).encode()
 
 
 def _read_frame(conn: socket.socket) -> bytes | None:
-    """Read one 55AA frame; None when the client closed the socket."""
+    """Read one 55AA or 6699 frame; None when the client closed the socket."""
     head = _read_exact(conn, HEADER_BYTES)
     if head is None:
         return None
-    rest = _read_exact(conn, parse_header(head).total_length - HEADER_BYTES)
+    more = 2 if head[:4] == b"\x00\x00\x66\x99" else 0  # a 6699 header is 18 bytes
+    head += (_read_exact(conn, more) or b"") if more else b""
+    rest = _read_exact(conn, parse_header(head).total_length - len(head))
     return None if rest is None else head + rest
 
 
