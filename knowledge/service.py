@@ -9,6 +9,7 @@ import psycopg
 from knowledge.corpus import Passage, chunk_markdown, load_corpus
 from knowledge.embedder import TextEncoder
 from knowledge.indexer import IndexReport, Progress, index_passages
+from knowledge.progress import IndexProgress, tracker
 from knowledge.search import Hit, KnowledgeBase, SearchMode
 from knowledge.store import ensure_schema
 from lockpilot.settings import get_settings
@@ -37,11 +38,26 @@ def index_plant(
     embedder: TextEncoder | None = None,
     progress: Progress | None = None,
 ) -> IndexReport:
-    """Migrate the schema if needed and index the plant's corpus incrementally."""
+    """Migrate the schema if needed and index the plant's corpus incrementally (see `index_progress`)."""
     ensure_schema(database_url)
     passages = build_corpus(bundle)
     with psycopg.connect(database_url) as conn:
-        return index_passages(conn, passages, plant=bundle.plant.name, embedder=embedder, progress=progress)
+        return index_passages(
+            conn,
+            passages,
+            plant=bundle.plant.name,
+            embedder=embedder,
+            progress=progress,
+            tracker=tracker(bundle.plant.name),
+        )
+
+
+def index_progress(plant: str | None = None) -> IndexProgress:
+    """Return how far this process's index run of the plant is: done/total passages, seconds left.
+
+    While `state` is INDEXING the search already answers from full text and the vector side fills in.
+    """
+    return tracker(plant or get_settings().plant).progress()
 
 
 def knowledge_base(database_url: str, *, plant: str | None = None) -> KnowledgeBase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from knowledge.corpus import Passage
-from knowledge.embedder import CachingEmbedder, get_embedder
+from knowledge.embedder import CachingEmbedder, TextKind, get_embedder
 from knowledge.service import build_corpus
 from rules.bundle import load_bundle
 
@@ -25,26 +26,29 @@ def _embedder(path: Path) -> CachingEmbedder:
 def cached_embedder(config: pytest.Config) -> CachingEmbedder:
     """Return the process's caching embedder; vectors persist in pytest's cache dir between runs."""
     assert config.cache is not None
-    return _embedder(config.cache.mkdir("lockpilot-knowledge") / "embeddings.npz")
+    return _embedder(config.cache.mkdir("lockpilot-knowledge") / "embeddings-e5.npz")
 
 
 class CountingEncoder:
-    """Count the texts an indexer sends to the model (to prove unchanged passages are skipped)."""
+    """Count the passages an indexer sends to the model (to prove unchanged ones are skipped)."""
 
-    def __init__(self, inner: CachingEmbedder) -> None:
+    def __init__(self, inner: CachingEmbedder, *, model_id: str | None = None) -> None:
         self.inner = inner
         self.texts: list[str] = []
+        self._model_id = model_id
 
     @property
     def dim(self) -> int:
         return self.inner.dim
 
-    def encode(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.encode(texts, batch_size=batch_size)
+    @property
+    def model_id(self) -> str:
+        return self._model_id or self.inner.model_id
 
-    def encode_one(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+    def encode(self, texts: Sequence[str], *, kind: TextKind) -> np.ndarray:
+        if kind is TextKind.PASSAGE:
+            self.texts.extend(texts)
+        return self.inner.encode(texts, kind=kind)
 
 
 def sample_passages(documents: tuple[str, ...] = SAMPLE_DOCUMENTS) -> list[Passage]:

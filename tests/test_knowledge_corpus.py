@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.corpus import Category, chunk_markdown, load_corpus, load_faq
+from knowledge.corpus import Category, Passage, chunk_markdown, load_corpus, load_faq
 from knowledge.evaluate import load_questions, unknown_ids
 from knowledge.fulltext import Vocabulary, fold, tsquery_text
-from knowledge.hybrid import reciprocal_rank_fusion
+from knowledge.hybrid import reciprocal_rank_fusion, standard_score_fusion
 from knowledge.service import build_corpus
 from rules.bundle import PlantBundle
 from tests.knowledge_helpers import REPO_ROOT
@@ -105,6 +105,35 @@ def test_rrf_rewards_agreement() -> None:
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
     with pytest.raises(ValueError):
         reciprocal_rank_fusion([["a"]], weights=[1.0, 2.0])
+
+
+def test_standard_score_fusion_weighs_scales_alike() -> None:
+    # Cosines crowd near 0.8, full-text ranks spread over 0-10: standardised, neither scale wins by size.
+    vector = [("a", 0.90), ("b", 0.85), ("c", 0.80), ("d", 0.79)]
+    fulltext = [("b", 9.0), ("d", 8.0), ("e", 1.0), ("f", 0.5)]
+    fused = [pid for pid, _ in standard_score_fusion([vector, fulltext], weights=[0.5, 0.5], depth=3)]
+    assert fused[0] == "b"  # second in one, first in the other
+    assert fused.index("a") < fused.index("e")  # absent from the full-text top counts as its lowest
+    assert fused[-1] == "f"  # in neither first three: after every fused item, by its best rank
+    alone = standard_score_fusion([[], fulltext], weights=[0.5, 0.5], depth=3)
+    assert [pid for pid, _ in alone] == ["b", "d", "e", "f"]  # an empty ranking adds nothing
+    with pytest.raises(ValueError):
+        standard_score_fusion([vector], weights=[1.0, 2.0], depth=3)
+
+
+def test_embed_text_reads_tag_names_as_words() -> None:
+    passage = Passage(
+        id="x#y",
+        document="x",
+        heading="Sinais (signs)",
+        topic="Falta de energia",
+        answer="`energia_principal_ok` falso indica perda da alimentação.",
+        category=Category.PROCEDIMENTO,
+    )
+    assert (
+        passage.embed_text
+        == "Falta de energia - Sinais (signs)\nenergia principal ok falso indica perda da alimentação."
+    )
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_reindex_embeds_only_what_changed(db: str, encoder: CountingEncoder, kb:
         encoder.texts.clear()
         same = index_passages(conn, passages, embedder=encoder)
         assert (same.added, same.updated, same.deleted, same.unchanged) == (0, 0, 0, len(passages))
-        assert encoder.texts == []
+        assert same.embedded == 0 and encoder.texts == []
 
         edited = [
             dataclasses.replace(p, answer=p.answer + " Tamanduá-bandeira.") if p.id == "faq#gerador" else p
@@ -100,7 +100,7 @@ def test_reindex_embeds_only_what_changed(db: str, encoder: CountingEncoder, kb:
             if p.id != "faq#vento-forte"
         ]
         report = index_passages(conn, edited, embedder=encoder)
-        assert (report.added, report.updated, report.deleted) == (0, 1, 1)
+        assert (report.added, report.updated, report.deleted, report.embedded) == (0, 1, 1, 1)
         assert len(encoder.texts) == 1 and "Tamanduá" in encoder.texts[0]
     assert kb.ranked_ids("tamandua bandeira", mode=SearchMode.FULLTEXT, limit=1) == ["faq#gerador"]
     assert "faq#vento-forte" not in kb.passage_ids()

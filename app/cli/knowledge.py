@@ -50,7 +50,8 @@ def _index_with_progress(url: str) -> None:
         result = index_plant(url, bundle=load_cli_bundle(), progress=report)
     console.print(
         f"{result.total} passages: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {result.deleted} deleted in {result.seconds:.1f} s"
+        f"{result.unchanged} unchanged, {result.deleted} deleted; {result.embedded} embedded "
+        f"in {result.seconds:.1f} s (texts searchable after {result.text_seconds:.1f} s)"
     )
 
 
