@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install up test lint bench clean-data interop-deps
+.PHONY: install up test lint bench clean-data interop-deps fleet-deps
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,21 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
+# The fleet tests need Mosquitto (private brokers they stop and restart) and Node with Eclipse Tahu's
+# sparkplug-payload, an independent decoder of our Sparkplug payloads (pinned in tests/fleet/node).
+FLEET_NODE := tests/fleet/node
+$(FLEET_NODE)/node_modules/.installed: $(FLEET_NODE)/package.json $(FLEET_NODE)/package-lock.json
+	command -v mosquitto >/dev/null || (apt-get update -q && apt-get install -y -q mosquitto)
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm)
+	npm ci --prefix $(FLEET_NODE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+fleet-deps: $(FLEET_NODE)/node_modules/.installed
+
 up: $(STAMP)
 	$(VENV)/bin/lockpilot up
 
-test: $(STAMP) interop-deps
+test: $(STAMP) interop-deps fleet-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # Third-party protocol peers for tests/interop: npm packages (locked, repo-local), Debian tools.
@@ -49,7 +60,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy lockpilot storage metering collectors twin rules knowledge commands tools agent evals api chat_ui app bench
+	$(VENV)/bin/mypy lockpilot storage metering collectors twin rules knowledge commands fleet tools agent evals api chat_ui app bench
 
 bench: $(STAMP)
 	$(VENV)/bin/lockpilot bench ingest

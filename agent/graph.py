@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
@@ -13,6 +15,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import AgentContext
+from agent.fleet_intent import fleet_answer, fleet_plan
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
 from agent.planner.dialogue import Focus, focus_of
@@ -43,19 +46,31 @@ def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any]
     text, turn = turn_messages(state["messages"])
     done = [(m.name or "", m.artifact or {}) for m in turn if isinstance(m, ToolMessage)]
     focus = Focus.from_state(state.get("focus"))
-    question = understand(text, ctx.tools, focus=focus)
+    tools = ctx.tools
+    if tools.fleet is not None:  # at a fleet central: questions about the locks go to the fleet tools
+        plan = fleet_plan(
+            text, sites=tools.fleet.site_ids(), tag_index=tools.tag_index, now=tools.clock.now()
+        )
+        if plan is not None:
+            if not done:
+                return _calls(plan.calls), None
+            return AIMessage(content=fleet_answer(done, plan.language, tz=tools.timezone)), None
+    question = understand(text, tools, focus=focus)
     calls = next_calls(question, done)
     if calls:
-        message = AIMessage(
-            content="",
-            tool_calls=[
-                {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
-                for name, args in calls
-            ],
-        )
-        return message, None
-    answer = write_answer(done, question.language, question=question, tz=ctx.tools.timezone)
+        return _calls(calls), None
+    answer = write_answer(done, question.language, question=question, tz=tools.timezone)
     return AIMessage(content=answer), focus_of(question, done, previous=focus).as_state()
+
+
+def _calls(calls: Sequence[tuple[StrEnum, dict[str, Any]]]) -> AIMessage:
+    """A planner turn that asks for these tool calls."""
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {"name": name.value, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"} for name, args in calls
+        ],
+    )
 
 
 def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
@@ -67,7 +82,7 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     if ctx.model is None:
         message, focus = _planner(state, ctx)
     else:
-        bound = ctx.model.bind_tools(tool_schemas())
+        bound = ctx.model.bind_tools(tool_schemas(fleet=ctx.tools.fleet is not None))
         message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
     rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
     out: dict[str, Any] = {"messages": [message], "language": language, "rounds": rounds + 1}

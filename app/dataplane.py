@@ -119,6 +119,11 @@ class DataPlane:
         if self.options.metering and self.plant.meters is not None:
             for part in parts.metering_parts(self.plant, metering, self.bus, self.settings):
                 self._add(part)
+        if self.options.fleet:
+            publisher = parts.fleet_publisher(self.plant, self.settings, self.rules)
+            if publisher is not None:
+                self._add(publisher)
+                self.bus.subscribe(publisher)
         if self.options.copilot is not None:
             self.copilot = parts.copilot(self, self.options.copilot)
             self._parts.closing(self.copilot.close)

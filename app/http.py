@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from api.app import create_app
 from api.bots.routes import bot_router
+from api.dashboard.fleet import router as fleet_router
 from api.dashboard.router import router as dashboard_router
 from api.routers import copilot, ops, plant, plant_alarms, sequences
 from api.services import Services
@@ -29,6 +30,7 @@ def build_http_app(services: Services, *, chat: bool = True) -> FastAPI:
         app.include_router(module.router, prefix="/api")
     app.include_router(ops.router)
     app.include_router(dashboard_router)
+    app.include_router(fleet_router)
     app.include_router(bot_router(services))
     chat_path = services.web.chat_path.rstrip("/")
 

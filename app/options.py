@@ -61,3 +61,4 @@ class PlaneOptions:
     http: HttpOptions | None = None
     web: WebSettings = field(default_factory=WebSettings)
     write_endpoints: bool = True  # publish the stores and the PLC in <data_dir>/endpoints.json
+    fleet: bool = True  # publish the lock over MQTT Sparkplug B when LOCKPILOT_MQTT_URL is set

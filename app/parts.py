@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agent.assembly import CopilotHandle
     from app.dataplane import DataPlane
     from collectors.s7 import S7Collector
+    from fleet.site.publisher import SitePublisher
     from metering.store import MeteringStore
     from rules.runner import RulesRunner
     from storage.current_store import CurrentStore
@@ -178,6 +179,23 @@ def metering_parts(plant: Plant, store: MeteringStore, bus: SampleBus, settings:
     bus.subscribe(sink)
     out.append(sink)
     return out
+
+
+def fleet_publisher(plant: Plant, settings: Settings, rules: RulesRunner | None) -> SitePublisher | None:
+    """The lock as a Sparkplug B edge node for the waterway's central (None without LOCKPILOT_MQTT_URL)."""
+    from fleet.settings import MqttSettings
+    from fleet.site.publisher import SitePublisher
+
+    mqtt = MqttSettings()
+    if not mqtt.enabled:
+        return None
+    log.info(
+        "fleet_publisher",
+        group=mqtt.sparkplug_group,
+        node=mqtt.sparkplug_node or plant.name,
+        broker=mqtt.host,
+    )
+    return SitePublisher(mqtt, plant, data_dir=settings.data_dir, alarms=rules)
 
 
 def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:

@@ -1,0 +1,1 @@
+"""Benchmarks behind `lockpilot bench ...`: scripts that print figures against a baseline of the same run."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +26,12 @@ from storage.spool import DiskSpool, read_segment
 log = structlog.get_logger(__name__)
 
 _CONNECT_ERRORS = (psycopg.Error, RuntimeError)  # unreachable, or reachable but not migrated yet
+IngesterFactory = Callable[[psycopg.Connection], BatchIngester]
+
+
+def tag_history_ingester(conn: psycopg.Connection) -> BatchIngester:
+    """The default: batches into tag_history (and its rollup on plain PostgreSQL)."""
+    return BatchIngester(conn, detect_backend(conn))
 
 
 def to_rows(samples: Sequence[Sample]) -> list[Row]:
@@ -52,8 +58,10 @@ class HistoryWriter:
         batch_age_s: float = DEFAULT_BATCH_AGE_S,
         connect_timeout_s: float = 3.0,
         max_backoff_s: float = 5.0,
+        ingester: IngesterFactory = tag_history_ingester,  # another table (the fleet's) takes its own
     ) -> None:
         self._url = database_url
+        self._make_ingester = ingester
         self._clock = clock or SystemClock()
         self._queue = SampleQueue(max_rows=batch_rows, max_age_s=batch_age_s)
         self._spool = DiskSpool(spool_dir)
@@ -221,7 +229,7 @@ class HistoryWriter:
                 keepalives_interval=2,
                 keepalives_count=3,
             )
-            self._ingester = BatchIngester(conn, detect_backend(conn))
+            self._ingester = self._make_ingester(conn)
         except _CONNECT_ERRORS as exc:
             self._outage.failed(exc)
             raise

@@ -35,3 +35,31 @@ class RedisKeys:
     def chat_session(self, session_id: str) -> str:
         """Key of one chat session (owned by the agent)."""
         return f"{self.base}:chat:{session_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class FleetKeys:
+    """Key names of a central watching a Sparkplug group: each site gets a plant-like namespace of its own."""
+
+    group: str
+
+    @property
+    def base(self) -> str:
+        return f"{PREFIX}:fleet:{self.group}"
+
+    def site(self, site: str) -> RedisKeys:
+        """The site's keys as a plant's (current hash, change stream, alarms hash), under the fleet."""
+        return RedisKeys(self.namespace(site))
+
+    def namespace(self, site: str) -> str:
+        """The plant name the central's stores use for a site."""
+        return f"fleet:{self.group}:{site}"
+
+    @property
+    def sites(self) -> str:
+        """Hash: field = site (edge node id), value = JSON status (online, since, last seen, first-out...)."""
+        return f"{self.base}:sites"
+
+    def history_marks(self, site: str) -> str:
+        """Hash: field = metric, value = time (ms) of the newest sample committed to the fleet history."""
+        return f"{self.base}:{site}:history_marks"

@@ -17,6 +17,7 @@ from tools.tag_index import TagIndex
 
 if TYPE_CHECKING:
     from commands.desk import CommandDesk
+    from tools.fleet_desk import FleetDesk
 
 
 class CurrentReader(Protocol):
@@ -52,6 +53,7 @@ class ToolContext:
     knowledge: KnowledgeDesk | None = None
     commands: CommandDesk | None = None
     command_guard: CommandGuard | None = None  # set by the agent; without it every request is refused
+    fleet: FleetDesk | None = None  # at a fleet central: every site's stored data (tools.fleet)
     stale_after_s: float = 5.0
     timezone: str = "America/Sao_Paulo"  # the plant's local time, how answers say times (UTC in details)
     tag_index: TagIndex = field(init=False)

@@ -13,6 +13,7 @@ from lockpilot.language import Language
 from lockpilot.roles import Role
 from tools import alarms, commands, history, knowledge, live, metering, sequences, status, what_if
 from tools.context import ToolContext
+from tools.fleet import FLEET_TOOLS, FleetToolName
 from tools.models import ToolResult
 
 
@@ -179,17 +180,19 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
 }
 
 
-def tool_schemas() -> list[dict[str, Any]]:
+def tool_schemas(*, fleet: bool = False) -> list[dict[str, Any]]:
     """The tools in OpenAI function format (accepted by every LangChain chat model's bind_tools)."""
     out = []
-    for name, (args_model, _) in TOOLS.items():
+    models: list[tuple[str, type[BaseModel]]] = [(n.value, m) for n, (m, _) in TOOLS.items()]
+    models += [(n.value, m) for n, (m, _) in FLEET_TOOLS.items()] if fleet else []
+    for name, args_model in models:
         schema = args_model.model_json_schema()
         schema.pop("title", None)
         out.append(
             {
                 "type": "function",
                 "function": {
-                    "name": name.value,
+                    "name": name,
                     "description": args_model.__doc__ or "",
                     "parameters": schema,
                 },
@@ -200,11 +203,16 @@ def tool_schemas() -> list[dict[str, Any]]:
 
 def run_tool(ctx: ToolContext, name: str, args: dict[str, Any], caller: Caller) -> ToolResult:
     """Validate the arguments and run one tool; unknown tools and bad arguments come back as errors."""
-    try:
-        tool = ToolName(name)
-    except ValueError:
-        return ToolResult(error=f"unknown tool '{name}'")
-    args_model, runner = TOOLS[tool]
+    runner: Runner
+    if name in FLEET_TOOLS:
+        args_model, fleet_runner = FLEET_TOOLS[FleetToolName(name)]
+        runner = lambda c, a, who: fleet_runner(c, a, who.language)  # noqa: E731
+    else:
+        try:
+            tool = ToolName(name)
+        except ValueError:
+            return ToolResult(error=f"unknown tool '{name}'")
+        args_model, runner = TOOLS[tool]
     try:
         parsed = args_model.model_validate(args)
     except ValidationError as exc:

@@ -199,6 +199,46 @@ def bench_poll_command(
     )
 
 
+def bench_fleet_command(
+    sites: Annotated[int, typer.Option(help="Simulated locks, 2 Hz each.")] = 10,
+    seconds: Annotated[float, typer.Option(help="Measured seconds.")] = 30.0,
+    site_procs: Annotated[int, typer.Option(help="Worker processes the sites share.")] = 2,
+    broker_url: Annotated[
+        str | None, typer.Option(help="An existing broker (default: a private Mosquitto).")
+    ] = None,
+) -> None:
+    """N simulated locks through a broker into the central's history, against a bare subscriber's."""
+    from bench.fleet import run_fleet_bench
+
+    with stack_urls(get_settings()) as (database_url, redis_url):
+        r = run_fleet_bench(
+            database_url,
+            redis_url,
+            sites=sites,
+            seconds=seconds,
+            site_procs=site_procs,
+            broker_url=broker_url,
+        )
+    s = r.seconds
+    print_table(
+        f"fleet: {r.sites} sites x 2 Hz for {s:g} s ({'keeps up' if r.kept_up else 'does NOT keep up'})",
+        ["figure", "value"],
+        [
+            ("samples given to the sites /s", f"{r.generated / s:,.0f}"),
+            ("changes published (produced) /s", f"{r.produced / s:,.0f}"),
+            ("stored at the central /s", f"{r.stored / s:,.0f}"),
+            ("stored / produced", f"{r.stored / max(r.produced, 1):.4f}"),
+            ("bare subscriber metrics /s", f"{r.bare_metrics / s:,.0f}"),
+            (
+                "end-to-end latency p50 / p95",
+                f"{r.latency_p50_s * 1000:.0f} ms / {r.latency_p95_s * 1000:.0f} ms",
+            ),
+            ("CPU per site (one core)", f"{r.cpu_per_site_pct:.1f} %"),
+            ("CPU of the central", f"{r.central_cpu_pct:.1f} %"),
+        ],
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add every `lockpilot bench NAME` to the CLI."""
     group = shared_group(app, "bench", "Benchmarks that print figures against a baseline of the same run.")
@@ -209,5 +249,6 @@ def register(app: typer.Typer) -> None:
         ("ingest", bench_ingest_command),
         ("ui", bench_ui_command),
         ("poll", bench_poll_command),
+        ("fleet", bench_fleet_command),
     ):
         group.command(name)(command)

@@ -30,6 +30,7 @@ def _root(log_level: Annotated[str, typer.Option(help="Log level.")] = "") -> No
 PART_CLIS = (
     "app.cli.stack",
     "app.cli.bench",
+    "app.cli.fleet",
     "app.cli.storage",
     "app.cli.knowledge",
     "app.cli.twin",
