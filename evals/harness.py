@@ -69,14 +69,18 @@ class StoreHistory:
 
 
 def expected_value(store: IncidentStore, v: ValueExpectation) -> Any:
-    """The number a value expectation wants: the stored value now, or a statistic over the last window."""
+    """The number a value expectation wants: the stored value now, or a statistic over the last window.
+
+    A statistic is returned as the pair (with, without) the sample taken at exactly now: a window "the
+    last N minutes" may or may not hold the reading of this very second, and both answers are right.
+    """
     if v.stat is None or v.window_s is None:
         return store.latest[v.tag].value if v.tag in store.latest else None
     now = store.clock.now()
-    stats = store.history().stats(
-        v.tag, start=now - timedelta(seconds=v.window_s), end=now + timedelta(seconds=1)
-    )
-    return {Stat.MAX: stats.max, Stat.MIN: stats.min, Stat.MEAN: stats.mean}[v.stat]
+    start = now - timedelta(seconds=v.window_s)
+    pair = [store.history().stats(v.tag, start=start, end=end) for end in (now + timedelta(seconds=1), now)]
+    picked = [{Stat.MAX: s.max, Stat.MIN: s.min, Stat.MEAN: s.mean}[v.stat] for s in pair]
+    return None if picked[0] is None else tuple(x for x in picked if x is not None)
 
 
 @dataclass

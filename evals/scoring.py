@@ -148,12 +148,13 @@ def _values(expect: Expect, answer: str, stored: dict[ValueExpectation, Any], pr
     hits = 0
     for v in expect.values:
         truth = stored.get(v)
+        truths = truth if isinstance(truth, tuple) else () if truth is None else (truth,)
         # Sign-insensitive: a falling rate is rightly told as "descendo 1,1 m/min".
-        if truth is not None and any(abs(abs(n) - abs(float(truth))) <= v.tolerance for n in found):
+        if any(abs(abs(n) - abs(float(t))) <= v.tolerance for n in found for t in truths):
             hits += 1
         else:
             what = v.tag if v.stat is None else f"{v.stat.value}({v.tag}, {v.window_s:g} s)"
-            shown = truth if not isinstance(truth, float) else round(truth, 3)
+            shown = "/".join(str(round(t, 3)) if isinstance(t, float) else str(t) for t in truths) or None
             problems.append(f"value {what}={shown} (±{v.tolerance:g}) not in answer")
     return _ratio(hits, len(expect.values))
 

@@ -225,7 +225,7 @@ def test_history_statistics_alternatives_and_documents(bundle: PlantBundle) -> N
     report = _harness(bundle, [answer(now_value, "faq#temperatura-oleo")]).run([case])
     assert report.metrics()["value_accuracy"] == 0.0
     assert report.failing()[0].problems == [
-        "value max(temperatura_oleo_hpu, 600 s)=75.07 (±0.6) not in answer"
+        "value max(temperatura_oleo_hpu, 600 s)=75.07/75.07 (±0.6) not in answer"
     ]
     good = answer(
         "O pico foi 75,1 °C.", "unidade-hidraulica#oleo-e-resfriamento"
@@ -235,6 +235,26 @@ def test_history_statistics_alternatives_and_documents(bundle: PlantBundle) -> N
     assert _harness(bundle, [other_doc]).run([case]).failing()[0].problems == [
         "citation doc:faq|unidade-hidraulica missing"
     ]
+
+
+@pytest.mark.parametrize(("said", "passed"), [("6,41", True), ("6,02", True), ("5,00", False)])
+def test_a_window_statistic_may_hold_the_reading_of_this_second_or_not(
+    bundle: PlantBundle, said: str, passed: bool
+) -> None:
+    """At 198 s the vibration is 6.41 mm/s, a second before 6.02 mm/s: both are the 2-minute maximum."""
+    case = Case.model_validate(
+        {
+            "id": "history.pt.w",
+            "incident": "cavitation_low_upstream",
+            "at_s": 198,
+            "question": "vibração máxima nos últimos 2 minutos?",
+            "expect": {
+                "values": [{"tag": "vibracao_bomba", "stat": "max", "window_s": 120, "tolerance": 0.01}]
+            },
+        }
+    )
+    report = _harness(bundle, [{"answer": f"Máxima de {said} mm/s."}]).run([case])
+    assert report.pass_at_k() == float(passed), report.failing()[0].problems if report.failing() else ""
 
 
 def test_the_split_is_a_stable_hash_of_the_id() -> None:
