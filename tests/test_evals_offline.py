@@ -4,8 +4,7 @@ Runs agent.service.Copilot with the offline planner against each incident loaded
 each turn's at_s, a real PostgreSQL command store (commands are left pending, never approved) and knowledge
 search over the whole corpus on the same PostgreSQL. The corpus is embedded by
 `knowledge.embedder.get_embedder()` once per cache: the vectors are kept in pytest's cache directory
-(`.pytest_cache/`, empty on a clean CI clone, so CI embeds once per run) under a name that fingerprints the
-model, so a switch of embedding model never reuses stale vectors.
+(`.pytest_cache/`, empty on a clean CI clone, so CI embeds once per run), one file per model id.
 """
 
 from __future__ import annotations
