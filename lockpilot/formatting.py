@@ -23,18 +23,8 @@ _STATE_NAMES: dict[str, tuple[str, str]] = {
     "returned_unacknowledged": ("normalizado, não reconhecido", "returned, unacknowledged"),
     "shelved": ("arquivado", "shelved"),
     "suppressed": ("suprimido por projeto", "suppressed by design"),
+    "suppressed_by_design": ("suprimido por projeto", "suppressed by design"),
     "out_of_service": ("fora de serviço", "out of service"),
-    # alarm event kinds (what an action did)
-    "activated": ("ativado", "activated"),
-    "cleared": ("normalizado", "cleared"),
-    "ack": ("reconhecido", "acknowledged"),
-    "acknowledge": ("reconhecido", "acknowledged"),
-    "shelve": ("arquivado", "shelved"),
-    "unshelve": ("desarquivado", "unshelved"),
-    "unshelved": ("desarquivado", "unshelved"),
-    "returned_to_service": ("de volta ao serviço", "returned to service"),
-    "removed_from_service": ("retirado de serviço", "removed from service"),
-    "chattering": ("intermitente", "chattering"),
     # command states
     "pending": ("aguardando aprovação", "pending approval"),
     "approved": ("aprovado", "approved"),
@@ -52,6 +42,28 @@ _STATE_NAMES: dict[str, tuple[str, str]] = {
     "closed": ("fechada", "closed"),
     "moving": ("em movimento", "moving"),
     "fault": ("em falha", "in fault"),
+}
+
+
+# Alarm lifecycle events (rules.lifecycle.EventKind values) and operator actions: what happened.
+_EVENT_NAMES: dict[str, tuple[str, str]] = {
+    "activated": ("ativado", "activated"),
+    "cleared": ("normalizado", "cleared"),
+    "acknowledged": ("reconhecido", "acknowledged"),
+    "ack": ("reconhecido", "acknowledged"),
+    "shelved": ("arquivado", "shelved"),
+    "shelve": ("arquivado", "shelved"),
+    "unshelved": ("desarquivado", "unshelved"),
+    "unshelve": ("desarquivado", "unshelved"),
+    "shelve_expired": ("arquivamento vencido", "shelving expired"),
+    "suppressed": ("suprimido", "suppressed"),
+    "unsuppressed": ("não mais suprimido", "unsuppressed"),
+    "removed_from_service": ("retirado de serviço", "removed from service"),
+    "returned_to_service": ("de volta ao serviço", "returned to service"),
+    "chattering": ("intermitente", "chattering"),
+    "chattering_ended": ("intermitência encerrada", "chattering ended"),
+    "flood_started": ("início de avalanche de alarmes", "alarm flood started"),
+    "flood_ended": ("fim da avalanche de alarmes", "alarm flood ended"),
 }
 
 
@@ -142,6 +154,17 @@ def state_name(state: str | None, *, language: Language = Language.PT) -> str:
         return "—"
     key = str(getattr(state, "value", state))
     found = _STATE_NAMES.get(key)
+    if found is None:
+        return key.replace("_", " ")
+    return found[0] if language is Language.PT else found[1]
+
+
+def event_name(kind: str | None, *, language: Language = Language.PT) -> str:
+    """An alarm event or operator action in the user's words ("shelved" -> "arquivado")."""
+    if not kind:
+        return "—"
+    key = str(getattr(kind, "value", kind))
+    found = _EVENT_NAMES.get(key)
     if found is None:
         return key.replace("_", " ")
     return found[0] if language is Language.PT else found[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -184,11 +185,28 @@ class LiveRules:
         return sequence_view(self.plant, result)
 
 
+_COMPARISON = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*")
+
+
+def _reads(condition: str, tags: tuple[str, ...]) -> tuple[str, str]:
+    """What a precondition's value is ("|nivel_reservatorio_montante − nivel_camara|") and its operator."""
+    parts = _COMPARISON.split(condition, maxsplit=1)
+    if len(parts) < 3:
+        return (tags[0] if len(tags) == 1 else condition), ("==" if tags else "")
+    left = parts[0].strip()
+    if left.startswith("abs(") and left.endswith(")"):
+        left = f"|{left[4:-1]}|"
+    return left.replace(" - ", " − "), parts[1]
+
+
 def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
-    """The rules part's SequenceCheck as the tools show it."""
+    """The rules part's SequenceCheck as the tools show it: what each condition reads, its limit."""
     pre = []
     for p in result.preconditions:
         tag = p.tags[0] if p.tags else None
+        reads, op = _reads(p.condition, p.tags)
+        meta = plant.tags.get(tag) if tag else None
+        states = {code: name.pt for code, name in meta.states.items()} if meta and len(p.tags) == 1 else {}
         pre.append(
             PreconditionView(
                 id=p.id,
@@ -197,8 +215,11 @@ def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
                 tag=tag,
                 value=p.live,
                 threshold=p.threshold,
-                unit=plant.tags[tag].unit if tag else "",
+                unit=meta.unit if meta else "",
                 data_age_s=p.age_s,
+                reads=reads,
+                operator=op,
+                states=states,
             )
         )
     return SequenceCheckView(

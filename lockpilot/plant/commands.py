@@ -114,7 +114,7 @@ class Feedback(Strict):
     """
 
     timeout_s: Annotated[float, Field(gt=0, le=600)] = 10.0
-    hold_s: Annotated[float, Field(ge=0, le=60)] = 0.0  # the end state must last this long (a reset that re-trips)
+    hold_s: Annotated[float, Field(ge=0, le=60)] = 0.0  # the end state must last this long (re-trips)
     expect: Bilingual
     any: tuple[Condition, ...] = ()
     moves: Movement | None = None
