@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -249,11 +250,42 @@ class CurrentSequences:
         return sequence_view(self.plant, self._checker.check(sequence_id, values, self.clock.now()))
 
 
+FIRST_INDEX_GUESS_S = 105.0  # the first full index of the lock's corpus on 2 cores (issue 17)
+_INDEXING: dict[str, tuple[float, float]] = {}  # plant -> (started, expected seconds), while an index runs
+_INDEXING_LOCK = threading.Lock()
+
+
+def mark_indexing(plant: str, *, expected_s: float = FIRST_INDEX_GUESS_S) -> None:
+    """The background indexer started a run (the copilot then says "still indexing" instead of nothing)."""
+    with _INDEXING_LOCK:
+        _INDEXING[plant] = (time.monotonic(), expected_s)
+
+
+def mark_indexed(plant: str) -> None:
+    """The run ended (done or failed)."""
+    with _INDEXING_LOCK:
+        _INDEXING.pop(plant, None)
+
+
+def indexing_seconds_left(plant: str) -> float | None:
+    """About how long the running index still needs; None when no index runs in this process."""
+    with _INDEXING_LOCK:
+        found = _INDEXING.get(plant)
+    if found is None:
+        return None
+    started, expected = found
+    return max(5.0, expected - (time.monotonic() - started))
+
+
 class KnowledgeAdapter:
     """The knowledge part's hybrid search."""
 
     def __init__(self, database_url: str, plant: Plant) -> None:
         self._url, self._plant = database_url, plant.name
+
+    def indexing(self) -> float | None:
+        """Seconds the first index still needs, or None when it is not running."""
+        return indexing_seconds_left(self._plant)
 
     def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
         from knowledge.service import search_knowledge

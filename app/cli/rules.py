@@ -77,6 +77,20 @@ def print_alarm_rows(rows: list[dict[str, Any]], *, width: int) -> None:
     from lockpilot.formatting import local_time, state_name
 
     wide = width >= 120
+    if width < 100:  # two lines per alarm: the id whole, then what an operator reads
+        console.print(f"{len(rows)} alarmes (hora local)", style="bold", highlight=False)
+        for r in rows:
+            raw = r.get("activated_at")
+            since = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+            facts = [
+                state_name(r["state"]),
+                r["priority"],
+                f"desde {local_time(since, tz=get_settings().timezone)}",
+            ]
+            facts += ["primeiro alarme"] if r["first_out"] else []
+            console.print(r["alarm_id"], style="bold", highlight=False, soft_wrap=True)
+            console.print("  " + " · ".join(facts), highlight=False)
+        return
     columns = ["id", "estado", "prior.", "desde", "1ª"] + (["incidente", "nome"] if wide else [])
     table = []
     for r in rows:

@@ -25,11 +25,15 @@ def _store() -> MeteringStore:
     from lockpilot.clock import SystemClock
     from metering.store import MeteringStore
     from storage.audit_chain import AuditChain
-    from storage.embedded import read_endpoints, resolve_urls
+    from storage.embedded import StackNotRunning, read_endpoints, resolve_urls
     from storage.migrate import migrate
 
     settings = get_settings()
-    database_url, _ = resolve_urls(settings)
+    try:
+        database_url, _ = resolve_urls(settings)
+    except StackNotRunning as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     migrate(database_url)
     running = read_endpoints(settings.data_dir) is not None
     chain = AuditChain(settings.data_dir / (CLI_AUDIT_FILE if running else AUDIT_FILE))

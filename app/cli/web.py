@@ -30,7 +30,13 @@ def users_add(
     from storage.migrate import migrate
 
     secret = password if password is not None else _password_from_input()
-    database_url, _ = resolve_urls(get_settings())
+    from storage.embedded import StackNotRunning
+
+    try:
+        database_url, _ = resolve_urls(get_settings())
+    except StackNotRunning as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     migrate(database_url)
     UserDirectory(database_url=database_url).add(
         username, role=role, password=secret or None, slack_id=slack_id, teams_id=teams_id
