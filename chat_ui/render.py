@@ -96,7 +96,7 @@ def sequence_table(check: SequenceCheckView) -> str:
         op = _OPERATORS.get(p.operator, p.operator)
         limit = _named(p.threshold, p.unit, p.states)
         rows.append(
-            f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | `{(p.reads or p.tag or '—')}` | "
+            f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | {cell(p.reads or p.tag or '—')} | "
             f"{_named(p.value, p.unit, p.states)} | {op} {limit} | {cell(p.data_age_s, 's')} |"
         )
     head = "| | Pré-condição | Lê | Valor | Limite | Idade do dado |\n|---|---|---|---|---|---|\n"

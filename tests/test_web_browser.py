@@ -78,7 +78,7 @@ def test_operator_session_in_chromium(stack: DataPlane) -> None:
         page.wait_for_function("document.body.dataset.live === '1'", timeout=15_000)
         page.locator("#trend .main-svg").first.wait_for(timeout=15_000)
         level = page.locator("#value-nivel_camara").text_content() or ""
-        assert re.fullmatch(r"\d+\.\d\d m", level), level
+        assert re.fullmatch(r"\d+,\d\d m", level), level  # decimal comma
         _shot(page, "dashboard", doc=True)
         assert page.external_requests == [], page.external_requests
 

@@ -190,13 +190,13 @@ _COMPARISON = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*")
 
 
 def _reads(condition: str, tags: tuple[str, ...]) -> tuple[str, str]:
-    """What a precondition's value is ("|nivel_reservatorio_montante − nivel_camara|") and its operator."""
+    """What a precondition's value is ("diferença nivel_reservatorio_montante − nivel_camara"), its operator."""
     parts = _COMPARISON.split(condition, maxsplit=1)
     if len(parts) < 3:
         return (tags[0] if len(tags) == 1 else condition), ("==" if tags else "")
     left = parts[0].strip()
-    if left.startswith("abs(") and left.endswith(")"):
-        left = f"|{left[4:-1]}|"
+    if left.startswith("abs(") and left.endswith(")") and "(" not in left[4:-1]:
+        left = f"diferença {left[4:-1]}"  # the value shown is the difference, not the first tag
     return left.replace(" - ", " − "), parts[1]
 
 
