@@ -190,7 +190,7 @@ _COMPARISON = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*")
 
 
 def _reads(condition: str, tags: tuple[str, ...]) -> tuple[str, str]:
-    """What a precondition's value is ("diferença nivel_reservatorio_montante − nivel_camara"), its operator."""
+    """What a precondition reads ("diferença nivel_reservatorio_montante − nivel_camara") and its operator."""
     parts = _COMPARISON.split(condition, maxsplit=1)
     if len(parts) < 3:
         return (tags[0] if len(tags) == 1 else condition), ("==" if tags else "")
