@@ -195,8 +195,21 @@ async def debrief(text: str, *, now_s: float) -> bool:
     if now_s > until:
         cl.user_session.set(DEBRIEF_KEY, None)
         return False
+    if not is_claim(truth, text):  # a question goes to the copilot as usual
+        return False
     await _say(claim_verdict(truth, text))
     return True
+
+
+CLAIM_WORDS = ("causa", "culpa", "cause", "foi ", "era ", "was ")
+
+
+def is_claim(truth: Truth, text: str) -> bool:
+    """A statement about what happened (not a question): it says "causa", "foi"... or names the cause."""
+    folded = fold(text)
+    if "?" in text:
+        return False
+    return any(w in folded for w in CLAIM_WORDS) or any(fold(w) in folded for w in truth.cause_words)
 
 
 def claim_verdict(truth: Truth, text: str) -> str:
