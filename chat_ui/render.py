@@ -62,10 +62,10 @@ def alarms_table(alarms: list[AlarmView], *, tz: str = "America/Sao_Paulo") -> s
         return "Nenhum alarme ativo."
     rows = [
         f"| {PRIORITY_NAMES.get(str(a.priority), a.priority)} | `{a.id}` | {cell(a.name.pt)} | "
-        f"{state_name(a.state)} | {'sim' if a.acknowledged else 'não'} | {_since(a.since, tz)} |"
+        f"{state_name(a.state)} | {_since(a.since, tz)} |"
         for a in alarms
     ]
-    head = "| Prioridade | Id | Alarme | Estado | Reconhecido | Desde |\n|---|---|---|---|---|---|\n"
+    head = "| Prioridade | Id | Alarme | Estado | Desde |\n|---|---|---|---|---|\n"
     return head + "\n".join(rows)
 
 

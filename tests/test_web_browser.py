@@ -124,15 +124,15 @@ def _send(page: Any, text: str) -> None:
 
 
 def _answered(
-    page: Any, question: str = "qual a pressão do sistema?", *, pattern: str = r"\d+[.,]\d+ bar"
+    page: Any, question: str = "qual a pressão do sistema?", *, pattern: str = r"\d+(?:[.,]\d+)? bar"
 ) -> None:
     """One more question after a button: the composer is free and the answer comes."""
     before = _messages(page)
     page.locator("#stop-button").wait_for(state="detached", timeout=ANSWER_MS)  # no task left running
     _send(page, question)
     page.wait_for_function(
-        "([sel, n, re]) => { const all = document.querySelectorAll(sel);"
-        " return all.length > n && new RegExp(re).test(all[all.length - 1].innerText); }",
+        "([sel, n, re]) => Array.from(document.querySelectorAll(sel)).slice(n)"
+        ".some((m) => new RegExp(re).test(m.innerText))",  # a banner may come after the answer
         arg=[ASSISTANT, before, pattern],
         timeout=ANSWER_MS,
     )
