@@ -19,6 +19,7 @@ from commands.plantio import PlantIO
 from commands.store import CommandStore
 from lockpilot.clock import Clock, SystemClock
 from rules.bundle import PlantBundle
+from rules.store import report_event
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
@@ -98,7 +99,17 @@ def build_copilot(
     closers.callback(getattr(io, "close", lambda: None))
     store = CommandStore(database_url)
     closers.callback(store.close)
-    desk = CommandDesk(bundle.plant, bundle.commands, store, io, clock, expires_after_s=expires_after_s)
+    desk = CommandDesk(
+        bundle.plant,
+        bundle.commands,
+        store,
+        io,
+        clock,
+        expires_after_s=expires_after_s,
+        on_unconfirmed=lambda alarm_id, values: report_event(
+            redis_url, bundle.plant.name, alarm_id, values=values, now=clock.now()
+        ),
+    )
     tools = tool_context(
         bundle,
         database_url=database_url,

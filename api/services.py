@@ -84,6 +84,11 @@ class Services:
     def plant(self) -> Plant:
         return self.bundle.plant
 
+    @property
+    def timezone(self) -> str:
+        """The plant's local time zone (LOCKPILOT_TIMEZONE, default America/Sao_Paulo)."""
+        return self.tools.timezone
+
     def health(self) -> dict[str, Any]:
         """Each part's status and details; the worst one is the overall status."""
         parts: dict[str, Any] = {}

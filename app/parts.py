@@ -240,7 +240,9 @@ def index_knowledge_in_background(
     def index() -> None:
         from knowledge.service import index_plant
         from lockpilot.net import wait_for_port
+        from tools.adapters import mark_indexed, mark_indexing
 
+        mark_indexing(bundle.plant.name)
         try:
             if after_listening is not None:
                 wait_for_port(*after_listening, timeout_s=120)
@@ -248,6 +250,8 @@ def index_knowledge_in_background(
             log.info("knowledge_indexed", passages=report.total, added=report.added, seconds=report.seconds)
         except Exception:
             log.exception("knowledge_index_failed")
+        finally:
+            mark_indexed(bundle.plant.name)
 
     thread = threading.Thread(target=index, name="knowledge-index", daemon=True)
     thread.start()
