@@ -18,6 +18,7 @@ from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
 from commands.plantio import PlantIO
 from commands.store import CommandStore
 from lockpilot.clock import Clock, SystemClock
+from lockpilot.formatting import DEFAULT_TIMEZONE
 from rules.bundle import PlantBundle
 from rules.store import report_event
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
@@ -56,6 +57,7 @@ def tool_context(
     desk: CommandDesk,
     knowledge: bool,
     closers: ExitStack,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ToolContext:
     """The tools over the stores: current values, history, the rules runner's alarms, sequences, knowledge."""
     plant = bundle.plant
@@ -74,6 +76,7 @@ def tool_context(
         knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
         commands=desk,
         stale_after_s=max((d.stale_after_s for d in plant.devices.values()), default=5.0),
+        timezone=timezone,
     )
 
 
@@ -88,6 +91,7 @@ def build_copilot(
     expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
     knowledge: bool = True,
     on_tool_time: Callable[[str, float], None] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> CopilotHandle:
     """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
 
@@ -118,6 +122,7 @@ def build_copilot(
         desk=desk,
         knowledge=knowledge,
         closers=closers,
+        timezone=timezone,
     )
     copilot = Copilot(
         tools=tools,

@@ -218,6 +218,7 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
         expires_after_s=options.expires_after_s,
         knowledge=options.knowledge,
         on_tool_time=options.on_tool_time,
+        timezone=plane.settings.timezone,
     )
 
 

@@ -23,5 +23,6 @@ def cli_copilot(*, offline: bool = False, **options: Any) -> CopilotHandle:
         redis_url=redis_url,
         io=S7PlantIO.from_settings(bundle.plant, settings),
         model=None if offline else load_model(settings.model),
+        timezone=settings.timezone,
         **options,
     )
