@@ -217,6 +217,17 @@ def load_rules(plant: Plant, *, path: Path | None = None) -> RuleSet:
         for tag in rule.defn.suspect_tags
         if tag not in plant.tags
     )
+    errors.extend(
+        PlantDataError(
+            f"unknown device '{rule.defn.suspect_device}' in suspect_device"
+            f"{suggest(rule.defn.suspect_device, list(plant.devices))}",
+            file=path,
+            line=line_of(raw, ("suspect_device",)),
+            field=f"rules[{rule.id}].suspect_device",
+        )
+        for rule, raw in zip(rules, raws, strict=True)
+        if rule.defn.suspect_device is not None and rule.defn.suspect_device not in plant.devices
+    )
     errors.extend(_check_links(rules, raws, path))
     if config.anomalies is not None:
         errors.extend(

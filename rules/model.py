@@ -87,6 +87,7 @@ class RuleDef(Strict):
     plc_fault_tag: str | None = None
     source: RuleSource = RuleSource.ENGINEERING
     suspect_tags: tuple[str, ...] = ()  # readings this alarm makes untrustworthy (an instrument fault)
+    suspect_device: str | None = None  # every reading of this device is untrustworthy (its link is down)
     offer_commands: tuple[str, ...] = ()  # allow-listed commands the copilot may offer (never run) for it
 
 

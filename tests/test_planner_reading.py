@@ -4,18 +4,25 @@ tool errors in Portuguese, and intent accuracy on the held-out half of the label
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from agent.planner.answer import write_answer
 from agent.planner.errors import said_error
 from agent.planner.lexical import order_in
 from agent.planner.question import Intent
 from agent.planner.understand import understand
 from evals.cases import Half
 from evals.intent_check import load_check, score_intents
+from lockpilot.errors import PlantDataErrors
 from lockpilot.language import Language
 from lockpilot.plant.commands import Action
 from rules.bundle import PlantBundle
+from rules.loader import load_rules
 from tests.planner_helpers import incident_context
+from tools.live import read_tag
+from tools.models import Citation, CitationKind
 
 # Measured on the held-out (test) half when the exemplars and rules were tuned on the other half: 0.857.
 MIN_TEST_HALF_INTENT_ACCURACY = 0.82
@@ -131,3 +138,22 @@ def test_intent_accuracy_on_the_held_out_half(bundle: PlantBundle) -> None:
     report = score_intents(incident_context(bundle), load_check(), half=Half.TEST)
     assert report.total > 200
     assert report.accuracy >= MIN_TEST_HALF_INTENT_ACCURACY, report.confusions.most_common(8)
+
+
+def test_an_unknown_suspect_device_is_an_error_naming_the_rule(bundle: PlantBundle, tmp_path: Path) -> None:
+    source = (bundle.plant.root / "rules.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(source.replace("suspect_device: clp_eclusa", "suspect_device: clp_eclusaa"), "utf-8")
+    with pytest.raises(PlantDataErrors) as caught:
+        load_rules(bundle.plant, path=broken)
+    text = str(caught.value)
+    assert "rules[perda_comunicacao_clp].suspect_device" in text and "clp_eclusa" in text
+
+
+def test_a_lost_plc_link_makes_its_readings_suspect_and_cited(bundle: PlantBundle) -> None:
+    ctx = incident_context(bundle, "plc_link_loss_during_filling", 130.0)
+    result = read_tag(ctx, ["nivel_camara"])
+    assert result.readings[0].suspect_by == ["perda_comunicacao_clp"]
+    assert Citation(kind=CitationKind.ALARM, id="perda_comunicacao_clp") in result.citations
+    said = write_answer([("read_tag", result.model_dump(mode="json"))], Language.PT)
+    assert "perda_comunicacao_clp" in said.split("\n\n")[0]

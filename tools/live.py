@@ -78,6 +78,17 @@ def _suspect_by(ctx: ToolContext) -> dict[str, list[str]]:
     return out
 
 
+def _citations(readings: list[TagReading]) -> list[Citation]:
+    """Each tag read; for a suspect one, the alarm that makes it so and the redundant transmitter."""
+    cites = [Citation(kind=CitationKind.TAG, id=r.tag) for r in readings]
+    for r in readings:
+        cites += [Citation(kind=CitationKind.RULE, id=alarm) for alarm in r.suspect_by]
+        cites += [Citation(kind=CitationKind.ALARM, id=alarm) for alarm in r.suspect_by]
+        if r.redundant is not None:
+            cites.append(Citation(kind=CitationKind.TAG, id=r.redundant.tag))
+    return list(dict.fromkeys(cites))
+
+
 def read_tag(
     ctx: ToolContext,
     tags: Sequence[str],
@@ -101,7 +112,7 @@ def read_tag(
     return ReadTagResult(
         readings=readings,
         unknown=unknown,
-        citations=[Citation(kind=CitationKind.TAG, id=r.tag) for r in readings],
+        citations=_citations(readings),
         error=f"unknown tags: {', '.join(unknown)}" if unknown else None,
     )
 

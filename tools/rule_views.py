@@ -39,6 +39,13 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
         plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
         plc_fault_tag=d.plc_fault_tag,
         tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
-        suspect_tags=list(d.suspect_tags),
+        suspect_tags=list(
+            dict.fromkeys(
+                [
+                    *d.suspect_tags,
+                    *(t.name for t in plant.tags.values() if t.source.device == d.suspect_device),
+                ]
+            )
+        ),
         offer_commands=list(d.offer_commands),
     )

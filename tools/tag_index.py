@@ -92,7 +92,7 @@ def _score(entry: IndexedTag, query_words: list[str], expanded: list[frozenset[s
     named = max(len(names & asked) / len(names) for names in entry.name_sets if names)
     digits_asked = {w for w in query_words if w.isdigit()}
     digits_named = {w for w in entry.name_sets[0] if w.isdigit()}
-    digit_penalty = 0.5 if digits_named - digits_asked else 1.0
+    digit_penalty = 0.8 if digits_named - digits_asked else 1.0  # "válvula de enchimento": 1 and 2 tie
     return coverage * (0.6 + 0.4 * named) * digit_penalty + entry.bias
 
 

@@ -43,43 +43,46 @@ def _sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _alarms_phrase(ids: list[str], v: Voice) -> str:
+    return v.say(
+        f"o alarme {ids[0]} está ativo"
+        if len(ids) == 1
+        else f"os alarmes {', '.join(ids[:-1])} e {ids[-1]} estão ativos",
+        f"alarm {ids[0]} is active"
+        if len(ids) == 1
+        else f"alarms {', '.join(ids[:-1])} and {ids[-1]} are active",
+    )
+
+
 def reading_sentence(r: dict[str, Any], v: Voice) -> str:
     """One reading as a sentence: current values plainly; suspect, stale, bad or missing ones said so."""
     name, unit, fresh = label(r["description"]), r.get("unit", ""), r["freshness"]
     value = v.number(r.get("value"), unit)
+    ids = list(r.get("suspect_by") or [])
+    why = v.say(f" ({_alarms_phrase(ids, v)})", f" ({_alarms_phrase(ids, v)})") if ids else ""
     if fresh == "missing":
         return v.say(
-            f"Não há leitura de {name} ({r['tag']}).", f"There is no reading of {name} ({r['tag']})."
+            f"Não há leitura de {name} ({r['tag']}){why}.",
+            f"There is no reading of {name} ({r['tag']}){why}.",
         )
     if fresh == "stale":
         return v.say(
             f"Sem valor atual de {name}: o último, {value} às {v.time(r['time'])}, tem {r['age_s']:.0f} s "
-            "e está desatualizado.",
+            f"e está desatualizado{why}.",
             f"No current value of {name}: the last one, {value} at {v.time(r['time'])}, is {r['age_s']:.0f} "
-            "s "
-            "old (stale).",
+            f"s old (stale){why}.",
         )
     if fresh == "bad":
         q = quality(r["quality"], v.language)
         return v.say(
-            f"A leitura de {name} não é confiável (qualidade {q}); o último valor foi {value} — não use "
+            f"A leitura de {name} não é confiável (qualidade {q}){why}; o último valor foi {value} — não use "
             "como atual.",
-            f"The reading of {name} is not trusted (quality {q}); the last value was {value} — do not use "
-            "it as "
-            "current.",
+            f"The reading of {name} is not trusted (quality {q}){why}; the last value was {value} — do not "
+            "use it as current.",
         )
-    if isinstance(r.get("value"), bool):
+    if isinstance(r.get("value"), bool) and not ids:
         return f"{_sentence_start(name)}: {value}."
-    if r.get("suspect_by"):
-        ids = list(r["suspect_by"])
-        alarms = v.say(
-            f"o alarme {ids[0]} está ativo"
-            if len(ids) == 1
-            else f"os alarmes {', '.join(ids[:-1])} e {ids[-1]} estão ativos",
-            f"alarm {ids[0]} is active"
-            if len(ids) == 1
-            else f"alarms {', '.join(ids[:-1])} and {ids[-1]} are active",
-        )
+    if ids:
         other = r.get("redundant") or {}
         beside = ""
         if other.get("freshness") == "current":
@@ -87,12 +90,13 @@ def reading_sentence(r: dict[str, Any], v: Voice) -> str:
                 f" O transmissor redundante ({other['tag']}) marca {v.number(other.get('value'), unit)}.",
                 f" The redundant transmitter ({other['tag']}) reads {v.number(other.get('value'), unit)}.",
             )
+        where = v.say(" neste transmissor", " on this transmitter") if r.get("redundant") else ""
         return (
             v.say(
-                f"{_sentence_start(name)} marca {value}, mas a leitura é suspeita: {alarms} neste "
-                "transmissor.",
-                f"{_sentence_start(name)} reads {value}, but the reading is suspect: {alarms} on this "
-                "transmitter.",
+                f"{_sentence_start(name)} marca {value}, mas a leitura é suspeita: {_alarms_phrase(ids, v)}"
+                f"{where}.",
+                f"{_sentence_start(name)} reads {value}, but the reading is suspect: {_alarms_phrase(ids, v)}"
+                f"{where}.",
             )
             + beside
         )

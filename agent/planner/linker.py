@@ -90,14 +90,14 @@ class PlantCatalog:
         ]
         return agreed[:1]
 
-    def tied(self, text: str, *, spread: float = 0.03, floor: float = 0.45) -> list[str]:
+    def tied(self, text: str, *, spread: float = 0.03, floor: float = 0.45, limit: int = 8) -> list[str]:
         """The tags the words name about equally well, when no link is sure ("o nível do transmissor B")."""
         hits = self.index.search(text, limit=8, min_score=floor)
         found = [(t.name, s) for t, s in hits if not _command_bit(t)]
         if not found:
             return []
         best = found[0][1]
-        return [name for name, score in found if score >= best - spread]
+        return [name for name, score in found if score >= best - spread][:limit]
 
     def _position(self, name: str) -> int:
         return _positions(id(self), tuple(t.name for t in self.tags))[name]
@@ -129,12 +129,12 @@ def on_transmitter(names: list[str], letter: str | None, plant: Plant) -> list[s
     if letter is None:
         return names
     paired = [n for n in names if plant.tags[n].redundant in plant.tags]
-    out = []
+    out: list[str] = []
     for name in paired or names:  # a tag with no transmitter pair is not what "o transmissor B" means
         partner = plant.tags[name].redundant
         is_b = partner is not None and name.endswith("_2")
-        wants_b = letter == "b"
-        out.append(partner if partner in plant.tags and is_b != wants_b else name)
+        swap = partner is not None and partner in plant.tags and is_b != (letter == "b")
+        out.append(partner if swap and partner is not None else name)
     return list(dict.fromkeys(out))
 
 

@@ -61,6 +61,10 @@ _HISTORY_WORDS = re.compile(
 _NEGATION = re.compile(
     r"\b(nao|not|can ?not|cannot|can'?t|won'?t|doesn'?t|isn'?t|impede|bloque\w*|block\w*)\b"
 )
+# Several of a kind asked at once: "ambas", "as duas", "all", or a plural equipment noun.
+_EVERY = re.compile(
+    r"\b(both|ambas|ambos|as duas|os dois|todas|todos|all|comportas|valvulas|gates|valves|niveis|levels)\b"
+)
 _WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
 _BLOCKED = re.compile(
     r"\b(bloquead\w*|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
@@ -86,6 +90,10 @@ ACTION_WORDS = {
         ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar"), Action.STOP
     ),
 }
+# Words that make "enchimento"/"emptying" part of a thing's name ("válvula de enchimento"), not an operation.
+_NAMES_A_THING = frozenset(
+    ("valvula", "valvulas", "valve", "valves", "vazao", "flow", "taxa", "rate", "aqueduto")
+)
 GENERIC_EQUIPMENT = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
 
 
@@ -152,7 +160,10 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         tags = on_transmitter(
             [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
         )
-        if len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
+        if _EVERY.search(clause):  # "as duas válvulas de esvaziamento", "as comportas"
+            tied = on_transmitter(catalog.tied(query, limit=4), letter, ctx.plant)
+            tags = list(dict.fromkeys([*tags, *tied])) if set(tags) <= set(tied) or not tags else tags
+        elif len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
             situation = situation or situation_of(ctx)
             chosen = situation.single_out(tags) if letter else None  # "o transmissor B" is one
             if chosen:
@@ -167,7 +178,7 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
         if tags:
             head = head or next(iter(content_words(_tag_query(clause))), "")
-        found += tags[: 1 if len(clauses) > 1 else 3]
+        found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
 
@@ -176,9 +187,9 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     named = find_sequence(text_words, sequences)
     if named is not None:
         return named
-    for word in text_words:
+    for i, word in enumerate(text_words):
         action = ACTION_WORDS.get(word)
-        if action is not None:
+        if action is not None and not _NAMES_A_THING.intersection(text_words[max(i - 2, 0) : i + 2]):
             return SEQUENCE_BY_ACTION.get((action, q.equipment)) or SEQUENCE_BY_ACTION.get((action, None))
     return None
 
@@ -254,6 +265,10 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     intent, margin = _semantic(q, ranked, folded, named)
     if intent in (Intent.GREETING, Intent.OUT_OF_DOMAIN, Intent.CAPABILITIES, Intent.CLARIFY):
         return intent, margin
+    if intent is Intent.WHY_NOT and not (why or _NEGATION.search(folded)):  # no "why", no "not": next best
+        intent = next(
+            s.intent for s in ranked if s.intent not in (Intent.WHY_NOT, Intent.COMMAND, Intent.WHAT_IF)
+        )
     history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
@@ -267,8 +282,10 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.KNOWLEDGE, margin  # "o que é cavitação?", "qual a pressão normal?"
     if intent is Intent.CHECK_SEQUENCE and q.sequence and not (why or q.symptoms or q.fault):
         return Intent.CHECK_SEQUENCE, margin  # "as condições pra encher estão ok?"
-    explains = asks_why(folded) or (
-        intent in (Intent.WHY_NOT, Intent.CHECK_SEQUENCE) and (q.symptoms or not _NEGATION.search(folded))
+    explains = (
+        asks_why(folded)
+        or (intent is Intent.WHY_NOT and (q.symptoms or not _NEGATION.search(folded)))
+        or (intent is Intent.CHECK_SEQUENCE and bool(q.symptoms))
     )
     if explains and not (intent is Intent.CHECK_SEQUENCE and _opens_check(folded)):
         return (Intent.READ if _asks_value(folded) and q.tags else Intent.EXPLAIN), margin
@@ -288,6 +305,8 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.EXPLAIN, margin
     if intent is Intent.CHECK_SEQUENCE and q.sequence is None and q.tags:
         return Intent.READ, margin
+    if intent is Intent.EXPLAIN and q.named_tags and asks_state(words(folded)) and not why:
+        return Intent.READ, margin  # "as comportas estão fechadas?"
     if intent is Intent.STATUS and q.named_tags and _asks_value(folded):  # "quanto tá a potência?"
         return Intent.READ, margin
     if intent in _NOT_FOR_A_NAME and q.named_tags and not (q.symptoms or q.fault) and _names_only(folded):
@@ -315,7 +334,7 @@ def _clarify_for(q: Question, folded: str) -> str:
     if (
         "valvula" in generic
         and q.equipment is None
-        and not q.tags
+        and (not q.tags or (len(q.tags) > 1 and not _EVERY.search(folded)))  # "a válvula": which one?
         and q.intent in (Intent.READ, Intent.HISTORY)
     ):
         return (
@@ -363,7 +382,8 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     previous = _previous_intent(focus)
     only_sides = set(content_words(fold(text))) <= side_words(text)  # "e a de jusante?", "e a 2?"
     if (q.tags or q.equipment or q.sequence) and not only_sides:  # its own subject ("e a bomba?")
-        if q.intent in _VAGUE_INTENTS:
+        reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
+        if q.intent in _VAGUE_INTENTS and not reads_named:  # "e a pressão do sistema?" stays a reading
             q.intent = previous
         q.follow_up = True
         return

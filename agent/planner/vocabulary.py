@@ -302,12 +302,14 @@ NOT_TAG_WORDS = wordset(
     "tendencia media average max min maximo maxima minimo minima estatistica statistics since desde "
     "hoje today please favor last past ultima ultimo ultimas ultimos evolucao variou see ver quero "
     "want tell diga informe esta estao ligada ligado desligada desligado running on off parada parado "
-    "funcionando aberta aberto fechada fechado open closed state estado status"
+    "funcionando aberta aberto fechada fechado open closed state estado status both ambas ambos duas dois "
+    "report reportar informar relatar ta tah tava"
 )
 # Words asking whether equipment is on/off/open/closed: read its status tags.
 STATE_WORDS = wordset(
     "ligada ligado desligada desligado running on off parada parado parou funcionando aberta aberto "
-    "fechada fechado open closed state estado status stopped operando operating"
+    "fechada fechado open closed state estado status stopped operando operating fechadas fechados abertas "
+    "abertos ligadas ligados desligadas desligados paradas parados"
 )
 # "on"/"off" ask for a state only at the end ("is the pump on?"), not in "level on transmitter 2".
 TRAILING_STATE_WORDS = wordset("on off")
