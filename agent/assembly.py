@@ -15,10 +15,12 @@ from psycopg.rows import dict_row
 
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
+from commands.identity import Approvers
 from commands.plantio import PlantIO
 from commands.store import CommandStore
 from lockpilot.clock import Clock, SystemClock
 from rules.bundle import PlantBundle
+from storage.audit_chain import AuditChain
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
@@ -31,7 +33,12 @@ class CopilotHandle:
     copilot: Copilot
     desk: CommandDesk
     alarms: StoredAlarms
+    database_url: str = ""
     _closers: ExitStack = field(default_factory=ExitStack)
+
+    def defer_close(self, closer: Callable[[], object]) -> None:
+        """Close this too when the handle closes."""
+        self._closers.callback(closer)
 
     def close(self) -> None:
         self._closers.close()
@@ -87,18 +94,31 @@ def build_copilot(
     expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
     knowledge: bool = True,
     on_tool_time: Callable[[str, float], None] | None = None,
+    audit: AuditChain | None = None,
+    approvers: Approvers | None = None,
+    four_eyes: bool = False,
 ) -> CopilotHandle:
     """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
 
     Used by the DataPlane (chat, API, bots) and by the CLI (`ask`, `chat`, `approve`); the schema is
-    migrated by whoever owns the stores.
+    migrated by whoever owns the stores. `audit` is the process's one audit chain (every command step goes
+    into it), `approvers` the user directory every approval is checked against at the moment of approval.
     """
     clock = clock or SystemClock()
     closers = ExitStack()
     closers.callback(getattr(io, "close", lambda: None))
-    store = CommandStore(database_url)
+    store = CommandStore(database_url, chain=audit)
     closers.callback(store.close)
-    desk = CommandDesk(bundle.plant, bundle.commands, store, io, clock, expires_after_s=expires_after_s)
+    desk = CommandDesk(
+        bundle.plant,
+        bundle.commands,
+        store,
+        io,
+        clock,
+        expires_after_s=expires_after_s,
+        approvers=approvers,
+        four_eyes=four_eyes,
+    )
     tools = tool_context(
         bundle,
         database_url=database_url,
@@ -115,4 +135,6 @@ def build_copilot(
         on_tool_time=on_tool_time,
     )
     assert isinstance(tools.alarms, StoredAlarms)
-    return CopilotHandle(copilot=copilot, desk=desk, alarms=tools.alarms, _closers=closers)
+    return CopilotHandle(
+        copilot=copilot, desk=desk, alarms=tools.alarms, database_url=database_url, _closers=closers
+    )

@@ -153,15 +153,20 @@ class Copilot:
         )
         return self.result(record_thread).answer or None
 
-    def approve(self, command_id: str, *, user: str, role: Role) -> tuple[CommandOutcome, str]:
-        """Approve (operators only, before expiry), then execute once through the paused graph."""
+    def approve(self, command_id: str, *, user: str) -> tuple[CommandOutcome, str]:
+        """Approve (an operator in the user directory now, before expiry), then execute once."""
         desk = self.tools.commands
         if desk is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
-        decided = desk.approve(command_id, user=user, role=role)
+        decided = desk.approve(command_id, user=user)
         record = desk.store.get(command_id)
-        if record is None or decided.outcome in (Outcome.NOT_ALLOWED, Outcome.NOT_FOUND):
+        if record is None or decided.outcome in (
+            Outcome.NOT_ALLOWED,
+            Outcome.NOT_FOUND,
+            Outcome.ALREADY_DONE,
+        ):
             return decided, outcome_text(decided, Language.PT)
+        role = Role.OPERATOR  # the desk checked it in the directory
         if decided.outcome is Outcome.EXPIRED:
             text = self._resume(record.thread_id, command_id, {"decision": "expired"}, user=user, role=role)
             return decided, text or outcome_text(decided, Language.PT)
@@ -177,17 +182,16 @@ class Copilot:
         )  # no-op when the graph already ran it; runs it when the thread moved on
         return final, text or outcome_text(final, Language.PT)
 
-    def reject(
-        self, command_id: str, *, user: str, role: Role, reason: str = ""
-    ) -> tuple[CommandOutcome, str]:
-        """Reject a pending command; it is never written."""
+    def reject(self, command_id: str, *, user: str, reason: str = "") -> tuple[CommandOutcome, str]:
+        """Reject a pending command (an operator, or its requester, per the directory); never written."""
         desk = self.tools.commands
         if desk is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
-        decided = desk.reject(command_id, user=user, role=role, reason=reason)
+        decided = desk.reject(command_id, user=user, reason=reason)
         record = desk.store.get(command_id)
         text = None
         if record is not None and decided.outcome is Outcome.REJECTED:
+            role = desk.role_of(user) or Role.VIEWER
             text = self._resume(
                 record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
             )

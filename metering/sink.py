@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 from collections.abc import Mapping, Sequence
@@ -32,7 +33,7 @@ def to_batches(samples: Sequence[Sample], tags: Mapping[str, MeterTag]) -> list[
     grouped: dict[tuple[str, str, DeviceType], list[MeasurementIn]] = {}
     for s in samples:
         target = tags.get(s.tag)
-        if target is None or s.value is None:
+        if target is None or s.value is None or not math.isfinite(float(s.value)):
             continue
         grouped.setdefault((target.client, target.device, target.device_type), []).append(
             MeasurementIn(time=s.time, metric=target.metric, value=float(s.value), source=s.source)

@@ -35,8 +35,22 @@ EVENT_COLS = (
 )
 
 
+TOKEN_USER_SQL = (
+    "SELECT username, role, client_id FROM api_tokens WHERE token_sha256 = %s AND revoked_at IS NULL"
+)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_user(database_url: str, token: str) -> User | None:
+    """The user of an API token, on a short connection (the CLI proves who it is with one)."""
+    from storage.pg_guard import connect
+
+    with connect(database_url, row_factory=dict_row) as conn:
+        row = conn.execute(TOKEN_USER_SQL, (token_digest(token),)).fetchone()
+    return None if row is None else User.model_validate(row)
 
 
 class MeteringStore:
@@ -241,10 +255,7 @@ class MeteringStore:
         return token
 
     def user_of(self, token: str) -> User | None:
-        row = self.fetch_one(
-            "SELECT username, role, client_id FROM api_tokens WHERE token_sha256 = %s AND revoked_at IS NULL",
-            (token_digest(token),),
-        )
+        row = self.fetch_one(TOKEN_USER_SQL, (token_digest(token),))
         return None if row is None else User.model_validate(row)
 
     def now(self) -> datetime:

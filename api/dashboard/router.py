@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 
 from api.dashboard.schematic import SCHEMATIC_TAGS, render_schematic
 from api.services import Services
+from api.web_auth import web_user
 from api.web_deps import get_services
 from tools.alarms import list_active_alarms
 from tools.history import HistoryMode, query_history
@@ -39,26 +39,6 @@ class DashboardData(BaseModel):
     freshness: dict[str, str]
     alarms: list[dict[str, Any]]
     alarms_error: str | None = None
-
-
-def web_user(request: Request) -> str | None:
-    """The logged-in user of a request: the chat's session cookie or an API bearer token."""
-    svc: Services = request.app.state.services
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer ") and svc.metering is not None:
-        user = svc.metering.user_of(auth[7:].strip())
-        return user.username if user else None
-    from chainlit.auth.cookie import get_token_from_cookies
-
-    token = get_token_from_cookies(dict(request.cookies))
-    if not token or not os.environ.get("CHAINLIT_AUTH_SECRET"):
-        return None
-    from chainlit.auth.jwt import decode_jwt
-
-    try:
-        return decode_jwt(token).identifier
-    except Exception:  # expired or forged cookie: not logged in
-        return None
 
 
 def logged_in(request: Request) -> str:
