@@ -8,7 +8,6 @@ current epoch (a role, password or status change moves it on and ends the sessio
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +17,6 @@ import jwt
 from api.users import UiUser, UserDirectory
 
 SECRET_ENV = "CHAINLIT_AUTH_SECRET"
-CACHE_S = 1.0  # a burst of asset requests asks the directory once
 
 
 def _secret() -> str | None:
@@ -26,7 +24,7 @@ def _secret() -> str | None:
 
 
 class SessionGuard:
-    """Decides whether a session token still stands, asking the directory (answers cached for 1 s)."""
+    """Decides whether a session token still stands, asking the directory on every request."""
 
     def __init__(
         self,
@@ -34,13 +32,10 @@ class SessionGuard:
         *,
         max_age_s: float,
         secret: Callable[[], str | None] = _secret,
-        monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.users, self.max_age_s = users, max_age_s
-        self._secret, self._monotonic, self._wall = secret, monotonic, wall
-        self._cache: dict[str, tuple[float, UiUser | None]] = {}
-        self._lock = threading.Lock()
+        self._secret, self._wall = secret, wall
 
     def claims(self, token: str) -> dict[str, Any] | None:
         """The token's claims when its signature, expiry and age hold, else None."""
@@ -59,19 +54,6 @@ class SessionGuard:
 
     def user(self, token: str) -> UiUser | None:
         """The directory's user behind a standing session, or None (forged, expired, stale, disabled)."""
-        now = self._monotonic()
-        with self._lock:
-            hit = self._cache.get(token)
-        if hit is not None and now - hit[0] < CACHE_S:
-            return hit[1]
-        found = self._check(token)
-        with self._lock:
-            if len(self._cache) > 1000:
-                self._cache.clear()
-            self._cache[token] = (now, found)
-        return found
-
-    def _check(self, token: str) -> UiUser | None:
         claims = self.claims(token)
         if claims is None:
             return None
