@@ -21,7 +21,7 @@ class _Record:
 
 
 class LoginThrottle:
-    """Counts failed logins by key ("user:ana", "addr:10.0.0.5"); after 5, each failure doubles the wait."""
+    """Counts failed logins by key ("user:ana", "addr:10.0.0.5"); from the 5th on, each doubles the wait."""
 
     def __init__(
         self,
@@ -54,7 +54,7 @@ class LoginThrottle:
                     record = self._records[key] = _Record()
                 record.failures += 1
                 record.last_failure = now
-                over = record.failures - self.free_failures
+                over = record.failures - self.free_failures + 1  # the 5th failure starts the wait
                 if over > 0:
                     delay = min(self.max_wait_s, self.base_wait_s * 2 ** (over - 1))
                     record.blocked_until = now + delay

@@ -40,6 +40,13 @@ def build_http_app(services: Services, *, chat: bool = True) -> FastAPI:
     app.include_router(fleet_router)
     app.include_router(bot_router(services))
     chat_path = services.web.chat_path.rstrip("/")
+    app.add_middleware(
+        WebGuard,
+        sessions=services.sessions,
+        chat_path=chat_path,
+        audit=services.security_event,
+        trust_forwarded_proto=services.web.trust_forwarded_proto,
+    )
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -50,13 +57,6 @@ def build_http_app(services: Services, *, chat: bool = True) -> FastAPI:
         from chat_ui.setup import mount_chat
 
         mount_chat(app, services, path=chat_path, root=services.data_dir / "chainlit")
-    app.add_middleware(
-        WebGuard,
-        sessions=services.sessions,
-        chat_path=chat_path,
-        audit=services.security_event,
-        trust_forwarded_proto=services.web.trust_forwarded_proto,
-    )
     return app
 
 

@@ -90,7 +90,15 @@ def prepare_root(root: Path) -> Path:
 def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> None:
     """Mount the Chainlit app at `path` of `app`, over `services`."""
     prepare_root(root)
+    from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
+
+    # Chainlit's app is one per process: a second stack in the same process (tests) mounts it again, so
+    # drop the routing middleware of the previous mount and let the stack be rebuilt.
+    chainlit_app.user_middleware = [
+        m for m in chainlit_app.user_middleware if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"
+    ]
+    chainlit_app.middleware_stack = None
 
     from chat_ui import mounted
 

@@ -18,19 +18,22 @@ def clean_text(value: str) -> str:
     return value
 
 
-def check_strings(value: Any, *, depth: int = 0) -> Any:
-    """Apply clean_text to every string of a JSON-like value (keys too), at most 20 levels deep."""
+def check_strings(value: Any, *, path: str = "", depth: int = 0) -> Any:
+    """Apply clean_text to every string of a JSON-like value (keys too); the error names the field."""
     if depth > 20:
-        raise ValueError("nested too deeply")
+        raise ValueError(f"{path or 'value'}: nested too deeply")
     if isinstance(value, str):
-        return clean_text(value)
+        try:
+            return clean_text(value)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}" if path else str(exc)) from None
     if isinstance(value, dict):
         for key, item in value.items():
-            check_strings(key, depth=depth + 1)
-            check_strings(item, depth=depth + 1)
+            check_strings(key, path=path or "key", depth=depth + 1)
+            check_strings(item, path=f"{path}.{key}" if path else str(key), depth=depth + 1)
     elif isinstance(value, list | tuple):
-        for item in value:
-            check_strings(item, depth=depth + 1)
+        for n, item in enumerate(value):
+            check_strings(item, path=f"{path}[{n}]", depth=depth + 1)
     return value
 
 
