@@ -45,10 +45,10 @@ def _resolve(store: MeteringStore, batch: IngestBatch, user: User) -> Device:
     client: Client | None = store.client_by_name(batch.client)
     if client is None:
         if user.role is not Role.OPERATOR:
-            raise IngestRefused(f"unknown client '{batch.client}'")
+            raise IngestRefused(f"client '{batch.client}' not found or not yours")
         client = store.create_client(ClientCreate(name=batch.client), actor=user.username)
     if not user.sees_all_clients and client.id != user.client_id:
-        raise IngestRefused(f"client '{batch.client}' is not yours")
+        raise IngestRefused(f"client '{batch.client}' not found or not yours")
     device = store.device_by_name(client.id, batch.device)
     if device is None:
         device = store.create_device(
