@@ -9,10 +9,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
-from langgraph.checkpoint.postgres import PostgresSaver
-from psycopg.rows import dict_row
-
+from agent.checkpoints import checkpointer
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
 from commands.identity import Approvers
@@ -42,15 +39,6 @@ class CopilotHandle:
 
     def close(self) -> None:
         self._closers.close()
-
-
-def checkpointer(database_url: str, closers: ExitStack) -> PostgresSaver:
-    """The Postgres checkpointer: conversations and pending approvals survive restarts."""
-    conn = psycopg.connect(database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-    closers.callback(conn.close)
-    saver = PostgresSaver(conn)
-    saver.setup()
-    return saver
 
 
 def tool_context(

@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
@@ -22,6 +24,9 @@ from commands.summary import summary_text
 from lockpilot.language import Language
 from lockpilot.roles import Role
 from tools.context import ToolContext
+from tools.store_guard import SENTENCES, store_of
+
+log = structlog.get_logger(__name__)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -69,6 +74,8 @@ class Copilot:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
         tools.command_guard = partial(asked_by_user, book=self.book)
         self.graph = build_graph().compile(checkpointer=checkpointer)
+        self.memory_graph = build_graph().compile(checkpointer=InMemorySaver())  # when the store fails
+        self._fallbacks: dict[str, AnswerResult] = {}
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time
 
@@ -89,28 +96,58 @@ class Copilot:
         return {"configurable": {"thread_id": thread_id}}
 
     def ask(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> AnswerResult:
-        """Answer one question (or take one request) in the user's thread."""
+        """Answer one question (or take one request) in the user's thread; never raises.
+
+        When the conversation store (PostgreSQL) fails or hangs, the turn runs again on a memory graph
+        (tools whose store is down say so); when even that fails, the answer says which store is down.
+        """
         thread_id = thread_id or thread_for(user)
         state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
-        self.graph.invoke(
-            state, self._config(thread_id), context=self._context(user=user, role=role, thread_id=thread_id)
-        )
-        return self.result(thread_id)
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        try:
+            self.graph.invoke(state, self._config(thread_id), context=context)
+            return self.result(thread_id)
+        except Exception as exc:
+            log.warning("copilot_turn_failed", error=type(exc).__name__, detail=str(exc).strip()[:200])
+            return self._degraded(state, thread_id, context, exc)
+
+    def _degraded(
+        self, state: State, thread_id: str, context: AgentContext, first: Exception
+    ) -> AnswerResult:
+        """The turn on the memory graph, with a note that the conversation was not stored."""
+        try:
+            self.memory_graph.invoke(state, self._config(thread_id), context=context)
+            result = self._result_of(self.memory_graph, thread_id)
+        except Exception as exc:
+            log.warning("copilot_memory_turn_failed", error=type(exc).__name__)
+            return AnswerResult(answer=unavailable_sentence(exc), language=Language.PT)
+        note = unavailable_sentence(first)
+        return result.model_copy(update={"answer": f"{result.answer}\n\n({note})".strip()})
 
     def stream(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> Iterator[Any]:
-        """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen)."""
+        """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen).
+
+        When the conversation store fails, nothing more is yielded and `result` gives the degraded answer.
+        """
         thread_id = thread_id or thread_for(user)
         state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
-        yield from self.graph.stream(
-            state,
-            self._config(thread_id),
-            stream_mode="updates",
-            context=self._context(user=user, role=role, thread_id=thread_id),
-        )
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        try:
+            yield from self.graph.stream(
+                state, self._config(thread_id), stream_mode="updates", context=context
+            )
+        except Exception as exc:
+            log.warning("copilot_stream_failed", error=type(exc).__name__)
+            self._fallbacks[thread_id] = self._degraded(state, thread_id, context, exc)
 
     def result(self, thread_id: str) -> AnswerResult:
-        """The last turn of a thread as the answer JSON."""
-        snapshot = self.graph.get_state(self._config(thread_id))
+        """The last turn of a thread as the answer JSON (the degraded one after a failed stream)."""
+        if thread_id in self._fallbacks:
+            return self._fallbacks.pop(thread_id)
+        return self._result_of(self.graph, thread_id)
+
+    def _result_of(self, graph: Any, thread_id: str) -> AnswerResult:
+        snapshot = graph.get_state(self._config(thread_id))
         values = snapshot.values
         _, turn = turn_messages(values.get("messages", []))
         calls = [
@@ -196,6 +233,17 @@ class Copilot:
                 record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
             )
         return decided, text or outcome_text(decided, Language.PT)
+
+
+def unavailable_sentence(exc: BaseException) -> str:
+    """Which store failed and what still answers (pt, then en)."""
+    store = store_of(exc)
+    if store is not None:
+        return SENTENCES[store]
+    return (
+        "o copiloto não conseguiu responder agora (um armazenamento não respondeu a tempo) / "
+        "the copilot could not answer now (a store did not answer in time)"
+    )
 
 
 def _pending(pending: dict[str, Any], language: Language) -> PendingCommand:

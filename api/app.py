@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 
 from api.routers import clients, meter_alarms, metering
 from metering.ingest import IngestRefused
@@ -44,6 +46,11 @@ def create_app(
     @app.exception_handler(IngestRefused)
     async def _refused(_: Request, exc: IngestRefused) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _store_down(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "PostgreSQL indisponível / PostgreSQL unavailable"}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

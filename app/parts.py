@@ -175,6 +175,7 @@ def metering_parts(plant: Plant, store: MeteringStore, bus: SampleBus, settings:
         meter_targets(plant.meters),
         user=User(username=METERING_USER, role=Role.OPERATOR),
         forward=forward,
+        spool_dir=settings.data_dir / "spool" / "metering",
     )
     bus.subscribe(sink)
     out.append(sink)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from lockpilot.clock import Clock, SystemClock
 from lockpilot.roles import Role
@@ -26,6 +28,9 @@ from metering.models import (
     User,
 )
 from storage.audit_chain import AuditChain, AuditKind
+from storage.pg_guard import connect_kwargs, deadline
+
+TOKEN_CACHE_S = 600.0
 
 CLIENT_COLS = "id, name, external_id, created_at"
 DEVICE_COLS = "id, client_id, name, device_type, active, config, created_at"
@@ -57,29 +62,42 @@ class MeteringStore:
     """CRUD over the metering tables through one connection pool."""
 
     def __init__(
-        self, database_url: str, *, audit: AuditChain, clock: Clock | None = None, max_connections: int = 8
+        self,
+        database_url: str,
+        *,
+        audit: AuditChain,
+        clock: Clock | None = None,
+        max_connections: int = 8,
+        timeout_s: float = 4.0,
     ) -> None:
+        self.timeout_s = timeout_s
         self.pool = ConnectionPool(
             database_url,
             min_size=1,
             max_size=max_connections,
             open=True,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            timeout=timeout_s,
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": True,
+                **connect_kwargs(connect_timeout_s=timeout_s, statement_timeout_s=timeout_s),
+            },
         )
         self.audit = audit
         self.clock = clock or SystemClock()
+        self._token_cache: dict[str, tuple[float, User | None]] = {}
 
     def close(self) -> None:
         self.pool.close()
 
     def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
         """The first row of a query of the metering tables, as a dict (None when there is none)."""
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=self.timeout_s) as conn, deadline(conn, self.timeout_s + 1.0):
             return conn.execute(sql, params).fetchone()  # type: ignore[return-value]
 
     def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Every row of a query of the metering tables, as dicts."""
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=self.timeout_s) as conn, deadline(conn, self.timeout_s + 1.0):
             return conn.execute(sql, params).fetchall()  # type: ignore[return-value]
 
     def _changed(self, actor: str, action: str, data: dict[str, Any]) -> None:
@@ -255,8 +273,20 @@ class MeteringStore:
         return token
 
     def user_of(self, token: str) -> User | None:
-        row = self.fetch_one(TOKEN_USER_SQL, (token_digest(token),))
-        return None if row is None else User.model_validate(row)
+        """The token's user; while PostgreSQL is down, a token seen in the last 10 minutes still counts."""
+        digest = token_digest(token)
+        try:
+            row = self.fetch_one(TOKEN_USER_SQL, (digest,))
+        except (psycopg.OperationalError, PoolTimeout):
+            cached = self._token_cache.get(digest)
+            if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+                return cached[1]
+            raise
+        user = None if row is None else User.model_validate(row)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (time.monotonic(), user)
+        return user
 
     def now(self) -> datetime:
         return self.clock.now()
