@@ -9,6 +9,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from langgraph.checkpoint.memory import InMemorySaver
+
 from agent.checkpoints import checkpointer
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
@@ -21,6 +23,7 @@ from storage.audit_chain import AuditChain
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
+from tools.store_guard import SENTENCES, Store
 
 
 @dataclass
@@ -116,12 +119,10 @@ def build_copilot(
         knowledge=knowledge,
         closers=closers,
     )
-    copilot = Copilot(
-        tools=tools,
-        checkpointer=checkpointer(database_url, closers),
-        model=model,
-        on_tool_time=on_tool_time,
-    )
+    saver = checkpointer(database_url, closers)
+    copilot = Copilot(tools=tools, checkpointer=saver, model=model, on_tool_time=on_tool_time)
+    if isinstance(saver, InMemorySaver):  # PostgreSQL did not answer at start
+        copilot.note = SENTENCES[Store.POSTGRESQL]
     assert isinstance(tools.alarms, StoredAlarms)
     return CopilotHandle(
         copilot=copilot, desk=desk, alarms=tools.alarms, database_url=database_url, _closers=closers

@@ -76,6 +76,7 @@ class Copilot:
         self.graph = build_graph().compile(checkpointer=checkpointer)
         self.memory_graph = build_graph().compile(checkpointer=InMemorySaver())  # when the store fails
         self._fallbacks: dict[str, AnswerResult] = {}
+        self.note: str | None = None  # said after every answer (e.g. conversations kept only in memory)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time
 
@@ -106,7 +107,10 @@ class Copilot:
         context = self._context(user=user, role=role, thread_id=thread_id)
         try:
             self.graph.invoke(state, self._config(thread_id), context=context)
-            return self.result(thread_id)
+            result = self.result(thread_id)
+            if self.note:
+                return result.model_copy(update={"answer": f"{result.answer}\n\n({self.note})".strip()})
+            return result
         except Exception as exc:
             log.warning("copilot_turn_failed", error=type(exc).__name__, detail=str(exc).strip()[:200])
             return self._degraded(state, thread_id, context, exc)

@@ -90,9 +90,12 @@ class MeteringStore:
     def close(self) -> None:
         self.pool.close()
 
-    def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
+    def fetch_one(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), *, timeout_s: float | None = None
+    ) -> dict[str, Any] | None:
         """The first row of a query of the metering tables, as a dict (None when there is none)."""
-        with self.pool.connection(timeout=self.timeout_s) as conn, deadline(conn, self.timeout_s + 1.0):
+        limit = timeout_s or self.timeout_s
+        with self.pool.connection(timeout=limit) as conn, deadline(conn, limit + 0.5):
             return conn.execute(sql, params).fetchone()  # type: ignore[return-value]
 
     def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -275,11 +278,12 @@ class MeteringStore:
     def user_of(self, token: str) -> User | None:
         """The token's user; while PostgreSQL is down, a token seen in the last 10 minutes still counts."""
         digest = token_digest(token)
-        try:
-            row = self.fetch_one(TOKEN_USER_SQL, (digest,))
+        cached = self._token_cache.get(digest)
+        fresh = cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S
+        try:  # a token seen recently does not wait long for a hung database
+            row = self.fetch_one(TOKEN_USER_SQL, (digest,), timeout_s=0.5 if fresh else None)
         except (psycopg.OperationalError, PoolTimeout):
-            cached = self._token_cache.get(digest)
-            if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+            if cached is not None and fresh:
                 return cached[1]
             raise
         user = None if row is None else User.model_validate(row)
