@@ -39,15 +39,15 @@ class WeakSecret(ValueError):
     """A configured secret is empty, a placeholder or too short; the message names the variable."""
 
 
-def weakness(value: str | None) -> str | None:
-    """Why a secret is weak, or None when it is strong enough."""
+def weakness(value: str | None) -> tuple[str, str] | None:
+    """Why a secret is weak (pt, en), or None when it is strong enough."""
     if value is None or not value.strip():
-        return "empty"
+        return "vazio", "empty"
     text = value.strip()
     if text.lower() in PLACEHOLDERS or any(text.lower().endswith(f"-{p}") for p in PLACEHOLDERS):
-        return "a known placeholder"
+        return "um valor de exemplo conhecido", "a known placeholder"
     if len(text.encode()) < MIN_BYTES:
-        return f"shorter than {MIN_BYTES} bytes"
+        return f"menor que {MIN_BYTES} bytes", f"shorter than {MIN_BYTES} bytes"
     return None
 
 
@@ -58,9 +58,9 @@ def check_secrets(secrets: Iterable[tuple[str, str | None]], *, dev_mode: bool) 
         if why is None:
             continue
         message = (
-            f"{name} é fraco ({why}): use um segredo aleatório de {MIN_BYTES} bytes ou mais / "
-            f"{name} is weak ({why}): set a random secret of at least {MIN_BYTES} bytes"
+            f"{name} é fraco ({why[0]}): use um segredo aleatório de {MIN_BYTES} bytes ou mais / "
+            f"{name} is weak ({why[1]}): set a random secret of at least {MIN_BYTES} bytes"
         )
         if not dev_mode:
             raise WeakSecret(message)
-        log.warning("weak_secret_allowed_in_dev_mode", variable=name, reason=why)
+        log.warning("weak_secret_allowed_in_dev_mode", variable=name, reason=why[1])

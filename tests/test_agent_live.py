@@ -274,9 +274,8 @@ def test_scripted_model_reads_and_answers(stack: LiveStack) -> None:
 
 
 def _second_copilot(stack: LiveStack, **options: object):
-    from commands.plantio import S7PlantIO
-
     from api.users import UserDirectory
+    from commands.plantio import S7PlantIO
 
     io = S7PlantIO(stack.bundle.plant, host="127.0.0.1", port=stack.port)
     return build_copilot(

@@ -22,7 +22,7 @@ from tests.web_stack import add_users, redis_db, start_stack
 
 pytestmark = pytest.mark.timeout(120)
 SECRET, APP_ID, ISSUER = (
-    "slack-signing-secret-for-tests",
+    "slack-signing-secret-for-tests-only-0123456789",
     "lockpilot-test-app",
     "https://api.botframework.com",
 )
