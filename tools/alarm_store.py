@@ -155,8 +155,7 @@ class StoredAlarms:
 
     def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]:
         """When `alarm_id` was raised in [start, end), newest first (at most 50)."""
-        with self._lock:
-            rows = self._connection().execute(_ACTIVATIONS_OF, (alarm_id, start, end)).fetchall()
+        rows = self._pg.run(lambda c: c.execute(_ACTIVATIONS_OF, (alarm_id, start, end)).fetchall())
         return [r[0] for r in rows]
 
     def act(
