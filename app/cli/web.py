@@ -34,6 +34,19 @@ def users_add(
     console.print(f"user {username} ({role.value}) saved")
 
 
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: no more logins or approvals, and every open session ends."""
+    from api.users import UserDirectory
+    from storage.embedded import resolve_urls
+
+    database_url, _ = resolve_urls(get_settings())
+    if not UserDirectory(database_url=database_url).disable(username):
+        console.print(f"no enabled user {username}")
+        raise typer.Exit(1)
+    console.print(f"user {username} disabled; their sessions ended")
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve`, `users` and `bench ui` to the CLI."""
     app.add_typer(users_app, name="users")
