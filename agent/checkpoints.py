@@ -7,6 +7,7 @@ instead of blocking the answer (the Copilot then answers from a memory graph, se
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -21,7 +22,8 @@ from psycopg.rows import dict_row
 from storage.pg_guard import connect, deadline
 
 log = structlog.get_logger(__name__)
-TIMEOUT_S = 2.0
+TIMEOUT_S = 1.0
+REST_S = 3.0  # after a failure, fail at once for this long instead of waiting again
 
 
 def _connect(database_url: str, timeout_s: float) -> psycopg.Connection[Any]:
@@ -40,17 +42,24 @@ class GuardedSaver(PostgresSaver):
 
     def __init__(self, database_url: str, *, timeout_s: float = TIMEOUT_S) -> None:
         self.database_url, self.timeout_s = database_url, timeout_s
+        self._failed_at = -1e9
         super().__init__(_connect(database_url, timeout_s))
 
     @contextmanager
     def _cursor(self, *, pipeline: bool = False) -> Iterator[Any]:
-        conn = self.conn
-        if isinstance(conn, psycopg.Connection) and (conn.closed or conn.broken):
-            conn.close()
-            self.conn = conn = _connect(self.database_url, self.timeout_s)
-        assert isinstance(conn, psycopg.Connection)
-        with deadline(conn, self.timeout_s + 0.5), super()._cursor(pipeline=pipeline) as cur:
-            yield cur
+        if time.monotonic() - self._failed_at < REST_S:
+            raise psycopg.OperationalError("the checkpointer's PostgreSQL failed a moment ago")
+        try:
+            conn = self.conn
+            if isinstance(conn, psycopg.Connection) and (conn.closed or conn.broken):
+                conn.close()
+                self.conn = conn = _connect(self.database_url, self.timeout_s)
+            assert isinstance(conn, psycopg.Connection)
+            with deadline(conn, self.timeout_s + 0.5), super()._cursor(pipeline=pipeline) as cur:
+                yield cur
+        except psycopg.OperationalError:
+            self._failed_at = time.monotonic()
+            raise
 
     def close(self) -> None:
         if isinstance(self.conn, psycopg.Connection):

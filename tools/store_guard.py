@@ -4,6 +4,7 @@ store that did not answer and what still works."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from storage.pg_guard import deadline
 
 T = TypeVar("T")
 STORE_TIMEOUT_S = 1.5  # each store read: the copilot answers within 5 s even when a store hangs
+FAILED_REST_S = 3.0  # after a failure, reads fail at once for this long (one answer waits once)
 
 
 class Store(StrEnum):
@@ -64,14 +66,19 @@ def redis_client(redis_url: str, *, timeout_s: float = STORE_TIMEOUT_S) -> redis
 class PgReader:
     """One lazily (re)connected PostgreSQL connection, every call under a deadline."""
 
-    def __init__(self, database_url: str, *, timeout_s: float = STORE_TIMEOUT_S) -> None:
-        self._url, self._timeout_s = database_url, timeout_s
+    def __init__(
+        self, database_url: str, *, timeout_s: float = STORE_TIMEOUT_S, rest_s: float = FAILED_REST_S
+    ) -> None:
+        self._url, self._timeout_s, self._rest_s = database_url, timeout_s, rest_s
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()
+        self._failed_at = -1e9
 
     def run(self, query: Callable[[psycopg.Connection[Any]], T]) -> T:
         """query(conn), or StoreUnavailable when PostgreSQL is down, hung or slower than the deadline."""
         with self._lock:
+            if time.monotonic() - self._failed_at < self._rest_s:  # just failed: do not wait again
+                raise StoreUnavailable(Store.POSTGRESQL)
             try:
                 if self._conn is None or self._conn.closed or self._conn.broken:
                     self._conn = pg_connect(
@@ -83,6 +90,7 @@ class PgReader:
                 with deadline(self._conn, self._timeout_s + 0.5):
                     return query(self._conn)
             except psycopg.OperationalError:
+                self._failed_at = time.monotonic()
                 if self._conn is not None:
                     self._conn.close()
                 raise StoreUnavailable(Store.POSTGRESQL) from None

@@ -187,6 +187,7 @@ def test_copilot_answers_within_5_s_with_a_store_down(
     upstream = httpx.URL(redis_base_url)
     proxy = TcpProxy(port, (upstream.host, upstream.port or 6379))
     proxy.start()
+    redis_up = True
     plane = web_stack(private_pg.url, redis_db(f"redis://127.0.0.1:{port}", 8), tmp_path)
     try:
         svc = plane.services
@@ -208,13 +209,15 @@ def test_copilot_answers_within_5_s_with_a_store_down(
             lambda: _ask(plane.url, token, "qual o nível da câmara?")[1].status_code == 200, timeout_s=20
         )
         proxy.cut()  # Redis down
+        redis_up = False
         took, answer = _ask(plane.url, token, "qual o nível da câmara?")
         assert answer.status_code == 200 and took < 5.0, (took, answer.text)
         assert "Redis" in answer.json()["answer"]
         took, answer = _ask(plane.url, token, "mostre o histórico do nível da câmara na última hora")
         assert answer.status_code == 200 and took < 5.0
     finally:
-        proxy.start()
+        if not redis_up:
+            proxy.start()
         plane.stop()
         proxy.cut()
 
