@@ -28,8 +28,10 @@ def audit_verify_command(
     if not target.exists():
         err_console.print(f"[red]error:[/red] no audit log at {target}")
         raise typer.Exit(2)
-    head = _stored_head(target)
+    head, warning = _stored_head(target)
     result = verify(target, head=head)
+    if warning and not as_json:
+        err_console.print(f"[yellow]warning:[/yellow] the stored head was not checked: {warning}")
     if as_json:
         print_json(
             {
@@ -38,6 +40,7 @@ def audit_verify_command(
                 "bad_line": result.bad_line,
                 "reason": result.reason,
                 "head_checked": result.head_checked,
+                **({"head_warning": warning} if warning else {}),
             }
         )
     elif result.ok:
@@ -49,8 +52,8 @@ def audit_verify_command(
         raise typer.Exit(1)
 
 
-def _stored_head(target: Path) -> tuple[int, str] | None:
-    """The head PostgreSQL keeps for this file (None without a reachable database or a stored head)."""
+def _stored_head(target: Path) -> tuple[tuple[int, str] | None, str]:
+    """The head PostgreSQL keeps for this file (None without one), and why it could not be read."""
     import psycopg
 
     from storage.audit_chain import chain_name
@@ -61,12 +64,11 @@ def _stored_head(target: Path) -> tuple[int, str] | None:
         database_url, _ = resolve_urls(get_settings())
         head = PgAuditHead(database_url)
         try:
-            return head.load(chain_name(target))
+            return head.load(chain_name(target)), ""
         finally:
             head.close()
     except (StackNotRunning, psycopg.Error) as exc:
-        err_console.print(f"[yellow]warning:[/yellow] the stored head was not checked: {exc}")
-        return None
+        return None, str(exc).strip()
 
 
 def register(app: typer.Typer) -> None:
