@@ -11,6 +11,7 @@ import math
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -58,13 +59,50 @@ def _shut(conn: psycopg.Connection[Any]) -> None:
             dup.close()
 
 
+class _Watchdog:
+    """One thread for every deadline of the process: cuts connections whose call outlived its limit."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, psycopg.Connection[Any]]] = {}
+        self._next_id = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, conn: psycopg.Connection[Any], timeout_s: float) -> int:
+        with self._cond:
+            self._next_id += 1
+            self._due[self._next_id] = (time.monotonic() + timeout_s, conn)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="pg-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return self._next_id
+
+    def remove(self, key: int) -> None:
+        with self._cond:
+            self._due.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                late = [k for k, (at, _) in self._due.items() if at <= now]
+                conns = [self._due.pop(k)[1] for k in late]
+                soonest = min((at for at, _ in self._due.values()), default=now + 60.0)
+                if not conns:
+                    self._cond.wait(max(0.01, soonest - now))
+            for conn in conns:
+                _shut(conn)
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextmanager
 def deadline(conn: psycopg.Connection[Any], timeout_s: float) -> Iterator[None]:
     """Run the block's calls on `conn` for at most `timeout_s`; past it the connection is cut."""
-    timer = threading.Timer(timeout_s, _shut, args=(conn,))
-    timer.daemon = True
-    timer.start()
+    key = _WATCHDOG.add(conn, timeout_s)
     try:
         yield
     finally:
-        timer.cancel()
+        _WATCHDOG.remove(key)
