@@ -24,7 +24,7 @@ from storage.current import CurrentValue, read_current
 from tools.alarm_store import kpi_figures
 from tools.ports import AlarmView, KnowledgeHit, PreconditionView, RuleView, SequenceCheckView, SequenceInfo
 from tools.rule_views import rule_view
-from tools.store_guard import PgReader, Store, StoreUnavailable, redis_client
+from tools.store_guard import STORE_TIMEOUT_S, PgReader, Store, StoreUnavailable, redis_client
 
 __all__ = ["rule_view"]  # re-exported: callers take it from here
 
@@ -232,7 +232,13 @@ class KnowledgeAdapter:
     """The knowledge part's hybrid search."""
 
     def __init__(self, database_url: str, plant: Plant) -> None:
-        self._url, self._plant = database_url, plant.name
+        from psycopg.conninfo import make_conninfo
+
+        timeout_s = round(STORE_TIMEOUT_S * 1000)
+        self._url = make_conninfo(
+            database_url, connect_timeout=2, options=f"-c statement_timeout={timeout_s}"
+        )
+        self._plant = plant.name
 
     def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
         from knowledge.service import search_knowledge
