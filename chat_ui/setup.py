@@ -99,6 +99,9 @@ def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> No
         m for m in chainlit_app.user_middleware if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"
     ]
     chainlit_app.middleware_stack = None
+    import chainlit.data
+
+    chainlit.data._data_layer, chainlit.data._data_layer_initialized = None, False  # this stack's database
 
     from chat_ui import mounted
 
