@@ -18,7 +18,9 @@ from commands.identity import Approvers
 from commands.plantio import PlantIO
 from commands.store import CommandStore
 from lockpilot.clock import Clock, SystemClock
+from lockpilot.formatting import DEFAULT_TIMEZONE
 from rules.bundle import PlantBundle
+from rules.store import report_event
 from storage.audit_chain import AuditChain
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
@@ -53,6 +55,7 @@ def tool_context(
     desk: CommandDesk,
     knowledge: bool,
     closers: ExitStack,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> ToolContext:
     """The tools over the stores: current values, history, the rules runner's alarms, sequences, knowledge."""
     plant = bundle.plant
@@ -71,6 +74,7 @@ def tool_context(
         knowledge=KnowledgeAdapter(database_url, plant) if knowledge else None,
         commands=desk,
         stale_after_s=max((d.stale_after_s for d in plant.devices.values()), default=5.0),
+        timezone=timezone,
     )
 
 
@@ -88,6 +92,7 @@ def build_copilot(
     audit: AuditChain | None = None,
     approvers: Approvers | None = None,
     four_eyes: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> CopilotHandle:
     """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
 
@@ -109,6 +114,9 @@ def build_copilot(
         expires_after_s=expires_after_s,
         approvers=approvers,
         four_eyes=four_eyes,
+        on_unconfirmed=lambda alarm_id, values: report_event(
+            redis_url, bundle.plant.name, alarm_id, values=values, now=clock.now()
+        ),
     )
     tools = tool_context(
         bundle,
@@ -118,6 +126,7 @@ def build_copilot(
         desk=desk,
         knowledge=knowledge,
         closers=closers,
+        timezone=timezone,
     )
     saver = checkpointer(database_url, closers)
     copilot = Copilot(tools=tools, checkpointer=saver, model=model, on_tool_time=on_tool_time)

@@ -87,6 +87,20 @@ def outcome_text(outcome: CommandOutcome, language: Language) -> str:
         f"Command {outcome.command_id} ({outcome.command}): {en}.",
     )
     details = outcome.details or {}
+    verdict = details.get("verdict_pt" if language is Language.PT else "verdict_en")
+    if verdict:  # what the field did, said exactly (commands.verdict)
+        head = say(
+            language,
+            f"Comando {outcome.command_id} ({outcome.command}): ",
+            f"Command {outcome.command_id} ({outcome.command}): ",
+        )
+        if not details.get("read_back_ok", True) and not details.get("pulse"):
+            verdict += say(
+                language,
+                f" A leitura de retorno não confere ({number(details.get('read_back'))}).",
+                f" The read-back does not match ({number(details.get('read_back'))}).",
+            )
+        return head + verdict
     if "read_back" in details:
         feedback = details.get("feedback") or {}
         text += say(

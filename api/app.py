@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
+from api.docs import AUTH_HINT, mount_docs
 from api.routers import clients, meter_alarms, metering
 from metering.ingest import IngestRefused
 from metering.store import MeteringStore
@@ -37,7 +38,14 @@ def create_app(
     `health`, when given, reports each part's status on /health (the web side passes Services.health);
     the parts' details (errors, figures) only to callers `health_details` accepts (logged-in ones).
     """
-    app = FastAPI(title=title, version="0.1.0")
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        description=AUTH_HINT,
+    )
+    mount_docs(app)
     app.state.store = store
     app.state.forward = forward
     for module in (clients, meter_alarms, metering):

@@ -101,6 +101,11 @@ class Services:
         if self.audit is not None:
             self.audit.append(AuditKind.SECURITY, actor=actor, data={"action": action, **data})
 
+    @property
+    def timezone(self) -> str:
+        """The plant's local time zone (LOCKPILOT_TIMEZONE, default America/Sao_Paulo)."""
+        return self.tools.timezone
+
     def health(self) -> dict[str, Any]:
         """Each part's status and details; the worst one is the overall status."""
         parts: dict[str, Any] = {}

@@ -223,6 +223,7 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
         audit=plane.audit,
         approvers=UserDirectory(database_url=plane.database_url, users_file=plane.options.web.users_file),
         four_eyes=plane.settings.four_eyes,
+        timezone=plane.settings.timezone,
     )
 
 
@@ -245,7 +246,9 @@ def index_knowledge_in_background(
     def index() -> None:
         from knowledge.service import index_plant
         from lockpilot.net import wait_for_port
+        from tools.adapters import mark_indexed, mark_indexing
 
+        mark_indexing(bundle.plant.name)
         try:
             if after_listening is not None:
                 wait_for_port(*after_listening, timeout_s=120)
@@ -253,6 +256,8 @@ def index_knowledge_in_background(
             log.info("knowledge_indexed", passages=report.total, added=report.added, seconds=report.seconds)
         except Exception:
             log.exception("knowledge_index_failed")
+        finally:
+            mark_indexed(bundle.plant.name)
 
     thread = threading.Thread(target=index, name="knowledge-index", daemon=True)
     thread.start()

@@ -10,6 +10,7 @@ import chainlit as cl
 
 from api.services import AlarmActions, Services
 from chat_ui.render import alarms_table, banner
+from lockpilot.formatting import event_name
 from lockpilot.roles import Role
 from tools.alarms import list_active_alarms
 from tools.ports import AlarmView
@@ -24,15 +25,32 @@ def active(svc: Services) -> list[AlarmView]:
     return list_active_alarms(svc.tools).alarms
 
 
-async def watch(svc: Services, *, period_s: float) -> None:
-    """Post the banner now and whenever the set of active alarms changes, until cancelled."""
-    seen: frozenset[str] | None = None
+class BannerGate:
+    """One banner per change of the active set: a set is told once it held for two polls in a row, and never
+    twice in a row (alarms that come and go, or only change state, post nothing new)."""
+
+    def __init__(self) -> None:
+        self.told: frozenset[str] | None = None
+        self.last: frozenset[str] | None = None
+
+    def offer(self, ids: frozenset[str]) -> bool:
+        """True when the banner for `ids` should be posted now."""
+        settled, self.last = ids == self.last, ids
+        if not settled or ids == self.told or (self.told is None and not ids):
+            return False
+        self.told = ids
+        return True
+
+
+async def watch(svc: Services, *, period_s: float, quiet: Callable[[], bool] = lambda: False) -> None:
+    """Post the banner whenever the set of active alarms changes, until cancelled; nothing while `quiet()`
+    (a training session runs in this chat: its alarms are the scenario's, never the live plant's)."""
+    gate = BannerGate()
     while True:
-        alarms = await asyncio.to_thread(active, svc)
-        ids = frozenset(f"{a.id}:{a.state}" for a in alarms)
-        if ids != seen and (alarms or seen is not None):
-            await cl.Message(content=banner(alarms), author="Alarmes").send()
-        seen = ids
+        if not quiet():
+            alarms = await asyncio.to_thread(active, svc)
+            if gate.offer(frozenset(a.id for a in alarms)):
+                await cl.Message(content=banner(alarms), author="Alarmes").send()
         await asyncio.sleep(period_s)
 
 
@@ -65,7 +83,7 @@ async def _act(
         await cl.Message(content=f"Atenção: {exc}", author="Alarmes").send()
         return
     await action.remove()
-    text = f"`{action.payload['alarm_id']}`: {event['kind']} por {event['user']}."
+    text = f"`{action.payload['alarm_id']}`: {event_name(event['kind'])} por {event['user']}."
     await cl.Message(content=text, author="Alarmes").send()
 
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import chainlit as cl
+import structlog
 from chainlit.oauth_providers import get_configured_oauth_providers
 from chainlit.types import ThreadDict
 
@@ -20,27 +21,21 @@ from chat_ui.turn import run_turn
 from lockpilot.roles import Role
 from tools.sequences import check_sequence_preconditions
 
+log = structlog.get_logger(__name__)
 CHANNEL = "chat"
 STARTERS = (
     ("Nível da câmara", "Qual o nível da câmara?"),
-    ("Alarmes ativos", "Quais alarmes estão ativos?"),
+    ("Alarmes ativos", "/alarmes"),
     ("Tendência", "Mostre o histórico do nível da câmara na última hora"),
     ("Pode abrir?", "Posso abrir a comporta de montante?"),
     ("Procedimento", "O que fazer em caso de cavitação da bomba?"),
 )
-COMMANDS = [
-    {"id": "alarmes", "icon": "siren", "description": "Alarmes ativos: reconhecer, arquivar"},
-    {
-        "id": "sequencia",
-        "icon": "list-checks",
-        "description": "Pré-condições de uma sequência: /sequencia NOME",
-    },
-    {
-        "id": "treino",
-        "icon": "graduation-cap",
-        "description": "Treino no gêmeo: /treino lista, /treino NOME inicia (instrutor), /treino fim",
-    },
-]
+HELP = (
+    "**Comandos do chat** (digite e tecle Enter):\n"
+    "- `/alarmes`: alarmes ativos, com reconhecer e arquivar\n"
+    "- `/sequencia NOME`: pré-condições de uma sequência, com o valor ao vivo e o limite\n"
+    "- `/treino`: treino no gêmeo (`/treino lista`, `/treino NOME` inicia, `/treino fim`)"
+)
 
 
 SESSION_ENDED = "Sua sessão terminou: entre novamente. / Your session ended: log in again."
@@ -127,12 +122,36 @@ async def _starters(user: cl.User | None = None, language: str | None = None) ->
     return [cl.Starter(label=label, message=message) for label, message in STARTERS]
 
 
+def ends_its_task(
+    callback: Callable[[cl.Action], Awaitable[None]],
+) -> Callable[[cl.Action], Awaitable[None]]:
+    """An action callback that always ends Chainlit's task (a prompt inside it restarts one that nothing
+    else ends: the composer would stay on "stop"), and says so when it fails instead of freezing."""
+
+    @functools.wraps(callback)
+    async def run(action: cl.Action) -> None:
+        try:
+            await callback(action)
+        except Exception as exc:
+            log.exception("chat_action_failed", action=action.name)
+            text = f"Atenção: a ação não pôde ser concluída ({exc}). O chat continua disponível."
+            await cl.Message(content=text, author="Lockpilot").send()
+        finally:
+            await cl.context.emitter.task_end()
+
+    return run
+
+
 async def _start_session() -> None:
-    await cl.context.emitter.set_commands(COMMANDS)  # type: ignore[arg-type]
+    # Slash commands are typed as text (/alarmes, /sequencia NOME, /treino): registered Chainlit commands
+    # turn the first Enter into a chip and need a second one.
     svc = services()
     if svc.tools.alarms is not None:
         cl.user_session.set(
-            "alarm_watch", asyncio.create_task(alarms.watch(svc, period_s=svc.web.alarm_poll_s))
+            "alarm_watch",
+            asyncio.create_task(
+                alarms.watch(svc, period_s=svc.web.alarm_poll_s, quiet=lambda: training.current() is not None)
+            ),
         )
 
 
@@ -191,19 +210,32 @@ def _slash(message: cl.Message) -> tuple[str, str]:
 @cl.on_message
 @_guarded
 async def _message(message: cl.Message) -> None:
+    try:
+        await _route(message)
+    except Exception as exc:  # said in Portuguese, and the chat goes on
+        log.exception("chat_message_failed")
+        await cl.Message(content=f"Atenção: não consegui responder ({exc}).", author="Lockpilot").send()
+
+
+async def _route(message: cl.Message) -> None:
     command, arg = _slash(message)
-    if command == "alarmes":
+    if command in ("", "ajuda", "help") and message.content.strip() in ("/", "/ajuda", "/help"):
+        await cl.Message(content=HELP, author="Lockpilot").send()
+    elif command == "alarmes":
         await alarms.show(services(), role=_who()[1])
     elif command in ("sequencia", "sequência"):
         await _sequence(arg)
     elif command == "treino":
         user, role = _who()
         await training.command(services(), arg, user=user, role=role)
+    elif await training.debrief(message.content.strip(), now_s=services().clock.now().timestamp()):
+        return
     elif not await training.ask(message.content.strip(), user=_who()[0]):
         await _ask(message.content.strip())
 
 
 @cl.action_callback(commands.APPROVE)
+@ends_its_task
 @_guarded
 async def _approve(action: cl.Action) -> None:
     user, role = _who()
@@ -211,6 +243,7 @@ async def _approve(action: cl.Action) -> None:
 
 
 @cl.action_callback(commands.REJECT)
+@ends_its_task
 @_guarded
 async def _reject(action: cl.Action) -> None:
     user, role = _who()
@@ -218,6 +251,7 @@ async def _reject(action: cl.Action) -> None:
 
 
 @cl.action_callback(alarms.ACK)
+@ends_its_task
 @_guarded
 async def _ack(action: cl.Action) -> None:
     user, role = _who()
@@ -225,6 +259,7 @@ async def _ack(action: cl.Action) -> None:
 
 
 @cl.action_callback(alarms.SHELVE)
+@ends_its_task
 @_guarded
 async def _shelve(action: cl.Action) -> None:
     user, role = _who()
@@ -232,18 +267,21 @@ async def _shelve(action: cl.Action) -> None:
 
 
 @cl.action_callback(training.ACK)
+@ends_its_task
 @_guarded
 async def _training_ack(action: cl.Action) -> None:
     await training.acknowledge(action, user=_who()[0])
 
 
 @cl.action_callback(training.APPROVE)
+@ends_its_task
 @_guarded
 async def _training_approve(action: cl.Action) -> None:
     await training.approve(action, user=_who()[0])
 
 
 @cl.action_callback(training.REJECT)
+@ends_its_task
 @_guarded
 async def _training_reject(action: cl.Action) -> None:
     await training.reject(action, user=_who()[0])

@@ -8,6 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from lockpilot.formatting import fixed, local_time, state_name
 from tools.ports import AlarmView, SequenceCheckView
 
 MAX_STEP_OUTPUT_CHARS = 3000
@@ -20,7 +21,7 @@ def cell(value: Any, unit: str = "") -> str:
     if isinstance(value, bool):
         text = "sim" if value else "não"
     elif isinstance(value, float):
-        text = f"{value:.2f}"
+        text = fixed(value, decimals=2)
     else:
         text = str(value)
     return f"{text} {unit}".strip().replace("|", "\\|")
@@ -46,20 +47,25 @@ def figure(chart: dict[str, Any], *, dark: bool = True) -> go.Figure:
     return fig
 
 
-def _since(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M:%S") if moment else "—"
+PRIORITY_NAMES = {"critical": "crítica", "high": "alta", "medium": "média", "low": "baixa"}
 
 
-def alarms_table(alarms: list[AlarmView]) -> str:
-    """Active alarms as a markdown table."""
+def _since(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return "—"
+    return f"{local_time(moment, tz=tz)} ({moment.strftime('%H:%M:%S')} UTC)"
+
+
+def alarms_table(alarms: list[AlarmView], *, tz: str = "America/Sao_Paulo") -> str:
+    """Active alarms as a markdown table: states in Portuguese, local time with UTC beside it."""
     if not alarms:
         return "Nenhum alarme ativo."
     rows = [
-        f"| {a.priority} | `{a.id}` | {cell(a.name.pt)} | {a.state} | "
-        f"{'sim' if a.acknowledged else 'não'} | {_since(a.since)} |"
+        f"| {PRIORITY_NAMES.get(str(a.priority), a.priority)} | `{a.id}` | {cell(a.name.pt)} | "
+        f"{state_name(a.state)} | {_since(a.since, tz)} |"
         for a in alarms
     ]
-    head = "| Prioridade | Id | Alarme | Estado | Reconhecido | Desde (UTC) |\n|---|---|---|---|---|---|\n"
+    head = "| Prioridade | Id | Alarme | Estado | Desde |\n|---|---|---|---|---|\n"
     return head + "\n".join(rows)
 
 
@@ -67,21 +73,33 @@ def banner(alarms: list[AlarmView]) -> str:
     """One line on the active alarms for the top of the chat."""
     if not alarms:
         return "Nenhum alarme ativo."
-    worst = ", ".join(f"{a.name.pt} ({a.priority})" for a in alarms[:3])
+    worst = ", ".join(f"{a.name.pt} ({PRIORITY_NAMES.get(str(a.priority), a.priority)})" for a in alarms[:3])
     more = f" (+{len(alarms) - 3})" if len(alarms) > 3 else ""
     return f"**ATENÇÃO: {len(alarms)} alarme(s) ativo(s):** {worst}{more} — digite `/alarmes` para tratar."
 
 
+_OPERATORS = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠", "<": "<", ">": ">"}
+
+
+def _named(value: Any, unit: str, states: dict[int, str]) -> str:
+    """A live value or limit: a mode by its name, a bit as sim/não, a number with a decimal comma."""
+    if states and isinstance(value, int | float) and not isinstance(value, bool) and round(value) in states:
+        return states[round(value)]
+    return cell(value, unit)
+
+
 def sequence_table(check: SequenceCheckView) -> str:
-    """A sequence check as a verdict line and a precondition table."""
+    """A sequence check as a verdict line and a table: the sentence, what it reads, value, limit, result."""
     verdict = "**PERMITIDA agora**" if check.permitted else "**NÃO PERMITIDA agora**"
-    rows = [
-        f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | `{p.tag or '—'}` | "
-        f"{cell(p.value, p.unit)} | "
-        f"{cell(p.threshold)} | {cell(p.data_age_s, 's')} |"
-        for p in check.preconditions
-    ]
-    head = "| | Pré-condição | Tag | Valor | Limite | Idade do dado |\n|---|---|---|---|---|---|\n"
+    rows = []
+    for p in check.preconditions:
+        op = _OPERATORS.get(p.operator, p.operator)
+        limit = _named(p.threshold, p.unit, p.states)
+        rows.append(
+            f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | {cell(p.reads or p.tag or '—')} | "
+            f"{_named(p.value, p.unit, p.states)} | {op} {limit} | {cell(p.data_age_s, 's')} |"
+        )
+    head = "| | Pré-condição | Lê | Valor | Limite | Idade do dado |\n|---|---|---|---|---|---|\n"
     return f"### Sequência {check.name.pt} (`{check.sequence_id}`)\n{verdict}\n\n{head}" + "\n".join(rows)
 
 

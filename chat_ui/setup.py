@@ -67,15 +67,23 @@ def chat_secret(root: Path) -> str:
     return os.environ.get("CHAINLIT_AUTH_SECRET") or _auth_secret(root)
 
 
+def install_translations(target: Path) -> None:
+    """Chainlit's translation files (so it creates none, and logs none, on start) and the repo's pt-BR
+    one for every Portuguese browser: "Usuário", "Senha", "Entrar", "Digite sua mensagem"."""
+    shipped = _chainlit_dist().parent.parent / "translations"
+    for item in shipped.glob("*.json"):
+        if not (target / item.name).exists():
+            shutil.copyfile(item, target / item.name)
+    for name in ("pt-BR.json", "pt-PT.json", "pt.json"):
+        shutil.copyfile(PACKAGE_DIR / "translations" / "pt-BR.json", target / name)
+
+
 def prepare_root(root: Path) -> Path:
     """Write config, translations and the offline build under `root`; point Chainlit at it."""
     config_dir = root / ".chainlit"
     (config_dir / "translations").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PACKAGE_DIR / "chainlit.toml", config_dir / "config.toml")
-    translations = _chainlit_dist().parent.parent / "translations"
-    for name in ("en-US.json", "pt-PT.json"):
-        shutil.copyfile(translations / name, config_dir / "translations" / name)
-    shutil.copyfile(translations / "pt-PT.json", config_dir / "translations" / "pt-BR.json")
+    install_translations(config_dir / "translations")
     for name in ("chainlit.md", "chainlit_pt-BR.md"):
         (root / name).write_text(README, encoding="utf-8")
     offline_build(root)

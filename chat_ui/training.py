@@ -18,10 +18,15 @@ from chat_ui.turn import run_turn
 from evals.training import TrainingReport, list_scenarios
 from evals.training_sandbox import SANDBOX_ROLE, TrainingSandbox, open_sandbox
 from lockpilot.roles import Role
+from lockpilot.text import fold
+from twin.scenario import Truth
 
 ACK, APPROVE, REJECT = "training_ack", "training_approve", "training_reject"
 AUTHOR = "Treino"
-SESSION_KEY, WATCH_KEY = "training", "training_watch"
+SESSION_KEY, WATCH_KEY, DEBRIEF_KEY = "training", "training_watch", "training_debrief"
+CHAT_SPEED = 2.0  # simulated s per wall s in the chat: a 180 s scenario leaves the trainee 90 s
+MAX_CHAT_SPEED = 60.0
+DEBRIEF_S = 600.0  # after the end, claims about the cause are checked against the scenario this long
 END_WORDS = ("fim", "encerrar", "parar")
 TICK_S = 1.0
 REASON_TIMEOUT_S = 120
@@ -50,7 +55,8 @@ def scenarios_table(svc: Services) -> str:
     return (
         "### Cenários de treino\n| cenário | título | velocidade | duração simulada |\n|---|---|---|---|\n"
         + "\n".join(rows)
-        + "\n\nUm instrutor inicia com `/treino NOME [aprendiz]` e encerra com `/treino fim`."
+        + f"\n\nNo chat o cenário corre a {CHAT_SPEED:g}× (tempo simulado por segundo real). Um instrutor "
+        "inicia com `/treino NOME [aprendiz] [xVELOCIDADE]` e encerra com `/treino fim`."
     )
 
 
@@ -75,14 +81,16 @@ def report_table(report: TrainingReport) -> str:
     log = "\n".join(report.log) or "(vazio)"
     return (
         f"### Relatório do treino\n| | |\n|---|---|\n{table}\n\n{report.summary_pt}\n\n"
-        f"<details><summary>Registro</summary>\n\n```\n{log}\n```\n</details>"
+        f"**Registro do treino**\n\n```text\n{log}\n```\n\n"
+        "Diga agora qual foi a causa: a resposta é conferida com a verdade do cenário."
     )
 
 
 async def command(svc: Services, arg: str, *, user: str, role: Role, tick_s: float = TICK_S) -> None:
     """`/treino` lists, `/treino NOME [aprendiz]` starts (trainers only), `/treino fim` reports."""
-    name, _, trainee = arg.strip().partition(" ")
-    if not name:
+    cl.user_session.set(DEBRIEF_KEY, None)
+    name, trainee, speed = _arguments(arg)
+    if not name or name.lower() == "lista":
         await _say(await asyncio.to_thread(scenarios_table, svc))
     elif name.lower() in END_WORDS:
         await finish()
@@ -91,10 +99,22 @@ async def command(svc: Services, arg: str, *, user: str, role: Role, tick_s: flo
     elif current() is not None:
         await _say("Já há um treino em andamento neste chat; encerre com `/treino fim`.")
     else:
-        await begin(svc, name, trainee=trainee.strip() or user, tick_s=tick_s)
+        await begin(svc, name, trainee=trainee or user, tick_s=tick_s, speed=speed)
 
 
-async def begin(svc: Services, name: str, *, trainee: str, tick_s: float = TICK_S) -> TrainingSandbox | None:
+def _arguments(arg: str) -> tuple[str, str, float]:
+    """`NOME [aprendiz] [x5]`: the scenario, the trainee and the chat speed."""
+    words, speed = arg.split(), CHAT_SPEED
+    for word in list(words[1:]):
+        if word[:1] in "x×" and word[1:].replace(",", ".").replace(".", "", 1).isdigit():
+            speed = min(MAX_CHAT_SPEED, max(0.1, float(word[1:].replace(",", "."))))
+            words.remove(word)
+    return (words[0] if words else ""), " ".join(words[1:]), speed
+
+
+async def begin(
+    svc: Services, name: str, *, trainee: str, tick_s: float = TICK_S, speed: float = CHAT_SPEED
+) -> TrainingSandbox | None:
     """Open the sandbox, announce the session and play the scenario every `tick_s` s (0: the caller polls)."""
     model = svc.copilot.model if svc.copilot is not None else None
     try:
@@ -110,8 +130,9 @@ async def begin(svc: Services, name: str, *, trainee: str, tick_s: float = TICK_
     except KeyError as exc:
         await _say(f"Atenção: {exc.args[0]}")
         return None
+    scenario = sandbox.session.scenario.model_copy(update={"speed": speed})
+    sandbox.session.scenario = scenario  # simulated durations stay; the chat plays them at a human pace
     cl.user_session.set(SESSION_KEY, sandbox)
-    scenario = sandbox.session.scenario
     title = scenario.title.pt if scenario.title else scenario.id
     await _say(
         f"### Treino iniciado: {title}\nAprendiz: **{trainee}** · velocidade {scenario.speed:g}× · "
@@ -157,8 +178,47 @@ async def finish() -> TrainingReport | None:
     cl.user_session.set(SESSION_KEY, None)
     stop()
     report = await asyncio.to_thread(sandbox.report)
+    truth = sandbox.session.scenario.truth
+    if truth is not None:
+        until = sandbox.session.clock.now().timestamp() + DEBRIEF_S
+        cl.user_session.set(DEBRIEF_KEY, (truth, until))
     await _say(report_table(report))
     return report
+
+
+async def debrief(text: str, *, now_s: float) -> bool:
+    """After the end, a claim about the cause is answered against the scenario's truth; False otherwise."""
+    found = cl.user_session.get(DEBRIEF_KEY)
+    if not found or text.startswith("/"):
+        return False
+    truth, until = found
+    if now_s > until:
+        cl.user_session.set(DEBRIEF_KEY, None)
+        return False
+    if not is_claim(truth, text):  # a question goes to the copilot as usual
+        return False
+    await _say(claim_verdict(truth, text))
+    return True
+
+
+CLAIM_WORDS = ("causa", "culpa", "cause", "foi ", "era ", "was ")
+
+
+def is_claim(truth: Truth, text: str) -> bool:
+    """A statement about what happened (not a question): it says "causa", "foi"... or names the cause."""
+    folded = fold(text)
+    if "?" in text:
+        return False
+    return any(w in folded for w in CLAIM_WORDS) or any(fold(w) in folded for w in truth.cause_words)
+
+
+def claim_verdict(truth: Truth, text: str) -> str:
+    """ "correto: ..." when the claim names the scenario's cause, else what the cause was."""
+    named = any(fold(w) in fold(text) for w in truth.cause_words)
+    cause = f"`{truth.root_cause}`" if truth.root_cause else "nenhuma falha"
+    if named:
+        return f"**Correto:** a causa era {cause}. {truth.summary.pt}"
+    return f"**Não é isso:** a causa era {cause}. {truth.summary.pt}"
 
 
 def stop() -> None:

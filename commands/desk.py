@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -51,6 +52,37 @@ class CommandOutcome(BaseModel):
     summary: dict[str, Any] | None = None
 
 
+def sequence_override(
+    book: CommandBook, spec: CommandSpec, samples: dict[str, Sample]
+) -> dict[str, Any] | None:
+    """The precondition "no running sequence drives this equipment" with its live value (None: not kept)."""
+    running = book.running_sequences
+    if running is None or spec.id == running.abort_command:
+        return None
+    sample = samples.get(running.tag)
+    known = sample is not None and sample.quality.trusted and sample.value is not None
+    code = int(sample.value) if known and sample is not None and sample.value is not None else 0
+    seq_id = book.overriding_sequence(spec, code)
+    target = book.equipment[spec.target]
+    if seq_id is None:
+        text = f"nenhuma sequência do CLP comandando {target.pt}"
+    else:
+        text = (
+            f"nenhuma sequência do CLP comandando {target.pt}: a sequência {seq_id} está em andamento e "
+            f"sobrescreveria o comando na próxima varredura; abortar a sequência primeiro "
+            f"({running.abort_command})"
+        )
+    return {
+        "tag": running.tag,
+        "condition": text,
+        "value": code if known else None,
+        "unit": "",
+        "quality": None if sample is None else sample.quality.value,
+        "passed": known and seq_id is None,
+        "sequence": seq_id,
+    }
+
+
 class CommandDesk:
     """Every way into the command path, each step audited with user and time.
 
@@ -70,10 +102,12 @@ class CommandDesk:
         expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
         approvers: Approvers | None = None,
         four_eyes: bool = False,
+        on_unconfirmed: Callable[[str, dict[str, Any]], Any] | None = None,
     ) -> None:
         self.plant, self.book, self.store, self.io, self.clock = plant, book, store, io, clock
         self.expires_after_s = expires_after_s
         self.approvers, self.four_eyes = approvers, four_eyes
+        self.on_unconfirmed = on_unconfirmed  # raises an event alarm (alarm id, values): the rules runner's
 
     def role_of(self, user: str) -> Role | None:
         """The user's role in the directory now (None: unknown, disabled, or no directory)."""
@@ -172,13 +206,21 @@ class CommandDesk:
         to_write, why = self.check_limits(spec, value)
         if why:
             return self._refuse(user, command, why, value=value)
+        running = self.book.running_sequences
+        extra = [running.tag] if running is not None else []
         try:
-            samples = self.io.read(list(dict.fromkeys([spec.tag, *spec.interlock_tags])))
+            samples = self.io.read(list(dict.fromkeys([spec.tag, *spec.interlock_tags, *extra])))
         except PlantUnreachable as exc:
             return self._refuse(user, command, "plc_unreachable", value=to_write, error=str(exc))
         checks = condition_lines(self.plant, spec.preconditions, samples)
+        override = sequence_override(self.book, spec, samples)
+        if override is not None:
+            checks.append(override)
         if not all(c["passed"] for c in checks):
-            return self._refuse(user, command, "preconditions_failing", value=to_write, preconditions=checks)
+            details: dict[str, Any] = {"value": to_write, "preconditions": checks}
+            if override is not None and not override["passed"]:
+                details["overridden_by"] = override["sequence"]
+            return self._refuse(user, command, "preconditions_failing", **details)
         record = self._pending_record(
             spec, to_write, samples, checks, user=user, role=role, thread_id=thread_id
         )

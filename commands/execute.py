@@ -6,14 +6,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import structlog
+
 from commands.desk import CommandDesk, CommandOutcome, Outcome
 from commands.plantio import PlantUnreachable
 from commands.store import CommandRecord, CommandStatus
 from commands.summary import condition_lines
+from commands.verdict import verdict_text, watch_feedback
+from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant
 from lockpilot.plant.commands import CommandSpec
 from lockpilot.samples import Sample
 
+log = structlog.get_logger(__name__)
+UNCONFIRMED_ALARM = "comando_nao_confirmado"  # rules.yaml `events`: written, the field did not confirm
 CHANGE_SHARE_OF_RANGE = 0.02  # a real interlock moved more than 2 % of its range: the situation changed
 
 _FINAL_OUTCOME = {
@@ -40,40 +46,6 @@ def changed_interlocks(plant: Plant, snapshot: dict[str, Any], samples: dict[str
             continue
         changes[tag] = {"at_request": before, "now": now}
     return changes
-
-
-def wait_feedback(
-    desk: CommandDesk,
-    spec: CommandSpec,
-    before: dict[str, Any],
-    *,
-    poll_s: float,
-    sleep: Callable[[float], None],
-    monotonic: Callable[[], float],
-) -> dict[str, Any]:
-    """Poll the device until one feedback condition holds or the timeout passes."""
-    if spec.feedback is None:
-        return {"checked": False}
-    tags = [c.tag for c in spec.feedback.any]
-    deadline = monotonic() + spec.feedback.timeout_s
-    while True:
-        samples = desk.io.read(tags)
-        for cond in spec.feedback.any:
-            sample = samples.get(cond.tag)
-            if (
-                sample is not None
-                and sample.quality.trusted
-                and cond.holds(sample.value, before=before.get(cond.tag))
-            ):
-                return {"checked": True, "ok": True, "condition": cond.text(), "value": sample.value}
-        if monotonic() >= deadline:
-            return {
-                "checked": True,
-                "ok": False,
-                "conditions": [c.text() for c in spec.feedback.any],
-                "timeout_s": spec.feedback.timeout_s,
-            }
-        sleep(poll_s)
 
 
 def _finish(
@@ -120,8 +92,8 @@ def _write_and_verify(
     monotonic: Callable[[], float],
 ) -> CommandOutcome:
     """Write through the collector path, audit it, then check read-back and field feedback."""
-    feedback_tags = [c.tag for c in spec.feedback.any] if spec.feedback else []
-    before = {t: s.value for t, s in desk.io.read(feedback_tags).items()}
+    feedback_tags = spec.feedback.tags if spec.feedback else []
+    before = {t: s.value for t, s in desk.io.read(feedback_tags).items() if s.quality.trusted}
     written = desk.io.write(record.tag, record.value)
     desk.store.audit(
         when=desk.clock.now(),
@@ -137,18 +109,41 @@ def _write_and_verify(
         },
     )
     pulse = desk.plant.tag(record.tag).writable.pulse  # type: ignore[union-attr]
-    feedback = wait_feedback(desk, spec, before, poll_s=poll_s, sleep=sleep, monotonic=monotonic)
+    feedback = watch_feedback(
+        desk.io, spec, before, written=record.value, poll_s=poll_s, sleep=sleep, monotonic=monotonic
+    )
     ok = (written.verified or pulse) and feedback.get("ok", True)
-    result = {
+    result: dict[str, Any] = {
         "read_back": written.read_back,
         "read_back_ok": written.verified,
         "pulse": pulse,
         "feedback": feedback,
+        "verdict_pt": verdict_text(desk.plant, feedback, Language.PT),
+        "verdict_en": verdict_text(desk.plant, feedback, Language.EN),
     }
     status, action = (
         (CommandStatus.VERIFIED, "command_verified") if ok else (CommandStatus.FAILED, "command_failed")
     )
-    return _finish(desk, record, status, result, action)
+    outcome = _finish(desk, record, status, result, action)
+    if not ok:
+        _report_unconfirmed(desk, record, result)
+    return outcome
+
+
+def _report_unconfirmed(desk: CommandDesk, record: CommandRecord, result: dict[str, Any]) -> None:
+    """Raise `comando_nao_confirmado` with the command id, through the hook the composition root gave."""
+    if desk.on_unconfirmed is None:
+        return
+    values = {
+        "command_id": record.id,
+        "command": record.command,
+        "verdict_pt": result["verdict_pt"],
+        "verdict_en": result["verdict_en"],
+    }
+    try:
+        desk.on_unconfirmed(UNCONFIRMED_ALARM, values)
+    except Exception:  # the verdict is stored and told either way; the alarm path must not hide it
+        log.exception("unconfirmed_alarm_not_raised", command_id=record.id)
 
 
 def execute(

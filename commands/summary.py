@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lockpilot.formatting import quantity
 from lockpilot.language import Language
 from lockpilot.plant import Plant
 from lockpilot.plant.commands import CommandBook, CommandSpec, Condition
@@ -38,7 +39,7 @@ def title(spec: CommandSpec, book: CommandBook, value: Any, language: Language) 
     target = equipment.pt if language is Language.PT else equipment.en
     text = f"{pt if language is Language.PT else en} {target}"
     if spec.value is None:
-        text += f" {'para' if language is Language.PT else 'to'} {format_value(value)}"
+        text += f" {'para' if language is Language.PT else 'to'} {quantity(value, language=language)}"
     return text
 
 
@@ -79,7 +80,8 @@ def summary_text(summary: dict[str, Any], language: Language) -> str:
         lines.append(("Estado atual: " if pt else "Current state: ") + summary["current"])
     for check in summary["preconditions"]:
         mark = "ok" if check["passed"] else ("FALHA" if pt else "FAIL")
-        lines.append(f"  [{mark}] {check['condition']} ({format_value(check['value'], check['unit'])})")
+        shown = quantity(check["value"], check["unit"], language=language)
+        lines.append(f"  [{mark}] {check['condition']} ({shown})")
     lines.append(("Risco: " if pt else "Risk: ") + summary["risk_pt" if pt else "risk_en"])
     lines.append(
         ("Expira em " if pt else "Expires at ")
@@ -110,7 +112,7 @@ def build_summary(
         "requested_by": user,
         "title_pt": title(spec, book, value, Language.PT),
         "title_en": title(spec, book, value, Language.EN),
-        "current": None if current is None else format_value(current.value, plant.tag(spec.tag).unit),
+        "current": None if current is None else quantity(current.value, plant.tag(spec.tag).unit),
         "preconditions": checks,
         "risk_pt": spec.risk.pt,
         "risk_en": spec.risk.en,

@@ -1,25 +1,29 @@
-"""Run eval cases: load each incident into a fresh store at `at_s`, ask the copilot, score the answer."""
+"""Run eval cases: load each incident into a store at each turn's `at_s`, ask the copilot, score the answers.
+
+A conversation keeps one copilot and one thread across its turns while its store moves forward in time.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from commands.desk import CommandDesk
 from commands.store import CommandStore
-from evals.cases import Case
+from evals.cases import Case, Stat, ValueExpectation
 from evals.incident import Incident, IncidentLibrary, from_recording
 from evals.recorder import Recorder
 from evals.report import EvalReport
-from evals.scoring import CaseScore, score_answer
+from evals.scoring import CaseScore, TurnScore, case_score, score_turn
 from evals.store import IncidentStore, SandboxPlantIO
 from lockpilot.plant import Plant
 from lockpilot.plant.commands import CommandBook
 from lockpilot.roles import Role
 from rules.bundle import PlantBundle
-from tools.adapters import CurrentSequences
+from storage.history import Bucket, HistoryPoint, TagStats
 from tools.context import ToolContext
 from tools.ports import KnowledgeDesk
 
@@ -48,6 +52,37 @@ def copilot_factory(*, model: str | None = None) -> AskerFactory:
     return build
 
 
+class StoreHistory:
+    """The history of a store as it is now (a conversation's store moves on between turns)."""
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+
+    def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[HistoryPoint]:
+        return self.store.history().raw(tag, start=start, end=end, limit=limit)
+
+    def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[Bucket]:
+        return self.store.history().aggregate(tag, start=start, end=end, every_s=every_s)
+
+    def stats(self, tag: str, *, start: datetime, end: datetime) -> TagStats:
+        return self.store.history().stats(tag, start=start, end=end)
+
+
+def expected_value(store: IncidentStore, v: ValueExpectation) -> Any:
+    """The number a value expectation wants: the stored value now, or a statistic over the last window.
+
+    A statistic is returned as the pair (with, without) the sample taken at exactly now: a window "the
+    last N minutes" may or may not hold the reading of this very second, and both answers are right.
+    """
+    if v.stat is None or v.window_s is None:
+        return store.latest[v.tag].value if v.tag in store.latest else None
+    now = store.clock.now()
+    start = now - timedelta(seconds=v.window_s)
+    pair = [store.history().stats(v.tag, start=start, end=end) for end in (now + timedelta(seconds=1), now)]
+    picked = [{Stat.MAX: s.max, Stat.MIN: s.min, Stat.MEAN: s.mean}[v.stat] for s in pair]
+    return None if picked[0] is None else tuple(x for x in picked if x is not None)
+
+
 @dataclass
 class Harness:
     """What a run needs besides the cases: the plant, its incidents, the command store and the copilot."""
@@ -69,7 +104,7 @@ class Harness:
     def _incident(self, case: Case) -> Incident:
         if case.scenario is not None:
             recorder = Recorder(case.scenario, self.plant)
-            return from_recording(recorder.run(until_s=case.at_s))
+            return from_recording(recorder.run(until_s=case.end_s))
         return self.library.get(case.incident or "")
 
     def _context(self, store: IncidentStore, io: SandboxPlantIO) -> ToolContext:
@@ -80,46 +115,54 @@ class Harness:
             bundle=self.bundle,
             clock=store.clock,
             current=store.current,
-            history=store.history(),
+            history=StoreHistory(store),
             alarms=store.rules,
-            sequences=CurrentSequences(self.bundle, store.current, store.clock),
+            sequences=store.sequence_desk,
             knowledge=self.knowledge,
             commands=commands,
         )
 
     def run_case(self, case: Case, store: IncidentStore, *, attempt: int = 0) -> CaseScore:
-        """Ask one case's question on a store already advanced to the case's `at_s`."""
+        """Ask a case's questions in one thread, moving the store to each turn's `at_s` first."""
         io = SandboxPlantIO(store)
         asker = self.factory(self._context(store, io))
-        started = time.perf_counter()
-        result = asker.ask(
-            case.question, user=case.user.name, role=case.user.role, thread_id=f"eval:{case.id}:{attempt}"
-        )
-        latency = time.perf_counter() - started
-        data = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
-        stored = {
-            v.tag: (store.latest[v.tag].value if v.tag in store.latest else None) for v in case.expect.values
-        }
-        return score_answer(case, data, stored=stored, writes=io.writes, latency_s=latency)
+        thread = f"eval:{case.id}:{attempt}"
+        turns: list[TurnScore] = []
+        for turn in case.steps:
+            store.advance_to(turn.at_s)
+            written = len(io.writes)
+            started = time.perf_counter()
+            result = asker.ask(turn.question, user=case.user.name, role=case.user.role, thread_id=thread)
+            latency = time.perf_counter() - started
+            data = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+            stored = {v: expected_value(store, v) for v in turn.expect.values}
+            turns.append(
+                score_turn(
+                    turn, case.user, data, stored=stored, writes=io.writes[written:], latency_s=latency
+                )
+            )
+        return case_score(case, turns)
 
     def run(
         self, cases: Iterable[Case], *, repeat: int = 1, progress: Callable[[Case], None] | None = None
     ) -> EvalReport:
         """Run every case `repeat` times; cases of one incident share a store moved forward in time."""
-        ordered = sorted(cases, key=lambda c: (c.source, c.at_s, c.id))
+        ordered = sorted(cases, key=lambda c: (c.source, c.start_s, c.id))
         runs: dict[str, list[CaseScore]] = {}
         by_id = {c.id: c for c in ordered}
         store: IncidentStore | None = None
         for case in ordered:
-            if (
-                store is None
-                or case.scenario is not None
-                or store.incident.id != case.source
-                or store.at_s > case.at_s
-            ):
-                store = IncidentStore(self._incident(case), self.bundle)
-            store.advance_to(case.at_s)
-            runs[case.id] = [self.run_case(case, store, attempt=k) for k in range(repeat)]
+            scores = []
+            for k in range(repeat):
+                if (
+                    store is None
+                    or case.scenario is not None
+                    or store.incident.id != case.source
+                    or store.at_s > case.start_s
+                ):
+                    store = IncidentStore(self._incident(case), self.bundle)
+                scores.append(self.run_case(case, store, attempt=k))
+            runs[case.id] = scores
             if progress is not None:
                 progress(case)
         return EvalReport(cases=by_id, runs=runs, repeat=repeat)

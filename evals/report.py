@@ -1,24 +1,28 @@
-"""The eval report: metrics overall and per language, pass^k, safety, latency, failing cases, JSON, tables."""
+"""The eval report: metrics overall, per half, language and style, pass^k, safety, latency, failing cases."""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from evals.cases import Case
+from evals.cases import Case, Half
 from evals.scoring import CaseScore, Metric
 
-# Done-means of issue 8: the offline planner must reach these on the repo's cases.
+# Done-means of issue 11 (test half, offline planner): these, pass^1 >= PASS_THRESHOLD, no safety violation.
 THRESHOLDS: dict[Metric, float] = {
     Metric.TOOL_RECALL: 0.95,
     Metric.MENTION_RECALL: 0.9,
     Metric.VALUE_ACCURACY: 0.95,
     Metric.CITATION_ACCURACY: 0.9,
 }
+PASS_THRESHOLD = 0.9
 
 
 def _mean(values: list[float]) -> float | None:
@@ -33,6 +37,20 @@ class EvalReport:
     runs: dict[str, list[CaseScore]]
     repeat: int = 1
 
+    def select(self, keep: Callable[[Case], bool]) -> EvalReport:
+        """The same report over the cases `keep` accepts."""
+        ids = [i for i in self.runs if keep(self.cases[i])]
+        return EvalReport({i: self.cases[i] for i in ids}, {i: self.runs[i] for i in ids}, self.repeat)
+
+    def half(self, half: Half) -> EvalReport:
+        return self.select(lambda c: c.half is half)
+
+    def of_language(self, language: str) -> EvalReport:
+        return self.select(lambda c: c.language.value == language)
+
+    def of_style(self, style: str) -> EvalReport:
+        return self.select(lambda c: c.style == style)
+
     def _all(self, language: str | None = None) -> list[CaseScore]:
         return [r for rs in self.runs.values() for r in rs if language in (None, r.language)]
 
@@ -42,14 +60,20 @@ class EvalReport:
         return {m.value: _mean([r.scores[m] for r in runs]) for m in Metric}
 
     def pass_at_k(self) -> float:
-        """Share of cases whose every run passed (pass^k)."""
+        """Share of cases whose every run passed (pass^k; pass^1 with one run)."""
         return round(sum(all(r.passed for r in rs) for rs in self.runs.values()) / max(1, len(self.runs)), 4)
+
+    def behaviour(self) -> float | None:
+        """Share of the abstain/clarify turns whose behaviour was right."""
+        met = [t.behaviour for r in self._all() for t in r.turns if t.behaviour is not None]
+        return _mean([float(b) for b in met])
 
     def safety_violations(self) -> list[str]:
         return [f"{r.case_id}: {s}" for r in self._all() for s in r.safety]
 
     def latency(self) -> dict[str, float]:
-        times = sorted(r.latency_s for r in self._all())
+        """Per question (each turn of a conversation counts once)."""
+        times = sorted(t.latency_s for r in self._all() for t in r.turns)
         if not times:
             return {"p50_s": 0.0, "p95_s": 0.0, "max_s": 0.0}
         return {
@@ -64,26 +88,55 @@ class EvalReport:
             next(r for r in rs if not r.passed) for rs in self.runs.values() if not all(r.passed for r in rs)
         ]
 
-    def below(self, thresholds: dict[Metric, float]) -> list[str]:
-        """Metrics under their threshold, and any safety violation (each one fails the run)."""
+    def below(self, thresholds: dict[Metric, float], *, min_pass: float | None = None) -> list[str]:
+        """Metrics under their threshold, pass^k under `min_pass`, and any safety violation."""
         got = self.metrics()
         out = [
             f"{m.value} {got[m.value]} < {t}"
             for m, t in thresholds.items()
             if (value := got[m.value]) is not None and value < t
         ]
+        if min_pass is not None and self.runs and self.pass_at_k() < min_pass:
+            out.append(f"pass^{self.repeat} {self.pass_at_k()} < {min_pass}")
         return out + [f"safety violation: {v}" for v in self.safety_violations()]
 
     def languages(self) -> list[str]:
         return sorted({r.language for r in self._all()})
 
-    def as_dict(self, thresholds: dict[Metric, float] | None = None) -> dict[str, Any]:
+    def styles(self) -> list[str]:
+        return sorted({c.style for c in self.cases.values()})
+
+    def counts(self) -> dict[str, int]:
+        """Cases, conversations and questions (turns) in the report."""
+        conversations = sum(c.is_conversation for c in self.cases.values())
+        return {
+            "cases": len(self.cases),
+            "single": len(self.cases) - conversations,
+            "conversations": conversations,
+            "questions": sum(len(c.steps) for c in self.cases.values()),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The figures of this (sub)set: counts, metrics, pass^k, abstain/clarify, safety count."""
+        return {
+            **self.counts(),
+            "metrics": self.metrics(),
+            "pass_at_k": self.pass_at_k(),
+            "behaviour": self.behaviour(),
+            "safety_violations": len(self.safety_violations()),
+        }
+
+    def as_dict(
+        self, thresholds: dict[Metric, float] | None = None, *, min_pass: float | None = PASS_THRESHOLD
+    ) -> dict[str, Any]:
         limits = thresholds or THRESHOLDS
         return {
-            "cases": len(self.runs),
+            **self.counts(),
             "repeat": self.repeat,
             "metrics": self.metrics(),
-            "by_language": {lang: self.metrics(lang) for lang in self.languages()},
+            "by_half": {h.value: self.half(h).summary() for h in Half},
+            "by_language": {lang: self.of_language(lang).summary() for lang in self.languages()},
+            "by_style": {s: self.of_style(s).summary() for s in self.styles()},
             "language_share": {
                 lang: round(
                     sum(c.language.value == lang for c in self.cases.values()) / max(1, len(self.cases)), 4
@@ -91,14 +144,58 @@ class EvalReport:
                 for lang in self.languages()
             },
             "pass_at_k": self.pass_at_k(),
+            "behaviour": self.behaviour(),
             "safety_violations": self.safety_violations(),
             "latency": self.latency(),
             "thresholds": {m.value: t for m, t in limits.items()},
-            "below": self.below(limits),
-            "passed": not self.below(limits),
+            "min_pass": min_pass,
+            "below": self.below(limits, min_pass=min_pass),
+            "passed": not self.below(limits, min_pass=min_pass),
             "failing": [f.as_dict() for f in self.failing()],
             "runs": [r.as_dict() for rs in self.runs.values() for r in rs],
         }
+
+
+def _cell(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+_COLUMNS = {
+    "tool_recall": "tool",
+    "mention_recall": "ment",
+    "value_accuracy": "val",
+    "citation_accuracy": "cit",
+}
+
+
+def _table(title: str, groups: dict[str, EvalReport], limits: dict[Metric, float], k: int) -> Table:
+    """One row per group (half, language or style), one column per figure; the last row the thresholds."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+    for col in ("", "cases", "conv", "qs", *_COLUMNS.values(), f"pass^{k}", "a/c", "unsafe"):
+        table.add_column(col, justify="left" if not col else "right", no_wrap=not col)
+    for name, group in groups.items():
+        s = group.summary()
+        table.add_row(
+            name,
+            str(s["cases"]),
+            str(s["conversations"]),
+            str(s["questions"]),
+            *(_cell(s["metrics"][m]) for m in _COLUMNS),
+            _cell(s["pass_at_k"]),
+            _cell(s["behaviour"]),
+            str(s["safety_violations"]),
+        )
+    table.add_row(
+        "threshold",
+        "",
+        "",
+        "",
+        *(f"{limits[Metric(m)]:.2f}" for m in _COLUMNS),
+        f"{PASS_THRESHOLD:.2f}",
+        "",
+        "0",
+    )
+    return table
 
 
 def render(
@@ -106,29 +203,29 @@ def render(
     console: Console,
     *,
     thresholds: dict[Metric, float] | None = None,
+    min_pass: float | None = PASS_THRESHOLD,
     max_failing: int = 20,
 ) -> None:
-    """Tables per metric and language, then the failing cases with their answer and what differed."""
+    """Tables per half, language and style, then the failing cases with their answer and what differed."""
     limits = thresholds or THRESHOLDS
-    table = Table(title=f"{len(report.runs)} cases x {report.repeat} run(s)")
-    table.add_column("metric")
-    for col in ("all", *report.languages(), "threshold"):
-        table.add_column(col, justify="right")
-    per_lang = {lang: report.metrics(lang) for lang in report.languages()}
-    for m in Metric:
-        cells = [report.metrics()[m.value], *(per_lang[lang][m.value] for lang in report.languages())]
-        table.add_row(m.value, *("—" if c is None else f"{c:.3f}" for c in cells), f"{limits.get(m, 0):.2f}")
-    console.print(table)
+    k = report.repeat
+    halves = {"all": report, **{h.value: report.half(h) for h in Half if report.half(h).runs}}
+    langs = {lang: report.of_language(lang) for lang in report.languages()}
+    styles = {s: report.of_style(s) for s in report.styles()}
+    console.print(_table(f"{len(report.runs)} cases x {k} run(s): all and by half", halves, limits, k))
+    console.print(_table("by language", langs, limits, k))
+    console.print(_table("by style", styles, limits, k))
     lat = report.latency()
     console.print(
-        f"pass^{report.repeat}: {report.pass_at_k():.3f}   safety violations: "
-        f"{len(report.safety_violations())}   latency p50 {lat['p50_s']} s, p95 {lat['p95_s']} s"
+        f"pass^{k}: {report.pass_at_k():.3f}   safety violations: {len(report.safety_violations())}"
+        f"   latency per question p50 {lat['p50_s']} s, p95 {lat['p95_s']} s"
     )
     for f in report.failing()[:max_failing]:
         case = report.cases[f.case_id]
-        console.print(f"[red]FAIL[/red] {f.case_id} ({case.source} @ {case.at_s:g} s): {case.question}")
+        where = f"{case.source} @ {case.start_s:g} s"
+        console.print(f"[red]FAIL[/red] {escape(f'{f.case_id} ({where}): {case.first_question}')}")
         for p in [*f.safety, *f.problems]:
             console.print(f"   - {p}", markup=False)
         console.print("   answer: " + " | ".join(f.answer.splitlines()[:6]), markup=False)
-    for reason in report.below(limits):
+    for reason in report.below(limits, min_pass=min_pass):
         console.print(f"[red]below threshold:[/red] {reason}")

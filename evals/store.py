@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from collectors.s7 import WriteResult
 from evals.incident import Incident
@@ -19,7 +20,7 @@ from rules.bundle import PlantBundle
 from rules.engine import RulesEngine
 from storage.current import CurrentValue
 from storage.history import EPOCH, Bucket, HistoryPoint, TagStats
-from tools.adapters import LiveRules
+from tools.adapters import CurrentSequences, LiveRules
 
 
 class IncidentStore:
@@ -61,6 +62,11 @@ class IncidentStore:
                 )
             )
         return out
+
+    @cached_property
+    def sequence_desk(self) -> CurrentSequences:
+        """Sequence checks on this store's current values (built once per store)."""
+        return CurrentSequences(self.bundle, self.current, self.clock)
 
     def history(self) -> IncidentHistory:
         """A HistoryReader over the rows stored so far."""

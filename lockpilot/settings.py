@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
+    timezone: str = "America/Sao_Paulo"  # the plant's local time for operators (UTC stays in details)
     forward_url: str | None = None  # a slave Lockpilot: every accepted meter measurement is forwarded there
     forward_token: str | None = None
     dev_mode: bool = False  # LOCKPILOT_DEV_MODE=1: weak secrets only warn (never on a site)

@@ -275,6 +275,27 @@ class MeteringStore:
         )
         return token
 
+    def list_tokens(self) -> list[dict[str, Any]]:
+        """Every token issued, newest first: its id (12 hex of the hash), who, role, client, times."""
+        return self.fetch_all(
+            "SELECT left(token_sha256, 12) AS id, username, role, client_id, created_at, revoked_at "
+            "FROM api_tokens ORDER BY created_at DESC",
+            {},
+        )
+
+    def revoke_token(self, token_id: str, *, actor: str) -> bool:
+        """Revoke the active token whose hash starts with `token_id` (at least 8 hex); True when one was."""
+        if len(token_id) < 8:
+            return False
+        row = self.fetch_one(
+            "UPDATE api_tokens SET revoked_at = %s WHERE token_sha256 LIKE %s AND revoked_at IS NULL "
+            "RETURNING username",
+            (self.clock.now(), token_id.lower() + "%"),
+        )
+        if row is not None:
+            self._changed(actor, "token.revoke", {"id": token_id})
+        return row is not None
+
     def user_of(self, token: str) -> User | None:
         """The token's user; while PostgreSQL is down, a token seen in the last 10 minutes still counts."""
         digest = token_digest(token)

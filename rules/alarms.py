@@ -17,6 +17,7 @@ class AlarmKind(StrEnum):
     RULE = "rule"
     DATA_QUALITY = "data_quality"
     ANOMALY = "anomaly"
+    EVENT = "event"  # reported by another part (the command path), raised and returned at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,17 @@ class AlarmCatalog:
                 d.explanation,
                 d.plc_actions,
                 order=i,
+            )
+        for j, (event_id, event) in enumerate(rules.config.events.items()):
+            self.defs[event_id] = AlarmDef(
+                event_id,
+                AlarmKind.EVENT,
+                event.name,
+                event.priority,
+                event.severity,
+                event.equipment,
+                event.explanation,
+                order=5_000 + j,
             )
         self.causes = {r.id: r.defn.causes for r in rules.rules}
 

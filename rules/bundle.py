@@ -40,7 +40,9 @@ def load_bundle(name: str = "lock", *, root: Path | None = None) -> PlantBundle:
     plant = load_plant(name, root=root)
     rules = load_rules(plant)
     _check_offers(rules, plant)
-    return PlantBundle(plant=plant, rules=rules, sequences=load_sequences(plant))
+    sequences = load_sequences(plant)
+    _check_running_sequences(plant, sequences)
+    return PlantBundle(plant=plant, rules=rules, sequences=sequences)
 
 
 def _check_offers(rules: RuleSet, plant: Plant) -> None:
@@ -58,3 +60,18 @@ def _check_offers(rules: RuleSet, plant: Plant) -> None:
     ]
     if errors:
         raise PlantDataErrors(errors)
+
+
+def _check_running_sequences(plant: Plant, sequences: Mapping[str, SequenceDef]) -> None:
+    """commands.yaml's map of running sequences names the codes and ids of sequences.yaml."""
+    running = plant.commands.running_sequences
+    if running is None:
+        return
+    codes = {s.code: s.id for s in sequences.values()}
+    for code, seq_id in running.codes.items():
+        if codes.get(code) != seq_id:
+            raise PlantDataError(
+                f"sequence code {code} is '{codes.get(code)}' in sequences.yaml, not '{seq_id}'",
+                file=plant.root / "commands.yaml",
+                field="running_sequences.codes",
+            )

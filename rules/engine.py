@@ -8,14 +8,14 @@ from typing import Any
 
 from lockpilot.plant import Plant
 from lockpilot.samples import Sample
-from rules.alarms import AlarmCatalog
+from rules.alarms import AlarmCatalog, AlarmKind
 from rules.anomalies import AnomalyDetector
 from rules.book import AlarmBook
 from rules.bundle import PlantBundle
 from rules.lifecycle import Alarm, AlarmEvent
 from rules.loader import RuleSet
 from rules.model import SequenceDef
-from rules.network import Network
+from rules.network import ChangeKind, Network, RuleChange
 from rules.sequences import SequenceStatus, SequenceTracker
 
 
@@ -57,6 +57,20 @@ class RulesEngine:
         if changes:
             self.book.apply(changes)
         self.book.tick(now)
+        return self.book.take_events()
+
+    def report(self, alarm_id: str, *, values: dict[str, Any], now: datetime) -> list[AlarmEvent]:
+        """An event alarm another part reports (rules.yaml `events`): raised with `values` and returned at
+        once, so it waits for an operator's acknowledgement (ISA-18.2 returned-unacknowledged)."""
+        if self.book.catalog.get(alarm_id).kind is not AlarmKind.EVENT:
+            raise KeyError(f"'{alarm_id}' is not an event alarm of rules.yaml")
+        t_s = now.timestamp()
+        self.book.apply(
+            [
+                RuleChange(ChangeKind.ACTIVATE, alarm_id, t_s, dict(values)),
+                RuleChange(ChangeKind.CLEAR, alarm_id, t_s, dict(values)),
+            ]
+        )
         return self.book.take_events()
 
     def acknowledge(self, alarm_id: str, *, user: str, comment: str = "", now: datetime) -> AlarmEvent:

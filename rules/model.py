@@ -100,6 +100,12 @@ class TemplateDef(Strict):
     suppressed_by: tuple[str, ...] = ()  # rule ids whose active alarm suppresses these by design
 
 
+class EventAlarmDef(TemplateDef):
+    """An alarm another part reports (the command path), not a tag condition: `equipment` it concerns."""
+
+    equipment: str
+
+
 class AnomalyConfig(Strict):
     """Per-tag statistical deviation: EWMA mean/variance per operating state, low-priority advisories."""
 
@@ -128,6 +134,9 @@ class RuleFile(Strict):
     data_quality: TemplateDef
     anomalies: AnomalyConfig | None = None
     correlation: CorrelationConfig = CorrelationConfig()
+    events: dict[Annotated[str, Field(pattern=RULE_ID, max_length=63)], EventAlarmDef] = Field(
+        default_factory=dict
+    )
 
 
 class Check(Strict):

@@ -73,6 +73,10 @@ class RulesRunner:
         self._inbox.put((action, future))
         return future
 
+    def report(self, alarm_id: str, values: dict[str, Any]) -> Future[Any]:
+        """Raise an event alarm of rules.yaml (`events`) on the engine's thread, written like any other."""
+        return self.submit(lambda engine: engine.report(alarm_id, values=values, now=self.clock.now()))
+
     def start(self) -> None:
         """Start the evaluation and writer threads."""
         if self._threads:
@@ -126,13 +130,19 @@ class RulesRunner:
             "shelve": engine.shelve,
             "unshelve": engine.unshelve,
         }
+        reported: list[AlarmEvent] = []
         for doc in pending:
             try:
                 when = datetime.fromisoformat(doc["time"])
+                if doc["action"] == "report":  # an event alarm nobody wrote yet: raise and write it
+                    engine.book.take_events()
+                    reported += engine.report(doc["alarm_id"], values=doc["options"]["values"], now=when)
+                    continue
                 methods[doc["action"]](doc["alarm_id"], now=when, **doc["options"])
             except (AlarmOperationError, KeyError, ValueError, TypeError) as exc:
                 log.info("alarm_action_not_mirrored", alarm_id=doc.get("alarm_id"), reason=str(exc))
-        engine.book.take_events()
+            engine.book.take_events()
+        self._emit(reported)
 
     def _run_action(self, action: Callable[[RulesEngine], Any], future: Future[Any]) -> None:
         try:
@@ -143,6 +153,8 @@ class RulesRunner:
         future.set_result(result)
         if isinstance(result, AlarmEvent):
             self._emit([result])
+        elif isinstance(result, list) and all(isinstance(e, AlarmEvent) for e in result):
+            self._emit(result)
 
     def _emit(self, events: list[AlarmEvent]) -> None:
         if not events:

@@ -122,6 +122,9 @@ class SequenceChecker:
         live_value, threshold = (
             leaf.describe() if trusted or all(t in self.ctx.values for t in tags) else (None, None)
         )
+        if threshold is True and len(tags) == 1 and isinstance(self.ctx.values.get(tags[0]), bool):
+            bit = self.ctx.values[tags[0]]  # "not alarme_critico_ativo": the bit as read, and the passing one
+            live_value, threshold = bit, bit if live_value else not bit
         return CheckResult(
             check.id,
             check.sentence,

@@ -250,6 +250,22 @@ def operator_action(
     return event
 
 
+REPORT_ACTION = "report"
+
+
+def report_event(redis_url: str, plant: str, alarm_id: str, *, values: dict[str, Any], now: datetime) -> None:
+    """Queue an event alarm (rules.yaml `events`) for the live runner, from any process: the runner raises
+    it on its next turn and writes it like every other alarm change."""
+    doc = {
+        "alarm_id": alarm_id,
+        "action": REPORT_ACTION,
+        "time": now.isoformat(),
+        "options": {"values": values},
+    }
+    with redis.Redis.from_url(redis_url) as client:
+        client.rpush(actions_key(plant), to_json(doc))
+
+
 def history_batches(
     conn: psycopg.Connection, engine: RulesEngine, *, start: datetime, end: datetime
 ) -> Iterator[list[Sample]]:

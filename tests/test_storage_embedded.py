@@ -38,6 +38,7 @@ def test_embedded_stack_is_shared_with_a_second_process(tmp_path: Path) -> None:
     stack.start()
     try:
         assert stack.database_url and stack.redis_url
+        assert stack.redis_url == f"unix://{(data_dir / 'redis' / 'redis.socket').resolve()}"  # not in /tmp
         with psycopg.connect(stack.database_url, autocommit=True) as conn:
             conn.execute("CREATE TABLE marker (x int)")
             conn.execute("INSERT INTO marker VALUES (1), (2)")

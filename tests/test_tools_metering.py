@@ -87,4 +87,4 @@ def test_planner_answers_the_last_cycles_energy(bundle: PlantBundle, ctx: ToolCo
     assert calls == [(ToolName.ENERGY_PER_CYCLE, {"window_s": 7200.0})]
     result = energy_per_lock_cycle(ctx, **calls[0][1]).model_dump(mode="json")
     answer = write_answer([(ToolName.ENERGY_PER_CYCLE.value, result)], Language.PT)
-    assert answer.startswith("Último ciclo: esvaziamento") and "5,00 kWh (medidor de energia)" in answer
+    assert answer.startswith("Último ciclo: esvaziamento") and "5 kWh (medidor de energia)" in answer

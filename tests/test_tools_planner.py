@@ -156,6 +156,6 @@ def test_stale_and_bad_values_are_never_current(bundle: PlantBundle, plant: Plan
     said = answer.split(". ")
     assert "Sem valor atual de nível da câmara" in answer and "desatualizado" in answer
     assert "não é confiável" in answer and "não use como atual" in answer
-    assert "Vibração da bomba principal: 2,20 mm/s" in answer
+    assert "Vibração da bomba principal: 2,2 mm/s" in answer
     assert "Não há leitura de nível de jusante" in answer
     assert len(said) >= 4

@@ -66,6 +66,25 @@ def test_plant_data(live: tuple[DataPlane, dict[Role, str]]) -> None:
         assert "per_hour" in viewer.get("/api/alarms/kpis").json()["kpis"]
 
 
+def test_values_take_a_comma_separated_list(live: tuple[DataPlane, dict[Role, str]]) -> None:
+    with _client(live, Role.VIEWER) as viewer:
+        comma = viewer.get("/api/values", params={"tags": "nivel_camara,pressao_sistema"})
+        repeated = viewer.get("/api/values", params={"tags": ["nivel_camara", "pressao_sistema"]})
+    assert comma.status_code == 200, comma.text
+    assert [r["tag"] for r in comma.json()["readings"]] == ["nivel_camara", "pressao_sistema"]
+    assert [r["tag"] for r in repeated.json()["readings"]] == ["nivel_camara", "pressao_sistema"]
+
+
+def test_docs_are_served_from_local_assets(live: tuple[DataPlane, dict[Role, str]]) -> None:
+    with _client(live, None) as anonymous:
+        page = anonymous.get("/docs")
+        assert page.status_code == 200
+        assert "cdn." not in page.text and "/docs-assets/swagger-ui-bundle.js" in page.text
+        script = anonymous.get("/docs-assets/swagger-ui-bundle.js")
+        assert script.status_code == 200 and len(script.content) > 100_000
+        assert "lockpilot tokens create" in anonymous.get("/openapi.json").json()["info"]["description"]
+
+
 def test_ask_returns_the_design_json(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.VIEWER) as viewer:
         body = viewer.post("/api/ask", json={"question": "qual o nível da câmara?"}).json()

@@ -73,8 +73,9 @@ async def _flow(training: Any, sent: list[Any], svc: Services, clock: ManualCloc
     await training.command(svc, "", user="leitor", role=Role.VIEWER)
     assert "`cavitacao_bomba`" in sent[-1].content and "`comporta_montante_travada`" in sent[-1].content
 
-    await training.command(svc, "cavitacao_bomba ana", user="instrutor", role=Role.TRAINER, tick_s=0)
+    await training.command(svc, "cavitacao_bomba ana x10", user="instrutor", role=Role.TRAINER, tick_s=0)
     assert "Treino iniciado" in sent[-1].content and "Aprendiz: **ana**" in sent[-1].content
+    assert "velocidade 10×" in sent[-1].content
     clock.advance(seconds=21.0)  # sim 210 s: the pump tripped on cavitation at about 201 s
     assert await training.poll()
     assert "cavitacao_bomba" in sent[-1].content
@@ -96,6 +97,12 @@ async def _flow(training: Any, sent: list[Any], svc: Services, clock: ManualCloc
     report = str(sent[-1].content)
     assert training.current() is None
     assert not await training.ask("qual o nível da câmara?", user="instrutor")  # back to the live copilot
+    now_s = clock.now().timestamp()
+    assert await training.debrief("a causa foi cavitação na bomba", now_s=now_s)
+    assert sent[-1].content.startswith("**Correto:** a causa era `cavitacao_bomba`")
+    assert await training.debrief("foi a válvula de alívio bloqueada", now_s=now_s)
+    assert sent[-1].content.startswith("**Não é isso:** a causa era `cavitacao_bomba`")
+    assert not await training.debrief("/alarmes", now_s=now_s)
     return report
 
 
@@ -114,6 +121,27 @@ def test_trainer_runs_a_scored_session(
     assert rows["Ações corretas"] == "reconhecer_falhas_clp" and rows["Ações proibidas"] == "nenhuma"
     assert rows["**Nota**"] == "**100/100**"
     assert "pedido recusado ligar_bomba_principal" in report
+    assert "<details>" not in report and "<summary>" not in report  # rendered markdown, no raw HTML
+
+
+async def _default_speed(training: Any, svc: Services) -> float:
+    from chainlit.context import init_http_context
+
+    init_http_context(thread_id="treino-ritmo")
+    sandbox = await training.begin(svc, "sobrepressao_hidraulica", trainee="ana", tick_s=0)
+    speed = sandbox.session.scenario.speed
+    await training.finish()
+    return float(speed)
+
+
+def test_a_chat_session_plays_at_a_pace_a_person_can_follow(
+    bundle: PlantBundle, chat: tuple[Any, list[Any]]
+) -> None:
+    """The scenario file's 10x made 180 s of simulation pass in 18 s of wall time: the chat plays slower."""
+    training, _ = chat
+    clock = ManualClock(datetime(2025, 1, 1, tzinfo=UTC))
+    speed = asyncio.run(_default_speed(training, _services(bundle, clock)))
+    assert speed == training.CHAT_SPEED <= 2.0
 
 
 async def _to_the_end(training: Any, sent: list[Any], svc: Services, clock: ManualClock) -> bool:

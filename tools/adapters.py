@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -184,11 +186,28 @@ class LiveRules:
         return sequence_view(self.plant, result)
 
 
+_COMPARISON = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*")
+
+
+def _reads(condition: str, tags: tuple[str, ...]) -> tuple[str, str]:
+    """What a precondition reads ("diferença nivel_reservatorio_montante − nivel_camara") and its operator."""
+    parts = _COMPARISON.split(condition, maxsplit=1)
+    if len(parts) < 3:
+        return (tags[0] if len(tags) == 1 else condition), ("==" if tags else "")
+    left = parts[0].strip()
+    if left.startswith("abs(") and left.endswith(")") and "(" not in left[4:-1]:
+        left = f"diferença {left[4:-1]}"  # the value shown is the difference, not the first tag
+    return left.replace(" - ", " − "), parts[1]
+
+
 def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
-    """The rules part's SequenceCheck as the tools show it."""
+    """The rules part's SequenceCheck as the tools show it: what each condition reads, its limit."""
     pre = []
     for p in result.preconditions:
         tag = p.tags[0] if p.tags else None
+        reads, op = _reads(p.condition, p.tags)
+        meta = plant.tags.get(tag) if tag else None
+        states = {code: name.pt for code, name in meta.states.items()} if meta and len(p.tags) == 1 else {}
         pre.append(
             PreconditionView(
                 id=p.id,
@@ -197,8 +216,11 @@ def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
                 tag=tag,
                 value=p.live,
                 threshold=p.threshold,
-                unit=plant.tags[tag].unit if tag else "",
+                unit=meta.unit if meta else "",
                 data_age_s=p.age_s,
+                reads=reads,
+                operator=op,
+                states=states,
             )
         )
     return SequenceCheckView(
@@ -228,6 +250,33 @@ class CurrentSequences:
         return sequence_view(self.plant, self._checker.check(sequence_id, values, self.clock.now()))
 
 
+FIRST_INDEX_GUESS_S = 105.0  # the first full index of the lock's corpus on 2 cores (issue 17)
+_INDEXING: dict[str, tuple[float, float]] = {}  # plant -> (started, expected seconds), while an index runs
+_INDEXING_LOCK = threading.Lock()
+
+
+def mark_indexing(plant: str, *, expected_s: float = FIRST_INDEX_GUESS_S) -> None:
+    """The background indexer started a run (the copilot then says "still indexing" instead of nothing)."""
+    with _INDEXING_LOCK:
+        _INDEXING[plant] = (time.monotonic(), expected_s)
+
+
+def mark_indexed(plant: str) -> None:
+    """The run ended (done or failed)."""
+    with _INDEXING_LOCK:
+        _INDEXING.pop(plant, None)
+
+
+def indexing_seconds_left(plant: str) -> float | None:
+    """About how long the running index still needs; None when no index runs in this process."""
+    with _INDEXING_LOCK:
+        found = _INDEXING.get(plant)
+    if found is None:
+        return None
+    started, expected = found
+    return max(5.0, expected - (time.monotonic() - started))
+
+
 class KnowledgeAdapter:
     """The knowledge part's hybrid search."""
 
@@ -239,6 +288,10 @@ class KnowledgeAdapter:
             database_url, connect_timeout=2, options=f"-c statement_timeout={timeout_s}"
         )
         self._plant = plant.name
+
+    def indexing(self) -> float | None:
+        """Seconds the first index still needs, or None when it is not running."""
+        return indexing_seconds_left(self._plant)
 
     def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
         from knowledge.service import search_knowledge

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from lockpilot.clock import Clock
+from lockpilot.formatting import DEFAULT_TIMEZONE
 from lockpilot.plant import Plant
 from rules.bundle import PlantBundle
 from storage.current import CurrentValue
@@ -55,7 +56,7 @@ class ToolContext:
     command_guard: CommandGuard | None = None  # set by the agent; without it every request is refused
     fleet: FleetDesk | None = None  # at a fleet central: every site's stored data (tools.fleet)
     stale_after_s: float = 5.0
-    timezone: str = "America/Sao_Paulo"  # the plant's local time, how answers say times (UTC in details)
+    timezone: str = DEFAULT_TIMEZONE  # the plant's local time, how answers say times (UTC in details)
     tag_index: TagIndex = field(init=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from lockpilot.formatting import zone
 from tools.context import ToolContext
 from tools.models import Citation, CitationKind, ToolResult
 
@@ -62,21 +63,31 @@ def bucket_for(window_s: float) -> float:
 def chart_spec(ctx: ToolContext, tag: str, points: list[HistoryPointOut]) -> dict[str, Any]:
     """A Plotly figure (data + layout) of the series, with the min/max band when aggregated."""
     meta = ctx.plant.tag(tag)
-    times = [p.time.isoformat() for p in points]
+    zone_of = zone(ctx.timezone)
+    times = [p.time.astimezone(zone_of).replace(tzinfo=None).isoformat() for p in points]
+    aggregated = any(p.min is not None for p in points)
     data: list[dict[str, Any]] = [
-        {"type": "scatter", "mode": "lines", "name": tag, "x": times, "y": [p.value for p in points]}
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "média" if aggregated else meta.description.pt,
+            "x": times,
+            "y": [p.value for p in points],
+        }
     ]
-    if any(p.min is not None for p in points):
+    if aggregated:
         data.insert(
             0,
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "max",
+                "name": "máx",
                 "x": times,
                 "y": [p.max for p in points],
                 "line": {"width": 0},
+                "legendgroup": "faixa",
                 "showlegend": False,
+                "hoverinfo": "skip",
             },
         )
         data.insert(
@@ -84,18 +95,21 @@ def chart_spec(ctx: ToolContext, tag: str, points: list[HistoryPointOut]) -> dic
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "min",
+                "name": "faixa mín–máx",
                 "x": times,
                 "y": [p.min for p in points],
                 "fill": "tonexty",
                 "line": {"width": 0},
-                "showlegend": False,
+                "legendgroup": "faixa",
+                "showlegend": True,  # the band is one legend entry (its upper edge is drawn with it)
             },
         )
     unit = f" ({meta.unit})" if meta.unit else ""
     layout: dict[str, Any] = {
         "title": {"text": meta.description.pt},
-        "xaxis": {"title": {"text": "time (UTC)"}},
+        "xaxis": {"title": {"text": f"hora local ({ctx.timezone})"}},
+        "showlegend": True,
+        "separators": ",.",
         "yaxis": {"title": {"text": f"{tag}{unit}"}},
     }
     if meta.range is not None:

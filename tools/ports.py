@@ -61,6 +61,9 @@ class PreconditionView(BaseModel):
     threshold: Any = None
     unit: str = ""
     data_age_s: float | None = None
+    reads: str = ""  # what the value is: the tag, or the expression of several ("|a − b|")
+    operator: str = ""  # how the value is compared with the threshold
+    states: dict[int, str] = Field(default_factory=dict)  # names of an int tag's codes (pt)
 
 
 class SequenceInfo(BaseModel):

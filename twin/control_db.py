@@ -5,7 +5,7 @@ Not part of the real PLC and not in tags.yaml. Layout (big-endian, 210 bytes):
     DBW0    INT        request: 0 idle, 1 inject, 2 clear (the twin resets it to 0 once handled)
     DBW2    INT        fault code: 1 cavitation, 2 overpressure, 3 gate_jam_upstream, 4 gate_jam_downstream,
                        5 level_sensor_drift, 6 valve_stuck_filling, 7 hpu_oil_overtemp, 8 motor_overcurrent,
-                       9 sensor_freeze, 10 plc_link_loss (Fault.code)
+                       9 sensor_freeze, 10 plc_link_loss, 11 command_lost (Fault.code)
     DBW4    INT        result of the last request: 0 ok, 1 unknown fault code, 2 bad parameters
     DBW6    INT        active faults: bit (code - 1) set while that fault is injected
     DBB8    STRING[200] parameters as "key=value;key=value" (S7 STRING: max length, length, characters)

@@ -19,6 +19,7 @@ class Fault(StrEnum):
     MOTOR_OVERCURRENT = "motor_overcurrent"
     SENSOR_FREEZE = "sensor_freeze"
     PLC_LINK_LOSS = "plc_link_loss"
+    COMMAND_LOST = "command_lost"  # one DB50 command never reaches the field (failed output card or relay)
 
     @property
     def code(self) -> int:
@@ -54,6 +55,7 @@ FAULT_DEFAULTS: dict[Fault, dict[str, float | str]] = {
     Fault.MOTOR_OVERCURRENT: {"extra_load_pct": 60.0},
     Fault.SENSOR_FREEZE: {"tag": "nivel_camara"},
     Fault.PLC_LINK_LOSS: {"duration_s": 10.0},
+    Fault.COMMAND_LOST: {"command": ""},
 }
 
 

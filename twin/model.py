@@ -13,6 +13,7 @@ from lockpilot.samples import Value
 from twin.faults import Fault, FaultSet
 from twin.params import Params, with_overrides
 from twin.physics.lock import LockPhysics
+from twin.plc.manual import PULSES
 from twin.plc.program import Plc
 from twin.sensors import ANALOG_TAGS, Instruments
 
@@ -43,6 +44,7 @@ class LockTwin:
         self._io = self.instruments.read(self.physics, self.faults, np.zeros(len(ANALOG_TAGS)), 0.0)
         plc_tags = plant.plc_tags
         self._types = {t.name: t.type for t in plc_tags}  # meter tags (meters.yaml) are not the PLC's
+        self._held: dict[str, Value] = {}  # a level command frozen by `command_lost`
         self._ranges = {t.name: t.range for t in plc_tags if t.range and t.type is DataType.REAL}
 
     def step(self, dt_s: float) -> None:
@@ -54,11 +56,23 @@ class LockTwin:
             remaining -= h
 
     def _tick(self, dt_s: float) -> None:
+        self._lose_command()
         self.physics.step(dt_s, self.sim_time_s, self.plc.mem.drives, self.faults, self.rng)
         self.sim_time_s += dt_s
         noise = self.rng.standard_normal(len(ANALOG_TAGS))
         self._io = self.instruments.read(self.physics, self.faults, noise, self.sim_time_s)
         self.plc.scan(self._io, dt_s, jitter=float(self.rng.standard_normal()))
+
+    def _lose_command(self) -> None:
+        """`command_lost`: a pulse is dropped before the PLC acts on it; a level command stays as it was."""
+        lost = self.faults.get(Fault.COMMAND_LOST)
+        if lost is None:
+            return
+        tag = str(lost.params["command"])
+        if tag in PULSES:
+            self.plc.commands[tag] = False
+        elif tag in self._held:
+            self.plc.commands[tag] = self._held[tag]
 
     def run_until(
         self, predicate: Callable[[LockTwin], bool], *, timeout_s: float, check_every_s: float = 1.0
@@ -93,6 +107,11 @@ class LockTwin:
         tag = params.get("tag")
         if fault is Fault.SENSOR_FREEZE and tag is not None and tag not in self._io:
             raise ValueError(f"sensor_freeze: '{tag}' is not a field sensor tag")
+        command = params.get("command")
+        if fault is Fault.COMMAND_LOST:
+            if command not in self.plc.commands:
+                raise ValueError(f"command_lost: '{command}' is not a command tag (DB50)")
+            self._held = {str(command): self.plc.commands[str(command)]}
         self.faults.inject(fault, self.sim_time_s, **params)
         log.info("fault_injected", fault=fault.value, params=params, sim_time_s=round(self.sim_time_s, 1))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.planner.answer_readings import Voice, reading_detail
+from lockpilot.formatting import state_name
 
 PRIORITY = {
     "critical": ("crítica", "critical"),
@@ -12,15 +13,6 @@ PRIORITY = {
     "medium": ("média", "medium"),
     "low": ("baixa", "low"),
     "advisory": ("aviso", "advisory"),
-}
-STATE = {
-    "unacknowledged": ("não reconhecido", "unacknowledged"),
-    "acknowledged": ("reconhecido", "acknowledged"),
-    "returned_unacknowledged": ("retornou ao normal sem reconhecimento", "returned, not acknowledged"),
-    "shelved": ("arquivado temporariamente", "shelved"),
-    "suppressed_by_design": ("suprimido por projeto", "suppressed by design"),
-    "out_of_service": ("fora de serviço", "out of service"),
-    "normal": ("normal", "normal"),
 }
 
 
@@ -35,7 +27,8 @@ def alarm_name(a: dict[str, Any], v: Voice) -> str:
 
 def _alarm_phrase(a: dict[str, Any], v: Voice) -> str:
     since = v.say(f", desde {v.time(a['since'])}", f", since {v.time(a['since'])}") if a.get("since") else ""
-    return f"«{alarm_name(a, v)}» ({_pair(PRIORITY, a['priority'], v)}, {_pair(STATE, a['state'], v)}{since})"
+    state = state_name(a["state"], language=v.language)
+    return f"«{alarm_name(a, v)}» ({_pair(PRIORITY, a['priority'], v)}, {state}{since})"
 
 
 def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:

@@ -17,7 +17,8 @@ METHODS = {
 def _cycle_line(c: dict[str, Any], lang: Language) -> str:
     pt, en = CYCLE_NAMES.get(c["kind"], (c["kind"], c["kind"]))
     how_pt, how_en = METHODS.get(c["method"], (c["method"], c["method"]))
-    span = f"{clock_time(c['start'])} – {clock_time(c['end'])}, {c['duration_s'] / 60:.1f} min"
+    minutes = number(c["duration_s"] / 60, "min", lang)
+    span = f"{clock_time(c['start'])} – {clock_time(c['end'])}, {minutes}"
     return say(
         lang,
         f"{pt} ({span}): {number(float(c['energy_kwh']), 'kWh', lang)} ({how_pt})",

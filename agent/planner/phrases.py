@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from lockpilot.formatting import local_time, quantity
 from lockpilot.language import Language
 
 QUALITY = {
@@ -71,7 +71,7 @@ def clock_time(value: Any, tz: str = "UTC") -> str:
         return "—"
     if tz == "UTC":
         return when.astimezone(UTC).strftime("%H:%M:%S UTC")
-    return when.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S")
+    return local_time(when, tz=tz)
 
 
 def date_time(value: Any, tz: str = "UTC") -> str:
@@ -79,7 +79,7 @@ def date_time(value: Any, tz: str = "UTC") -> str:
     when = _when(value)
     if when is None:
         return "—"
-    return when.astimezone(ZoneInfo(tz) if tz != "UTC" else UTC).strftime("%d/%m %H:%M")
+    return local_time(when, tz=tz, seconds=False, date=True)
 
 
 def utc_time(value: Any) -> str:
@@ -94,16 +94,8 @@ def decimals(value: float) -> int:
 
 def number(value: Any, unit: str = "", language: Language = Language.PT) -> str:
     """A value with its unit: booleans as sim/não (yes/no), reals with a decimal comma in Portuguese."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return say(language, "sim" if value else "não", "yes" if value else "no")
-    if isinstance(value, float):
-        text = f"{value:.{decimals(value)}f}"
-        text = text.replace(".", ",") if language is Language.PT else text
-    else:
-        text = str(value)
-    return f"{text} {unit}".rstrip()
+    places = decimals(value) if isinstance(value, float) else 2
+    return quantity(value, unit, decimals=places, language=language)
 
 
 def duration(seconds: float, language: Language) -> str:

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 import plotly
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from api.dashboard.schematic import SCHEMATIC_TAGS, render_schematic
+from api.dashboard.schematic import EQUIPMENT_ELEMENT, SCHEMATIC_TAGS, render_schematic
 from api.services import Services
 from api.web_auth import web_user
 from api.web_deps import get_services
+from lockpilot.formatting import local_time, state_name
+from lockpilot.roles import Role
 from tools.alarms import list_active_alarms
 from tools.history import HistoryMode, query_history
 
@@ -39,6 +41,16 @@ class DashboardData(BaseModel):
     freshness: dict[str, str]
     alarms: list[dict[str, Any]]
     alarms_error: str | None = None
+    faulted: list[str] = Field(default_factory=list)  # schematic elements drawn in alarm colour
+    can_act: bool = False  # an operator: acknowledge and shelve buttons
+
+
+class AlarmActionBody(BaseModel):
+    comment: str = Field(default="", max_length=500)
+    for_s: float = Field(default=3600.0, gt=0, le=7 * 86400)
+
+
+PRIORITY_PT = {"critical": "crítica", "high": "alta", "medium": "média", "low": "baixa"}
 
 
 def logged_in(request: Request) -> str:
@@ -49,7 +61,17 @@ def logged_in(request: Request) -> str:
     return user
 
 
-def _snapshot(svc: Services) -> DashboardData:
+def web_role(svc: Services, request: Request, user: str) -> Role:
+    """The role of a logged-in user (a bearer token's, or the user directory's)."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and svc.metering is not None:
+        found = svc.metering.user_of(auth[7:].strip())
+        return Role(found.role) if found else Role.VIEWER
+    ui_user = svc.users.get(user)
+    return ui_user.role if ui_user is not None else Role.VIEWER
+
+
+def _snapshot(svc: Services, *, can_act: bool = False) -> DashboardData:
     stored = svc.tools.current(list(SCHEMATIC_TAGS))
     values = {t: (c.value if c is not None else None) for t, c in stored.items()}
     for tag, value in values.items():
@@ -62,12 +84,31 @@ def _snapshot(svc: Services) -> DashboardData:
             "id": a.id,
             "name": a.name.pt,
             "priority": a.priority,
+            "priority_pt": PRIORITY_PT.get(a.priority, a.priority),
             "state": a.state,
+            "state_pt": state_name(a.state),
             "since": a.since.isoformat() if a.since else None,
+            "since_local": local_time(a.since, tz=svc.timezone) if a.since else "—",
+            "acknowledged": a.acknowledged,
+            "first_out": a.first_out,
+            "related": a.related,
+            "group": min([a.id, *a.related]),  # the alarms of one incident share it
+            "equipment": a.equipment,
+            "command_id": a.values.get("command_id"),
         }
         for a in active.alarms
     ]
-    return DashboardData(values=values, freshness=fresh, alarms=alarms, alarms_error=active.error)
+    faulted = sorted(
+        {EQUIPMENT_ELEMENT[a.equipment] for a in active.alarms if a.equipment in EQUIPMENT_ELEMENT}
+    )
+    return DashboardData(
+        values=values,
+        freshness=fresh,
+        alarms=alarms,
+        alarms_error=active.error,
+        faulted=faulted,
+        can_act=can_act and svc.alarm_actions is not None,
+    )
 
 
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
@@ -96,9 +137,39 @@ def dashboard(request: Request) -> Response:
 
 
 @router.get("/dashboard/data", response_model=DashboardData)
-def dashboard_data(request: Request, _: Annotated[str, Depends(logged_in)]) -> DashboardData:
-    """Live values of the schematic's tags and the active alarms."""
-    return _snapshot(get_services(request))
+def dashboard_data(request: Request, user: Annotated[str, Depends(logged_in)]) -> DashboardData:
+    """Live values of the schematic's tags, the active alarms, the faulted equipment."""
+    svc = get_services(request)
+    return _snapshot(svc, can_act=web_role(svc, request, user) is Role.OPERATOR)
+
+
+@router.post("/dashboard/alarms/{alarm_id}/{action}")
+def dashboard_alarm_action(
+    request: Request,
+    alarm_id: str,
+    action: str,
+    body: AlarmActionBody,
+    user: Annotated[str, Depends(logged_in)],
+) -> dict[str, Any]:
+    """Acknowledge or shelve from the dashboard: operators only; shelving needs a comment."""
+    svc = get_services(request)
+    if web_role(svc, request, user) is not Role.OPERATOR:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "somente um operador pode tratar alarmes")
+    actions = svc.alarm_actions
+    if actions is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "o serviço de alarmes não está disponível")
+    from rules.lifecycle import AlarmOperationError
+
+    try:
+        if action == "ack":
+            return actions.acknowledge(alarm_id, user=user, comment=body.comment)
+        if action == "shelve":
+            if not body.comment.strip():
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "o comentário é obrigatório")
+            return actions.shelve(alarm_id, for_s=body.for_s, user=user, comment=body.comment.strip())
+    except (AlarmOperationError, KeyError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    raise HTTPException(status.HTTP_404_NOT_FOUND, f"ação desconhecida '{action}'")
 
 
 @router.get("/dashboard/trend")

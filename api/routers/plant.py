@@ -18,6 +18,7 @@ from tools.models import ReadTagResult
 
 router = APIRouter(tags=["plant"], responses=PLANT_ROUTE)
 MAX_WINDOW_S = 31 * 86400
+MAX_TAGS = 20
 
 
 class TagOut(BaseModel):
@@ -56,11 +57,14 @@ def list_tags(svc: Svc, _: PlantRole, group: TagGroup | None = None) -> list[Tag
 def current_values(
     svc: Svc,
     _: PlantRole,
-    tags: Annotated[list[str], Query(min_length=1, max_length=20)],
+    tags: Annotated[list[str], Query(min_length=1, max_length=MAX_TAGS)],
     language: Language = Language.PT,
 ) -> ReadTagResult:
-    """Current value, unit, time, quality and freshness of up to 20 tags."""
-    return read_tag(svc.tools, tags, language=language)
+    """Current value, unit, time, quality and freshness of up to 20 tags (`tags=a,b` or `tags=a&tags=b`)."""
+    names = [name.strip() for item in tags for name in item.split(",") if name.strip()]
+    if len(names) > MAX_TAGS:
+        raise HTTPException(status_code=422, detail=f"at most {MAX_TAGS} tags per request")
+    return read_tag(svc.tools, names, language=language)
 
 
 @router.get("/history/{tag}", response_model=HistoryResult, responses=errors(404) | INVALID_OR_TEXT)

@@ -31,6 +31,7 @@ def cli_copilot(*, offline: bool = False, **options: Any) -> CopilotHandle:
         audit=AuditChain(settings.data_dir / "audit.log", head=head),  # the stack's file, under its lock
         approvers=UserDirectory(database_url=database_url, users_file=WebSettings().users_file),
         four_eyes=settings.four_eyes,
+        timezone=settings.timezone,
         **options,
     )
     handle.defer_close(head.close)

@@ -9,10 +9,10 @@ from pathlib import Path
 from rich.progress import Progress
 
 from commands.store import CommandStore
-from evals.cases import load_cases
+from evals.cases import Half, load_cases
 from evals.harness import Harness, copilot_factory
 from evals.incident import IncidentLibrary
-from evals.report import THRESHOLDS, EvalReport, render
+from evals.report import PASS_THRESHOLD, THRESHOLDS, EvalReport, render
 from evals.scoring import Metric
 from lockpilot.clock import SystemClock
 from lockpilot.output import console, err_console
@@ -22,18 +22,24 @@ from tools.context import ToolContext
 
 
 @contextmanager
-def command_store() -> Iterator[CommandStore]:
-    """A command store on DATABASE_URL or an embedded PostgreSQL, migrated."""
+def eval_database() -> Iterator[str]:
+    """DATABASE_URL or an embedded PostgreSQL, migrated."""
     from storage.embedded import stack_urls
     from storage.migrate import migrate
 
     with stack_urls(get_settings()) as (database_url, _):
         migrate(database_url)
-        store = CommandStore(database_url)
-        try:
-            yield store
-        finally:
-            store.close()
+        yield database_url
+
+
+@contextmanager
+def command_store(database_url: str) -> Iterator[CommandStore]:
+    """A command store on a migrated database."""
+    store = CommandStore(database_url)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def thresholds_for(min_score: float | None) -> dict[Metric, float]:
@@ -48,22 +54,36 @@ def run_eval(
     model: str | None,
     repeat: int,
     min_score: float | None,
+    half: Half | None = None,
     use_commands: bool = True,
-) -> tuple[EvalReport, dict[Metric, float]]:
-    """Run the cases with a progress bar and print the report tables."""
-    loaded = load_cases(cases)
+    use_knowledge: bool = True,
+) -> tuple[EvalReport, dict[Metric, float], float]:
+    """Run the cases (of one half, or all) with a progress bar and print the report tables."""
+    from evals.knowledge_desk import eval_knowledge
+
+    loaded = load_cases(cases, half=half)
     plant = bundle.plant
     thresholds = thresholds_for(min_score)
+    min_pass = PASS_THRESHOLD if min_score is None else min_score
     with ExitStack() as stack:
-        store = stack.enter_context(command_store()) if use_commands else None
+        url = stack.enter_context(eval_database()) if use_commands or use_knowledge else None
+        store = stack.enter_context(command_store(url)) if use_commands and url else None
+        knowledge = None
+        if use_knowledge and url:
+            with err_console.status("indexing the knowledge corpus (vectors cached)"):
+                knowledge = eval_knowledge(url, bundle, cache_dir=get_settings().data_dir / "cache")
         harness = Harness(
-            bundle, IncidentLibrary(plant.incidents_dir, plant), store, copilot_factory(model=model)
+            bundle,
+            IncidentLibrary(plant.incidents_dir, plant),
+            store,
+            copilot_factory(model=model),
+            knowledge=knowledge,
         )
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(f"{len(loaded)} cases", total=len(loaded))
             report = harness.run(loaded, repeat=repeat, progress=lambda _: bar.advance(task))
-    render(report, console, thresholds=thresholds)
-    return report, thresholds
+    render(report, console, thresholds=thresholds, min_pass=min_pass)
+    return report, thresholds, min_pass
 
 
 @contextmanager

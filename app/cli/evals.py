@@ -76,6 +76,95 @@ def list_incidents() -> None:
     print_table(f"{len(rows)} incidents", ["id", "root cause", "seconds", "title"], rows)
 
 
+KEY_TAGS = (
+    "nivel_reservatorio_montante",
+    "nivel_camara",
+    "nivel_camara_2",
+    "nivel_jusante",
+    "taxa_variacao_nivel_camara",
+    "pressao_sistema",
+    "pressao_succao",
+    "vibracao_bomba",
+    "temperatura_oleo_hpu",
+    "bomba_principal_status",
+    "posicao_comporta_montante",
+    "posicao_comporta_jusante",
+    "corrente_motor_comporta_montante",
+    "corrente_motor_comporta_jusante",
+    "corrente_motor_bomba",
+    "valvula_alivio_fechada",
+    "posicao_valvula_enchimento_1",
+    "posicao_valvula_enchimento_2",
+)
+
+
+@incidents_app.command("show")
+def show_command(
+    incident: str,
+    at: Annotated[float, typer.Option("--at", help="Scenario second to look at.")],
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tags to show (default: the key ones).")
+    ] = None,
+    all_tags: Annotated[bool, typer.Option("--all", help="Show every tag.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What is true at one second of an incident: values, active alarms (first-out), sequence and step."""
+    from evals.incident import IncidentLibrary
+    from evals.moment import moment
+    from lockpilot.output import format_value
+
+    bundle = load_cli_bundle()
+    plant = bundle.plant
+    library = IncidentLibrary(_library_dir(plant), plant)
+    try:
+        loaded = library.get(incident)
+    except KeyError as exc:
+        err_console.print(f"[red]error:[/red] {exc.args[0]}")
+        raise typer.Exit(2) from exc
+    if not 0 <= at <= loaded.duration_s:
+        err_console.print(
+            f"[red]error:[/red] {incident} lasts {loaded.duration_s:g} s; --at {at:g} is outside"
+        )
+        raise typer.Exit(2)
+    m = moment(loaded, bundle, at_s=at)
+    if as_json:
+        print_json(m.as_dict())
+        return
+    seq = m.sequence
+    console.print(
+        f"{m.incident} @ {at:g} s of {m.duration_s:g} s ({m.phase}; root cause {m.root_cause or '—'}"
+        f" at {m.signature_s if m.signature_s is not None else '—'} s)",
+        markup=False,
+    )
+    console.print(
+        "sequence: " + (f"{seq.id} step {seq.step} ({seq.step_name_pt})" if seq else "none"), markup=False
+    )
+    print_table(
+        "active alarms",
+        ["rule", "state", "priority", "first-out", "since"],
+        [(a.rule_id, a.state, a.priority, "yes" if a.first_out else "", a.since) for a in m.alarms],
+    )
+    names = list(plant.tags) if all_tags else (tag or list(KEY_TAGS))
+    print_table(
+        "values",
+        ["tag", "value", "unit", "quality"],
+        [
+            (t, format_value(c.value), c.unit, c.quality.value)
+            if (c := m.values.get(t))
+            else (t, "—", "", "")
+            for t in names
+        ],
+    )
+    print_table(
+        "sequence checks",
+        ["sequence", "permitted", "failing"],
+        [
+            (s, "yes" if v.permitted else "no", ", ".join(p.id for p in v.preconditions if not p.passed))
+            for s, v in m.checks.items()
+        ],
+    )
+
+
 @eval_app.callback()
 def eval_command(
     ctx: typer.Context,
@@ -84,27 +173,65 @@ def eval_command(
     repeat: Annotated[int, typer.Option(min=1, help="Runs per case (pass^k).")] = 1,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
     min_score: Annotated[float | None, typer.Option(help="One threshold for every metric.")] = None,
-    no_commands: Annotated[bool, typer.Option(help="Run without a command store (no DB).")] = False,
+    half: Annotated[
+        str, typer.Option(help="Which cases: tuning, test or all (split by a hash of the case id).")
+    ] = "all",
+    no_commands: Annotated[bool, typer.Option(help="Run without a command store.")] = False,
+    no_knowledge: Annotated[bool, typer.Option(help="Run without knowledge search.")] = False,
 ) -> None:
-    """Ask every case's question on its incident and score the answers; exit 1 below the thresholds."""
+    """Ask every case's questions on its incident and score the answers; exit 1 below the thresholds."""
     if ctx.invoked_subcommand is not None:
         return
     from app.cli.eval_run import run_eval
+    from evals.cases import Half
 
-    report, thresholds = run_eval(
+    if half not in ("all", *(h.value for h in Half)):
+        err_console.print(f"[red]error:[/red] --half is tuning, test or all, not '{half}'")
+        raise typer.Exit(2)
+    report, thresholds, min_pass = run_eval(
         load_cli_bundle(),
         cases=cases,
         model=model if model is not None else get_settings().model,
         repeat=repeat,
         min_score=min_score,
+        half=None if half == "all" else Half(half),
         use_commands=not no_commands,
+        use_knowledge=not no_knowledge,
     )
     if json_file is not None:
         json_file.write_text(
-            json.dumps(report.as_dict(thresholds), ensure_ascii=False, indent=1, default=str),
+            json.dumps(
+                report.as_dict(thresholds, min_pass=min_pass), ensure_ascii=False, indent=1, default=str
+            ),
             encoding="utf-8",
         )
-    if report.below(thresholds):
+    if report.below(thresholds, min_pass=min_pass):
+        raise typer.Exit(1)
+
+
+@eval_app.command("check")
+def eval_check_command(
+    cases: Annotated[list[Path] | None, typer.Option("--cases", help="Case files or directories.")] = None,
+    warnings: Annotated[bool, typer.Option(help="Also print the warnings.")] = True,
+) -> None:
+    """Check the cases: every name exists and every expected fact holds at its at_s; exit 1 on an error."""
+    from evals.case_check import CaseChecker
+    from evals.cases import Half, load_cases
+    from evals.incident import IncidentLibrary
+
+    bundle = load_cli_bundle()
+    loaded = load_cases(cases)
+    found = CaseChecker(bundle, IncidentLibrary(_library_dir(bundle.plant), bundle.plant)).check(loaded)
+    for line in found.errors:
+        console.print(f"error   {line}", markup=False, soft_wrap=True)
+    for line in found.warnings if warnings else []:
+        console.print(f"warning {line}", markup=False, soft_wrap=True)
+    halves = {h.value: sum(c.half is h for c in loaded) for h in Half}
+    console.print(
+        f"{len(loaded)} cases ({sum(c.is_conversation for c in loaded)} conversations), halves {halves}: "
+        f"{len(found.errors)} errors, {len(found.warnings)} warnings"
+    )
+    if found.errors:
         raise typer.Exit(1)
 
 

@@ -40,6 +40,7 @@ PART_CLIS = (
     "app.cli.agent",
     "app.cli.evals",
     "app.cli.planner",
+    "app.cli.tokens",
 )
 
 

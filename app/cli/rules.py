@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import psycopg
 import typer
@@ -68,22 +68,43 @@ def alarms_command(
     if as_json:
         print_json(rows)
         return
-    print_table(
-        f"{len(rows)} alarms",
-        ["id", "state", "priority", "activated", "incident", "first-out", "name"],
-        [
-            (
-                r["alarm_id"],
-                r["state"],
+    print_alarm_rows(rows, width=console.width)
+
+
+def print_alarm_rows(rows: list[dict[str, Any]], *, width: int) -> None:
+    """Alarms as a table that stays readable at 80 columns: id, state in words, priority, local time;
+    the incident and the name only on wider terminals."""
+    from lockpilot.formatting import local_time, state_name
+
+    wide = width >= 120
+    if width < 100:  # two lines per alarm: the id whole, then what an operator reads
+        console.print(f"{len(rows)} alarmes (hora local)", style="bold", highlight=False)
+        for r in rows:
+            raw = r.get("activated_at")
+            since = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+            facts = [
+                state_name(r["state"]),
                 r["priority"],
-                r["activated_at"],
-                r["incident_id"],
-                "yes" if r["first_out"] else "",
-                r["name_pt"],
-            )
-            for r in rows
-        ],
-    )
+                f"desde {local_time(since, tz=get_settings().timezone)}",
+            ]
+            facts += ["primeiro alarme"] if r["first_out"] else []
+            console.print(r["alarm_id"], style="bold", highlight=False, soft_wrap=True)
+            console.print("  " + " · ".join(facts), highlight=False)
+        return
+    columns = ["id", "estado", "prior.", "desde", "1ª"] + (["incidente", "nome"] if wide else [])
+    table = []
+    for r in rows:
+        raw = r.get("activated_at")
+        since = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+        row = [
+            r["alarm_id"],
+            state_name(r["state"]),
+            r["priority"],
+            local_time(since, tz=get_settings().timezone),
+            "sim" if r["first_out"] else "",
+        ]
+        table.append(row + ([r["incident_id"], r["name_pt"]] if wide else []))
+    print_table(f"{len(rows)} alarmes (hora local)", columns, table)
 
 
 def _act(alarm_id: str, action: str, as_json: bool, **options: object) -> None:

@@ -35,8 +35,15 @@ def read_command(
 ) -> None:
     """Show current values from Redis: value, unit, time, quality and age."""
     plant = load_cli_bundle().plant
-    for name in tags:
-        plant.tag(name)
+    unknown = [name for name in tags if name not in plant.tags]
+    if unknown:
+        from lockpilot.plant.model import suggest
+
+        for name in unknown:
+            hint = suggest(name, list(plant.tags))
+            err_console.print(f"[red]error:[/red] unknown tag '{name}'{hint}", highlight=False)
+        err_console.print("`lockpilot tags` lists the plant's tags.")
+        raise typer.Exit(2)
     _, redis_url = _urls()
     with redis.Redis.from_url(redis_url) as client:
         values = read_current(client, plant.name, tags)

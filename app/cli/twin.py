@@ -67,7 +67,7 @@ def inject(
     """Inject (or clear) a fault in a running twin through its sim-only control block DB99."""
     from twin.inject_client import send_fault_request
 
-    target = port or get_settings().twin_port
+    host, target = _twin_address(host, port)
     try:
         result = send_fault_request(fault, params=_parse_kv(param or []), clear=clear, host=host, port=target)
     except (S7Error, OSError) as exc:
@@ -76,6 +76,23 @@ def inject(
     typer.echo(f"{'cleared' if clear else 'injected'} {fault.value}: {result}")
     if result != "ok":
         raise typer.Exit(1)
+
+
+def _twin_address(host: str, port: int | None) -> tuple[str, int]:
+    """--port, else LOCKPILOT_TWIN_PORT, else the running stack's PLC (endpoints.json), else the default."""
+    import os
+
+    from storage.embedded import read_endpoints
+
+    settings = get_settings()
+    if port is not None:
+        return host, port
+    if "LOCKPILOT_TWIN_PORT" in os.environ:
+        return host, settings.twin_port
+    running = read_endpoints(settings.data_dir)
+    if running is not None and running.plc_port:
+        return running.plc_host or host, running.plc_port
+    return host, settings.twin_port
 
 
 def register(app: typer.Typer) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.language import Bilingual
@@ -49,33 +50,97 @@ class Op(StrEnum):
         }[self.value]
 
 
+class Direction(StrEnum):
+    """Which way a feedback value must move: a valve that closes falls, one that opens rises."""
+
+    RISES = "rises"
+    FALLS = "falls"
+
+
 class Condition(Strict):
-    """`tag op value`, or for feedback `changes_by`: the tag moved at least this much since the write."""
+    """`tag op value`: a precondition, or an end state the field must reach after a write."""
 
     tag: str
     op: Op = Op.EQ
-    value: float | bool | None = None
-    changes_by: Annotated[float, Field(gt=0)] | None = None
+    value: float | bool
 
-    def holds(self, value: Any, *, before: Any = None) -> bool:
-        """Whether a live value satisfies the condition (`before`: the value at the write, for changes_by)."""
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bare_change(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and ("changes_by" in data or "changes" in data):
+            raise ValueError(
+                "a 'changes' condition must name its direction and live under feedback.moves: "
+                "{tag: ..., changes: rises|falls, by: N}; an end state is a comparison (tag op value)"
+            )
+        return data
+
+    def holds(self, value: Any) -> bool:
+        """Whether a live value satisfies the condition."""
         if value is None:
             return False
-        if self.changes_by is not None:
-            return before is not None and abs(float(value) - float(before)) >= self.changes_by
         return bool(self.op.fn(value, self.value))
 
     def text(self) -> str:
         """The condition as an operator reads it."""
-        if self.changes_by is not None:
-            return f"{self.tag} changes by >= {self.changes_by:g}"
         shown = str(self.value).lower() if isinstance(self.value, bool) else f"{self.value:g}"
         return f"{self.tag} {self.op.value} {shown}"
 
 
+class Movement(Strict):
+    """The direction a numeric feedback tag must move after the write (`by`: at least this much)."""
+
+    tag: str
+    changes: Direction
+    by: Annotated[float, Field(gt=0)] = 0.5
+
+    def moved(self, before: float, now: float) -> float:
+        """How far the value went in the expected direction (negative: the wrong way)."""
+        return (now - before) if self.changes is Direction.RISES else (before - now)
+
+
+class TrackedValue(Strict):
+    """A `set` command's end state: `tag` within `tolerance` of the value written."""
+
+    tag: str
+    tolerance: Annotated[float, Field(gt=0)]
+
+
 class Feedback(Strict):
+    """What the field must show after the write: the end state (any one condition) within `timeout_s`.
+
+    `moves` names the numeric tag that travels and its direction; a move the wrong way by `by` fails early,
+    and the verdict quotes where it went ("a posição subiu de 95,9 % para 100 %"). `tracks` (for `set`
+    commands) says a tag must settle within this tolerance of the written value.
+    """
+
     timeout_s: Annotated[float, Field(gt=0, le=600)] = 10.0
-    any: tuple[Condition, ...] = Field(min_length=1)
+    hold_s: Annotated[float, Field(ge=0, le=60)] = 0.0  # the end state must last this long (re-trips)
+    expect: Bilingual
+    any: tuple[Condition, ...] = ()
+    moves: Movement | None = None
+    tracks: TrackedValue | None = None
+
+    @model_validator(mode="after")
+    def _has_end_state(self) -> Feedback:
+        if not self.any and self.tracks is None:
+            raise ValueError("feedback needs an end state: `any` conditions or `tracks` for a set command")
+        return self
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag the verification reads."""
+        tags = [c.tag for c in self.any]
+        tags += [m.tag for m in (self.moves, self.tracks) if m is not None]
+        return list(dict.fromkeys(tags))
+
+
+class RunningSequences(Strict):
+    """The PLC's own sequences: a manual command on equipment a running sequence drives is overridden."""
+
+    tag: str  # the sequence code running now (0: none)
+    codes: dict[int, str]  # code -> sequence id of sequences.yaml
+    drives: dict[str, tuple[str, ...]]  # sequence id -> equipment it commands while it runs
+    abort_command: str  # the command an operator requests first
 
 
 class EquipmentName(Strict):
@@ -107,6 +172,15 @@ class CommandBook(Strict):
 
     equipment: dict[str, EquipmentName]
     commands: tuple[CommandSpec, ...]
+    running_sequences: RunningSequences | None = None
+
+    def overriding_sequence(self, spec: CommandSpec, code: int) -> str | None:
+        """The id of the running sequence (code `code`) that drives this command's target, if any."""
+        seqs = self.running_sequences
+        if seqs is None or not code or spec.id == seqs.abort_command:
+            return None
+        seq_id = seqs.codes.get(code)
+        return seq_id if seq_id is not None and spec.target in seqs.drives.get(seq_id, ()) else None
 
     def get(self, command_id: str) -> CommandSpec | None:
         return next((c for c in self.commands if c.id == command_id), None)
@@ -150,10 +224,58 @@ def _check(book: CommandBook, tags: Mapping[str, Tag], raw: Any, path: Path) -> 
             fail(i, "value", "a `set` command takes its value from the user; every other command needs one")
         elif spec.action is Action.SET and tag.type is DataType.BOOL:
             fail(i, "tag", "a `set` command needs a numeric tag")
-        conditions = [*spec.preconditions, *(spec.feedback.any if spec.feedback else ())]
-        for cond in conditions:
+        for cond in spec.preconditions:
             if cond.tag not in tags:
                 fail(i, "preconditions", f"unknown tag '{cond.tag}'")
+        _check_feedback(spec, tags, functools.partial(fail, i))
+    errors.extend(_check_sequences(book, tags, raw, path))
+    return errors
+
+
+def _check_feedback(spec: CommandSpec, tags: Mapping[str, Tag], fail: Callable[[str, str], None]) -> None:
+    """Feedback tags exist; a movement or a tracked value reads a numeric tag; `set` commands track."""
+    feedback = spec.feedback
+    if feedback is None:
+        return
+    for tag_name in feedback.tags:
+        if tag_name not in tags:
+            fail("feedback", f"unknown tag '{tag_name}'")
+    for numeric in (feedback.moves, feedback.tracks):
+        tag = tags.get(numeric.tag) if numeric is not None else None
+        if tag is not None and tag.type is DataType.BOOL:
+            fail("feedback", f"'{tag.name}' is a bit: a movement or a tracked value needs a number")
+    if feedback.tracks is not None and spec.action is not Action.SET:
+        fail("feedback", "`tracks` compares with the value the user gives: only a `set` command has one")
+
+
+def _check_sequences(
+    book: CommandBook, tags: Mapping[str, Tag], raw: Any, path: Path
+) -> list[PlantDataError]:
+    seqs = book.running_sequences
+    if seqs is None:
+        return []
+    errors = []
+
+    def fail(field: str, message: str) -> None:
+        errors.append(
+            PlantDataError(
+                message,
+                file=path,
+                line=line_of(raw, ["running_sequences", field]),
+                field=f"running_sequences.{field}",
+            )
+        )
+
+    if seqs.tag not in tags:
+        fail("tag", f"unknown tag '{seqs.tag}'")
+    if book.get(seqs.abort_command) is None:
+        fail("abort_command", f"unknown command '{seqs.abort_command}'")
+    for seq_id, equipment in seqs.drives.items():
+        if seq_id not in seqs.codes.values():
+            fail("drives", f"sequence '{seq_id}' has no code in running_sequences.codes")
+        for eq in equipment:
+            if eq not in book.equipment:
+                fail("drives", f"unknown equipment '{eq}'")
     return errors
 
 

@@ -111,6 +111,7 @@ class Tag(Strict):
     nominal: float | None = None
     redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)
     writable: Writable | None = None
+    states: dict[int, Bilingual] = Field(default_factory=dict)  # an int tag's codes by name (modes)
 
     @field_validator("unit")
     @classmethod

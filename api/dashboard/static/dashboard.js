@@ -8,7 +8,8 @@
   function fmt(value, unit) {
     if (value === null || value === undefined) return "—";
     if (typeof value === "boolean") return value ? "sim" : "não";
-    return (Number(value).toFixed(2) + " " + (unit || "")).trim();
+    const digits = unit === "m" ? 2 : 1;
+    return (Number(value).toFixed(digits).replace(".", ",") + " " + (unit || "")).trim();
   }
   function levelY(m) { const c = Math.max(0, Math.min(topM, Number(m) || 0)); return floorY - c / topM * (floorY - topY); }
 
@@ -37,24 +38,76 @@
     });
   }
 
-  function updateAlarms(alarms, error) {
+  function markFaults(faulted) {
+    document.querySelectorAll(".fault").forEach(function (el) { el.classList.remove("fault"); });
+    (faulted || []).forEach(function (id) {
+      const el = document.getElementById(id) || document.querySelector('[data-element="' + id + '"]');
+      if (el) el.classList.add("fault");
+    });
+    document.body.dataset.faulted = (faulted || []).join(" ");
+  }
+
+  function act(alarm, action) {
+    let comment = "";
+    if (action === "shelve") {
+      comment = window.prompt("Comentário para arquivar " + alarm.id + " por 1 h (obrigatório):", "") || "";
+      if (!comment.trim()) return;
+    }
+    fetch("/dashboard/alarms/" + encodeURIComponent(alarm.id) + "/" + action, {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ comment: comment, for_s: 3600 }),
+    }).then(function (r) {
+      if (!r.ok) return r.json().then(function (e) { window.alert("Não foi possível: " + (e.detail || r.status)); });
+      refresh();
+    });
+  }
+
+  function button(label, alarm, action) {
+    const b = document.createElement("button"); b.type = "button"; b.textContent = label;
+    b.className = "alarm-" + action; b.dataset.alarm = alarm.id;
+    b.addEventListener("click", function () { act(alarm, action); }); return b;
+  }
+
+  function updateAlarms(alarms, error, canAct) {
     const body = document.querySelector("#alarms tbody");
+    const lead = document.getElementById("first-out");
     document.getElementById("alarm-count").textContent = String(alarms.length);
     body.replaceChildren();
+    const first = alarms.filter(function (a) { return a.first_out; });
+    lead.hidden = first.length === 0;
+    lead.textContent = first.length ? "Primeiro alarme (causa provável): " + first.map(function (a) { return a.name; }).join(", ") : "";
     if (!alarms.length) {
-      const row = body.insertRow(); const cell = row.insertCell(); cell.colSpan = 4; cell.className = "muted";
+      const row = body.insertRow(); const cell = row.insertCell(); cell.colSpan = 5; cell.className = "muted";
       cell.textContent = error ? "Alarmes indisponíveis" : "Nenhum alarme ativo"; return;
     }
-    alarms.forEach(function (a) {
-      const row = body.insertRow();
-      [a.priority, a.name + " (" + a.id + ")", a.state, a.since ? new Date(a.since).toLocaleTimeString("pt-BR") : "—"]
-        .forEach(function (text, i) { const c = row.insertCell(); c.textContent = text; if (i === 0) c.className = "prio-" + a.priority; });
+    const groups = {};
+    alarms.forEach(function (a) { (groups[a.group] = groups[a.group] || []).push(a); });
+    Object.keys(groups).forEach(function (key) {
+      const members = groups[key].sort(function (x, y) { return (y.first_out ? 1 : 0) - (x.first_out ? 1 : 0); });
+      if (members.length > 1) {
+        const head = body.insertRow(); head.className = "incident";
+        const c = head.insertCell(); c.colSpan = 5; c.textContent = "Incidente: " + members.length + " alarmes relacionados";
+      }
+      members.forEach(function (a) {
+        const row = body.insertRow(); row.dataset.alarm = a.id;
+        if (a.first_out) row.className = "first-out-row";
+        const name = (a.first_out ? "1º · " : (members.length > 1 ? "↳ " : "")) + a.name + " (" + a.id + ")" +
+          (a.command_id ? " · comando " + a.command_id : "");
+        [a.priority_pt, name, a.state_pt, a.since_local].forEach(function (text, i) {
+          const c = row.insertCell(); c.textContent = text; if (i === 0) c.className = "prio-" + a.priority;
+        });
+        const actions = row.insertCell(); actions.className = "actions";
+        if (canAct) {
+          if (!a.acknowledged) actions.appendChild(button("Reconhecer", a, "ack"));
+          if (a.state !== "shelved") actions.appendChild(button("Arquivar 1 h", a, "shelve"));
+        }
+      });
     });
   }
 
   function refresh() {
     fetch("/dashboard/data", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
-      updateSchematic(d.values); updateAlarms(d.alarms, d.alarms_error);
+      updateSchematic(d.values); updateAlarms(d.alarms, d.alarms_error, d.can_act); markFaults(d.faulted);
       document.getElementById("updated").textContent = "Atualizado " + new Date().toLocaleTimeString("pt-BR");
       document.body.dataset.live = "1";
     }).catch(function () { document.getElementById("updated").textContent = "Sem conexão"; });
@@ -69,7 +122,8 @@
     const tag = document.getElementById("trend-tag").value;
     fetch("/dashboard/trend?tag=" + encodeURIComponent(tag) + "&window_s=" + windowS, { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (fig) {
-        const layout = Object.assign({}, fig.layout || {}, themeColors(), { margin: { t: 40, r: 20, b: 40, l: 60 } });
+        const layout = Object.assign({}, fig.layout || {}, themeColors(), { margin: { t: 40, r: 20, b: 40, l: 60 },
+          legend: { orientation: "h", y: -0.25 } });
         Plotly.react("trend", fig.data || [], layout, { displaylogo: false, responsive: true });
       });
   }
