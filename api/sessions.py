@@ -8,6 +8,7 @@ current epoch (a role, password or status change moves it on and ends the sessio
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ import jwt
 from api.users import UiUser, UserDirectory
 
 SECRET_ENV = "CHAINLIT_AUTH_SECRET"
+CACHE_S = 1.0  # read-only requests (assets, polling) within a second ask the directory once
 
 
 def _secret() -> str | None:
@@ -24,7 +26,8 @@ def _secret() -> str | None:
 
 
 class SessionGuard:
-    """Decides whether a session token still stands, asking the directory on every request."""
+    """Decides whether a session token still stands, asking the directory (read-only requests: at most
+    once a second)."""
 
     def __init__(
         self,
@@ -33,9 +36,12 @@ class SessionGuard:
         max_age_s: float,
         secret: Callable[[], str | None] = _secret,
         wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.users, self.max_age_s = users, max_age_s
-        self._secret, self._wall = secret, wall
+        self._secret, self._wall, self._monotonic = secret, wall, monotonic
+        self._cache: dict[str, tuple[float, UiUser | None]] = {}
+        self._lock = threading.Lock()
 
     def claims(self, token: str) -> dict[str, Any] | None:
         """The token's claims when its signature, expiry and age hold, else None."""
@@ -52,8 +58,26 @@ class SessionGuard:
             return None
         return claims
 
-    def user(self, token: str) -> UiUser | None:
-        """The directory's user behind a standing session, or None (forged, expired, stale, disabled)."""
+    def user(self, token: str, *, cached: bool = False) -> UiUser | None:
+        """The directory's user behind a standing session, or None (forged, expired, stale, disabled).
+
+        `cached`: a read-only request (asset, polling) may reuse an answer of the last second; a request
+        that changes anything (an approval, a login) always asks the directory.
+        """
+        now = self._monotonic()
+        if cached:
+            with self._lock:
+                hit = self._cache.get(token)
+            if hit is not None and now - hit[0] < CACHE_S:
+                return hit[1]
+        found = self._check(token)
+        with self._lock:
+            if len(self._cache) > 1000:
+                self._cache.clear()
+            self._cache[token] = (now, found)
+        return found
+
+    def _check(self, token: str) -> UiUser | None:
         claims = self.claims(token)
         if claims is None:
             return None

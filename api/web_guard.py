@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -140,7 +141,10 @@ class WebGuard:
             return scope
         import anyio.to_thread
 
-        user = await anyio.to_thread.run_sync(self.sessions.user, token)
+        path = str(scope.get("path", ""))
+        plumbing = any(path.startswith(f"{self.chat_path}/{p}/") for p in ("ws", "assets", "public"))
+        read_only = plumbing and (scope["type"] == "websocket" or scope.get("method") in ("GET", "HEAD"))
+        user = await anyio.to_thread.run_sync(partial(self.sessions.user, token, cached=read_only))
         return scope if user is not None else _without_session(scope)
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
