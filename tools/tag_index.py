@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lockpilot.plant import Plant, Tag, TagGroup
-from lockpilot.text import content_words, word_matches, words
+from lockpilot.text import STOPWORDS, content_words, edit_distance, word_matches, words
 
 # Query words that mean the same thing as a word the tag map uses.
 SYNONYMS = {
@@ -56,12 +56,22 @@ class TagIndex:
         found = {v for v in self.vocabulary for t in targets if word_matches(t, v) > 0}
         return frozenset(found)
 
+    def _misspelt_stopword(self, word: str) -> bool:
+        """A word that is no plant word but a swapped-letter stopword ("qaul", "waht")."""
+        if len(word) < 3 or word in self.vocabulary:
+            return False
+        return any(len(s) == len(word) and edit_distance(word, s) == 1 for s in STOPWORDS if len(s) >= 3)
+
     def search(self, query: str, *, limit: int = 5, min_score: float = 0.5) -> list[tuple[Tag, float]]:
         """Tags ranked by how well they cover the query words, preferring tags named by exactly them."""
         exact = self.plant.tags.get(query.strip())
         if exact is not None:
             return [(exact, 1.0)]
-        query_words = [w for w in content_words(query) if not w[0].isdigit() or len(w) == 1]
+        query_words = [
+            w
+            for w in content_words(query)
+            if (not w[0].isdigit() or len(w) == 1) and not self._misspelt_stopword(w)
+        ]
         if not query_words:
             return []
         expanded = [self._expand(w) | {w} for w in query_words]
@@ -93,11 +103,16 @@ def _core(description: str) -> frozenset[str]:
 
 def _index(tag: Tag) -> IndexedTag:
     name_words = frozenset(words(tag.name))
-    text = " ".join((tag.name, tag.description.pt, tag.description.en, tag.equipment or ""))
+    text = " ".join((tag.name, tag.description.pt, tag.description.en, tag.equipment or "", *tag.aliases))
     bias = -0.05 if tag.is_writable else 0.01 if tag.group in (TagGroup.SENSOR, TagGroup.DIAGNOSTIC) else 0.0
     return IndexedTag(
         tag,
-        (name_words, _core(tag.description.pt), _core(tag.description.en)),
+        (
+            name_words,
+            _core(tag.description.pt),
+            _core(tag.description.en),
+            *(frozenset(content_words(a)) for a in tag.aliases),
+        ),
         frozenset(words(text)) | name_words,
         bias,
     )

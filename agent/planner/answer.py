@@ -8,6 +8,7 @@ from typing import Any
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
 from agent.planner.answer_readings import Voice, readings_answer
+from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.question import Intent, Question
 from agent.planner.whatif_answer import what_if_lines
@@ -83,6 +84,13 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
+    if q.intent is Intent.WHAT_IF and q.what_if is None and (res := get(ToolName.SEARCH_KNOWLEDGE)):
+        lines, details = _knowledge(res, v)
+        cannot = v.say(
+            "Isso eu não consigo simular no gêmeo; o que os documentos da eclusa dizem:",
+            "I cannot play that on the twin; what the lock's documents say:",
+        )
+        return [cannot, *lines], details
     if q.intent is Intent.COMMAND:
         res = get(ToolName.REQUEST_COMMAND) or next(
             (r for n, r in results if n == ToolName.REQUEST_COMMAND.value), None
@@ -217,7 +225,7 @@ def _generic(results: Results, v: Voice) -> tuple[list[str], list[str]]:
 
 def _errors(results: Results, v: Voice) -> list[str]:
     return [
-        v.say("Não consegui: ", "I could not: ") + res["error"]
+        v.say("Não consegui: ", "I could not: ") + said_error(res["error"], v.language)
         for _, res in results
         if res.get("error") and not res.get("outcome")
     ]

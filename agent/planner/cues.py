@@ -13,6 +13,31 @@ _PROCEDURE = re.compile(
     r"lidar|corrigir|corrijo)\b"
     r"|\bwhat (?:should|do|can|must|shall) (?:i|we) do\b|\bhow (?:do|should|can) (?:i|we) "
     r"(?:handle|fix|deal|proceed|respond)\b"
+    r"|\b(?:que|o que) (?:eu )?faco\b|\bfaco o que\b|\be agora\W*$|\b(?:what|now) now\W*$|\bnow what\b"
+    r"|\bnext (?:action|step)s?\b|\bproximo passo\b|\brecommended action\b|\bacao recomendada\b"
+)
+# "o que é cavitação?", "what is a mitre gate?", "pra que serve a régua?", "what does X mean?"...
+_DEFINITION = re.compile(
+    r"^(?:o )?que (?:e|sao) (?!que\b)|\bo que (?:e|sao|significa|quer dizer) "
+    r"(?!(?:esse|este|isso|isto|essa|esta|"
+    r"aquele|aquela|o alarme|a falha)\b)"
+    r"|\b(?:pra|para) que serve\b|\bcomo funciona\b|\bqual (?:a )?diferenca\b|\bdifference between\b"
+    r"|\bwhat (?:is|are) (?:a|an)\b|^what is (?!the\b|it\b|this\b|that\b|going\b|happening\b|wrong\b)\w+\W*$"
+    r"|\bwhat does (?:the |a |an )?\w+(?: \w+)? mean\b|\bhow does (?:the |a |an )?.+ work\b|\bwhat is .+ "
+    r"for\W*$"
+)
+# Design and reference values, asked in general ("qual o nível normal?", "até quanto aguenta?").
+_REFERENCE = re.compile(
+    r"\b(normal|normais|tipic[oa]s?|typical(?:ly)?|geralmente|costuma|usually|normally|nominal|de "
+    r"projeto|design"
+    r"|aguenta|suporta|withstand|tolera|tolerate|limite|limites|limit|limits|permitid[oa]|allowed|permitted"
+    r"|no maximo|at most|maximo permitido|maximum allowed|pode chegar|can reach|deve ficar|should be"
+    r"|supposed to|counts as|considerad[oa]|em que (?:valor|pressao|nivel|temperatura)|at what (?:pressure"
+    r"|level|temperature|value|speed|point)|a partir de quant[oa]|from what)\b"
+)
+# Words that put a reference question back in the present ("a pressão tá normal?").
+_PRESENT = re.compile(
+    r"\b(agora|now|atual|atualmente|currently|right now|esta|ta|tah|is it|are we|estamos)\b"
 )
 # "o que houve", "what went wrong" (what is going on is the plant's status, not a fault)...
 _WHY = re.compile(
@@ -39,6 +64,34 @@ class WhatIf:
 def asks_procedure(folded: str) -> bool:
     """True when the operator asks what to do."""
     return _PROCEDURE.search(folded) is not None
+
+
+_HYPOTHETICAL = re.compile(
+    r"^(?:e|and|mas|but)? ?(?:se|if) (?:eu|nos|a gente|i|we|you|o|a|the)\b|\bwhat (?:if|happens if|would "
+    r"happen)\b"
+    r"|\bo que (?:acontece|aconteceria|vai acontecer|ocorre|ocorreria) (?:se|caso)\b|^caso (?:eu|a|o)\b"
+    r"|\b(?:suppose|supposing|imagine|supondo|imagina)\b|\bthen what\b|\bqual seria a consequencia\b"
+)
+
+
+def hypothetical(folded: str) -> bool:
+    """True for a what-if, whether or not the sandbox can play its action."""
+    return _HYPOTHETICAL.search(folded.strip(" ?!¿.")) is not None
+
+
+def asks_definition(folded: str) -> bool:
+    """True when the operator asks what something is, means or is for (the documentation answers)."""
+    return _DEFINITION.search(folded.strip(" ?!¿.")) is not None or _DEFINITION.search(folded) is not None
+
+
+def asks_now(folded: str) -> bool:
+    """True when the question is about the present ("tá", "agora", "currently")."""
+    return _PRESENT.search(folded) is not None
+
+
+def asks_reference(folded: str) -> bool:
+    """True when the operator asks a design or normal value in general, not the value now."""
+    return _REFERENCE.search(folded) is not None and _PRESENT.search(folded) is None
 
 
 def asks_why(folded: str) -> bool:

@@ -32,7 +32,14 @@ def command_action(text_words: list[str], folded: str) -> Action | None:
     for phrase, action in v.COMMAND_PHRASES.items():
         if folded.lstrip().startswith(phrase) or " ".join(rest[:2]) == phrase:
             return action
-    return v.COMMAND_VERBS.get(rest[0]) if rest else None
+    if not rest:
+        return None
+    if rest[0] in v.REQUEST_OPENERS:  # "solicito a abertura da ...", "solicito abrir ..."
+        named = next((w for w in rest[1:] if w not in STOPWORDS), "")
+        return v.COMMAND_VERBS.get(named) or v.NOUN_ACTIONS.get(named)
+    if rest[0] == v.STOP_PREPOSITION:
+        return Action.STOP if len(rest) > 1 and rest[1] not in v.NOT_AN_ORDER_AFTER_PARA else None
+    return v.COMMAND_VERBS.get(rest[0])
 
 
 def number_in(folded: str) -> float | None:
@@ -84,9 +91,9 @@ def order_in(text: str, book: CommandBook) -> Order | None:
     if action is None:
         return None
     equipment = find_equipment(text_words, book)
-    spec = book.find(action, equipment) if equipment is not None else None
+    spec = book.find(action, equipment) if equipment is not None else book.only(action)
     value = number_in(folded) if action is Action.SET else None
-    return Order(action, equipment, spec.id if spec is not None else None, value)
+    return Order(action, equipment or (spec.target if spec else None), spec.id if spec else None, value)
 
 
 def asks_state(text_words: list[str]) -> bool:

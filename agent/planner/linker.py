@@ -53,14 +53,15 @@ class PlantCatalog:
         self.plant = plant
         self.tags: list[Tag] = list(plant.tags.values())
         self.index = TagIndex(plant)
-        n = len(self.tags)
         self.tag_vectors = cache.vectors(tag_texts(plant))
-        self._pt, self._en = self.tag_vectors[:n], self.tag_vectors[n:]
+        self._owner = np.array(tag_text_owners(plant))
         self._cache = cache
 
     def tag_similarity(self, vector: np.ndarray) -> np.ndarray:
-        """Per tag, the best similarity of the question to its pt or en description."""
-        return np.maximum(self._pt @ vector, self._en @ vector)
+        """Per tag, the best similarity of the question to its pt or en description or an alias."""
+        best = np.full(len(self.tags), -1.0)
+        np.maximum.at(best, self._owner, self.tag_vectors @ vector)
+        return best
 
     def link_tags(self, text: str, vector: np.ndarray, *, limit: int = 3) -> list[TagLink]:
         """Tags this text names, best first; empty when neither view is sure."""
@@ -80,8 +81,23 @@ class PlantCatalog:
         if top >= SEMANTIC_SURE and top - runner >= SEMANTIC_MARGIN:
             return [TagLink(self.tags[int(order[0])].name, top, 0.0, top)]
         near = {self.tags[int(i)].name for i in order[:3]}
-        agreed = [link for link in lexical if link.tag in near and link.lexical >= 0.6]
+        nearest = self.tags[int(order[0])].name
+        agreed = [
+            link
+            for link in lexical
+            if (link.tag in near and link.lexical >= 0.6)
+            or (link.tag == nearest and link.lexical >= 0.45 and top >= SEMANTIC_SURE)
+        ]
         return agreed[:1]
+
+    def tied(self, text: str, *, spread: float = 0.03, floor: float = 0.45) -> list[str]:
+        """The tags the words name about equally well, when no link is sure ("o nível do transmissor B")."""
+        hits = self.index.search(text, limit=8, min_score=floor)
+        found = [(t.name, s) for t, s in hits if not _command_bit(t)]
+        if not found:
+            return []
+        best = found[0][1]
+        return [name for name, score in found if score >= best - spread]
 
     def _position(self, name: str) -> int:
         return _positions(id(self), tuple(t.name for t in self.tags))[name]
@@ -90,6 +106,36 @@ class PlantCatalog:
 @lru_cache(maxsize=8)
 def _positions(_: int, names: tuple[str, ...]) -> dict[str, int]:
     return {n: i for i, n in enumerate(names)}
+
+
+_TRANSMITTER = re.compile(r"\b(?:transmissor|transmitter|sensor|medidor)\s+(a|b)\b|\b(redundante?)\b")
+
+
+def transmitter_asked(folded: str) -> str | None:
+    """Which transmitter of a redundant pair a question names: "a", "b", or None."""
+    found = _TRANSMITTER.search(folded)
+    if found is None:
+        return None
+    return found.group(1) or "b"
+
+
+def without_transmitter(folded: str) -> str:
+    """The text without its "transmissor B" (as in "nível da câmara, transmissor A")."""
+    return _TRANSMITTER.sub(" ", folded)
+
+
+def on_transmitter(names: list[str], letter: str | None, plant: Plant) -> list[str]:
+    """The tags on the named transmitter: the B of each A/B pair when B is asked for, and A for A."""
+    if letter is None:
+        return names
+    paired = [n for n in names if plant.tags[n].redundant in plant.tags]
+    out = []
+    for name in paired or names:  # a tag with no transmitter pair is not what "o transmissor B" means
+        partner = plant.tags[name].redundant
+        is_b = partner is not None and name.endswith("_2")
+        wants_b = letter == "b"
+        out.append(partner if partner in plant.tags and is_b != wants_b else name)
+    return list(dict.fromkeys(out))
 
 
 def _command_bit(tag: Tag) -> bool:
@@ -105,11 +151,28 @@ def _preference(plant: Plant, name: str) -> tuple[int, int, str]:
 
 
 def tag_texts(plant: Plant) -> list[str]:
-    """The texts the catalog embeds for tags: every pt description, then every en one."""
+    """The texts the catalog embeds for tags: every pt description, every en one, then every alias."""
     tags = list(plant.tags.values())
-    return [_NOTE.sub("", t.description.pt).strip() for t in tags] + [
-        _NOTE.sub("", t.description.en).strip() for t in tags
+    return [
+        *(_described(t.description.pt) for t in tags),
+        *(_described(t.description.en) for t in tags),
+        *(alias for t in tags for alias in t.aliases),
     ]
+
+
+def tag_text_owners(plant: Plant) -> list[int]:
+    """For each of tag_texts, the position of its tag."""
+    n = len(plant.tags)
+    aliases = [i for i, t in enumerate(plant.tags.values()) for _ in t.aliases]
+    return [*range(n), *range(n), *aliases]
+
+
+def _described(description: str) -> str:
+    """A description without its note, but with the transmitter it names ("transmissor B")."""
+    note = _NOTE.search(description)
+    core = _NOTE.sub("", description).strip()
+    letter = re.search(r"\b(transmissor|transmitter) ([AB])\b", note.group(0)) if note else None
+    return f"{core} {letter.group(0)}" if letter else core
 
 
 MASK = "equipamento"

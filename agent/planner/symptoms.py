@@ -39,9 +39,10 @@ class Symptom(StrEnum):
 
 
 # Each cue is stems joined by "+" that must all occur (any order); a symptom is present when any cue is.
-# A stem matches a word equal to it, or, when it has 4 letters or more, a word it begins.
+# A stem matches a word equal to it, or, when it has 4 letters or more, a word it begins ("x$": only x).
 _CUES: dict[Symptom, str] = {
-    Symptom.JAM: "travam travou travad travo emper jam jamm stuck presa preso agarr enrosc bloquead blocked",
+    Symptom.JAM: "travam travou travad travo emper jam jamm stuck presa$ preso$ agarr enrosc bloquead "
+    "blocked",
     Symptom.CAVITATION: "cavit cavitacao cavitation",
     Symptom.OVERCURRENT: "sobrecorrent overcurrent sobrecarga overload corrente+alta current+high "
     "rele+termico thermal+relay",
@@ -64,7 +65,8 @@ _CUES: dict[Symptom, str] = {
     Symptom.LOW_OIL: "oleo+baixo oil+low falta+oleo",
     Symptom.POWER_LOSS: "falta+energia sem+energia power+lost blackout apagao",
     Symptom.EMERGENCY: "emergenc emergency stop+button",
-    Symptom.WIND: "vento wind",
+    Symptom.WIND: "vento+forte muito+vento ventania ventando rajada strong+wind high+wind wind+high gust "
+    "windy",
     Symptom.STROKE_TIME: "tempo+curso stroke+time demorando demorou",
     Symptom.HEAD: "desnivel against+head",
     Symptom.TOGETHER: "mesmo+tempo simultane together",
@@ -81,8 +83,8 @@ MEASUREMENT_WORDS = frozenset(
 # Words that say something went wrong, without saying what.
 _FAULT_CUES = (
     "falha falhou defeito problema trip tripou tripped desarm caiu fault failure failed wrong nao+abre "
-    "nao+fecha nao+liga nao+parte nao+funciona won+open won+start doesn+open sozinh itself anormal "
-    "abnormal estranh"
+    "nao+fecha nao+liga nao+parte nao+funciona won+open won+start doesn+open sozinh itself anormal$ "
+    "anormalidade abnormal estranh"
 )
 
 Cues = tuple[tuple[str, ...], ...]
@@ -98,7 +100,10 @@ FAULT_CUES = cues(_FAULT_CUES)
 
 
 def stem_in(stem: str, text_words: list[str]) -> bool:
-    """True when a word of the text is the stem, begins with it, or (long stems) does so within one typo."""
+    """True when a word of the text is the stem, begins with it, or (long stems) does so within one typo;
+    a stem ending in "$" matches only the whole word."""
+    if stem.endswith("$"):  # a whole word only ("preso", not "pressão" mistyped "presao")
+        return stem[:-1] in text_words
     for word in text_words:
         if word == stem or (len(stem) >= 4 and word.startswith(stem)):
             return True

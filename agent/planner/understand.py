@@ -13,7 +13,14 @@ from dataclasses import replace
 import numpy as np
 
 from agent.planner import vocabulary as v
-from agent.planner.cues import asks_procedure, asks_why
+from agent.planner.cues import (
+    asks_definition,
+    asks_now,
+    asks_procedure,
+    asks_reference,
+    asks_why,
+    hypothetical,
+)
 from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import asked_what_if, asks_state, detect_language, find_equipment, order_in
@@ -23,11 +30,15 @@ from agent.planner.linker import (
     equipment_phrases,
     find_sequence,
     mask_equipment,
+    on_transmitter,
+    transmitter_asked,
     with_vocabulary,
+    without_transmitter,
 )
 from agent.planner.question import Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
+from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.windows import aggregate, threshold, window_s, without_window
 from lockpilot.plant import Plant
@@ -50,6 +61,18 @@ _HISTORY_WORDS = re.compile(
 _NEGATION = re.compile(
     r"\b(nao|not|can ?not|cannot|can'?t|won'?t|doesn'?t|isn'?t|impede|bloque\w*|block\w*)\b"
 )
+_WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
+_BLOCKED = re.compile(
+    r"\b(bloquead\w*|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
+    r"(?:foi|vai|deixa|libera|"
+    r"parte|abre|fecha|enche|esvazia|funcionou|obedece)|nothing happened|nada aconteceu|didn'?t "
+    r"(?:work|start|open))\b"
+)
+_PAST_ALARM = re.compile(
+    r"\b(quantas vezes|how many times|ultima vez|last time|da ultima|ja (?:deu|aconteceu|teve)|"
+    r"ha quanto tempo (?:nao|deu)|durou|lasted|ficou ativo|stayed active|was active)\b"
+)
+_LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levou da ultima)\b")
 _HOW_LONG = re.compile(
     r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta)\b"
 )
@@ -118,17 +141,33 @@ def _tag_query(folded: str) -> str:
 
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
-    clauses = _clauses(folded)
+    clauses = _clauses(without_transmitter(folded))
     vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
     found: list[str] = []
     head = ""
+    letter = transmitter_asked(folded)
+    situation: Situation | None = None
     for clause, clause_vector in zip(clauses, vectors, strict=True):
-        links = catalog.link_tags(_tag_query(clause), clause_vector)
-        if not links and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
+        query = _tag_query(clause)
+        tags = on_transmitter(
+            [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
+        )
+        if len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
+            situation = situation or situation_of(ctx)
+            chosen = situation.single_out(tags) if letter else None  # "o transmissor B" is one
+            if chosen:
+                tags = [chosen]
+            elif tags:
+                tags = situation.prefer(tags)
+            else:
+                chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
+                tags = [chosen] if chosen else []
+        if not tags and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
             links = catalog.link_tags(_tag_query(f"{head} {clause}"), clause_vector)
-        if links:
+            tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
+        if tags:
             head = head or next(iter(content_words(_tag_query(clause))), "")
-        found += [link.tag for link in links[: 1 if len(clauses) > 1 else 3]]
+        found += tags[: 1 if len(clauses) > 1 else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
 
@@ -173,13 +212,30 @@ def _asks_value(folded: str) -> bool:
     return folded.lstrip(" ?!¿").startswith(v.VALUE_OPENERS)
 
 
+# Intents a bare measurement name ("turbidez?") is never asking for.
+_NOT_FOR_A_NAME = (
+    Intent.PROCEDURE,
+    Intent.KNOWLEDGE,
+    Intent.TIME_TO,
+    Intent.STATUS,
+    Intent.WHAT_TO_DO,
+    Intent.EXPLAIN,
+    Intent.SEARCH_TAGS,
+)
+
+
+def _names_only(folded: str) -> bool:
+    """The question is little more than a measurement's name ("turbidez?", "pressão do sistema")."""
+    return len(content_words(_tag_query(folded))) <= 3 and not _opens_check(folded)
+
+
 def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) -> tuple[Intent, float]:
     """The nearest exemplars' intent; orders and what-ifs come only from the user's own words."""
     usable = [s for s in ranked if s.intent not in (Intent.COMMAND, Intent.WHAT_IF)]
     top, margin = usable[0], usable[0].score - usable[1].score
     chatty = (Intent.OUT_OF_DOMAIN, Intent.GREETING, Intent.CAPABILITIES)
     if top.intent in chatty:
-        if not named or (top.intent is Intent.GREETING and len(content_words(folded)) <= 2):
+        if not named or (top.intent is Intent.GREETING and not q.tags and len(content_words(folded)) <= 2):
             return top.intent, margin
         top = next(s for s in usable if s.intent not in chatty)
     if top.score < UNSURE and not named:
@@ -190,41 +246,52 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
 def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent, float]:
     """The intent: precise readings first, then the nearest exemplars, adjusted by what was named."""
     named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
-    if q.what_if is not None:
-        return Intent.WHAT_IF, 1.0
-    if _WHY_NOT.search(folded) and (q.sequence or q.equipment):
+    if q.what_if is not None or (hypothetical(folded) and not asks_procedure(folded)):
+        return Intent.WHAT_IF, 1.0  # one the sandbox cannot play is answered from the documents
+    why = asks_why(folded) or bool(_WHY_WORD.search(folded))
+    if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
     if intent in (Intent.GREETING, Intent.OUT_OF_DOMAIN, Intent.CAPABILITIES, Intent.CLARIFY):
         return intent, margin
-    if _HOW_LONG.search(folded):
-        return Intent.TIME_TO, margin
+    history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
+    if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
+        return Intent.ALARM_HISTORY, margin
+    if _HOW_LONG.search(folded) and not _LASTED.search(folded):
+        return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
         return Intent.CHECK_SEQUENCE, margin
     if asks_procedure(folded):
         return Intent.WHAT_TO_DO, margin
-    sequence_asked = intent in (Intent.WHY_NOT, Intent.CHECK_SEQUENCE)
-    explains = asks_why(folded) or (sequence_asked and (q.symptoms or not _NEGATION.search(folded)))
+    if asks_definition(folded) or (asks_reference(folded) and not history_asked):
+        return Intent.KNOWLEDGE, margin  # "o que é cavitação?", "qual a pressão normal?"
+    if intent is Intent.CHECK_SEQUENCE and q.sequence and not (why or q.symptoms or q.fault):
+        return Intent.CHECK_SEQUENCE, margin  # "as condições pra encher estão ok?"
+    explains = asks_why(folded) or (
+        intent in (Intent.WHY_NOT, Intent.CHECK_SEQUENCE) and (q.symptoms or not _NEGATION.search(folded))
+    )
     if explains and not (intent is Intent.CHECK_SEQUENCE and _opens_check(folded)):
         return (Intent.READ if _asks_value(folded) and q.tags else Intent.EXPLAIN), margin
-    history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
     if intent in (Intent.READ, Intent.STATUS, Intent.KNOWLEDGE) and q.tags and history_asked:
         return Intent.HISTORY, margin
     if intent is Intent.HISTORY and q.tags and not history_asked:
         return Intent.READ, margin
     if intent is Intent.KNOWLEDGE and q.tags and (_asks_value(folded) or asks_state(words(folded))):
         return Intent.READ, margin
+    if intent is Intent.KNOWLEDGE and q.named_tags and asks_now(folded) and not asks_definition(folded):
+        return Intent.READ, margin  # "a pressão tá normal?": the value now, against its normal
     if intent is Intent.HISTORY and not q.tags and q.rule and re.search(r"\balarm", folded):
         return Intent.ALARM_HISTORY, margin
-    if q.symptoms and not _asks_value(folded) and intent in (Intent.READ, Intent.WHAT_TO_DO, Intent.STATUS):
+    if q.symptoms and not _asks_value(folded) and intent in (Intent.READ, Intent.STATUS):
         return Intent.EXPLAIN, margin
-    if (asks_why(folded) or re.search(r"\b(por ?que|why)\b", folded)) and intent in (
-        Intent.READ,
-        Intent.STATUS,
-    ):
+    if why and intent in (Intent.READ, Intent.STATUS, Intent.ACTIVE_ALARMS):
         return Intent.EXPLAIN, margin
     if intent is Intent.CHECK_SEQUENCE and q.sequence is None and q.tags:
         return Intent.READ, margin
+    if intent is Intent.STATUS and q.named_tags and _asks_value(folded):  # "quanto tá a potência?"
+        return Intent.READ, margin
+    if intent in _NOT_FOR_A_NAME and q.named_tags and not (q.symptoms or q.fault) and _names_only(folded):
+        return Intent.READ, margin  # "turbidez?", "taxa de enchimento?"
     if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
         return Intent.EXPLAIN, margin
     return intent, margin
@@ -317,14 +384,15 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     q.follow_up = True
 
 
-_MEMO: OrderedDict[tuple[int, str, str], Question] = OrderedDict()
+_MEMO: OrderedDict[tuple[int, str, str, int], Question] = OrderedDict()
 MEMO_SIZE = 256
+MEMO_SPAN_S = 5.0  # a reading depends on the situation (alarms, sequence): remembered within one turn only
 
 
 def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Question:
     """What one question asks, in the context of the previous turn (`focus`); the planner asks again at
-    every tool round of a turn, so the reading of a text in a context is remembered."""
-    key = (id(ctx.plant), text, repr(focus))
+    every tool round of a turn, so the reading of a text in a context is remembered for a few seconds."""
+    key = (id(ctx), text, repr(focus), int(ctx.clock.now().timestamp() // MEMO_SPAN_S))
     with _LOCK:
         known = _MEMO.get(key)
         if known is not None:

@@ -21,7 +21,9 @@ EN_MARKERS = wordset(
 COMMAND_VERBS: dict[str, Action] = {
     **dict.fromkeys(("abra", "abrir", "abre", "open"), Action.OPEN),
     **dict.fromkeys(("feche", "fechar", "fecha", "close", "shut"), Action.CLOSE),
-    **dict.fromkeys(("ligue", "ligar", "liga", "acione", "acionar", "partir", "start"), Action.START),
+    **dict.fromkeys(
+        ("ligue", "ligar", "liga", "acione", "aciona", "acionar", "partir", "start"), Action.START
+    ),
     **dict.fromkeys(("desligue", "desligar", "desliga", "pare", "parar", "stop", "halt"), Action.STOP),
     **dict.fromkeys(
         (
@@ -36,6 +38,11 @@ COMMAND_VERBS: dict[str, Action] = {
             "alterar",
             "coloque",
             "colocar",
+            "coloca",
+            "bota",
+            "muda",
+            "define",
+            "seta",
             "set",
             "change",
             "adjust",
@@ -43,10 +50,28 @@ COMMAND_VERBS: dict[str, Action] = {
         Action.SET,
     ),
     **dict.fromkeys(
-        ("reconheca", "reconhecer", "rearme", "rearmar", "resete", "resetar", "acknowledge", "ack", "reset"),
+        (
+            *("reconheca", "reconhecer", "reconhece", "rearme", "rearmar", "rearma", "resete", "resetar"),
+            *("reseta", "acknowledge", "ack", "reset"),
+        ),
         Action.ACKNOWLEDGE,
     ),
-    **dict.fromkeys(("aborte", "abortar", "cancele", "cancelar", "abort", "cancel"), Action.ABORT),
+    **dict.fromkeys(
+        ("aborte", "abortar", "aborta", "cancele", "cancelar", "cancela", "abort", "cancel"), Action.ABORT
+    ),
+}
+# "para a comporta!" is an order; "para que serve...", "para quando...", "para onde..." are not.
+STOP_PREPOSITION = "para"
+NOT_AN_ORDER_AFTER_PARA = wordset("que quando onde qual quais quanto quem")
+# A formal request names the action as a noun: "Solicito a abertura da válvula by-pass."
+REQUEST_OPENERS = wordset("solicito solicitamos solicita requisito request requesting")
+NOUN_ACTIONS: dict[str, Action] = {
+    **dict.fromkeys(("abertura", "opening"), Action.OPEN),
+    **dict.fromkeys(("fechamento", "closing", "closure"), Action.CLOSE),
+    **dict.fromkeys(("partida", "acionamento", "startup"), Action.START),
+    **dict.fromkeys(("desligamento", "parada", "shutdown"), Action.STOP),
+    **dict.fromkeys(("rearme", "reconhecimento", "reset"), Action.ACKNOWLEDGE),
+    **dict.fromkeys(("aborto", "cancelamento"), Action.ABORT),
 }
 COMMAND_PHRASES: dict[str, Action] = {
     "turn on": Action.START,

@@ -188,6 +188,11 @@ class CommandBook(Strict):
     def find(self, action: Action, target: str) -> CommandSpec | None:
         return next((c for c in self.commands if c.action is action and c.target == target), None)
 
+    def only(self, action: Action) -> CommandSpec | None:
+        """The command of an action no other command shares ("rearme as falhas": the PLC's reset)."""
+        found = [c for c in self.commands if c.action is action]
+        return found[0] if len(found) == 1 else None
+
 
 def _check(book: CommandBook, tags: Mapping[str, Tag], raw: Any, path: Path) -> list[PlantDataError]:
     errors: list[PlantDataError] = []

@@ -110,6 +110,7 @@ class Tag(Strict):
     equipment: str | None = None
     nominal: float | None = None
     redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)
+    aliases: tuple[str, ...] = ()  # other names people use for it, pt or en ("taxa de enchimento")
     writable: Writable | None = None
     states: dict[int, Bilingual] = Field(default_factory=dict)  # an int tag's codes by name (modes)
 
