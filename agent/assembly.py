@@ -9,21 +9,23 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
-from langgraph.checkpoint.postgres import PostgresSaver
-from psycopg.rows import dict_row
+from langgraph.checkpoint.memory import InMemorySaver
 
+from agent.checkpoints import checkpointer
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
+from commands.identity import Approvers
 from commands.plantio import PlantIO
 from commands.store import CommandStore
 from lockpilot.clock import Clock, SystemClock
 from lockpilot.formatting import DEFAULT_TIMEZONE
 from rules.bundle import PlantBundle
 from rules.store import report_event
+from storage.audit_chain import AuditChain
 from tools.adapters import CurrentSequences, KnowledgeAdapter, PgHistory, RedisCurrent
 from tools.alarm_store import StoredAlarms
 from tools.context import ToolContext
+from tools.store_guard import SENTENCES, Store
 
 
 @dataclass
@@ -33,19 +35,15 @@ class CopilotHandle:
     copilot: Copilot
     desk: CommandDesk
     alarms: StoredAlarms
+    database_url: str = ""
     _closers: ExitStack = field(default_factory=ExitStack)
+
+    def defer_close(self, closer: Callable[[], object]) -> None:
+        """Close this too when the handle closes."""
+        self._closers.callback(closer)
 
     def close(self) -> None:
         self._closers.close()
-
-
-def checkpointer(database_url: str, closers: ExitStack) -> PostgresSaver:
-    """The Postgres checkpointer: conversations and pending approvals survive restarts."""
-    conn = psycopg.connect(database_url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-    closers.callback(conn.close)
-    saver = PostgresSaver(conn)
-    saver.setup()
-    return saver
 
 
 def tool_context(
@@ -91,17 +89,21 @@ def build_copilot(
     expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
     knowledge: bool = True,
     on_tool_time: Callable[[str, float], None] | None = None,
+    audit: AuditChain | None = None,
+    approvers: Approvers | None = None,
+    four_eyes: bool = False,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> CopilotHandle:
     """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
 
     Used by the DataPlane (chat, API, bots) and by the CLI (`ask`, `chat`, `approve`); the schema is
-    migrated by whoever owns the stores.
+    migrated by whoever owns the stores. `audit` is the process's one audit chain (every command step goes
+    into it), `approvers` the user directory every approval is checked against at the moment of approval.
     """
     clock = clock or SystemClock()
     closers = ExitStack()
     closers.callback(getattr(io, "close", lambda: None))
-    store = CommandStore(database_url)
+    store = CommandStore(database_url, chain=audit)
     closers.callback(store.close)
     desk = CommandDesk(
         bundle.plant,
@@ -110,6 +112,8 @@ def build_copilot(
         io,
         clock,
         expires_after_s=expires_after_s,
+        approvers=approvers,
+        four_eyes=four_eyes,
         on_unconfirmed=lambda alarm_id, values: report_event(
             redis_url, bundle.plant.name, alarm_id, values=values, now=clock.now()
         ),
@@ -124,11 +128,11 @@ def build_copilot(
         closers=closers,
         timezone=timezone,
     )
-    copilot = Copilot(
-        tools=tools,
-        checkpointer=checkpointer(database_url, closers),
-        model=model,
-        on_tool_time=on_tool_time,
-    )
+    saver = checkpointer(database_url, closers)
+    copilot = Copilot(tools=tools, checkpointer=saver, model=model, on_tool_time=on_tool_time)
+    if isinstance(saver, InMemorySaver):  # PostgreSQL did not answer at start
+        copilot.note = SENTENCES[Store.POSTGRESQL]
     assert isinstance(tools.alarms, StoredAlarms)
-    return CopilotHandle(copilot=copilot, desk=desk, alarms=tools.alarms, _closers=closers)
+    return CopilotHandle(
+        copilot=copilot, desk=desk, alarms=tools.alarms, database_url=database_url, _closers=closers
+    )

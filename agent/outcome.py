@@ -33,8 +33,53 @@ _WORDS = {
 }
 
 
+_REASONS = {
+    "unknown_or_disabled_user": (
+        "usuário desconhecido ou desativado no cadastro de usuários",
+        "user unknown or disabled in the user directory",
+    ),
+    "four_eyes_other_approver": (
+        "quatro olhos: a aprovação deve ser de outro operador, não de quem pediu",
+        "four eyes: another operator than the requester must approve",
+    ),
+    "value_not_finite": ("o valor deve ser um número finito", "the value must be a finite number"),
+}
+_DECIDED = {
+    "approved": ("já aprovado por", "already approved by"),
+    "executing": ("já aprovado por", "already approved by"),
+    "verified": ("já aprovado por", "already approved by"),
+    "failed": ("já aprovado por", "already approved by"),
+    "aborted": ("já aprovado por", "already approved by"),
+    "rejected": ("já rejeitado por", "already rejected by"),
+}
+
+
+def _already_done(outcome: CommandOutcome, language: Language) -> str:
+    """ "Already approved by X" for the loser of a race, else the generic sentence."""
+    details = outcome.details or {}
+    words = _DECIDED.get(str(details.get("status")))
+    if words is None or not details.get("decided_by"):
+        pt, en = _WORDS[Outcome.ALREADY_DONE]
+    else:
+        pt = f"{words[0]} {details['decided_by']}; nada foi escrito de novo"
+        en = f"{words[1]} {details['decided_by']}; nothing written again"
+    return say(
+        language,
+        f"Comando {outcome.command_id} ({outcome.command}): {pt}.",
+        f"Command {outcome.command_id} ({outcome.command}): {en}.",
+    )
+
+
+def _reason(code: str, language: Language) -> str:
+    if code in _REASONS:
+        return say(language, *_REASONS[code])
+    return reason(code, language)
+
+
 def outcome_text(outcome: CommandOutcome, language: Language) -> str:
     """One or two sentences on how the command ended, with read-back and feedback when written."""
+    if outcome.outcome is Outcome.ALREADY_DONE:
+        return _already_done(outcome, language)
     pt, en = _WORDS[outcome.outcome]
     text = say(
         language,
@@ -80,5 +125,5 @@ def outcome_text(outcome: CommandOutcome, language: Language) -> str:
             f"{tag}: {v['at_request']} -> {v['now']}" for tag, v in details["changed"].items()
         )
     if outcome.reason:
-        text += " " + reason(outcome.reason, language)
+        text += " " + _reason(outcome.reason, language)
     return text

@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
@@ -22,6 +24,9 @@ from commands.summary import summary_text
 from lockpilot.language import Language
 from lockpilot.roles import Role
 from tools.context import ToolContext
+from tools.store_guard import SENTENCES, store_of
+
+log = structlog.get_logger(__name__)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -69,6 +74,9 @@ class Copilot:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
         tools.command_guard = partial(asked_by_user, book=self.book)
         self.graph = build_graph().compile(checkpointer=checkpointer)
+        self.memory_graph = build_graph().compile(checkpointer=InMemorySaver())  # when the store fails
+        self._fallbacks: dict[str, AnswerResult] = {}
+        self.note: str | None = None  # said after every answer (e.g. conversations kept only in memory)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time
 
@@ -89,28 +97,61 @@ class Copilot:
         return {"configurable": {"thread_id": thread_id}}
 
     def ask(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> AnswerResult:
-        """Answer one question (or take one request) in the user's thread."""
+        """Answer one question (or take one request) in the user's thread; never raises.
+
+        When the conversation store (PostgreSQL) fails or hangs, the turn runs again on a memory graph
+        (tools whose store is down say so); when even that fails, the answer says which store is down.
+        """
         thread_id = thread_id or thread_for(user)
         state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
-        self.graph.invoke(
-            state, self._config(thread_id), context=self._context(user=user, role=role, thread_id=thread_id)
-        )
-        return self.result(thread_id)
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        try:
+            self.graph.invoke(state, self._config(thread_id), context=context)
+            result = self.result(thread_id)
+            if self.note:
+                return result.model_copy(update={"answer": f"{result.answer}\n\n({self.note})".strip()})
+            return result
+        except Exception as exc:
+            log.warning("copilot_turn_failed", error=type(exc).__name__, detail=str(exc).strip()[:200])
+            return self._degraded(state, thread_id, context, exc)
+
+    def _degraded(
+        self, state: State, thread_id: str, context: AgentContext, first: Exception
+    ) -> AnswerResult:
+        """The turn on the memory graph, with a note that the conversation was not stored."""
+        try:
+            self.memory_graph.invoke(state, self._config(thread_id), context=context)
+            result = self._result_of(self.memory_graph, thread_id)
+        except Exception as exc:
+            log.warning("copilot_memory_turn_failed", error=type(exc).__name__)
+            return AnswerResult(answer=unavailable_sentence(exc), language=Language.PT)
+        note = unavailable_sentence(first)
+        return result.model_copy(update={"answer": f"{result.answer}\n\n({note})".strip()})
 
     def stream(self, question: str, *, user: str, role: Role, thread_id: str | None = None) -> Iterator[Any]:
-        """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen)."""
+        """Yield the graph's updates node by node (for a chat UI that shows tool calls as they happen).
+
+        When the conversation store fails, nothing more is yielded and `result` gives the degraded answer.
+        """
         thread_id = thread_id or thread_for(user)
         state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
-        yield from self.graph.stream(
-            state,
-            self._config(thread_id),
-            stream_mode="updates",
-            context=self._context(user=user, role=role, thread_id=thread_id),
-        )
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        try:
+            yield from self.graph.stream(
+                state, self._config(thread_id), stream_mode="updates", context=context
+            )
+        except Exception as exc:
+            log.warning("copilot_stream_failed", error=type(exc).__name__)
+            self._fallbacks[thread_id] = self._degraded(state, thread_id, context, exc)
 
     def result(self, thread_id: str) -> AnswerResult:
-        """The last turn of a thread as the answer JSON."""
-        snapshot = self.graph.get_state(self._config(thread_id))
+        """The last turn of a thread as the answer JSON (the degraded one after a failed stream)."""
+        if thread_id in self._fallbacks:
+            return self._fallbacks.pop(thread_id)
+        return self._result_of(self.graph, thread_id)
+
+    def _result_of(self, graph: Any, thread_id: str) -> AnswerResult:
+        snapshot = graph.get_state(self._config(thread_id))
         values = snapshot.values
         _, turn = turn_messages(values.get("messages", []))
         calls = [
@@ -153,15 +194,20 @@ class Copilot:
         )
         return self.result(record_thread).answer or None
 
-    def approve(self, command_id: str, *, user: str, role: Role) -> tuple[CommandOutcome, str]:
-        """Approve (operators only, before expiry), then execute once through the paused graph."""
+    def approve(self, command_id: str, *, user: str) -> tuple[CommandOutcome, str]:
+        """Approve (an operator in the user directory now, before expiry), then execute once."""
         desk = self.tools.commands
         if desk is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
-        decided = desk.approve(command_id, user=user, role=role)
+        decided = desk.approve(command_id, user=user)
         record = desk.store.get(command_id)
-        if record is None or decided.outcome in (Outcome.NOT_ALLOWED, Outcome.NOT_FOUND):
+        if record is None or decided.outcome in (
+            Outcome.NOT_ALLOWED,
+            Outcome.NOT_FOUND,
+            Outcome.ALREADY_DONE,
+        ):
             return decided, outcome_text(decided, Language.PT)
+        role = Role.OPERATOR  # the desk checked it in the directory
         if decided.outcome is Outcome.EXPIRED:
             text = self._resume(record.thread_id, command_id, {"decision": "expired"}, user=user, role=role)
             return decided, text or outcome_text(decided, Language.PT)
@@ -177,21 +223,31 @@ class Copilot:
         )  # no-op when the graph already ran it; runs it when the thread moved on
         return final, text or outcome_text(final, Language.PT)
 
-    def reject(
-        self, command_id: str, *, user: str, role: Role, reason: str = ""
-    ) -> tuple[CommandOutcome, str]:
-        """Reject a pending command; it is never written."""
+    def reject(self, command_id: str, *, user: str, reason: str = "") -> tuple[CommandOutcome, str]:
+        """Reject a pending command (an operator, or its requester, per the directory); never written."""
         desk = self.tools.commands
         if desk is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id), ""
-        decided = desk.reject(command_id, user=user, role=role, reason=reason)
+        decided = desk.reject(command_id, user=user, reason=reason)
         record = desk.store.get(command_id)
         text = None
         if record is not None and decided.outcome is Outcome.REJECTED:
+            role = desk.role_of(user) or Role.VIEWER
             text = self._resume(
                 record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
             )
         return decided, text or outcome_text(decided, Language.PT)
+
+
+def unavailable_sentence(exc: BaseException) -> str:
+    """Which store failed and what still answers (pt, then en)."""
+    store = store_of(exc)
+    if store is not None:
+        return SENTENCES[store]
+    return (
+        "o copiloto não conseguiu responder agora (um armazenamento não respondeu a tempo) / "
+        "the copilot could not answer now (a store did not answer in time)"
+    )
 
 
 def _pending(pending: dict[str, Any], language: Language) -> PendingCommand:

@@ -12,6 +12,7 @@ from metering.models import Device, User
 from metering.store import MeteringStore
 
 bearer = HTTPBearer(auto_error=False)
+NOT_FOUND = "not found"  # the same for what does not exist and what is not yours (nothing disclosed)
 
 
 def get_store(request: Request) -> MeteringStore:
@@ -46,14 +47,14 @@ def require(user: User, *roles: Role) -> None:
 def check_client(user: User, client_id: int) -> None:
     """404 when a data user reaches for another client's data (its existence is not disclosed)."""
     if not user.sees_all_clients and user.client_id != client_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
 
 
 def visible_device(store: MeteringStore, user: User, device_id: int) -> Device:
     """The device if it exists and the user may see it, else 404."""
     device = store.device(device_id)
     if device is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"device {device_id} not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     check_client(user, device.client_id)
     return device
 
@@ -63,5 +64,5 @@ def scope_client(user: User, client_id: int | None) -> int | None:
     if user.sees_all_clients:
         return client_id
     if client_id is not None and client_id != user.client_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return user.client_id

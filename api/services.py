@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from agent.service import Copilot
+from api.sessions import SessionGuard
 from api.telemetry import Telemetry
 from api.users import UserDirectory
 from api.web_settings import WebSettings
@@ -17,6 +18,7 @@ from lockpilot.clock import Clock
 from lockpilot.plant import Plant
 from metering.store import MeteringStore
 from rules.bundle import PlantBundle
+from storage.audit_chain import AuditChain, AuditKind
 from tools.context import ToolContext
 
 
@@ -77,12 +79,27 @@ class Services:
     probes: dict[str, Probe] = field(default_factory=dict)
     database_url: str | None = None
     data_dir: Path = Path(".lockpilot")
+    audit: AuditChain | None = None  # the process's one audit chain (security events go there too)
     started_at: datetime | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    _sessions: SessionGuard | None = field(default=None, init=False, repr=False)
 
     @property
     def plant(self) -> Plant:
         return self.bundle.plant
+
+    @property
+    def sessions(self) -> SessionGuard:
+        """The chat and dashboard session check (the directory, now; sessions of `web.session_hours`)."""
+        if self._sessions is None:
+            self._sessions = SessionGuard(self.users, max_age_s=self.web.session_hours * 3600)
+        return self._sessions
+
+    def security_event(self, actor: str, action: str, data: dict[str, Any]) -> None:
+        """One line in the audit chain for a login refused or throttled."""
+        if self.audit is not None:
+            self.audit.append(AuditKind.SECURITY, actor=actor, data={"action": action, **data})
 
     @property
     def timezone(self) -> str:

@@ -12,12 +12,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from lockpilot.roles import Role
 from lockpilot.yamlio import load_yaml
+from storage.pg_guard import connect
+
+TIMEOUTS = {"connect_timeout_s": 3.0, "statement_timeout_s": 3.0}
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -47,10 +49,16 @@ class UiUser(BaseModel):
     password_hash: str | None = None
     slack_id: str | None = None
     teams_id: str | None = None
+    session_epoch: int = 0  # sessions opened in an older epoch are over (role, password or status changed)
 
 
 class UserDirectory:
-    """Look users up by name or bot id, check passwords, add users to the database."""
+    """Look users up by name or bot id, check passwords, add and disable users in the database.
+
+    The one place a user's role and status come from: approvals (chat, REST, bots, CLI) and every chat or
+    dashboard request ask it at that moment. Changing a user's role or password, or disabling them, moves
+    their session epoch on, which ends the sessions opened before.
+    """
 
     def __init__(
         self,
@@ -66,25 +74,56 @@ class UserDirectory:
     def _query(self, where: str, value: str) -> UiUser | None:
         if self._url is None:
             return None
-        with psycopg.connect(self._url, row_factory=dict_row) as conn:
+        with connect(self._url, row_factory=dict_row, **TIMEOUTS) as conn:
             row = conn.execute(
-                f"SELECT username, role, display_name, password_hash, slack_id, teams_id "
+                f"SELECT username, role, display_name, password_hash, slack_id, teams_id, session_epoch "
                 f"FROM ui_users WHERE {where} = %s AND disabled_at IS NULL",
                 (value,),
             ).fetchone()
         return None if row is None else UiUser(**row)
 
+    def _in_database(self, username: str) -> bool:
+        if self._url is None:
+            return False
+        with connect(self._url, **TIMEOUTS) as conn:
+            row = conn.execute("SELECT 1 FROM ui_users WHERE username = %s", (username,)).fetchone()
+        return row is not None
+
+    def role_of(self, username: str) -> Role | None:
+        """The user's role now; None when unknown or disabled (a disabled database user hides a file one)."""
+        found = self._query("username", username)
+        if found is not None:
+            return found.role
+        if username in self._file_users and not self._in_database(username):
+            return self._file_users[username].role
+        return None
+
+    def disable(self, username: str) -> bool:
+        """Disable a database user: they can no longer log in, approve, or use an open session."""
+        if self._url is None:
+            raise RuntimeError("no database: users can only be disabled in PostgreSQL")
+        with connect(self._url, autocommit=True, **TIMEOUTS) as conn:
+            row = conn.execute(
+                "UPDATE ui_users SET disabled_at = now(), session_epoch = session_epoch + 1 "
+                "WHERE username = %s AND disabled_at IS NULL RETURNING username",
+                (username,),
+            ).fetchone()
+        return row is not None
+
     def is_empty(self) -> bool:
         """True when no user can log in yet (no enabled database user and no users file entry)."""
         if self._file_users or self._url is None:
             return not self._file_users
-        with psycopg.connect(self._url) as conn:
+        with connect(self._url, **TIMEOUTS) as conn:
             row = conn.execute("SELECT count(*) FROM ui_users WHERE disabled_at IS NULL").fetchone()
         return row is None or row[0] == 0
 
     def get(self, username: str) -> UiUser | None:
-        """The user of that name, or None."""
-        return self._query("username", username) or self._file_users.get(username)
+        """The enabled user of that name, or None."""
+        found = self._query("username", username)
+        if found is None and username in self._file_users and not self._in_database(username):
+            return self._file_users[username]
+        return found
 
     def verify(self, username: str, password: str) -> UiUser | None:
         """The user when the password matches, else None."""
@@ -125,16 +164,18 @@ class UserDirectory:
             slack_id=slack_id,
             teams_id=teams_id,
         )
-        with psycopg.connect(self._url, autocommit=True) as conn:
-            conn.execute(
+        with connect(self._url, autocommit=True, **TIMEOUTS) as conn:
+            row = conn.execute(
                 "INSERT INTO ui_users (username, role, display_name, password_hash, slack_id, teams_id) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, "
                 "display_name = EXCLUDED.display_name, password_hash = COALESCE(EXCLUDED.password_hash, "
                 "ui_users.password_hash), slack_id = EXCLUDED.slack_id, teams_id = EXCLUDED.teams_id, "
-                "disabled_at = NULL",
+                "disabled_at = NULL, session_epoch = ui_users.session_epoch + CASE WHEN "
+                "ui_users.role <> EXCLUDED.role OR ui_users.disabled_at IS NOT NULL OR "
+                "EXCLUDED.password_hash IS NOT NULL THEN 1 ELSE 0 END RETURNING session_epoch",
                 (user.username, user.role.value, user.display_name, user.password_hash, slack_id, teams_id),
-            )
-        return user
+            ).fetchone()
+        return user.model_copy(update={"session_epoch": int(row[0]) if row else 0})
 
 
 def _load_file(path: Path) -> dict[str, UiUser]:

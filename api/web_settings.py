@@ -38,3 +38,16 @@ class WebSettings(BaseSettings):
     alarm_retry_max_s: float = 300.0  # longest wait between retries of a failed send
     alarm_timezone: str = "America/Sao_Paulo"  # clock times in messages
     public_url: str = "http://127.0.0.1:8000"  # how people reach this server (links in messages)
+    session_hours: float = 12.0  # a chat/dashboard session lasts one shift, then log in again
+    trust_forwarded_proto: bool = False  # behind a TLS proxy: X-Forwarded-Proto https makes cookies Secure
+    metrics_token: str | None = None  # /metrics for a scraper with this bearer token (else loopback only)
+
+    def secrets(self) -> list[tuple[str, str | None]]:
+        """(variable, value) of every secret configured (unset ones are features that stay off)."""
+        pairs = {
+            "LOCKPILOT_SLACK_BOT_TOKEN": self.slack_bot_token,
+            "LOCKPILOT_SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "LOCKPILOT_TEAMS_APP_PASSWORD": self.teams_app_password,
+            "LOCKPILOT_METRICS_TOKEN": self.metrics_token,
+        }
+        return [(name, value) for name, value in pairs.items() if value is not None]

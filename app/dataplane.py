@@ -6,6 +6,7 @@ nothing else starts a twin, a collector and the rules together.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ from lockpilot.bus import SampleBus
 from lockpilot.clock import Clock, SystemClock
 from lockpilot.lifecycle import Part, PartStack
 from lockpilot.plant import Plant, Protocol
+from lockpilot.secrets import check_secrets
 from lockpilot.settings import Settings
 from rules.bundle import PlantBundle, load_bundle
 from storage.audit_chain import AuditChain
+from storage.audit_head import PgAuditHead
 from storage.embedded import EmbeddedStack, read_endpoints
 from storage.migrate import migrate
 from storage.tags_sync import sync_tags
@@ -101,8 +104,11 @@ class DataPlane:
         from app import parts
 
         self.bundle = self.bundle or load_bundle(self.settings.plant, root=self.settings.plants_dir)
+        self._check_secrets()
         self._start_stores()
-        self.audit = AuditChain(self.settings.data_dir / AUDIT_FILE)
+        head = PgAuditHead(self.database_url)
+        self._parts.closing(head.close)
+        self.audit = AuditChain(self.settings.data_dir / AUDIT_FILE, clock=self.clock, head=head)
         self._start_sinks()
         if self.options.rules:
             self.rules = self._add(parts.rules_runner(self.bundle, self.database_url, self.redis_url, self))
@@ -131,6 +137,17 @@ class DataPlane:
             self._start_web(metering)
         elif self.options.index_knowledge:
             parts.index_knowledge_in_background(self.database_url, self.bundle)
+
+    def _check_secrets(self) -> None:
+        """Stop start-up on a weak secret (empty, placeholder, under 32 bytes) unless in dev mode."""
+        pairs: list[tuple[str, str | None]] = []
+        if self.options.http is not None:
+            pairs += self.options.web.secrets()
+            if "CHAINLIT_AUTH_SECRET" in os.environ:
+                pairs.append(("CHAINLIT_AUTH_SECRET", os.environ["CHAINLIT_AUTH_SECRET"]))
+        if self.settings.forward_url:
+            pairs.append(("LOCKPILOT_FORWARD_TOKEN", self.settings.forward_token))
+        check_secrets(pairs, dev_mode=self.settings.dev_mode)
 
     def _add(self, part: Any) -> Any:
         """Start a part and remember it for stop()."""

@@ -16,6 +16,8 @@ from api.dashboard.fleet import router as fleet_router
 from api.dashboard.router import router as dashboard_router
 from api.routers import copilot, ops, plant, plant_alarms, sequences
 from api.services import Services
+from api.web_auth import web_user
+from api.web_guard import WebGuard
 from app.options import HttpOptions
 
 PLANT_ROUTERS = (plant, plant_alarms, sequences, copilot)
@@ -24,7 +26,12 @@ PLANT_ROUTERS = (plant, plant_alarms, sequences, copilot)
 def build_http_app(services: Services, *, chat: bool = True) -> FastAPI:
     """Build the app: /api (metering, plant), /health, /metrics, /dashboard, /bots and the chat at /chat."""
     assert services.metering is not None, "the REST API's token auth needs the metering store"
-    app = create_app(services.metering, title="Lockpilot", health=services.health)
+    app = create_app(
+        services.metering,
+        title="Lockpilot",
+        health=services.health,
+        health_details=lambda request: web_user(request) is not None,
+    )
     app.state.services = services
     for module in PLANT_ROUTERS:
         app.include_router(module.router, prefix="/api")
@@ -33,6 +40,13 @@ def build_http_app(services: Services, *, chat: bool = True) -> FastAPI:
     app.include_router(fleet_router)
     app.include_router(bot_router(services))
     chat_path = services.web.chat_path.rstrip("/")
+    app.add_middleware(
+        WebGuard,
+        sessions=services.sessions,
+        chat_path=chat_path,
+        audit=services.security_event,
+        trust_forwarded_proto=services.web.trust_forwarded_proto,
+    )
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -175,6 +175,7 @@ def metering_parts(plant: Plant, store: MeteringStore, bus: SampleBus, settings:
         meter_targets(plant.meters),
         user=User(username=METERING_USER, role=Role.OPERATOR),
         forward=forward,
+        spool_dir=settings.data_dir / "spool" / "metering",
     )
     bus.subscribe(sink)
     out.append(sink)
@@ -202,6 +203,7 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
     """The one copilot of the plane: tools over its stores, commands through its PLC link."""
     from agent.assembly import build_copilot
     from agent.models import load_model
+    from api.users import UserDirectory
     from commands.plantio import S7PlantIO
 
     assert plane.bundle is not None
@@ -218,6 +220,9 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
         expires_after_s=options.expires_after_s,
         knowledge=options.knowledge,
         on_tool_time=options.on_tool_time,
+        audit=plane.audit,
+        approvers=UserDirectory(database_url=plane.database_url, users_file=plane.options.web.users_file),
+        four_eyes=plane.settings.four_eyes,
         timezone=plane.settings.timezone,
     )
 

@@ -96,6 +96,7 @@ def build_services(plane: DataPlane, *, metering: MeteringStore) -> Services:
         telemetry=telemetry,
         database_url=plane.database_url,
         data_dir=plane.settings.data_dir,
+        audit=plane.audit,
         started_at=datetime.now(UTC),
         probes=_probes(plane, collectors),
     )

@@ -38,10 +38,40 @@ HELP = (
 )
 
 
+SESSION_ENDED = "Sua sessão terminou: entre novamente. / Your session ended: log in again."
+
+
 def _who() -> tuple[str, Role]:
+    """The session's user and their role in the directory now; SessionEnded when the session no longer stands.
+
+    The role is never the one remembered at login: a demoted user acts with the new role at once, a
+    disabled user (or one whose session epoch moved on) acts with none.
+    """
     user = cl.user_session.get("user")
-    role = (user.metadata or {}).get("role", Role.VIEWER.value) if user else Role.VIEWER.value
-    return (user.identifier if user else "anonymous"), Role(role)
+    if user is None:
+        return "anonymous", Role.VIEWER
+    found = services().users.get(user.identifier)
+    epoch = (user.metadata or {}).get("epoch")
+    if found is None or (epoch is not None and epoch != found.session_epoch):
+        raise SessionEnded(user.identifier)
+    return user.identifier, found.role
+
+
+class SessionEnded(PermissionError):
+    """The chat session's user was disabled, or their role or password changed since the login."""
+
+
+def _guarded(handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A callback that says the session ended (and does nothing) when its user no longer stands."""
+
+    @functools.wraps(handler)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            await handler(*args, **kwargs)
+        except SessionEnded:
+            await cl.Message(content=SESSION_ENDED, author="Lockpilot").send()
+
+    return run
 
 
 def _copilot_thread() -> str:
@@ -52,7 +82,7 @@ def _copilot_thread() -> str:
 @cl.data_layer
 def _data_layer() -> Any:
     url = services().database_url
-    return PgDataLayer(url) if url else None
+    return PgDataLayer(url, directory=services().users) if url else None
 
 
 @cl.password_auth_callback
@@ -60,10 +90,10 @@ async def _login(username: str, password: str) -> cl.User | None:
     found = await asyncio.to_thread(services().users.verify, username, password)
     if found is None:
         return None
-    return cl.User(
+    return cl.User(  # the session names the user and its epoch; the role is asked of the directory
         identifier=found.username,
         display_name=found.display_name or found.username,
-        metadata={"role": found.role.value, "provider": "password"},
+        metadata={"provider": "password", "epoch": found.session_epoch},
     )
 
 
@@ -78,11 +108,12 @@ if get_configured_oauth_providers():
         id_token: str | None = None,
     ) -> cl.User | None:
         found = services().users.get(default_user.identifier)
-        role = found.role if found else services().users.default_bot_role
+        if found is None:  # only users of the directory log in: their role comes from it
+            return None
         return cl.User(
             identifier=default_user.identifier,
             display_name=default_user.display_name,
-            metadata={"role": role.value, "provider": provider_id},
+            metadata={"provider": provider_id, "epoch": found.session_epoch},
         )
 
 
@@ -177,6 +208,7 @@ def _slash(message: cl.Message) -> tuple[str, str]:
 
 
 @cl.on_message
+@_guarded
 async def _message(message: cl.Message) -> None:
     try:
         await _route(message)
@@ -204,6 +236,7 @@ async def _route(message: cl.Message) -> None:
 
 @cl.action_callback(commands.APPROVE)
 @ends_its_task
+@_guarded
 async def _approve(action: cl.Action) -> None:
     user, role = _who()
     await commands.approve(services(), action, user=user, role=role)
@@ -211,6 +244,7 @@ async def _approve(action: cl.Action) -> None:
 
 @cl.action_callback(commands.REJECT)
 @ends_its_task
+@_guarded
 async def _reject(action: cl.Action) -> None:
     user, role = _who()
     await commands.reject(services(), action, user=user, role=role)
@@ -218,6 +252,7 @@ async def _reject(action: cl.Action) -> None:
 
 @cl.action_callback(alarms.ACK)
 @ends_its_task
+@_guarded
 async def _ack(action: cl.Action) -> None:
     user, role = _who()
     await alarms.acknowledge(services(), action, user=user, role=role)
@@ -225,6 +260,7 @@ async def _ack(action: cl.Action) -> None:
 
 @cl.action_callback(alarms.SHELVE)
 @ends_its_task
+@_guarded
 async def _shelve(action: cl.Action) -> None:
     user, role = _who()
     await alarms.shelve(services(), action, user=user, role=role)
@@ -232,17 +268,20 @@ async def _shelve(action: cl.Action) -> None:
 
 @cl.action_callback(training.ACK)
 @ends_its_task
+@_guarded
 async def _training_ack(action: cl.Action) -> None:
     await training.acknowledge(action, user=_who()[0])
 
 
 @cl.action_callback(training.APPROVE)
 @ends_its_task
+@_guarded
 async def _training_approve(action: cl.Action) -> None:
     await training.approve(action, user=_who()[0])
 
 
 @cl.action_callback(training.REJECT)
 @ends_its_task
+@_guarded
 async def _training_reject(action: cl.Action) -> None:
     await training.reject(action, user=_who()[0])

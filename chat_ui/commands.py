@@ -50,9 +50,7 @@ async def approve(svc: Services, action: cl.Action, *, user: str, role: Role) ->
     await _clear(action)
     async with cl.Step(name="aprovação", type="tool") as step:
         step.input = action.payload
-        outcome, text = await asyncio.to_thread(
-            svc.copilot.approve, action.payload["command_id"], user=user, role=role
-        )
+        outcome, text = await asyncio.to_thread(svc.copilot.approve, action.payload["command_id"], user=user)
         step.output = outcome.model_dump_json(indent=1)
     await cl.Message(content=text, author="Lockpilot").send()
 
@@ -66,7 +64,7 @@ async def reject(svc: Services, action: cl.Action, *, user: str, role: Role) -> 
     ).send()
     reason = (reply or {}).get("output", "").strip() or "sem motivo informado"
     outcome, text = await asyncio.to_thread(
-        svc.copilot.reject, action.payload["command_id"], user=user, role=role, reason=reason
+        svc.copilot.reject, action.payload["command_id"], user=user, reason=reason
     )
     if outcome.outcome.value == "rejected":
         await _clear(action)

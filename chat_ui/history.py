@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from datetime import UTC, datetime
@@ -24,8 +25,9 @@ def _iso(moment: datetime) -> str:
 class PgDataLayer(BaseDataLayer):
     """Users, threads, steps and elements as rows; each call opens a short connection (few, rare calls)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, directory: Any = None) -> None:
         self.url = database_url
+        self.directory = directory  # api.users.UserDirectory: the user's role now, not the login's
 
     async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         async with await AsyncConnection.connect(self.url, autocommit=True, row_factory=dict_row) as conn:
@@ -37,16 +39,21 @@ class PgDataLayer(BaseDataLayer):
         if not rows:
             return None
         r = rows[0]
+        metadata = {k: v for k, v in r["metadata"].items() if k != "role"}
+        if self.directory is not None:
+            found = await asyncio.to_thread(self.directory.get, identifier)
+            metadata["role"] = found.role.value if found is not None else None
+            metadata["disabled"] = found is None
         return PersistedUser(
             id=r["id"],
             identifier=r["identifier"],
-            metadata=r["metadata"],
+            metadata=metadata,
             createdAt=_iso(r["created_at"]),
             display_name=r["metadata"].get("display_name"),
         )
 
     async def create_user(self, user: User) -> PersistedUser | None:
-        meta = {**user.metadata, "display_name": user.display_name}
+        meta = {**{k: v for k, v in user.metadata.items() if k != "role"}, "display_name": user.display_name}
         await self._rows(
             "INSERT INTO chat_users (id, identifier, metadata) VALUES (%s, %s, %s) ON CONFLICT "
             "(identifier) DO UPDATE SET metadata = EXCLUDED.metadata",

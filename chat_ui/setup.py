@@ -53,12 +53,18 @@ def offline_build(root: Path) -> Path:
 
 
 def _auth_secret(root: Path) -> str:
-    """The JWT secret of chat sessions: CHAINLIT_AUTH_SECRET, else one kept in the root (mode 600)."""
+    """The JWT secret of chat sessions when CHAINLIT_AUTH_SECRET is unset: generated on first start into
+    the root (mode 600) and kept."""
     path = root / ".auth_secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def chat_secret(root: Path) -> str:
+    """The chat's session secret: CHAINLIT_AUTH_SECRET when set (checked by the caller), else generated."""
+    return os.environ.get("CHAINLIT_AUTH_SECRET") or _auth_secret(root)
 
 
 def install_translations(target: Path) -> None:
@@ -85,16 +91,30 @@ def prepare_root(root: Path) -> Path:
     for theme, colour in (("dark", "#e6edf3"), ("light", "#17212b")):
         (root / "public" / f"logo_{theme}.svg").write_text(LOGO.replace("{fg}", colour), encoding="utf-8")
     os.environ.setdefault("CHAINLIT_APP_ROOT", str(root))
-    os.environ.setdefault("CHAINLIT_AUTH_SECRET", _auth_secret(root))
+    os.environ["CHAINLIT_AUTH_SECRET"] = chat_secret(root)
     return root
 
 
 def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> None:
     """Mount the Chainlit app at `path` of `app`, over `services`."""
     prepare_root(root)
+    from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
+
+    # Chainlit's app is one per process: a second stack in the same process (tests) mounts it again, so
+    # drop the routing middleware of the previous mount and let the stack be rebuilt.
+    chainlit_app.user_middleware = [
+        m for m in chainlit_app.user_middleware if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"
+    ]
+    chainlit_app.middleware_stack = None
+    import chainlit.data
+
+    chainlit.data._data_layer, chainlit.data._data_layer_initialized = None, False  # this stack's database
 
     from chat_ui import mounted
 
     mounted.set_services(services)
     mount_chainlit(app, target=str(PACKAGE_DIR / "app.py"), path=path)
+    from chainlit.config import config
+
+    config.project.user_session_timeout = round(services.web.session_hours * 3600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from commands.identity import Approvers
 from commands.plantio import PlantIO, PlantUnreachable
 from commands.store import CommandRecord, CommandStatus, CommandStore
 from commands.summary import build_summary, condition_lines
@@ -18,6 +20,7 @@ from lockpilot.plant import Plant
 from lockpilot.plant.commands import Action, CommandBook, CommandSpec
 from lockpilot.roles import Role
 from lockpilot.samples import Sample, Value
+from storage.audit_chain import plain
 
 DEFAULT_EXPIRES_AFTER_S = 120.0
 
@@ -27,7 +30,7 @@ class Outcome(StrEnum):
 
     PENDING = "pending"
     REFUSED = "refused"  # not allowed, out of limits, preconditions failing, or not asked by the user
-    NOT_ALLOWED = "not_allowed"  # the approver lacks the operator role
+    NOT_ALLOWED = "not_allowed"  # the approver lacks the operator role (in the directory, now)
     NOT_FOUND = "not_found"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -81,7 +84,12 @@ def sequence_override(
 
 
 class CommandDesk:
-    """Every way into the command path, each step audited with user and time."""
+    """Every way into the command path, each step audited with user and time.
+
+    Approvals and rejections take the decider's role from `approvers` (the user directory) at that
+    moment, never from the caller; without a directory nobody approves. With `four_eyes` the approver
+    must be another user than the requester.
+    """
 
     def __init__(
         self,
@@ -92,16 +100,24 @@ class CommandDesk:
         clock: Clock,
         *,
         expires_after_s: float = DEFAULT_EXPIRES_AFTER_S,
+        approvers: Approvers | None = None,
+        four_eyes: bool = False,
         on_unconfirmed: Callable[[str, dict[str, Any]], Any] | None = None,
     ) -> None:
         self.plant, self.book, self.store, self.io, self.clock = plant, book, store, io, clock
         self.expires_after_s = expires_after_s
+        self.approvers, self.four_eyes = approvers, four_eyes
         self.on_unconfirmed = on_unconfirmed  # raises an event alarm (alarm id, values): the rules runner's
+
+    def role_of(self, user: str) -> Role | None:
+        """The user's role in the directory now (None: unknown, disabled, or no directory)."""
+        return self.approvers.role_of(user) if self.approvers is not None else None
 
     def _audit(self, actor: str, action: str, target: str, **details: Any) -> None:
         self.store.audit(when=self.clock.now(), actor=actor, action=action, target=target, details=details)
 
     def _refuse(self, user: str, command: str, reason: str, **details: Any) -> CommandOutcome:
+        details = plain(details)  # a NaN or infinite value is audited as text
         self._audit(user, "command_refused", command, reason=reason, **details)
         return CommandOutcome(outcome=Outcome.REFUSED, command=command, reason=reason, details=details)
 
@@ -112,6 +128,8 @@ class CommandDesk:
         limits = self.plant.tag(spec.tag).writable
         if isinstance(value, bool) or not isinstance(value, int | float) or limits is None:
             return None, "value_required"
+        if not math.isfinite(value):
+            return None, "value_not_finite"  # NaN passes every comparison below: refuse it first
         if limits.min is not None and value < limits.min:
             return None, f"below_min {limits.min:g}"
         if limits.max is not None and value > limits.max:
@@ -233,19 +251,37 @@ class CommandDesk:
             self._audit("system", "command_expired", record.command, command_id=record.id)
         return True
 
-    def approve(self, command_id: str, *, user: str, role: Role) -> CommandOutcome:
-        """Approve a pending request: operators only, before it expires, once."""
+    def _not_allowed(self, user: str, action: str, record: CommandRecord, why: str) -> CommandOutcome:
+        role = self.role_of(user)
+        self._audit(
+            user, action, record.command, command_id=record.id, role=role.value if role else None, reason=why
+        )
+        return CommandOutcome(
+            outcome=Outcome.NOT_ALLOWED, command=record.command, command_id=record.id, reason=why
+        )
+
+    def _already_done(self, record: CommandRecord) -> CommandOutcome:
+        """Someone else decided first: say who and what, nothing is written again."""
+        current = self.store.get(record.id) or record
+        return CommandOutcome(
+            outcome=Outcome.ALREADY_DONE,
+            command=record.command,
+            command_id=record.id,
+            details={"status": current.status.value, "decided_by": current.decided_by},
+        )
+
+    def approve(self, command_id: str, *, user: str) -> CommandOutcome:
+        """Approve a pending request: a user who is an operator in the directory now, before expiry, once."""
         record = self.store.get(command_id)
         if record is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id)
+        role = self.role_of(user)
+        if role is None:
+            return self._not_allowed(user, "approval_refused", record, "unknown_or_disabled_user")
         if role is not Role.OPERATOR:
-            self._audit(user, "approval_refused", record.command, command_id=command_id, role=role.value)
-            return CommandOutcome(
-                outcome=Outcome.NOT_ALLOWED,
-                command=record.command,
-                command_id=command_id,
-                reason="operator_role_required",
-            )
+            return self._not_allowed(user, "approval_refused", record, "operator_role_required")
+        if self.four_eyes and user == record.requested_by:
+            return self._not_allowed(user, "approval_refused", record, "four_eyes_other_approver")
         if self.expire_if_due(record):
             return CommandOutcome(outcome=Outcome.EXPIRED, command=record.command, command_id=command_id)
         if not self.store.transition(
@@ -255,28 +291,20 @@ class CommandDesk:
             decided_by=user,
             decided_at=self.clock.now(),
         ):
-            return CommandOutcome(
-                outcome=Outcome.ALREADY_DONE,
-                command=record.command,
-                command_id=command_id,
-                reason=self._status(command_id),
-            )
+            return self._already_done(record)
         self._audit(user, "command_approved", record.command, command_id=command_id, role=role.value)
         return CommandOutcome(outcome=Outcome.APPROVED, command=record.command, command_id=command_id)
 
-    def reject(self, command_id: str, *, user: str, role: Role, reason: str = "") -> CommandOutcome:
+    def reject(self, command_id: str, *, user: str, reason: str = "") -> CommandOutcome:
         """Reject a pending request (an operator, or the user who asked for it); it is never written."""
         record = self.store.get(command_id)
         if record is None:
             return CommandOutcome(outcome=Outcome.NOT_FOUND, command_id=command_id)
+        role = self.role_of(user)
+        if role is None:
+            return self._not_allowed(user, "rejection_refused", record, "unknown_or_disabled_user")
         if role is not Role.OPERATOR and user != record.requested_by:
-            self._audit(user, "rejection_refused", record.command, command_id=command_id, role=role.value)
-            return CommandOutcome(
-                outcome=Outcome.NOT_ALLOWED,
-                command=record.command,
-                command_id=command_id,
-                reason="operator_role_required",
-            )
+            return self._not_allowed(user, "rejection_refused", record, "operator_role_required")
         if not self.store.transition(
             command_id,
             from_=CommandStatus.PENDING,
@@ -286,17 +314,8 @@ class CommandDesk:
             reason=reason,
             finished_at=self.clock.now(),
         ):
-            return CommandOutcome(
-                outcome=Outcome.ALREADY_DONE,
-                command=record.command,
-                command_id=command_id,
-                reason=self._status(command_id),
-            )
+            return self._already_done(record)
         self._audit(user, "command_rejected", record.command, command_id=command_id, reason=reason)
         return CommandOutcome(
             outcome=Outcome.REJECTED, command=record.command, command_id=command_id, reason=reason
         )
-
-    def _status(self, command_id: str) -> str:
-        record = self.store.get(command_id)
-        return "" if record is None else record.status.value

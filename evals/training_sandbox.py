@@ -15,6 +15,7 @@ from typing import Any
 from agent.service import Copilot
 from collectors.s7 import WriteResult
 from commands.desk import CommandDesk, CommandOutcome
+from commands.identity import FixedRole
 from commands.store import CommandRecord, CommandStatus, CommandStore
 from evals.incident import Incident
 from evals.store import IncidentStore
@@ -166,7 +167,7 @@ class TrainingSandbox:
 
     def approve(self, command_id: str, *, user: str) -> tuple[CommandOutcome, str]:
         """Approve a sandbox command: written to the twin and scored (right or forbidden action)."""
-        outcome, text = self.copilot.approve(command_id, user=user, role=SANDBOX_ROLE)
+        outcome, text = self.copilot.approve(command_id, user=user)
         record = self.commands.get(command_id)
         if record is not None and record.status in WRITTEN:
             with self.lock:
@@ -175,7 +176,7 @@ class TrainingSandbox:
 
     def reject(self, command_id: str, *, user: str, reason: str) -> tuple[CommandOutcome, str]:
         """Reject a sandbox command; it is logged, not written."""
-        outcome, text = self.copilot.reject(command_id, user=user, role=SANDBOX_ROLE, reason=reason)
+        outcome, text = self.copilot.reject(command_id, user=user, reason=reason)
         with self.lock:
             self.session.log.append(f"{self.session.sim_s:7.1f} s  rejeitado {outcome.command or command_id}")
         return outcome, text
@@ -203,7 +204,9 @@ def _context(
         alarms=store.rules,
         sequences=CurrentSequences(bundle, store.current, store.clock),
         knowledge=knowledge,
-        commands=CommandDesk(bundle.plant, bundle.commands, sandbox.commands, sandbox, clock),
+        commands=CommandDesk(  # the trainee plays the operator, on the sandbox twin only
+            bundle.plant, bundle.commands, sandbox.commands, sandbox, clock, approvers=FixedRole(SANDBOX_ROLE)
+        ),
     )
 
 

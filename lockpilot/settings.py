@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     timezone: str = "America/Sao_Paulo"  # the plant's local time for operators (UTC stays in details)
     forward_url: str | None = None  # a slave Lockpilot: every accepted meter measurement is forwarded there
     forward_token: str | None = None
+    dev_mode: bool = False  # LOCKPILOT_DEV_MODE=1: weak secrets only warn (never on a site)
+    four_eyes: bool = False  # LOCKPILOT_FOUR_EYES=1: a command's approver must differ from its requester
 
 
 @lru_cache(maxsize=1)

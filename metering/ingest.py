@@ -22,6 +22,7 @@ from metering.models import (
 )
 from metering.store import MeteringStore
 from storage.audit_chain import AuditKind
+from storage.pg_guard import deadline
 
 INSERT_MEASUREMENTS = """
 INSERT INTO measurements (device_id, time, metric, value, source, idempotency_key)
@@ -45,10 +46,10 @@ def _resolve(store: MeteringStore, batch: IngestBatch, user: User) -> Device:
     client: Client | None = store.client_by_name(batch.client)
     if client is None:
         if user.role is not Role.OPERATOR:
-            raise IngestRefused(f"unknown client '{batch.client}'")
+            raise IngestRefused(f"client '{batch.client}' not found or not yours")
         client = store.create_client(ClientCreate(name=batch.client), actor=user.username)
     if not user.sees_all_clients and client.id != user.client_id:
-        raise IngestRefused(f"client '{batch.client}' is not yours")
+        raise IngestRefused(f"client '{batch.client}' not found or not yours")
     device = store.device_by_name(client.id, batch.device)
     if device is None:
         device = store.create_device(
@@ -79,7 +80,11 @@ def ingest(store: MeteringStore, batch: IngestBatch, *, user: User, forward: boo
         "keys": [m.key for m in ms],
     }
     rules = _rules(store, device.client_id)
-    with store.pool.connection() as conn, conn.transaction():
+    with (
+        store.pool.connection(timeout=store.timeout_s) as conn,
+        deadline(conn, store.timeout_s + 1.0),
+        conn.transaction(),
+    ):
         new_keys = {row["idempotency_key"] for row in conn.execute(INSERT_MEASUREMENTS, params).fetchall()}  # type: ignore[call-overload]
         fresh = [m for m in ms if m.key in new_keys]
         hits = evaluate(

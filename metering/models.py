@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -10,10 +11,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lockpilot.roles import Role
+from lockpilot.safetext import CLEAN, check_strings
 from metering.meter_rules import Operator
 
 KEY_NAMESPACE = uuid.UUID("6f1c7e52-55c8-4a5e-9d43-0d5f5e9a7c11")  # keys of keyless measurements
-NAME = Annotated[str, Field(min_length=1, max_length=120)]
+NAME = Annotated[str, Field(min_length=1, max_length=120), CLEAN]
+MAX_CONFIG_BYTES = 16_384
 
 
 class DeviceType(StrEnum):
@@ -26,10 +29,21 @@ class DeviceType(StrEnum):
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        """No NUL bytes or lone surrogates anywhere in what comes in (names, sources, config)."""
+        return check_strings(data)
+
+
+def _check_config(config: dict[str, Any] | None) -> None:
+    if config is not None and len(json.dumps(config, default=str)) > MAX_CONFIG_BYTES:
+        raise ValueError(f"config larger than {MAX_CONFIG_BYTES} bytes")
+
 
 class ClientCreate(Model):
     name: NAME
-    external_id: str | None = None
+    external_id: str | None = Field(default=None, max_length=120)
 
 
 class Client(ClientCreate):
@@ -44,11 +58,21 @@ class DeviceCreate(Model):
     active: bool = True
     config: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _config_size(self) -> DeviceCreate:
+        _check_config(self.config)
+        return self
+
 
 class DeviceUpdate(Model):
     name: NAME | None = None
     active: bool | None = None
     config: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _config_size(self) -> DeviceUpdate:
+        _check_config(self.config)
+        return self
 
 
 class Device(DeviceCreate):
@@ -63,7 +87,7 @@ class MeasurementIn(Model):
     time: datetime
     metric: Annotated[str, Field(min_length=1, max_length=63)]
     value: float = Field(allow_inf_nan=False)
-    source: str = ""
+    source: str = Field(default="", max_length=200)
 
 
 class IngestBatch(Model):

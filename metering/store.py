@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from lockpilot.clock import Clock, SystemClock
 from lockpilot.roles import Role
@@ -26,6 +28,9 @@ from metering.models import (
     User,
 )
 from storage.audit_chain import AuditChain, AuditKind
+from storage.pg_guard import connect_kwargs, deadline
+
+TOKEN_CACHE_S = 600.0
 
 CLIENT_COLS = "id, name, external_id, created_at"
 DEVICE_COLS = "id, client_id, name, device_type, active, config, created_at"
@@ -35,37 +40,67 @@ EVENT_COLS = (
 )
 
 
+TOKEN_USER_SQL = (
+    "SELECT username, role, client_id FROM api_tokens WHERE token_sha256 = %s AND revoked_at IS NULL"
+)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_user(database_url: str, token: str) -> User | None:
+    """The user of an API token, on a short connection (the CLI proves who it is with one)."""
+    from storage.pg_guard import connect
+
+    with connect(database_url, row_factory=dict_row) as conn:
+        row = conn.execute(TOKEN_USER_SQL, (token_digest(token),)).fetchone()
+    return None if row is None else User.model_validate(row)
 
 
 class MeteringStore:
     """CRUD over the metering tables through one connection pool."""
 
     def __init__(
-        self, database_url: str, *, audit: AuditChain, clock: Clock | None = None, max_connections: int = 8
+        self,
+        database_url: str,
+        *,
+        audit: AuditChain,
+        clock: Clock | None = None,
+        max_connections: int = 8,
+        timeout_s: float = 4.0,
     ) -> None:
+        self.timeout_s = timeout_s
         self.pool = ConnectionPool(
             database_url,
             min_size=1,
             max_size=max_connections,
             open=True,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            timeout=timeout_s,
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": True,
+                **connect_kwargs(connect_timeout_s=timeout_s, statement_timeout_s=timeout_s),
+            },
         )
         self.audit = audit
         self.clock = clock or SystemClock()
+        self._token_cache: dict[str, tuple[float, User | None]] = {}
 
     def close(self) -> None:
         self.pool.close()
 
-    def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
+    def fetch_one(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), *, timeout_s: float | None = None
+    ) -> dict[str, Any] | None:
         """The first row of a query of the metering tables, as a dict (None when there is none)."""
-        with self.pool.connection() as conn:
+        limit = timeout_s or self.timeout_s
+        with self.pool.connection(timeout=limit) as conn, deadline(conn, limit + 0.5):
             return conn.execute(sql, params).fetchone()  # type: ignore[return-value]
 
     def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Every row of a query of the metering tables, as dicts."""
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=self.timeout_s) as conn, deadline(conn, self.timeout_s + 1.0):
             return conn.execute(sql, params).fetchall()  # type: ignore[return-value]
 
     def _changed(self, actor: str, action: str, data: dict[str, Any]) -> None:
@@ -262,11 +297,21 @@ class MeteringStore:
         return row is not None
 
     def user_of(self, token: str) -> User | None:
-        row = self.fetch_one(
-            "SELECT username, role, client_id FROM api_tokens WHERE token_sha256 = %s AND revoked_at IS NULL",
-            (token_digest(token),),
-        )
-        return None if row is None else User.model_validate(row)
+        """The token's user; while PostgreSQL is down, a token seen in the last 10 minutes still counts."""
+        digest = token_digest(token)
+        cached = self._token_cache.get(digest)
+        fresh = cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S
+        try:  # a token seen recently does not wait long for a hung database
+            row = self.fetch_one(TOKEN_USER_SQL, (digest,), timeout_s=0.5 if fresh else None)
+        except (psycopg.OperationalError, PoolTimeout):
+            if cached is not None and fresh:
+                return cached[1]
+            raise
+        user = None if row is None else User.model_validate(row)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (time.monotonic(), user)
+        return user
 
     def now(self) -> datetime:
         return self.clock.now()

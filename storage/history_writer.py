@@ -17,7 +17,10 @@ from lockpilot.clock import Clock, SystemClock
 from lockpilot.samples import Sample
 from storage.backend import detect_backend
 from storage.ingest import BatchIngester
+from storage.journal import SampleJournal, rows_to_replay
 from storage.outage import OutageLog
+from storage.pg_guard import connect as pg_connect
+from storage.pg_guard import deadline
 from storage.quality import QUALITY_CODE
 from storage.rollup import Row
 from storage.sample_queue import SampleQueue
@@ -57,6 +60,7 @@ class HistoryWriter:
         batch_rows: int = 10_000,
         batch_age_s: float = DEFAULT_BATCH_AGE_S,
         connect_timeout_s: float = 3.0,
+        statement_timeout_s: float = 5.0,
         max_backoff_s: float = 5.0,
         ingester: IngesterFactory = tag_history_ingester,  # another table (the fleet's) takes its own
     ) -> None:
@@ -66,7 +70,11 @@ class HistoryWriter:
         self._queue = SampleQueue(max_rows=batch_rows, max_age_s=batch_age_s)
         self._spool = DiskSpool(spool_dir)
         self._rejected = DiskSpool(spool_dir / "rejected")
+        self._journal = SampleJournal(spool_dir / "journal")  # survives a kill -9 of the process
+        self._publish_lock = threading.Lock()
+        self._handled = 0  # samples taken from the queue and committed or spooled (the journal's ack)
         self._connect_timeout_s = connect_timeout_s
+        self._statement_timeout_s = statement_timeout_s
         self._wait = wait_exponential_jitter(multiplier=0.2, max=max_backoff_s)
         self._outage = OutageLog("postgresql")
         self._stop = threading.Event()
@@ -86,8 +94,10 @@ class HistoryWriter:
         self._thread.start()
 
     def publish(self, batch: Sequence[Sample]) -> None:
-        """Queue samples for writing; never blocks."""
-        self._queue.put(batch)
+        """Journal and queue samples for writing; never waits for PostgreSQL."""
+        with self._publish_lock:  # the journal and the queue keep one order
+            self._journal.append(to_rows(batch))
+            self._queue.put(batch)
 
     @property
     def queue_depth(self) -> int:
@@ -141,24 +151,53 @@ class HistoryWriter:
                 self._busy = False
 
     def _step(self, samples: list[Sample]) -> None:
+        if self._journal.left_over and self._ensure_connected():
+            self._recover()
         if not samples:  # idle: (re)connect now, so health is true and the first batch waits for nothing
             if self._ensure_connected() and not self._spool.empty:
                 self._flush_spool()
             return
         self._handle(uuid.uuid4(), to_rows(samples))
+        self._handled_more(len(samples))
+
+    def _handled_more(self, count: int) -> None:
+        """`count` more samples are committed or spooled: the journal forgets them."""
+        self._handled += count
+        self._journal.ack(self._handled)
+
+    def _recover(self) -> None:
+        """Write what a dead process had journaled but not committed, and a gap marker per tag after it."""
+        if not (self._spool.empty or self._flush_spool()):
+            return
+        rows = self._journal.recovered_rows()
+        if rows:
+            assert self._conn is not None
+            try:
+                with deadline(self._conn, self._statement_timeout_s + 1.0):
+                    replay = rows_to_replay(self._conn, rows)
+            except psycopg.Error as exc:
+                self._outage.failed(exc)
+                self._disconnect()
+                return
+            if not self._write(uuid.uuid4(), replay):
+                return
+            log.info("journal_recovered", journaled=len(rows), written=len(replay))
+        self._journal.forget_left_over()
 
     def _handle(self, batch_id: uuid.UUID, rows: list[Row]) -> None:
         """Write the batch after the spool drains, or spool it when PostgreSQL is unreachable."""
         ready = self._ensure_connected() and (self._spool.empty or self._flush_spool())
         if ready and self._write(batch_id, rows):
             return
-        self._spool.append(batch_id, rows)
+        self._spool.append(batch_id, rows)  # the in-flight batch too, when its COPY failed
 
     def _write(self, batch_id: uuid.UUID, rows: list[Row]) -> bool:
         """Commit one batch; False (and disconnected) when the connection failed."""
-        assert self._ingester is not None
+        assert self._ingester is not None and self._conn is not None
         try:
-            if self._ingester.write(batch_id, rows):
+            with deadline(self._conn, self._statement_timeout_s + 1.0):  # a frozen server is cut
+                written = self._ingester.write(batch_id, rows)
+            if written:
                 self.samples_written += len(rows)
                 self.batches_written += 1
                 newest = max(row[0] for row in rows)
@@ -172,6 +211,10 @@ class HistoryWriter:
             return False
         except psycopg.Error as exc:
             return self._reject(batch_id, rows, exc)
+        except Exception as exc:  # anything else mid-COPY: keep the batch (spooled) and reconnect
+            log.warning("history_write_failed", error=type(exc).__name__)
+            self._disconnect()
+            return False
 
     def _reject(self, batch_id: uuid.UUID, rows: list[Row], exc: psycopg.Error) -> bool:
         """Keep a batch PostgreSQL refuses (bad data) aside instead of retrying it forever."""
@@ -220,14 +263,11 @@ class HistoryWriter:
 
     def _connect(self) -> None:
         try:
-            conn = psycopg.connect(
+            conn = pg_connect(
                 self._url,
                 autocommit=True,
-                connect_timeout=max(1, round(self._connect_timeout_s)),
-                keepalives=1,
-                keepalives_idle=5,
-                keepalives_interval=2,
-                keepalives_count=3,
+                connect_timeout_s=self._connect_timeout_s,
+                statement_timeout_s=self._statement_timeout_s,
             )
             self._ingester = self._make_ingester(conn)
         except _CONNECT_ERRORS as exc:
@@ -243,6 +283,7 @@ class HistoryWriter:
             samples = self._queue.take(idle_s=remaining)
             if samples:
                 self._spool.append(uuid.uuid4(), to_rows(samples))
+                self._handled_more(len(samples))
 
     def _disconnect(self) -> None:
         conn, self._conn = self._conn, None

@@ -150,7 +150,7 @@ def test_interlock_changed_between_request_and_approval_aborts(stack: LiveStack)
         lambda: current(["valvula_esvaziamento_1_fechada"])["valvula_esvaziamento_1_fechada"].value is False,
         timeout_s=10,
     )
-    outcome, text = stack.copilot.copilot.approve(pending["command_id"], user="bruno", role=Role.OPERATOR)
+    outcome, text = stack.copilot.copilot.approve(pending["command_id"], user="bruno")
     assert outcome.outcome is Outcome.ABORTED and "valvula_esvaziamento_1_fechada" in text
     assert "command_written" not in _audit_actions(stack, pending["command_id"])
     with stack.server.lock:
@@ -167,12 +167,12 @@ def test_viewer_cannot_approve_then_operator_writes_and_verifies(stack: LiveStac
     pending = result["pending_command"]
     assert pending["command"] == "abrir_valvula_enchimento_1" and "Risco" in pending["summary"]
     copilot = stack.copilot.copilot
-    refused, _ = copilot.approve(pending["command_id"], user="vera", role=Role.VIEWER)
+    refused, _ = copilot.approve(pending["command_id"], user="vera")
     assert refused.outcome is Outcome.NOT_ALLOWED
-    refused, _ = copilot.approve(pending["command_id"], user="tiago", role=Role.TRAINER)
+    refused, _ = copilot.approve(pending["command_id"], user="tiago")
     assert refused.outcome is Outcome.NOT_ALLOWED
     assert stack.copilot.desk.store.get(pending["command_id"]).status is CommandStatus.PENDING
-    outcome, text = copilot.approve(pending["command_id"], user="bruno", role=Role.OPERATOR)
+    outcome, text = copilot.approve(pending["command_id"], user="bruno")
     assert outcome.outcome is Outcome.VERIFIED, text
     actions = _audit_actions(stack, pending["command_id"])
     assert actions == [
@@ -183,7 +183,7 @@ def test_viewer_cannot_approve_then_operator_writes_and_verifies(stack: LiveStac
         "command_written",
         "command_verified",
     ]
-    again, _ = copilot.approve(pending["command_id"], user="bruno", role=Role.OPERATOR)
+    again, _ = copilot.approve(pending["command_id"], user="bruno")
     assert again.outcome in (Outcome.VERIFIED, Outcome.ALREADY_DONE)  # reports how it ended, writes nothing
     assert _audit_actions(stack, pending["command_id"]).count("command_written") == 1
 
@@ -207,7 +207,7 @@ def test_expired_approval_never_writes(stack: LiveStack) -> None:
     real_clock = desk.clock
     desk.clock = ManualClock(real_clock.now() + timedelta(seconds=121))
     try:
-        outcome, _ = stack.copilot.copilot.approve(command_id, user="bruno", role=Role.OPERATOR)
+        outcome, _ = stack.copilot.copilot.approve(command_id, user="bruno")
     finally:
         desk.clock = real_clock
     assert outcome.outcome is Outcome.EXPIRED
@@ -217,7 +217,7 @@ def test_expired_approval_never_writes(stack: LiveStack) -> None:
 
 def test_reject_never_writes(stack: LiveStack) -> None:
     command_id = _ask(stack, "feche a válvula de enchimento 1", thread="rej")["pending_command"]["command_id"]
-    outcome, _ = stack.copilot.copilot.reject(command_id, user="bruno", role=Role.OPERATOR, reason="not now")
+    outcome, _ = stack.copilot.copilot.reject(command_id, user="bruno", reason="not now")
     assert outcome.outcome is Outcome.REJECTED
     assert _audit_actions(stack, command_id) == ["command_requested", "command_rejected"]
 
@@ -274,10 +274,18 @@ def test_scripted_model_reads_and_answers(stack: LiveStack) -> None:
 
 
 def _second_copilot(stack: LiveStack, **options: object):
+    from api.users import UserDirectory
     from commands.plantio import S7PlantIO
 
     io = S7PlantIO(stack.bundle.plant, host="127.0.0.1", port=stack.port)
-    return build_copilot(stack.bundle, database_url=stack.pg_url, redis_url=stack.redis_url, io=io, **options)
+    return build_copilot(
+        stack.bundle,
+        database_url=stack.pg_url,
+        redis_url=stack.redis_url,
+        io=io,
+        approvers=UserDirectory(database_url=stack.pg_url),
+        **options,
+    )
 
 
 def test_restart_between_request_and_approval_writes_once(stack: LiveStack) -> None:
@@ -290,10 +298,10 @@ def test_restart_between_request_and_approval_writes_once(stack: LiveStack) -> N
     second = _second_copilot(stack)
     try:
         assert second.copilot.result("restart").pending_command.command_id == command_id
-        outcome, text = second.copilot.approve(command_id, user="bruno", role=Role.OPERATOR)
+        outcome, text = second.copilot.approve(command_id, user="bruno")
         assert outcome.outcome is Outcome.VERIFIED, text
         assert "verificado" in second.copilot.result("restart").answer
-        again, _ = second.copilot.approve(command_id, user="bruno", role=Role.OPERATOR)
+        again, _ = second.copilot.approve(command_id, user="bruno")
     finally:
         second.close()
     assert again.outcome in (Outcome.VERIFIED, Outcome.ALREADY_DONE)

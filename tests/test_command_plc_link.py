@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from api.users import UserDirectory
 from commands.desk import CommandDesk, Outcome
 from commands.execute import execute
 from commands.plantio import S7PlantIO
@@ -23,7 +24,9 @@ def _desk(plant: Plant, pg_url: str, port: int) -> CommandDesk:
     migrate(pg_url)
     io = S7PlantIO(plant, host="127.0.0.1", port=port, timeout_s=1.0)
     clock = ManualClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
-    return CommandDesk(plant, plant.commands, CommandStore(pg_url), io, clock)
+    users = UserDirectory(database_url=pg_url)
+    users.add("ana", role=Role.OPERATOR)  # approvals ask the directory
+    return CommandDesk(plant, plant.commands, CommandStore(pg_url), io, clock, approvers=users)
 
 
 def test_request_is_refused_clearly_when_the_plc_does_not_answer(plant: Plant, pg_url: str) -> None:
@@ -44,7 +47,7 @@ def test_approved_command_aborts_without_writing_when_the_plc_is_gone(plant: Pla
         pending = desk.request(COMMAND, user="ana", role=Role.OPERATOR, thread_id="cli:ana")
         assert pending.outcome is Outcome.PENDING, pending
         assert pending.command_id is not None
-        assert desk.approve(pending.command_id, user="ana", role=Role.OPERATOR).outcome is Outcome.APPROVED
+        assert desk.approve(pending.command_id, user="ana").outcome is Outcome.APPROVED
         with server.lock:
             twin.inject(Fault.PLC_LINK_LOSS, duration_s=60)  # the PLC stops answering, its port stays open
         assert wait_for(lambda: server._server.silent.is_set(), timeout_s=5)

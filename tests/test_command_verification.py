@@ -18,6 +18,7 @@ import pytest
 from collectors.s7 import WriteResult
 from commands.desk import CommandDesk, Outcome
 from commands.execute import UNCONFIRMED_ALARM, execute
+from commands.identity import FixedRole
 from commands.store import CommandStore
 from lockpilot.clock import ManualClock
 from lockpilot.errors import PlantDataErrors
@@ -211,11 +212,12 @@ def _run(
         TwinIO(twin),
         ManualClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC)),
         on_unconfirmed=lambda alarm_id, values: raised.append((alarm_id, values)),
+        approvers=FixedRole(Role.OPERATOR),  # identity is tests/security's subject
     )
     pending = desk.request(command, value, user="ana", role=Role.OPERATOR, thread_id="test:ana")
     assert pending.outcome is Outcome.PENDING, pending
     assert pending.command_id is not None
-    assert desk.approve(pending.command_id, user="ana", role=Role.OPERATOR).outcome is Outcome.APPROVED
+    assert desk.approve(pending.command_id, user="ana").outcome is Outcome.APPROVED
     if not follows and command != "reconhecer_falhas_clp":
         spoil(twin)
     outcome = execute(
@@ -260,7 +262,12 @@ def test_a_valve_the_running_sequence_drives_is_refused_with_abort_first(
     twin.command("comando_iniciar_sequencia", int(Seq.ENCHIMENTO))
     twin.run_until(lambda t: float(t.values()["posicao_valvula_enchimento_1"]) > 20, timeout_s=600)
     desk = CommandDesk(
-        plant, plant.commands, store, TwinIO(twin), ManualClock(datetime(2026, 11, 24, tzinfo=UTC))
+        plant,
+        plant.commands,
+        store,
+        TwinIO(twin),
+        ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
+        approvers=FixedRole(Role.OPERATOR),
     )
     refused = desk.request("fechar_valvula_enchimento_1", user="ana", role=Role.OPERATOR, thread_id="t")
     assert refused.outcome is Outcome.REFUSED
@@ -284,11 +291,16 @@ def test_wrong_way_is_told_with_the_values_seen(plant: Plant, store: CommandStor
     twin.command("comando_abrir_valvula_enchimento_1", True)
     twin.step(10.0)
     desk = CommandDesk(
-        plant, plant.commands, store, TwinIO(twin), ManualClock(datetime(2026, 11, 24, tzinfo=UTC))
+        plant,
+        plant.commands,
+        store,
+        TwinIO(twin),
+        ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
+        approvers=FixedRole(Role.OPERATOR),
     )
     pending = desk.request("fechar_valvula_enchimento_1", user="ana", role=Role.OPERATOR, thread_id="t")
     assert pending.command_id is not None
-    desk.approve(pending.command_id, user="ana", role=Role.OPERATOR)
+    desk.approve(pending.command_id, user="ana")
     twin.inject(Fault.COMMAND_LOST, command="comando_fechar_valvula_enchimento_1")
     started = twin.sim_time_s
     failed = execute(desk, pending.command_id, poll_s=0.5, sleep=twin.step, monotonic=lambda: twin.sim_time_s)

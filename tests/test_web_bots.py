@@ -22,7 +22,7 @@ from tests.web_stack import add_users, redis_db, start_stack
 
 pytestmark = pytest.mark.timeout(120)
 SECRET, APP_ID, ISSUER = (
-    "slack-signing-secret-for-tests",
+    "slack-signing-secret-for-tests-only-0123456789",
     "lockpilot-test-app",
     "https://api.botframework.com",
 )
@@ -69,7 +69,7 @@ def live(
     capture = ThreadingHTTPServer(("127.0.0.1", 0), Captured)
     threading.Thread(target=capture.serve_forever, daemon=True).start()
     web = WebSettings(
-        slack_bot_token="xoxb-test",
+        slack_bot_token="xoxb-test-0123456789-abcdefghijklmnopqrstuv",
         slack_signing_secret=SECRET,
         slack_api_url=f"http://127.0.0.1:{capture.server_port}/api/",
         teams_app_id=APP_ID,

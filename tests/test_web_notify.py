@@ -35,6 +35,9 @@ T0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
 CAVITATION, ESTOP, PANEL_HOT = "cavitacao_bomba", "emergencia_acionada", "temperatura_painel_plc_alta"
 FAST = {"alarm_coalesce_s": 0.4, "alarm_min_interval_s": 0.5, "public_url": "http://eclusa.local:8000"}
 
+SLACK_TOKEN = "xoxb-test-0123456789-abcdefghijklmnopqrstuv"  # test-only, as long as a real one
+TEAMS_PASSWORD = "app-secret-0123456789-abcdefghijklmnop"
+
 
 class Recorder(BaseHTTPRequestHandler):
     """Slack Web API, Microsoft login and Bot Connector stand-in: records every POST, answers ok."""
@@ -121,7 +124,11 @@ def _until(condition: Any, *, timeout_s: float = 5.0) -> None:
 
 def _slack_web(server: Any, **extra: Any) -> WebSettings:
     options = {"slack_api_url": f"{server.url}/api/", **FAST, **extra}
-    return WebSettings(slack_bot_token="xoxb-test", slack_alarm_channel="C0ALARMS", **options)
+    return WebSettings(
+        slack_bot_token="xoxb-test-0123456789-abcdefghijklmnopqrstuv",
+        slack_alarm_channel="C0ALARMS",
+        **options,
+    )
 
 
 def test_a_burst_is_one_slack_message_naming_the_first_out(
@@ -261,7 +268,7 @@ def test_teams_gets_an_adaptive_card_with_the_connector_token(
 ) -> None:
     web = WebSettings(
         teams_app_id="lockpilot-test-app",
-        teams_app_password="app-secret",
+        teams_app_password=TEAMS_PASSWORD,
         teams_token_url=f"{recorder.url}/oauth2/token",
         teams_alarm_service_url=f"{recorder.url}/teams/",
         teams_alarm_conversation="19:alarmes@thread.tacv2",
@@ -274,7 +281,8 @@ def test_teams_gets_an_adaptive_card_with_the_connector_token(
     notifications.stop()
     (_, _, token_request), *_ = _posts(recorder, "/oauth2/token", count=1)
     assert (
-        token_request["grant_type"] == "client_credentials" and token_request["client_secret"] == "app-secret"
+        token_request["grant_type"] == "client_credentials"
+        and token_request["client_secret"] == TEAMS_PASSWORD
     )
     assert headers["Authorization"] == "Bearer connector-token"
     assert recorder.posts[-1][0] == "/teams/v3/conversations/19:alarmes@thread.tacv2/activities"

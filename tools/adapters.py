@@ -26,44 +26,44 @@ from storage.current import CurrentValue, read_current
 from tools.alarm_store import kpi_figures
 from tools.ports import AlarmView, KnowledgeHit, PreconditionView, RuleView, SequenceCheckView, SequenceInfo
 from tools.rule_views import rule_view
+from tools.store_guard import STORE_TIMEOUT_S, PgReader, Store, StoreUnavailable, redis_client
 
 __all__ = ["rule_view"]  # re-exported: callers take it from here
 
 
 class RedisCurrent:
-    """Current values from storage's Redis hash."""
+    """Current values from storage's Redis hash; StoreUnavailable when Redis does not answer in time."""
 
     def __init__(self, redis_url: str, plant: Plant, clock: Clock) -> None:
-        self._client = redis.Redis.from_url(redis_url)
+        self._client = redis_client(redis_url)
         self._plant, self._clock = plant.name, clock
 
     def __call__(self, tags: Sequence[str]) -> Mapping[str, CurrentValue | None]:
-        return read_current(self._client, self._plant, tags, clock=self._clock)
+        try:
+            return read_current(self._client, self._plant, tags, clock=self._clock)
+        except redis.RedisError:
+            raise StoreUnavailable(Store.REDIS) from None
 
 
 class PgHistory:
-    """History queries of storage on one autocommit connection (one query at a time)."""
+    """History queries of storage on one connection (one query at a time), each under a deadline."""
 
     def __init__(self, database_url: str) -> None:
-        self._conn = psycopg.connect(database_url, autocommit=True)
-        self._lock = threading.Lock()
+        self._reader = PgReader(database_url)
 
     def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[history.HistoryPoint]:
-        with self._lock:
-            return history.raw(self._conn, tag, start=start, end=end, limit=limit)
+        return self._reader.run(lambda c: history.raw(c, tag, start=start, end=end, limit=limit))
 
     def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[history.Bucket]:
-        with self._lock:
-            return history.aggregate(self._conn, tag, start=start, end=end, every=timedelta(seconds=every_s))
+        every = timedelta(seconds=every_s)
+        return self._reader.run(lambda c: history.aggregate(c, tag, start=start, end=end, every=every))
 
     def stats(self, tag: str, *, start: datetime, end: datetime) -> history.TagStats:
-        with self._lock:
-            return history.stats(self._conn, tag, start=start, end=end)
+        return self._reader.run(lambda c: history.stats(c, tag, start=start, end=end))
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock:
-            self._conn.close()
+        self._reader.close()
 
 
 def alarm_view(alarm: Alarm) -> AlarmView:
@@ -281,7 +281,13 @@ class KnowledgeAdapter:
     """The knowledge part's hybrid search."""
 
     def __init__(self, database_url: str, plant: Plant) -> None:
-        self._url, self._plant = database_url, plant.name
+        from psycopg.conninfo import make_conninfo
+
+        timeout_s = round(STORE_TIMEOUT_S * 1000)
+        self._url = make_conninfo(
+            database_url, connect_timeout=2, options=f"-c statement_timeout={timeout_s}"
+        )
+        self._plant = plant.name
 
     def indexing(self) -> float | None:
         """Seconds the first index still needs, or None when it is not running."""
@@ -290,7 +296,10 @@ class KnowledgeAdapter:
     def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
         from knowledge.service import search_knowledge
 
-        hits = search_knowledge(query, limit=limit, database_url=self._url, plant=self._plant)
+        try:
+            hits = search_knowledge(query, limit=limit, database_url=self._url, plant=self._plant)
+        except psycopg.OperationalError:
+            raise StoreUnavailable(Store.POSTGRESQL) from None
         return [
             KnowledgeHit(id=h.id, document=h.document, heading=h.heading, text=h.text, score=h.score)
             for h in hits

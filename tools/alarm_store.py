@@ -5,7 +5,6 @@ states to a Redis hash and the `alarms` table and lifecycle events to events_log
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +23,7 @@ from rules.store import alarm_rows, operator_action
 from storage.keys import RedisKeys
 from tools.ports import AlarmView, RuleView
 from tools.rule_views import rule_view
+from tools.store_guard import STORE_TIMEOUT_S, PgReader
 
 _ACTIVATIONS = (
     "SELECT time, context->>'alarm_id', context->>'priority' FROM events_log WHERE event_type = 'alarm' "
@@ -109,10 +109,11 @@ class StoredAlarms:
         self.plant, self.clock, self.database_url, self.redis_url = plant, clock, database_url, redis_url
         self.catalog = AlarmCatalog(plant, ruleset)
         self._views = [rule_view(r, plant) for r in ruleset.rules]
-        self._redis = redis.Redis.from_url(redis_url)
+        self._redis = redis.Redis.from_url(
+            redis_url, socket_timeout=STORE_TIMEOUT_S, socket_connect_timeout=STORE_TIMEOUT_S
+        )
         self._key = RedisKeys(plant.name).alarms
-        self._conn: psycopg.Connection | None = None
-        self._lock = threading.Lock()
+        self._pg = PgReader(database_url)
 
     def rules(self) -> list[RuleView]:
         return list(self._views)
@@ -122,11 +123,13 @@ class StoredAlarms:
 
     def documents(self) -> list[dict[str, Any]]:
         """Every stored alarm document: the Redis hash, or the `alarms` table when Redis holds none."""
-        stored = self._redis.hgetall(self._key)
+        try:
+            stored = self._redis.hgetall(self._key)
+        except redis.RedisError:  # Redis down: the table still answers
+            stored = {}
         if stored:
             return [json.loads(raw) for raw in stored.values()]
-        with self._lock:
-            return alarm_rows(self._connection())
+        return self._pg.run(alarm_rows)
 
     def active(self) -> list[AlarmView]:
         """The standing alarms with state, first-out and the other alarms of their incident."""
@@ -135,11 +138,13 @@ class StoredAlarms:
 
     def kpis(self, *, start: datetime, end: datetime) -> dict[str, Any]:
         """KPIs over [start, end) from the lifecycle events in events_log (every process sees the same)."""
-        with self._lock:
-            conn = self._connection()
+
+        def figures(conn: psycopg.Connection[Any]) -> tuple[Any, Any, Any]:
             acts = conn.execute(_ACTIVATIONS, (f"{ANOMALY_PREFIX}%", start, end)).fetchall()
             floods = conn.execute(_FLOODS, (start, end)).fetchone()
-            since = conn.execute(_ACTIVE_SINCE).fetchall()
+            return acts, floods, conn.execute(_ACTIVE_SINCE).fetchall()
+
+        acts, floods, since = self._pg.run(figures)
         return kpi_figures(
             [Activation(t, a, p) for t, a, p in acts],
             dict(since),
@@ -150,8 +155,7 @@ class StoredAlarms:
 
     def activations(self, alarm_id: str, *, start: datetime, end: datetime) -> list[datetime]:
         """When `alarm_id` was raised in [start, end), newest first (at most 50)."""
-        with self._lock:
-            rows = self._connection().execute(_ACTIVATIONS_OF, (alarm_id, start, end)).fetchall()
+        rows = self._pg.run(lambda c: c.execute(_ACTIVATIONS_OF, (alarm_id, start, end)).fetchall())
         return [r[0] for r in rows]
 
     def act(
@@ -174,12 +178,5 @@ class StoredAlarms:
 
     def close(self) -> None:
         """Close the connections."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
+        self._pg.close()
         self._redis.close()
-
-    def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.database_url, autocommit=True)
-        return self._conn

@@ -62,6 +62,7 @@ class ToolResult(BaseModel):
 
     citations: list[Citation] = Field(default_factory=list)
     error: str | None = None
+    unavailable: str | None = None  # the store that did not answer ("redis", "postgresql")
 
     def for_model(self) -> dict[str, Any]:
         """JSON-ready dict for a chat model's tool message."""

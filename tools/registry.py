@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import psycopg
+import redis
 from pydantic import BaseModel, Field, ValidationError
 
 from lockpilot.language import Language
@@ -15,6 +17,7 @@ from tools import alarms, commands, history, knowledge, live, metering, sequence
 from tools.context import ToolContext
 from tools.fleet import FLEET_TOOLS, FleetToolName
 from tools.models import ToolResult
+from tools.store_guard import SENTENCES, StoreUnavailable, store_of
 
 
 class ToolName(StrEnum):
@@ -217,4 +220,9 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any], caller: Caller) 
         parsed = args_model.model_validate(args)
     except ValidationError as exc:
         return ToolResult(error=f"bad arguments: {exc.errors(include_url=False)}")
-    return runner(ctx, parsed, caller)
+    try:
+        return runner(ctx, parsed, caller)
+    except (StoreUnavailable, psycopg.OperationalError, redis.RedisError) as exc:
+        store = store_of(exc)  # the store is named, with what still answers
+        assert store is not None
+        return ToolResult(error=SENTENCES[store], unavailable=store.value)

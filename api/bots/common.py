@@ -52,12 +52,10 @@ def decide(svc: Services, who: BotUser, decision: str, command_id: str, *, reaso
         return "O copiloto não está disponível."
     if decision == APPROVE and who.role is not Role.OPERATOR:
         return "⛔ Somente um operador pode aprovar comandos."
-    if decision == APPROVE:
-        _, text = svc.copilot.approve(command_id, user=who.name, role=who.role)
+    if decision == APPROVE:  # the desk asks the directory again, now
+        _, text = svc.copilot.approve(command_id, user=who.name)
     else:
-        _, text = svc.copilot.reject(
-            command_id, user=who.name, role=who.role, reason=reason or "rejeitado no chat"
-        )
+        _, text = svc.copilot.reject(command_id, user=who.name, reason=reason or "rejeitado no chat")
     return text
 
 

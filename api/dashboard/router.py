@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.dashboard.schematic import EQUIPMENT_ELEMENT, SCHEMATIC_TAGS, render_schematic
 from api.services import Services
+from api.web_auth import web_user
 from api.web_deps import get_services
 from lockpilot.formatting import local_time, state_name
 from lockpilot.roles import Role
@@ -51,26 +51,6 @@ class AlarmActionBody(BaseModel):
 
 
 PRIORITY_PT = {"critical": "crítica", "high": "alta", "medium": "média", "low": "baixa"}
-
-
-def web_user(request: Request) -> str | None:
-    """The logged-in user of a request: the chat's session cookie or an API bearer token."""
-    svc: Services = request.app.state.services
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer ") and svc.metering is not None:
-        user = svc.metering.user_of(auth[7:].strip())
-        return user.username if user else None
-    from chainlit.auth.cookie import get_token_from_cookies
-
-    token = get_token_from_cookies(dict(request.cookies))
-    if not token or not os.environ.get("CHAINLIT_AUTH_SECRET"):
-        return None
-    from chainlit.auth.jwt import decode_jwt
-
-    try:
-        return decode_jwt(token).identifier
-    except Exception:  # expired or forged cookie: not logged in
-        return None
 
 
 def logged_in(request: Request) -> str:

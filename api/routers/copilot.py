@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
@@ -15,6 +15,9 @@ from api.responses import PLANT_ROUTE, CommandRefusedOut, ErrorOut, Text, Valida
 from api.web_deps import PlantRole, Svc, need
 from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
+from lockpilot.roles import Role
+from lockpilot.safetext import CLEAN
+from storage.audit_chain import plain
 
 router = APIRouter(tags=["copilot"], responses=PLANT_ROUTE)
 CHANNEL = "api"
@@ -23,19 +26,23 @@ _CODES = {Outcome.NOT_FOUND: status.HTTP_404_NOT_FOUND, Outcome.NOT_ALLOWED: sta
 
 
 class AskIn(BaseModel):
-    question: Text = Field(min_length=1, max_length=2000)
-    thread_id: Text | None = Field(
+    question: Annotated[Text, CLEAN] = Field(min_length=1, max_length=2000)
+    thread_id: Annotated[Text, CLEAN] | None = Field(
         default=None, max_length=200, description="Default: one thread per API user"
     )
 
 
 class CommandIn(BaseModel):
-    command: Text = Field(min_length=1, max_length=100, description="An id of commands.yaml")
-    value: float | None = Field(default=None, description="Only for setpoint commands")
+    command: Annotated[Text, CLEAN] = Field(
+        min_length=1, max_length=100, description="An id of commands.yaml"
+    )
+    value: float | None = Field(
+        default=None, description="Only for setpoint commands (NaN and infinities are refused, audited)"
+    )
 
 
 class RejectIn(BaseModel):
-    reason: Text = Field(default="", max_length=500)
+    reason: Annotated[Text, CLEAN] = Field(default="", max_length=500)
 
 
 class DecisionOut(BaseModel):
@@ -87,7 +94,7 @@ def request_command(svc: Svc, user: CurrentUser, role: PlantRole, body: CommandI
         body.command, body.value, user=user.username, role=role, thread_id=thread_for(user.username, CHANNEL)
     )
     if outcome.outcome is Outcome.REFUSED:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, outcome.model_dump(mode="json"))
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, plain(outcome.model_dump(mode="json")))
     return outcome
 
 
@@ -129,13 +136,23 @@ def _decided(outcome: CommandOutcome, text: str) -> DecisionOut:
     return DecisionOut(outcome=outcome, text=text)
 
 
+def _token_scope(role: Role, command_id: str) -> None:
+    """A token narrower than operator never approves, whatever its user's directory role."""
+    if role is not Role.OPERATOR:
+        refused = CommandOutcome(
+            outcome=Outcome.NOT_ALLOWED, command_id=command_id, reason="operator_role_required"
+        )
+        raise HTTPException(status.HTTP_403_FORBIDDEN, refused.model_dump(mode="json"))
+
+
 @router.post("/commands/{command_id}/approve", response_model=DecisionOut, responses=DECISION_ERRORS)
 def approve(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str) -> DecisionOut:
-    """Approve (operators only, before expiry): re-check the interlocks, write, read back, audit."""
+    """Approve (an operator in the user directory now, before expiry): re-check, write, read back, audit."""
+    _token_scope(role, command_id)
     if svc.copilot is not None:
-        return _decided(*svc.copilot.approve(command_id, user=user.username, role=role))
+        return _decided(*svc.copilot.approve(command_id, user=user.username))
     desk = need(svc.tools.commands, "the command path")
-    decided = desk.approve(command_id, user=user.username, role=role)
+    decided = desk.approve(command_id, user=user.username)
     final = execute(desk, command_id) if decided.outcome is Outcome.APPROVED else decided
     return _decided(final, "")
 
@@ -144,6 +161,6 @@ def approve(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str) -> De
 def reject(svc: Svc, user: CurrentUser, role: PlantRole, command_id: str, body: RejectIn) -> DecisionOut:
     """Reject a pending command with a reason; it is never written."""
     if svc.copilot is not None:
-        return _decided(*svc.copilot.reject(command_id, user=user.username, role=role, reason=body.reason))
+        return _decided(*svc.copilot.reject(command_id, user=user.username, reason=body.reason))
     desk = need(svc.tools.commands, "the command path")
-    return _decided(desk.reject(command_id, user=user.username, role=role, reason=body.reason), "")
+    return _decided(desk.reject(command_id, user=user.username, reason=body.reason), "")

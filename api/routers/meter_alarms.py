@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import CurrentUser, Store, check_client, require, scope_client, visible_device
+from api.deps import NOT_FOUND, CurrentUser, Store, check_client, require, scope_client, visible_device
 from lockpilot.roles import Role
 from metering.models import MeterAlarmEvent, MeterAlarmRule, MeterAlarmRuleCreate, MeterAlarmRuleUpdate, User
 from metering.store import MeteringStore
@@ -16,7 +16,7 @@ RULE_EDITORS = (Role.OPERATOR, Role.DATA_USER)
 def _visible_rule(store: MeteringStore, user: User, rule_id: int) -> MeterAlarmRule:
     rule = store.rule(rule_id)
     if rule is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"rule {rule_id} not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     check_client(user, rule.client_id)
     return rule
 
@@ -94,5 +94,5 @@ def delete_event(event_id: int, store: Store, user: CurrentUser) -> Response:
 def _visible_event(store: MeteringStore, user: User, event_id: int) -> None:
     row = store.fetch_one("SELECT device_id FROM alarm_events WHERE id = %s", (event_id,))
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"event {event_id} not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     visible_device(store, user, int(row["device_id"]))

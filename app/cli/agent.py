@@ -1,38 +1,38 @@
-"""`lockpilot ask`, `approve`, `reject`, `chat` and `bench agent`."""
+"""`lockpilot ask`, `approve`, `reject`, `chat`: the copilot for a proven user (app.cli.identity)."""
 
 from __future__ import annotations
 
-import getpass
-import os
 from typing import Annotated
 
 import typer
 
 from lockpilot.output import console, print_json
-from lockpilot.roles import Role
 
-UserOpt = Annotated[str, typer.Option("--user", help="Who is asking (default: the login name).")]
-RoleOpt = Annotated[Role, typer.Option("--role", help="Role of the user; only operators approve commands.")]
-DEFAULT_ROLE = Role(os.environ.get("LOCKPILOT_ROLE", Role.OPERATOR.value))
-
-
-def _user(user: str) -> str:
-    return user or getpass.getuser()
+UserOpt = Annotated[
+    str,
+    typer.Option(
+        "--user", help="Who you are in the user directory (default: the login name; LOCKPILOT_TOKEN wins)."
+    ),
+]
+PasswordStdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+]
 
 
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question or request.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer JSON.")] = False,
     user: UserOpt = "",
-    role: RoleOpt = DEFAULT_ROLE,
     thread: Annotated[str, typer.Option("--thread", help="Thread id (default cli:USER).")] = "",
 ) -> None:
-    """Ask the copilot one question (pt or en)."""
+    """Ask the copilot one question (pt or en); as a viewer unless LOCKPILOT_TOKEN proves a user."""
     from app.cli.copilot import cli_copilot
+    from app.cli.identity import resolve_identity
 
     handle = cli_copilot()
     try:
-        result = handle.copilot.ask(question, user=_user(user), role=role, thread_id=thread or None)
+        who = resolve_identity(handle.database_url, user=user, require_proof=False)
+        result = handle.copilot.ask(question, user=who.user, role=who.role, thread_id=thread or None)
     finally:
         handle.close()
     if as_json:
@@ -46,13 +46,18 @@ def ask_command(
         )
 
 
-def approve_command(command_id: str, user: UserOpt = "", role: RoleOpt = DEFAULT_ROLE) -> None:
-    """Approve a pending command: it is re-checked, written, read back and verified."""
+def approve_command(command_id: str, user: UserOpt = "", password_stdin: PasswordStdinOpt = False) -> None:
+    """Approve a pending command (an operator, proven by LOCKPILOT_TOKEN or password): re-checked, written,
+    read back and verified."""
     from app.cli.copilot import cli_copilot
+    from app.cli.identity import resolve_identity
 
     handle = cli_copilot()
     try:
-        outcome, text = handle.copilot.approve(command_id, user=_user(user), role=role)
+        who = resolve_identity(
+            handle.database_url, user=user, require_proof=True, password_stdin=password_stdin
+        )
+        outcome, text = handle.copilot.approve(command_id, user=who.user)
     finally:
         handle.close()
     console.print(text, markup=False)
@@ -63,15 +68,19 @@ def approve_command(command_id: str, user: UserOpt = "", role: RoleOpt = DEFAULT
 def reject_command(
     command_id: str,
     user: UserOpt = "",
-    role: RoleOpt = DEFAULT_ROLE,
+    password_stdin: PasswordStdinOpt = False,
     reason: Annotated[str, typer.Option("--reason", help="Why.")] = "",
 ) -> None:
-    """Reject a pending command; it is never written."""
+    """Reject a pending command (an operator or its requester, proven); it is never written."""
     from app.cli.copilot import cli_copilot
+    from app.cli.identity import resolve_identity
 
     handle = cli_copilot()
     try:
-        outcome, text = handle.copilot.reject(command_id, user=_user(user), role=role, reason=reason)
+        who = resolve_identity(
+            handle.database_url, user=user, require_proof=True, password_stdin=password_stdin
+        )
+        outcome, text = handle.copilot.reject(command_id, user=who.user, reason=reason)
     finally:
         handle.close()
     console.print(text, markup=False)
@@ -81,29 +90,28 @@ def reject_command(
 
 def chat_command(
     user: UserOpt = "",
-    role: RoleOpt = DEFAULT_ROLE,
     thread: Annotated[str, typer.Option("--thread", help="Thread id (default cli:USER).")] = "",
 ) -> None:
-    """Chat with the copilot in the terminal (empty line or Ctrl-D ends)."""
+    """Chat with the copilot in the terminal (empty line or Ctrl-D ends); approving asks for proof."""
     from app.cli.copilot import cli_copilot
+    from app.cli.identity import resolve_identity
 
     handle = cli_copilot()
-    who = _user(user)
     try:
+        who = resolve_identity(handle.database_url, user=user, require_proof=False)
         while question := typer.prompt(">", default="", show_default=False).strip():
-            result = handle.copilot.ask(question, user=who, role=role, thread_id=thread or None)
+            result = handle.copilot.ask(question, user=who.user, role=who.role, thread_id=thread or None)
             console.print(result.answer, markup=False)
             pending = result.pending_command
-            if pending is not None:
-                console.print(pending.summary, markup=False)
-                if typer.confirm("Aprovar / approve?", default=False):
-                    console.print(
-                        handle.copilot.approve(pending.command_id, user=who, role=role)[1], markup=False
-                    )
-                else:
-                    console.print(
-                        handle.copilot.reject(pending.command_id, user=who, role=role)[1], markup=False
-                    )
+            if pending is None:
+                continue
+            console.print(pending.summary, markup=False)
+            if who.proof == "none":
+                who = resolve_identity(handle.database_url, user=who.user, require_proof=True)
+            if typer.confirm("Aprovar / approve?", default=False):
+                console.print(handle.copilot.approve(pending.command_id, user=who.user)[1], markup=False)
+            else:
+                console.print(handle.copilot.reject(pending.command_id, user=who.user)[1], markup=False)
     except (EOFError, typer.Abort):
         pass
     finally:

@@ -64,8 +64,16 @@ def _first_operator(users: Any, data_dir: Path) -> None:
     )
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(plane: DataPlane, *, with_twin: bool) -> None:
-    """Start the plane, say where everything is, serve (or wait) until interrupted, stop everything."""
+    """Start the plane, say where everything is, serve (or wait) until interrupted, stop everything.
+
+    SIGTERM stops as Ctrl-C does (uvicorn re-raises it after its own shutdown: without this handler the
+    process would die there and leave the embedded PostgreSQL and Redis running)."""
+    signal.signal(signal.SIGTERM, _interrupt)
     plane.start()
     try:
         http = plane.options.http

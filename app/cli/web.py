@@ -44,6 +44,19 @@ def users_add(
     console.print(f"user {username} ({role.value}) saved")
 
 
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: no more logins or approvals, and every open session ends."""
+    from api.users import UserDirectory
+    from storage.embedded import resolve_urls
+
+    database_url, _ = resolve_urls(get_settings())
+    if not UserDirectory(database_url=database_url).disable(username):
+        console.print(f"no enabled user {username}")
+        raise typer.Exit(1)
+    console.print(f"user {username} disabled; their sessions ended")
+
+
 def _password_from_input() -> str:
     """Ask twice on a terminal; without one, LOCKPILOT_NEW_PASSWORD or one line of stdin; else say how."""
     import os
