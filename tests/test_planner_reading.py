@@ -157,3 +157,14 @@ def test_a_lost_plc_link_makes_its_readings_suspect_and_cited(bundle: PlantBundl
     assert Citation(kind=CitationKind.ALARM, id="perda_comunicacao_clp") in result.citations
     said = write_answer([("read_tag", result.model_dump(mode="json"))], Language.PT)
     assert "perda_comunicacao_clp" in said.split("\n\n")[0]
+
+
+def test_under_a_lost_plc_link_the_redundant_transmitter_is_no_cross_check(bundle: PlantBundle) -> None:
+    ctx = incident_context(bundle, "plc_link_loss_during_filling", 130.0)
+    result = read_tag(ctx, ["nivel_camara"]).model_dump(mode="json")
+    reading = result["readings"][0]
+    assert reading["redundant"]["suspect_by"] == ["perda_comunicacao_clp"]  # same PLC, same link
+    reading["quality"] = reading["redundant"]["quality"] = "good"  # the first seconds after the loss
+    reading["freshness"] = reading["redundant"]["freshness"] = "current"
+    lead = write_answer([("read_tag", result)], Language.PT).split("\n\n")[0]
+    assert "suspeita" in lead and "neste transmissor" not in lead and "redundante" not in lead, lead

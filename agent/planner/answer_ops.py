@@ -3,12 +3,15 @@ not, what a history shows, and what became of a command request."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from agent.planner.answer_alarms import active_alarms, alarm_name
 from agent.planner.answer_readings import Voice, label, reading_detail, reading_sentence
 from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question
+from agent.planner.windows import AGO_MARGIN_S
+from lockpilot.formatting import yes_no
 
 MODES = {0: ("manual", "manual"), 1: ("semiautomático", "semi-automatic"), 2: ("automático", "automatic")}
 BASIS = {
@@ -215,6 +218,19 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
             v.say(f"Não há histórico de {name} {window}.", f"There is no history of {name} {window}.")
         ], []
     now = v.say(f"agora {v.number(s['last'], unit)}", f"now {v.number(s['last'], unit)}")
+    valued = [p for p in res.get("points", []) if isinstance(p.get("value"), int | float)]
+    if res.get("boolean"):
+        return [bit_history_sentence(valued, s | {"start": res.get("start")}, q, name, window, v)], []
+    if q.aggregate is Aggregate.TREND and len(valued) >= 2:
+        return [trend_sentence(valued, name, unit, v)], []
+    if q.aggregate is Aggregate.AGO and valued:
+        then = point_at(valued, res.get("start"), after_s=AGO_MARGIN_S)
+        return [
+            v.say(
+                f"Às {v.time(then['time'])}, {name} marcava {v.number(then['value'], unit)}; {now}.",
+                f"At {v.time(then['time'])}, {name} read {v.number(then['value'], unit)}; {now}.",
+            )
+        ], []
     if q.aggregate in (Aggregate.MAX, Aggregate.MIN):
         point = _extreme(res.get("points", []), q.aggregate)
         value = s["max"] if q.aggregate is Aggregate.MAX else s["min"]
@@ -255,6 +271,76 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
             f"Chart with {len(res.get('points', []))} points.",
         )
     ]
+
+
+def point_at(points: list[dict[str, Any]], start: Any, *, after_s: float) -> dict[str, Any]:
+    """The point nearest to `after_s` past the window's start ("2 minutos atrás"), else the first."""
+    try:
+        target = datetime.fromisoformat(str(start)).timestamp() + after_s
+    except ValueError:
+        return points[0]
+    return min(points, key=lambda p: abs(datetime.fromisoformat(str(p["time"])).timestamp() - target))
+
+
+def bit_history_sentence(
+    points: list[dict[str, Any]], s: dict[str, Any], q: Question, name: str, window: str, v: Voice
+) -> str:
+    """A bit over a window: what it was then ("há 5 min"), whether it changed, since when it is as now."""
+    subject = name[:1].upper() + name[1:]
+    last = bool(round(float(s["last"])))
+    now = yes_no(last, language=v.language)
+    if q.aggregate is Aggregate.AGO and points:
+        point = point_at(points, s.get("start"), after_s=AGO_MARGIN_S)
+        then = yes_no(bool(round(float(point["value"]))), language=v.language)
+        return v.say(
+            f"Às {v.time(point['time'])}, {name}: {then}; agora {now}.",
+            f"At {v.time(point['time'])}, {name}: {then}; now {now}.",
+        )
+    if s.get("min") == s.get("max"):
+        return v.say(f"{subject} {window}: sempre {now}.", f"{subject} {window}: {now} throughout.")
+    since = next(
+        (p for i, p in enumerate(points) if all(bool(round(float(o["value"]))) == last for o in points[i:])),
+        None,
+    )
+    share = round(100 * float(s.get("mean") or 0.0))
+    at = v.say(f" desde as {v.time(since['time'])}", f" since {v.time(since['time'])}") if since else ""
+    return v.say(
+        f"{subject} {window}: mudou de estado (sim em cerca de {share} % do tempo); agora {now}{at}.",
+        f"{subject} {window}: changed (yes about {share} % of the time); now {now}{at}.",
+    )
+
+
+STEADY_FRACTION = 0.01  # a change under 1 % of the value (at least of 1 unit) over the window is steady
+
+
+def trend_sentence(points: list[dict[str, Any]], name: str, unit: str, v: Voice) -> str:
+    """Which way a value went over the window: from, to, and the rate per minute; or steady."""
+    first, last = points[0], points[-1]
+    delta = float(last["value"]) - float(first["value"])
+    minutes = max((_seconds_between(first["time"], last["time"]) or 60.0) / 60.0, 1 / 60)
+    scale = max(abs(float(last["value"])), 1.0)
+    start, end = v.number(first["value"], unit), v.number(last["value"], unit)
+    subject = name[:1].upper() + name[1:]
+    if abs(delta) < STEADY_FRACTION * scale:
+        return v.say(
+            f"{subject} está estável: {start} às {v.time(first['time'])}, {end} agora.",
+            f"{subject} is steady: {start} at {v.time(first['time'])}, {end} now.",
+        )
+    rate = v.number(abs(delta) / minutes, f"{unit}/min" if unit else "/min")
+    up = delta > 0
+    return v.say(
+        f"{subject} está {'subindo' if up else 'caindo'}: de {start} às {v.time(first['time'])} para {end} "
+        f"agora ({'+' if up else '−'}{rate}).",
+        f"{subject} is {'rising' if up else 'falling'}: from {start} at {v.time(first['time'])} to {end} "
+        f"now ({'+' if up else '−'}{rate}).",
+    )
+
+
+def _seconds_between(a: Any, b: Any) -> float | None:
+    try:
+        return (datetime.fromisoformat(str(b)) - datetime.fromisoformat(str(a))).total_seconds()
+    except ValueError:
+        return None
 
 
 def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
+from agent.planner.windows import TREND_WINDOW_S
 from tools.history import HistoryMode
 from tools.registry import ToolName
 
@@ -26,6 +27,10 @@ def _history(q: Question) -> list[Call]:
         return [
             (ToolName.QUERY_HISTORY, {"tag": q.tags[0], "window_s": window, "mode": HistoryMode.RAW.value})
         ]
+    if q.aggregate in (Aggregate.TREND, Aggregate.AGO):  # the raw points of a short window
+        window = q.window_s or TREND_WINDOW_S
+        mode = HistoryMode.RAW.value
+        return [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in q.tags[:3]]
     window = q.window_s or DEFAULT_HISTORY_S
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 

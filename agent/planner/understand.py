@@ -35,15 +35,15 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.question import Intent, Question
+from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
-from agent.planner.windows import aggregate, threshold, window_s, without_window
-from lockpilot.plant import Plant
+from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
+from lockpilot.plant import DataType, Plant, Tag
 from lockpilot.plant.commands import Action
-from lockpilot.text import content_words, fold, words
+from lockpilot.text import content_words, fold, words, wordset
 from tools.context import ToolContext
 from tools.ports import RuleView, SequenceInfo
 
@@ -173,6 +173,7 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             else:
                 chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
+        tags = _without_fault_bits(tags, clause, ctx.plant)
         if not tags and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
             links = catalog.link_tags(_tag_query(f"{head} {clause}"), clause_vector)
             tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
@@ -181,6 +182,21 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+_FAULT_WORDS = wordset("falha falhas alarme alarmes alta alto fault faults alarm alarms high trip disparou")
+
+
+def _is_fault_bit(tag: Tag) -> bool:
+    return tag.type is DataType.BOOL and tag.name.startswith(("falha_", "alarme_"))
+
+
+def _without_fault_bits(tags: list[str], clause: str, plant: Plant) -> list[str]:
+    """ "a temperatura do óleo" is the measurement, not also its high-temperature fault bit (unless asked)."""
+    kept = [t for t in tags if not _is_fault_bit(plant.tags[t])]
+    if not kept or len(kept) == len(tags) or _FAULT_WORDS.intersection(words(clause)):
+        return tags
+    return kept
 
 
 def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
@@ -272,6 +288,8 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
+    if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
+        return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
         return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
@@ -435,6 +453,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     order = order_in(text, book)
     q.equipment = find_equipment(text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
+    if q.aggregate is Aggregate.AGO:
+        q.window_s = (ago_s(folded) or 0.0) + AGO_MARGIN_S
     q.symptoms = symptoms_of(folded)
     q.fault = bool(q.symptoms) or cue_in(FAULT_CUES, text_words)
     model, phrases = intents_for(ctx)
