@@ -198,3 +198,13 @@ def test_a_bit_over_an_hour_says_when_it_changed_not_a_mean(ask: Callable[..., d
 def test_three_words_in_english_are_answered_in_english(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask("hpu_oil_overtemp", 200, "oil temperature trend")
     assert result["language"] == "en" and "oil temperature" in result["answer"], result["answer"]
+
+
+def test_a_command_the_running_sequence_overrides_is_refused_in_the_asker_language(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask(FILLING, 60, "close filling valve 1")
+    assert result["pending_command"] is None
+    answer = result["answer"]
+    assert "'enchimento' is running" in answer and "abort the sequence" in answer, answer
+    assert "sequência" not in answer and "comandando" not in answer, answer

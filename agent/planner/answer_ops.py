@@ -3,6 +3,7 @@ not, what a history shows, and what became of a command request."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question
 from agent.planner.windows import AGO_MARGIN_S
 from lockpilot.formatting import yes_no
+from lockpilot.text import fold
 
 MODES = {0: ("manual", "manual"), 1: ("semiautomático", "semi-automatic"), 2: ("automático", "automatic")}
 BASIS = {
@@ -329,7 +331,7 @@ def trend_sentence(points: list[dict[str, Any]], name: str, unit: str, v: Voice)
     rate = v.number(abs(delta) / minutes, f"{unit}/min" if unit else "/min")
     up = delta > 0
     return v.say(
-        f"{subject} está {'subindo' if up else 'caindo'}: de {start} às {v.time(first['time'])} para {end} "
+        f"{subject} está {'subindo' if up else 'baixando'}: de {start} às {v.time(first['time'])} para {end} "
         f"agora ({'+' if up else '−'}{rate}).",
         f"{subject} is {'rising' if up else 'falling'}: from {start} at {v.time(first['time'])} to {end} "
         f"now ({'+' if up else '−'}{rate}).",
@@ -377,6 +379,39 @@ def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tu
 def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
     """A request waiting for an operator, or why it was refused (nothing written)."""
     out = res.get("outcome") or {}
+    rules_kept = (
+        [
+            v.say(
+                "As regras de segurança e os intertravamentos não podem ser ignorados: todo pedido passa por "
+                "eles e pela aprovação de um operador.",
+                "Safety rules and interlocks cannot be ignored: every request goes through them and "
+                "through an operator's approval.",
+            )
+        ]
+        if _BYPASS.search(fold(q.text))
+        else []
+    )
+    lines, details = _command_outcome(out, v)
+    return rules_kept + lines, details
+
+
+_BYPASS = re.compile(
+    r"\b(ignor\w*|sem (as )?regras|burl\w*|bypass (the )?(rules|interlocks?)|override|disregard|forget)\b"
+)
+
+
+def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
+    """ ": niveis_equalizados_montante == true (agora: não)" for each precondition that fails."""
+    failing = [p for p in found.get("preconditions", []) if not p.get("passed")]
+    if not failing:
+        return ""
+    now = v.say("agora", "now")
+    return ": " + "; ".join(
+        f"{p['condition']} ({now}: {v.number(p.get('value'), p.get('unit', ''))})" for p in failing
+    )
+
+
+def _command_outcome(out: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
     if out.get("outcome") == "pending":
         s = out["summary"]
         title = s["title_pt" if v.language.value == "pt" else "title_en"]
@@ -391,14 +426,31 @@ def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
             v.say("Risco: ", "Risk: ") + s["risk_pt" if v.language.value == "pt" else "risk_en"],
             f"{out['command_id']}: {s['tag']} := {v.number(s['value'])}",
         ]
+    found = out.get("details") or {}
+    overridden_by = found.get("overridden_by")
+    why = (
+        v.say(
+            f"a sequência {overridden_by} do CLP está em andamento e comanda este equipamento — o CLP "
+            "sobrescreveria o comando na próxima varredura. Para parar o que a sequência faz, peça para "
+            "abortar a sequência (abortar_sequencia)",
+            f"the PLC sequence '{overridden_by}' is running and drives this equipment — the PLC would "
+            "override the command on its next scan. To stop what the sequence is doing, ask to abort the "
+            "sequence (abortar_sequencia)",
+        )
+        if overridden_by
+        else reason(out.get("reason", ""), v.language) + _failing_conditions(found, v)
+    )
     lines = [
         v.say("Não vou pedir esse comando: ", "I will not request that command: ")
-        + reason(out.get("reason", ""), v.language)
+        + why
         + v.say(". Nada foi escrito no CLP.", ". Nothing was written to the PLC.")
     ]
     details = [
-        f"{p['condition']}: {v.number(p['value'], p.get('unit', ''))}"
-        for p in (out.get("details") or {}).get("preconditions", [])
+        f"{p['tag']} = {v.number(p['value'])} ({overridden_by})"
+        if overridden_by and "condition_en" in p
+        else f"{p.get('condition_en', p['condition']) if v.language.value == 'en' else p['condition']}: "
+        f"{v.number(p['value'], p.get('unit', ''))}"
+        for p in found.get("preconditions", [])
         if not p["passed"]
     ]
     return lines, details

@@ -84,14 +84,13 @@ def reading_sentence(r: dict[str, Any], v: Voice) -> str:
         return f"{_sentence_start(name)}: {value}."
     if ids:
         other = r.get("redundant") or {}
-        shared = set(ids) <= set(other.get("suspect_by") or ())  # e.g. the PLC link: both are suspect alike
         beside = ""
-        if other.get("freshness") == "current" and not shared:
+        if other.get("freshness") == "current":
             beside = v.say(
                 f" O transmissor redundante ({other['tag']}) marca {v.number(other.get('value'), unit)}.",
                 f" The redundant transmitter ({other['tag']}) reads {v.number(other.get('value'), unit)}.",
             )
-        where = v.say(" neste transmissor", " on this transmitter") if other and not shared else ""
+        where = v.say(" neste transmissor", " on this transmitter") if r.get("redundant") else ""
         return (
             v.say(
                 f"{_sentence_start(name)} marca {value}, mas a leitura é suspeita: {_alarms_phrase(ids, v)}"

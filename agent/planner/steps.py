@@ -30,7 +30,8 @@ def _history(q: Question) -> list[Call]:
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO):  # the raw points of a short window
         window = q.window_s or TREND_WINDOW_S
         mode = HistoryMode.RAW.value
-        return [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in q.tags[:3]]
+        tags = q.tags[:3] if q.named_tags else q.tags[:1]  # "tá baixando a câmara?": its first measurement
+        return [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in tags]
     window = q.window_s or DEFAULT_HISTORY_S
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 

@@ -84,7 +84,8 @@ MEASUREMENT_WORDS = frozenset(
 _FAULT_CUES = (
     "falha falhou defeito problema trip tripou tripped desarm caiu fault failure failed wrong nao+abre "
     "nao+fecha nao+liga nao+parte nao+funciona won+open won+start doesn+open sozinh itself anormal$ "
-    "anormalidade abnormal estranh"
+    "anormalidade abnormal estranh deu+pau pifou pifado quebrou quebrada quebrado deu+problema deu+ruim "
+    "broke broken busted"
 )
 
 Cues = tuple[tuple[str, ...], ...]

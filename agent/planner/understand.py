@@ -22,6 +22,7 @@ from agent.planner.cues import (
     hypothetical,
 )
 from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
+from agent.planner.domain import lexicon_for, subject_words
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import asked_what_if, asks_state, detect_language, find_equipment, order_in
 from agent.planner.linker import (
@@ -29,6 +30,7 @@ from agent.planner.linker import (
     RuleCatalog,
     equipment_phrases,
     find_sequence,
+    in_plant_words,
     mask_equipment,
     on_transmitter,
     transmitter_asked,
@@ -41,8 +43,9 @@ from agent.planner.semantic import SentenceModel
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
+from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant, Tag
-from lockpilot.plant.commands import Action
+from lockpilot.plant.commands import Action, CommandBook
 from lockpilot.text import content_words, fold, words, wordset
 from tools.context import ToolContext
 from tools.ports import RuleView, SequenceInfo
@@ -83,11 +86,16 @@ _HOW_LONG = re.compile(
 # Sequences by what a question wants done, when it does not name one.
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
 ACTION_WORDS = {
-    **dict.fromkeys(("abrir", "abre", "abra", "aberta", "open", "opening", "abertura"), Action.OPEN),
-    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento"), Action.CLOSE),
-    **dict.fromkeys(("encher", "enchimento", "fill", "filling", "cheia", "full", "subir"), Action.START),
     **dict.fromkeys(
-        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar"), Action.STOP
+        ("abrir", "abre", "abra", "aberta", "open", "opening", "abertura", "abrindo"), Action.OPEN
+    ),
+    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento", "fechando"), Action.CLOSE),
+    **dict.fromkeys(
+        ("encher", "enchimento", "fill", "filling", "cheia", "full", "subir", "enchendo"), Action.START
+    ),
+    **dict.fromkeys(
+        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar", "esvaziando"),
+        Action.STOP,
     ),
 }
 # Words that make "enchimento"/"emptying" part of a thing's name ("válvula de enchimento"), not an operation.
@@ -294,6 +302,8 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
         return Intent.CHECK_SEQUENCE, margin
+    if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and _PROGRESSIVE.search(folded) and not why:
+        return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
     if asks_procedure(folded):
         return Intent.WHAT_TO_DO, margin
     if asks_definition(folded) or (asks_reference(folded) and not history_asked):
@@ -311,6 +321,15 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.HISTORY, margin
     if intent is Intent.HISTORY and q.tags and not history_asked:
         return Intent.READ, margin
+    if (
+        intent is Intent.KNOWLEDGE
+        and q.equipment
+        and not q.named_tags
+        and not (asks_definition(folded) or asks_reference(folded) or asks_procedure(folded))
+    ):
+        return (Intent.EXPLAIN if q.fault or q.symptoms else Intent.READ), margin  # "how's the pump doing?"
+    if intent is Intent.READ and q.equipment and not q.named_tags and q.fault and not _asks_value(folded):
+        return Intent.EXPLAIN, margin  # "a bomba deu pau?"
     if intent is Intent.KNOWLEDGE and q.tags and (_asks_value(folded) or asks_state(words(folded))):
         return Intent.READ, margin
     if intent is Intent.KNOWLEDGE and q.named_tags and asks_now(folded) and not asks_definition(folded):
@@ -334,11 +353,62 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     return intent, margin
 
 
+_OWN_REPLIES = (Intent.GREETING, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN, Intent.CLARIFY)
+OFF_TOPIC_SHARE = (
+    1 / 3
+)  # of the words of a question naming nothing of the plant: unknown to it and its operators
+
+
+def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
+    """A question naming nothing of the plant: off-topic when its words are not the plant's nor its
+    operators' ("qual a capital da Austrália?"), not understood when it has no subject ("qual o valor?")."""
+    if q.intent in _OWN_REPLIES or q.tags or q.equipment or q.rule or q.symptoms or q.what_if:
+        return q.intent
+    subject = subject_words(with_vocabulary(text, ctx.plant))
+    if not subject:
+        return Intent.CLARIFY  # a follow-up of the previous turn, or one question back
+    unknown = lexicon_for(ctx.bundle).unknown(text)
+    return Intent.OUT_OF_DOMAIN if unknown and len(unknown) >= OFF_TOPIC_SHARE * len(subject) else q.intent
+
+
+_VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
+_PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
+_ACTION_VERBS = {
+    Action.OPEN: ("Abrir", "Open"),
+    Action.CLOSE: ("Fechar", "Close"),
+    Action.START: ("Ligar", "Start"),
+    Action.STOP: ("Parar", "Stop"),
+    Action.SET: ("Ajustar", "Set"),
+    Action.ACKNOWLEDGE: ("Reconhecer", "Acknowledge"),
+    Action.ABORT: ("Abortar", "Abort"),
+}
+
+
+def _which_target(action: Action, book: CommandBook, language: Language) -> str:
+    """The one question back for an order without its equipment, listing what that order can act on."""
+    pt = language is Language.PT
+    names = [
+        book.equipment[c.target].pt if pt else book.equipment[c.target].en
+        for c in book.commands
+        if c.action is action and c.target in book.equipment
+    ]
+    names = list(dict.fromkeys(names))
+    verb = _ACTION_VERBS[action][0 if pt else 1]
+    listed = (
+        (", ".join(names[:-1]) + (" ou " if pt else " or ") + names[-1]) if len(names) > 1 else "".join(names)
+    )
+    return f"{verb} o quê: {listed}?" if pt else f"{verb} what: {listed}?"
+
+
 def _clarify_for(q: Question, folded: str) -> str:
     """The one short question to ask back, when the question lacks what its intent needs."""
     text_words = words(folded)
     generic = {GENERIC_EQUIPMENT[w] for w in text_words if w in GENERIC_EQUIPMENT}
     pt = q.language.value == "pt"
+    if q.intent is Intent.CLARIFY and q.clarify:
+        return q.clarify
+    if q.intent is Intent.CLARIFY and _VALUE_WORDS.intersection(text_words):  # "qual o valor?"
+        return "De qual medição ou equipamento?" if pt else "Which measurement or equipment?"
     if q.intent is Intent.CLARIFY:
         return (
             "Não entendi: você quer um valor, o estado da eclusa, os alarmes ou um procedimento?"
@@ -463,14 +533,17 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if order is not None:
         q.intent, q.action, q.command, q.value = Intent.COMMAND, order.action, order.command, order.value
         q.equipment = order.equipment or q.equipment
+        if order.command is None and order.equipment is None:  # "liga", "open it": which one?
+            q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language)
         return q
-    _link_tags(q, folded, vector, ctx)
+    _link_tags(q, in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary), vector, ctx)
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _rules(q, text_words, vector, ctx)
     q.intent, q.confidence = _decide(q, ranked, folded)
+    q.intent = _on_topic(q, text, ctx)
     if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
     q.clarify = _clarify_for(q, folded)
