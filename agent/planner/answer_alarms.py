@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.planner.answer_readings import Voice, reading_detail
+from agent.planner.answer_readings import Voice, label, reading_detail
 from lockpilot.formatting import state_name
 
 PRIORITY = {
@@ -84,6 +84,16 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     else:
         lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
+    watched = [r for r in res.get("live_values", []) if r.get("time") is not None][:4]
+    if not alarm and watched:  # not active: what it watches reads now, so the operator can judge
+        lines.insert(
+            1,
+            v.say("Agora: ", "Now: ")
+            + "; ".join(
+                f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in watched
+            )
+            + ".",
+        )
     details = []
     first_out = res.get("first_out")
     if first_out and (not alarm or first_out["id"] != alarm["id"]):

@@ -43,7 +43,7 @@ def _sequence_sentence(s: dict[str, Any], v: Voice) -> str:
         step = v.say(f", passo {s['step']} de {s['steps']}", f", step {s['step']} of {s['steps']}")
         step += f" ({step_name[:1].lower() + step_name[1:]})" if step_name else ""
     text = v.say(
-        f"A eclusa está em {s['name'][k].lower()}{step}", f"The lock is {s['name'][k].lower()}{step}"
+        f"A eclusa está em {s['name'][k].lower()}{step}", f"In progress: {s['name'][k].lower()}{step}"
     )
     if s.get("failed"):
         text += v.say(" — a sequência está em falha", " — the sequence is in fault")

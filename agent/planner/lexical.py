@@ -20,10 +20,13 @@ _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
 _AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
 
 
-def detect_language(text_words: list[str]) -> Language:
-    """Portuguese unless English markers clearly dominate (pt-BR first)."""
+def detect_language(text_words: list[str], *, otherwise: Language = Language.PT) -> Language:
+    """Portuguese unless English markers dominate (pt-BR first); with no marker either way ("Done?"),
+    `otherwise` (the language of the conversation so far)."""
     pt = sum(w in v.PT_MARKERS for w in text_words)
     en = sum(w in v.EN_MARKERS for w in text_words)
+    if pt == en:
+        return otherwise if pt == 0 else Language.PT
     return Language.EN if en > pt else Language.PT
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
 from agent.planner.windows import TREND_WINDOW_S
+from rules.alarms import ANOMALY_PREFIX
 from tools.history import HistoryMode
 from tools.registry import ToolName
 
@@ -113,8 +114,15 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
         (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
     )
     pick = pick_alarm(q, alarms)
-    if pick is None and q.rule is not None and q.symptoms and not q.named_tags:
-        pick = q.rule  # nothing active: what that symptom would mean, and what to do in that case
+    if (
+        (pick is None or pick.startswith(ANOMALY_PREFIX))
+        and q.rule is not None
+        and q.symptoms
+        and not q.named_tags
+    ):
+        pick = q.rule  # no rule active (an anomaly at most): what that symptom would mean, what to do then
+    if pick is not None and pick.startswith(ANOMALY_PREFIX):
+        return []  # an anomaly is no rule to explain: the listing says it
     if pick is None:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]

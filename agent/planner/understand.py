@@ -302,6 +302,14 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
         return Intent.CHECK_SEQUENCE, margin
+    if (
+        intent in (Intent.KNOWLEDGE, Intent.READ, Intent.PROCEDURE)
+        and (q.sequence or _SEQUENCE_WORD.search(folded))
+        and not q.named_tags
+        and not (asks_definition(folded) or asks_reference(folded) or asks_procedure(folded))
+        and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
+    ):
+        return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
     if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and _PROGRESSIVE.search(folded) and not why:
         return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
     if asks_procedure(folded):
@@ -364,6 +372,9 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
     operators' ("qual a capital da Austrália?"), not understood when it has no subject ("qual o valor?")."""
     if q.intent in _OWN_REPLIES or q.tags or q.equipment or q.rule or q.symptoms or q.what_if:
         return q.intent
+    folded = fold(text)
+    if q.fault or q.sequence or q.window_s or q.aggregate or asks_why(folded) or _WHY_WORD.search(folded):
+        return q.intent  # "por que caiu de repente?": about what was said, in words of its own
     subject = subject_words(with_vocabulary(text, ctx.plant))
     if not subject:
         return Intent.CLARIFY  # a follow-up of the previous turn, or one question back
@@ -373,6 +384,10 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
 
 _VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
 _PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
+_DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
+_SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
+_GOING = re.compile(r"\b(going|indo|andando|progress\w*|andamento)\b|\bcomo (esta|ta)\b|\bhow('?s| is)\b")
+_RUNNING_NOW = re.compile(r"\b(running|rodando|ativa|active|em curso|executando|em execucao)\b")
 _ACTION_VERBS = {
     Action.OPEN: ("Abrir", "Open"),
     Action.CLOSE: ("Fechar", "Close"),
@@ -517,7 +532,8 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
-    q = Question(text=text, language=detect_language(words(text)), intent=Intent.KNOWLEDGE)
+    before = Language(focus.language) if focus is not None and focus.language else Language.PT
+    q = Question(text=text, language=detect_language(words(text), otherwise=before), intent=Intent.KNOWLEDGE)
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
     order = order_in(text, book)
@@ -544,6 +560,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     _rules(q, text_words, vector, ctx)
     q.intent, q.confidence = _decide(q, ranked, folded)
     q.intent = _on_topic(q, text, ctx)
+    said = subject_words(text)
+    if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):
+        q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
     if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
     q.clarify = _clarify_for(q, folded)

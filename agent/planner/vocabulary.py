@@ -307,7 +307,8 @@ NOT_TAG_WORDS = wordset(
     "hoje today please favor last past ultima ultimo ultimas ultimos evolucao variou see ver quero "
     "want tell diga informe esta estao ligada ligado desligada desligado running on off parada parado "
     "funcionando aberta aberto fechada fechado open closed state estado status both ambas ambos duas dois "
-    "report reportar informar relatar ta tah tava"
+    "report reportar informar relatar ta tah tava actually first then so s primeiro antes entao afinal "
+    "mesmo really right ok okay"
 )
 # Words asking whether equipment is on/off/open/closed: read its status tags.
 STATE_WORDS = wordset(
