@@ -58,7 +58,13 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     rule, alarm = res["rule"], res.get("alarm")
     k = v.language.value
     name = f"«{rule['name'][k]}» ({rule['id']})"
-    if alarm:
+    if alarm and alarm.get("state") == "returned_unacknowledged":
+        state = v.say(
+            f"já normalizou (a condição voltou ao normal; disparou às {v.time(alarm['since'])}) e falta "
+            "reconhecer o alarme",
+            f"has returned to normal (it fired at {v.time(alarm['since'])}) and still needs acknowledging",
+        )
+    elif alarm:
         state = v.say(
             f"está ativo desde {v.time(alarm['since'])}", f"is active since {v.time(alarm['since'])}"
         )
@@ -128,3 +134,18 @@ def last_fired(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         )
     ]
     return lines, [str(t) for t in times[:5]]
+
+
+def equipment_alarms(listing: dict[str, Any], equipment: str, v: Voice) -> list[str]:
+    """The alarms active on one piece of equipment, said before its readings ("como tá a bomba?")."""
+    mine = [a for a in listing.get("alarms", []) if a.get("equipment") == equipment]
+    if not mine:
+        return []
+    phrases = ", ".join(_alarm_phrase(a, v) for a in mine[:3])
+    return [
+        v.say(
+            f"Atenção: {'há alarmes ativos' if len(mine) > 1 else 'há um alarme ativo'} neste equipamento: "
+            f"{phrases}.",
+            f"Note: {'alarms are' if len(mine) > 1 else 'an alarm is'} active on this equipment: {phrases}.",
+        )
+    ]

@@ -10,7 +10,7 @@ from typing import Any
 from agent.planner.answer_alarms import active_alarms, alarm_name
 from agent.planner.answer_readings import Voice, label, reading_detail, reading_sentence
 from agent.planner.phrases import duration, reason
-from agent.planner.question import Aggregate, Question
+from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
 from lockpilot.formatting import yes_no
 from lockpilot.text import fold
@@ -343,6 +343,23 @@ def _seconds_between(a: Any, b: Any) -> float | None:
         return (datetime.fromisoformat(str(b)) - datetime.fromisoformat(str(a))).total_seconds()
     except ValueError:
         return None
+
+
+def against_threshold(readings: list[dict[str, Any]], t: Threshold, v: Voice) -> list[str]:
+    """ "passou de 4,5 mm/s?": yes or no, from the value now."""
+    first = next((r for r in readings if isinstance(r.get("value"), int | float)), None)
+    if first is None or isinstance(first["value"], bool):
+        return []
+    value, unit = float(first["value"]), first.get("unit", "")
+    beyond = value > t.value if t.above else value < t.value
+    limit, now = v.number(t.value, t.unit or unit), v.number(value, unit)
+    side = v.say("acima de" if value > t.value else "abaixo de", "above" if value > t.value else "below")
+    return [
+        v.say(
+            f"{'Sim' if beyond else 'Não'}: agora está em {now}, {side} {limit}.",
+            f"{'Yes' if beyond else 'No'}: it reads {now} now, {side} {limit}.",
+        )
+    ]
 
 
 def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:

@@ -34,8 +34,8 @@ def with_vocabulary(text: str, plant: Plant) -> str:
     for canonical, variants in plant.vocabulary.items():
         if any(f" {' '.join(words(v))} " in padded for v in variants):
             extra.append(fold(canonical))
-        elif any(f" {' '.join(_plural(w) for w in words(v))} " in padded for v in variants):
-            extra.append(" ".join(_plural(w) for w in words(canonical)))  # "as portas" -> "comportas"
+        elif any(f" {_plural_phrase(words(v))} " in padded for v in variants):
+            extra.append(_plural_phrase(words(canonical)))  # "as portas" -> "comportas"
     return folded if not extra else f"{folded} {' '.join(extra)}"
 
 
@@ -58,6 +58,11 @@ def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
 def _plural(word: str) -> str:
     """The regular plural of a Portuguese or English word ("porta" -> "portas"); others unchanged."""
     return f"{word}s" if word[-1:] in "aeiou" and len(word) > 2 else word
+
+
+def _plural_phrase(phrase_words: list[str]) -> str:
+    """A name in the plural: its head word ("válvula de entrada" -> "válvulas de entrada")."""
+    return " ".join([_plural(phrase_words[0]), *phrase_words[1:]]) if phrase_words else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +221,12 @@ def mask_equipment(text: str, phrases: list[str]) -> str:
     return padded.strip()
 
 
+_VALVE_NAME = re.compile(r"valvulas?_(de_|da_|do_)?[a-z]+|[a-z]+_valves?")
+
+
 def find_sequence(text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
     """A sequence named by its id or by its name (pt or en)."""
-    joined = "_".join(text_words)
+    joined = _VALVE_NAME.sub("_", "_".join(text_words))  # "válvula de esvaziamento" is a valve
     for seq in sequences:
         if seq.id in joined:
             return seq.id

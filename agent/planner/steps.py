@@ -41,7 +41,12 @@ def _direct(q: Question) -> list[Call] | None:
     """The calls of the intents that need only the question; None for the alarm-driven ones."""
     window = q.window_s
     table: dict[Intent, list[Call]] = {
-        Intent.READ: [(ToolName.READ_TAG, {"tags": q.tags})] if q.tags else [],
+        Intent.READ: (
+            [(ToolName.READ_TAG, {"tags": q.tags})]
+            + ([(ToolName.LIST_ACTIVE_ALARMS, {})] if q.equipment and not q.named_tags else [])
+            if q.tags
+            else []
+        ),
         Intent.HISTORY: _history(q),
         Intent.STATUS: [(ToolName.PLANT_STATUS, {}), (ToolName.LIST_ACTIVE_ALARMS, {})],
         Intent.TIME_TO: [(ToolName.PLANT_STATUS, {}), (ToolName.READ_TAG, {"tags": list(LEVEL_TAGS)})],

@@ -81,7 +81,8 @@ _PAST_ALARM = re.compile(
 )
 _LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levou da ultima)\b")
 _HOW_LONG = re.compile(
-    r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta)\b"
+    r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta|"
+    r"quantos minutos|how many minutes|minutes? (are )?left|time left|tempo restante)\b"
 )
 # Sequences by what a question wants done, when it does not name one.
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
@@ -298,6 +299,8 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.ALARM_HISTORY, margin
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
+    if _ALL_OK.search(folded) and not q.named_tags:
+        return Intent.STATUS, margin  # "tá tudo certo com a abertura de montante?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
         return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
@@ -354,6 +357,23 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.READ, margin  # "as comportas estão fechadas?"
     if intent is Intent.STATUS and q.named_tags and _asks_value(folded):  # "quanto tá a potência?"
         return Intent.READ, margin
+    if intent is Intent.STATUS and q.named_tags and not (q.sequence or _GOING.search(folded)):
+        return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?"
+    if (
+        intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
+        and q.named_tags
+        and not (_ENERGY_WORDS.intersection(words(folded)))
+    ):
+        return Intent.READ, margin  # "posição e corrente do motor da comporta"
+    if intent is Intent.CHECK_SEQUENCE and q.named_tags and not (_opens_check(folded) or why):
+        return Intent.READ, margin  # "report the positions of both emptying valves"
+    if (
+        intent is Intent.HISTORY
+        and q.threshold
+        and q.named_tags
+        and not (q.window_s or q.aggregate or _HISTORY_WORDS.search(folded))
+    ):
+        return Intent.READ, margin  # "a vibração passou de 4,5 mm/s?": now, against the limit
     if intent in _NOT_FOR_A_NAME and q.named_tags and not (q.symptoms or q.fault) and _names_only(folded):
         return Intent.READ, margin  # "turbidez?", "taxa de enchimento?"
     if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
@@ -384,6 +404,10 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
 
 _VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
 _PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
+_ENERGY_WORDS = wordset("potencia energia kw kwh consumo consumiu gasto gastou power energy consumption used")
+_ALL_OK = re.compile(
+    r"\b(tudo (certo|ok|bem|normal)|all (good|ok|right|fine)|everything (ok|okay|fine|good|alright))\b"
+)
 _DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
 _SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
 _GOING = re.compile(r"\b(going|indo|andando|progress\w*|andamento)\b|\bcomo (esta|ta)\b|\bhow('?s| is)\b")
