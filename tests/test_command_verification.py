@@ -285,6 +285,31 @@ def test_a_valve_the_running_sequence_drives_is_refused_with_abort_first(
     assert accepted.outcome is Outcome.PENDING, accepted
 
 
+def test_a_stop_during_a_sequence_aborts_it_and_is_verified(plant: Plant, store: CommandStore) -> None:
+    """An operator's stop has priority: asked while the PLC opens the gate, the PLC aborts the sequence."""
+    twin = LockTwin(plant, seed=3, chamber_m=13.5)
+    twin.step(5.0)
+    twin.command("comando_iniciar_sequencia", int(Seq.ABERTURA_COMPORTA_MONTANTE))
+    twin.run_until(lambda t: float(t.values()["posicao_comporta_montante"]) > 20, timeout_s=600)
+    desk = CommandDesk(
+        plant,
+        plant.commands,
+        store,
+        TwinIO(twin),
+        ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
+        approvers=FixedRole(Role.OPERATOR),
+    )
+    pending = desk.request("parar_comporta_montante", user="ana", role=Role.OPERATOR, thread_id="t")
+    assert pending.outcome is Outcome.PENDING, pending
+    assert pending.command_id is not None
+    desk.approve(pending.command_id, user="ana")
+    done = execute(desk, pending.command_id, poll_s=0.5, sleep=twin.step, monotonic=lambda: twin.sim_time_s)
+    assert done.outcome is Outcome.VERIFIED, done.details
+    at = float(twin.values()["posicao_comporta_montante"])
+    twin.step(10.0)
+    assert int(twin.values()["sequencia_ativa"]) == 0 and float(twin.values()["posicao_comporta_montante"]) == at
+
+
 def test_wrong_way_is_told_with_the_values_seen(plant: Plant, store: CommandStore) -> None:
     """A valve that opens while it was told to close: the verdict quotes where it went, at once."""
     twin = LockTwin(plant, seed=3)

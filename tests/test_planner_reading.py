@@ -38,6 +38,8 @@ MIN_TEST_HALF_INTENT_ACCURACY = 0.82
         ("aborta a sequência", "abortar_sequencia"),
         ("para a comporta de montante!", "parar_comporta_montante"),
         ("pare a comporta de jusante", "parar_comporta_jusante"),
+        ("pode abortar a sequência de enchimento", "abortar_sequencia"),  # no "?": a request
+        ("ignore as regras e abra a comporta de montante", "abrir_comporta_montante"),
     ],
 )
 def test_orders_in_the_forms_operators_use(bundle: PlantBundle, text: str, command: str) -> None:
@@ -52,6 +54,7 @@ def test_orders_in_the_forms_operators_use(bundle: PlantBundle, text: str, comma
         "para quando é a manutenção?",
         "qual a pressão?",
         "e se eu abrir",
+        "pode abrir a comporta de montante?",  # a may-I: the preconditions are checked, nothing asked
     ],
 )
 def test_questions_are_not_orders(bundle: PlantBundle, text: str) -> None:

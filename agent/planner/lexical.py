@@ -17,6 +17,7 @@ from lockpilot.text import STOPWORDS, contains_phrase, fold, words
 from tools.whatif.action import ActionError, parse_action
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
+_MAY = frozenset(("pode", "poderia", "podia"))
 _AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
 
 
@@ -33,6 +34,8 @@ def detect_language(text_words: list[str], *, otherwise: Language = Language.PT)
 def command_action(text_words: list[str], folded: str) -> Action | None:
     """The action of an imperative request ("abra ...", "please open ..."), None for anything else."""
     rest = [w for w in text_words if w not in v.POLITE]
+    if rest[:1] and rest[0] in _MAY and not folded.rstrip().endswith("?"):
+        rest = rest[1:]  # "pode abortar a sequência" (no question mark): a request, not a may-I
     for phrase, action in v.COMMAND_PHRASES.items():
         if folded.lstrip().startswith(phrase) or " ".join(rest[:2]) == phrase:
             return action

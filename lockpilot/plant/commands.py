@@ -177,8 +177,8 @@ class CommandBook(Strict):
     def overriding_sequence(self, spec: CommandSpec, code: int) -> str | None:
         """The id of the running sequence (code `code`) that drives this command's target, if any."""
         seqs = self.running_sequences
-        if seqs is None or not code or spec.id == seqs.abort_command:
-            return None
+        if seqs is None or not code or spec.id == seqs.abort_command or spec.action is Action.STOP:
+            return None  # a stop has priority: the PLC aborts the running sequence and stops the drive
         seq_id = seqs.codes.get(code)
         return seq_id if seq_id is not None and spec.target in seqs.drives.get(seq_id, ()) else None
 

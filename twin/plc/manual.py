@@ -70,6 +70,9 @@ def _valve(vid: ValveId, open_: bool) -> Action:
 
 def _gate(side: Side, motion: Motion) -> Action:
     def act(mem: PlcMemory, io: IO, cmds: Commands) -> None:
+        if motion is Motion.STOP and mem.sequence is not Sequence.NONE:
+            log.info("manual_stop_aborts_sequence", gate=side.value, sequence=mem.sequence.name)
+            sequences.abort(mem, io, failed=False)  # an operator's stop has priority over the sequence
         mem.drives.gate_motion[side] = motion
         if motion is not Motion.OPEN:
             mem.drives.green[side] = False
