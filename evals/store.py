@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from collectors.s7 import WriteResult
+from commands.plantio import PlantUnreachable
 from evals.incident import Incident
 from evals.replay import Cursor
 from lockpilot.clock import ManualClock
@@ -138,6 +139,9 @@ def _bucket(start: datetime, pts: list[HistoryPoint]) -> Bucket:
     )
 
 
+DEFAULT_STALE_AFTER_S = 5.0
+
+
 class SandboxPlantIO:
     """The command path's plant link during an eval: reads the store; a write is recorded, never sent."""
 
@@ -146,7 +150,16 @@ class SandboxPlantIO:
         self.writes: list[tuple[str, Value]] = []
 
     def read(self, tags: Sequence[str]) -> dict[str, Sample]:
-        return {t: self.store.latest[t] for t in tags if t in self.store.latest}
+        """What a read of the PLC returns at the store's moment: a link that has not answered for longer
+        than its device's staleness limit is unreachable, as a real read would be."""
+        now = self.store.clock.now()
+        out = {t: self.store.latest[t] for t in tags if t in self.store.latest}
+        for tag, sample in out.items():
+            device = self.store.plant.devices.get(self.store.plant.tag(tag).source.device)
+            limit_s = device.stale_after_s if device is not None else DEFAULT_STALE_AFTER_S
+            if (now - sample.time).total_seconds() > limit_s:
+                raise PlantUnreachable(f"no reading of {tag} for {(now - sample.time).total_seconds():.0f} s")
+        return out
 
     def write(self, tag: str, value: Value) -> WriteResult:
         self.writes.append((tag, value))

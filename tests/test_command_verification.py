@@ -307,7 +307,8 @@ def test_a_stop_during_a_sequence_aborts_it_and_is_verified(plant: Plant, store:
     assert done.outcome is Outcome.VERIFIED, done.details
     at = float(twin.values()["posicao_comporta_montante"])
     twin.step(10.0)
-    assert int(twin.values()["sequencia_ativa"]) == 0 and float(twin.values()["posicao_comporta_montante"]) == at
+    values = twin.values()
+    assert int(values["sequencia_ativa"]) == 0 and float(values["posicao_comporta_montante"]) == at
 
 
 def test_wrong_way_is_told_with_the_values_seen(plant: Plant, store: CommandStore) -> None:

@@ -90,6 +90,32 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     else:
         lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
+    for r in res.get("live_values", []):
+        if r.get("suspect_by") and alarm:  # the alarm may stand on a false reading
+            other = r.get("redundant") or {}
+            beside = (
+                v.say(
+                    f" O transmissor redundante ({other['tag']}) marca "
+                    f"{v.number(other.get('value'), other.get('unit', ''))}.",
+                    f" The redundant transmitter ({other['tag']}) reads "
+                    f"{v.number(other.get('value'), other.get('unit', ''))}.",
+                )
+                if other.get("value") is not None
+                else ""
+            )
+            ids = ", ".join(r["suspect_by"])
+            lines.insert(
+                1,
+                v.say(
+                    f"Atenção: a leitura de {label(r['description'])} que dispara este alarme é suspeita "
+                    f"({ids} ativo: transmissor com deriva, congelado ou divergente); confirme antes de "
+                    "agir.",
+                    f"Caution: the {label(r['description'])} reading that raises this alarm is suspect "
+                    f"({ids} active: a drifting, frozen or disagreeing transmitter); confirm before acting.",
+                )
+                + beside,
+            )
+            break
     watched = [r for r in res.get("live_values", []) if r.get("time") is not None][:4]
     if not alarm and watched:  # not active: what it watches reads now, so the operator can judge
         lines.insert(

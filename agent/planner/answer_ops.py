@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.planner.answer_alarms import active_alarms, alarm_name
-from agent.planner.answer_readings import Voice, label, reading_detail, reading_sentence
+from agent.planner.answer_readings import Voice, label, quality, reading_detail, reading_sentence
 from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
@@ -423,9 +423,18 @@ def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
     if not failing:
         return ""
     now = v.say("agora", "now")
-    return ": " + "; ".join(
-        f"{p['condition']} ({now}: {v.number(p.get('value'), p.get('unit', ''))})" for p in failing
-    )
+
+    def value_of(p: dict[str, Any]) -> str:
+        if p.get("value") is None or p.get("quality") not in (None, "good"):
+            q = (
+                quality(p.get("quality"), v.language)
+                if p.get("quality")
+                else v.say("sem leitura", "no reading")
+            )
+            return v.say(f"sem leitura confiável — {q}", f"no trusted reading — {q}")
+        return v.number(p.get("value"), p.get("unit", ""))
+
+    return ": " + "; ".join(f"{p['condition']} ({now}: {value_of(p)})" for p in failing)
 
 
 def _command_outcome(out: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:

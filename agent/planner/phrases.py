@@ -36,8 +36,8 @@ REASONS = {
     ),
     "preconditions_failing": ("pré-condições não atendidas", "preconditions not met"),
     "plc_unreachable": (
-        "o CLP não respondeu: nada foi lido nem escrito",
-        "the PLC did not answer: nothing was read or written",
+        "sem comunicação com o CLP, as pré-condições não podem ser verificadas",
+        "no communication with the PLC, so the preconditions cannot be checked",
     ),
     "operator_role_required_to_request": (
         "somente um operador pode pedir comandos; com o seu perfil eu só consulto e explico",

@@ -26,7 +26,21 @@ COMMAND_VERBS: dict[str, Action] = {
     **dict.fromkeys(("abra", "abrir", "abre", "open"), Action.OPEN),
     **dict.fromkeys(("feche", "fechar", "fecha", "close", "shut"), Action.CLOSE),
     **dict.fromkeys(
-        ("ligue", "ligar", "liga", "acione", "aciona", "acionar", "partir", "start"), Action.START
+        (
+            "ligue",
+            "ligar",
+            "liga",
+            "acione",
+            "aciona",
+            "acionar",
+            "partir",
+            "start",
+            "religa",
+            "religue",
+            "religar",
+            "restart",
+        ),
+        Action.START,
     ),
     **dict.fromkeys(("desligue", "desligar", "desliga", "pare", "parar", "stop", "halt"), Action.STOP),
     **dict.fromkeys(
