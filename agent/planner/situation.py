@@ -40,7 +40,12 @@ class Situation:
         ranked = sorted(((self.weight(t), t) for t in tags), reverse=True)
         best = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else 0
-        return best[1] if best[0] > runner_up else None
+        if best[0] > runner_up:
+            return best[1]
+        top = sorted(t for w, t in ranked if w == best[0] and w > 0)
+        if len(top) == 2 and top[1] == f"{top[0]}_2":  # a transmitter pair: A, its B is the redundant one
+            return top[0]
+        return None
 
 
 def situation_of(ctx: ToolContext) -> Situation:

@@ -357,7 +357,11 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.READ, margin  # "as comportas estão fechadas?"
     if intent is Intent.STATUS and q.named_tags and _asks_value(folded):  # "quanto tá a potência?"
         return Intent.READ, margin
-    if intent is Intent.STATUS and q.named_tags and not (q.sequence or _GOING.search(folded)):
+    if (
+        intent is Intent.STATUS
+        and q.named_tags
+        and not (q.sequence or _GOING.search(folded) or history_asked)
+    ):
         return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?"
     if (
         intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
@@ -365,7 +369,11 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         and not (_ENERGY_WORDS.intersection(words(folded)))
     ):
         return Intent.READ, margin  # "posição e corrente do motor da comporta"
-    if intent is Intent.CHECK_SEQUENCE and q.named_tags and not (_opens_check(folded) or why):
+    if (
+        intent is Intent.CHECK_SEQUENCE
+        and q.named_tags
+        and not (_opens_check(folded) or why or history_asked)
+    ):
         return Intent.READ, margin  # "report the positions of both emptying valves"
     if (
         intent is Intent.HISTORY
@@ -374,6 +382,13 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         and not (q.window_s or q.aggregate or _HISTORY_WORDS.search(folded))
     ):
         return Intent.READ, margin  # "a vibração passou de 4,5 mm/s?": now, against the limit
+    if (
+        (intent in _NOT_FOR_A_NAME or intent is Intent.CHECK_SEQUENCE)
+        and q.named_tags
+        and history_asked
+        and not why
+    ):
+        return Intent.HISTORY, margin  # "average emptying rate over the last 10 minutes?"
     if intent in _NOT_FOR_A_NAME and q.named_tags and not (q.symptoms or q.fault) and _names_only(folded):
         return Intent.READ, margin  # "turbidez?", "taxa de enchimento?"
     if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
@@ -393,12 +408,14 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
     if q.intent in _OWN_REPLIES or q.tags or q.equipment or q.rule or q.symptoms or q.what_if:
         return q.intent
     folded = fold(text)
-    if q.fault or q.sequence or q.window_s or q.aggregate or asks_why(folded) or _WHY_WORD.search(folded):
+    if q.fault or asks_why(folded) or _WHY_WORD.search(folded):
         return q.intent  # "por que caiu de repente?": about what was said, in words of its own
     subject = subject_words(with_vocabulary(text, ctx.plant))
     if not subject:
         return Intent.CLARIFY  # a follow-up of the previous turn, or one question back
     unknown = lexicon_for(ctx.bundle).unknown(text)
+    if (q.sequence or q.window_s or q.aggregate) and len(unknown) < 2:  # "fill", "today": weak on their own
+        return q.intent
     return Intent.OUT_OF_DOMAIN if unknown and len(unknown) >= OFF_TOPIC_SHARE * len(subject) else q.intent
 
 

@@ -322,7 +322,8 @@ NOT_TAG_WORDS = wordset(
     "want tell diga informe esta estao ligada ligado desligada desligado running on off parada parado "
     "funcionando aberta aberto fechada fechado open closed state estado status both ambas ambos duas dois "
     "report reportar informar relatar ta tah tava actually first then so s primeiro antes entao afinal "
-    "mesmo really right ok okay"
+    "mesmo really right ok okay trust confiar confio confiavel confiaveis reliable reading readings leitura "
+    "leituras can posso pode"
 )
 # Words asking whether equipment is on/off/open/closed: read its status tags.
 STATE_WORDS = wordset(
