@@ -188,3 +188,19 @@ def test_under_a_lost_plc_link_the_redundant_transmitter_is_no_cross_check(bundl
 def test_an_order_without_its_equipment_asks_which(bundle: PlantBundle, text: str, question: str) -> None:
     q = understand(text, incident_context(bundle))
     assert q.intent is Intent.CLARIFY and q.command is None and q.clarify.startswith(question), q.clarify
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("como tá o nível da câmara e o de montante?", ["nivel_camara", "nivel_reservatorio_montante"]),
+        (
+            "upstream, chamber and downstream levels",
+            ["nivel_reservatorio_montante", "nivel_camara", "nivel_jusante"],
+        ),
+    ],
+)
+def test_a_clause_naming_only_a_place_takes_the_measurement_of_another(
+    bundle: PlantBundle, text: str, tags: list[str]
+) -> None:
+    assert understand(text, incident_context(bundle)).tags == tags

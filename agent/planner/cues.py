@@ -23,8 +23,8 @@ _DEFINITION = re.compile(
     r"aquele|aquela|o alarme|a falha)\b)"
     r"|\b(?:pra|para) que serve\b|\bcomo funciona\b|\bqual (?:a )?diferenca\b|\bdifference between\b"
     r"|\bwhat (?:is|are) (?:a|an)\b|^what is (?!the\b|it\b|this\b|that\b|going\b|happening\b|wrong\b)\w+\W*$"
-    r"|\bwhat does (?:the |a |an )?\w+(?: \w+)? mean\b|\bhow does (?:the |a |an )?.+ work\b|\bwhat is .+ "
-    r"for\W*$"
+    r"|\bwhat does (?:the |a |an )?[\w-]+(?: [\w-]+)? mean\b|\bhow does (?:the |a |an )?.+ work\b"
+    r"|\bwhat is .+ for\W*$"
 )
 # Design and reference values, asked in general ("qual o nível normal?", "até quanto aguenta?").
 _REFERENCE = re.compile(

@@ -40,19 +40,25 @@ def with_vocabulary(text: str, plant: Plant) -> str:
 
 
 def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
-    """The text with the plant's word for every site variant it uses (as `with_vocabulary`), without the
-    variant's words no tag uses ("tá esquentando" -> "tá temperatura"): for linking tags, a variant is no
-    extra word to cover; a variant that is a tag word ("chamber level") stays."""
-    folded = with_vocabulary(text, plant)
-    dropped = {
-        w
-        for variants in plant.vocabulary.values()
-        for v in variants
-        if f" {' '.join(words(v))} " in f" {' '.join(words(fold(text)))} "
-        for w in words(v)
-        if w not in known
-    }
-    return " ".join(w for w in words(folded) if w not in dropped) if dropped else folded
+    """The folded text with the plant's word beside every site variant it uses, in place ("upstream,
+    chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses are
+    dropped ("tá esquentando" -> "tá temperatura"), so a variant is no extra word to cover."""
+    out = fold(text)
+    pairs: list[tuple[list[str], list[str]]] = []
+    for canonical, variants in plant.vocabulary.items():
+        for variant in variants:
+            singular = words(variant)
+            pairs.append((singular, words(fold(canonical))))
+            plural = words(_plural_phrase(singular))
+            if plural != singular:
+                pairs.append((plural, words(_plural_phrase(words(fold(canonical))))))
+    for variant, canonical in sorted(pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True):
+        if not variant:
+            continue
+        pattern = re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant)) + r"(?![\w-])")
+        kept = [w for w in variant if w in known and w not in canonical]
+        out = pattern.sub(" ".join([*kept, *canonical]), out)
+    return out
 
 
 def _plural(word: str) -> str:

@@ -156,9 +156,35 @@ def _tag_query(folded: str) -> str:
     return " ".join(w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS)
 
 
+PLACE_WORDS = wordset(
+    "montante jusante camara upstream downstream chamber reservatorio reservoir canal 1 2 um dois direita "
+    "esquerda left right"
+)
+
+
+def _with_measurand(clauses: list[str]) -> list[str]:
+    """ "upstream, chamber and downstream levels", "o nível da câmara e o de montante": a clause naming only
+    a place takes the measurement another clause names."""
+    if len(clauses) < 2:
+        return clauses
+    measurand = next(
+        (
+            w
+            for c in clauses
+            for w in content_words(_tag_query(c))
+            if w not in PLACE_WORDS and not w.isdigit()
+        ),
+        "",
+    )
+    if not measurand:
+        return clauses
+    only_places = [set(content_words(_tag_query(c))) <= PLACE_WORDS for c in clauses]
+    return [f"{measurand} {c}" if places else c for c, places in zip(clauses, only_places, strict=True)]
+
+
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
-    clauses = _clauses(without_transmitter(folded))
+    clauses = _with_measurand(_clauses(without_transmitter(folded)))
     vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
     found: list[str] = []
     head = ""
@@ -302,7 +328,10 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     if _ALL_OK.search(folded) and not q.named_tags:
         return Intent.STATUS, margin  # "tá tudo certo com a abertura de montante?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
-        return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
+        general = asks_reference(folded) or _GENERAL_DURATION.search(folded)
+        return (Intent.KNOWLEDGE if general else Intent.TIME_TO), margin
+    if intent is Intent.TIME_TO and _WHEN.search(folded):
+        return Intent.KNOWLEDGE, margin  # "quando é que o sinal fica verde?": how the lock works
     if _opens_check(folded) and q.sequence is not None:
         return Intent.CHECK_SEQUENCE, margin
     if (
@@ -425,6 +454,11 @@ _ENERGY_WORDS = wordset("potencia energia kw kwh consumo consumiu gasto gastou p
 _ALL_OK = re.compile(
     r"\b(tudo (certo|ok|bem|normal)|all (good|ok|right|fine)|everything (ok|okay|fine|good|alright))\b"
 )
+_GENERAL_DURATION = re.compile(
+    r"\b(is an?|does an?|takes an?|leva (um|uma)|demora (um|uma)|normalmente|typically|usually|"
+    r"em media|on average|a full|um curso|uma manobra)\b"
+)
+_WHEN = re.compile(r"\b(quando e que|quando que|em que momento|when does|when is)\b")
 _DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
 _SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
 _GOING = re.compile(r"\b(going|indo|andando|progress\w*|andamento)\b|\bcomo (esta|ta)\b|\bhow('?s| is)\b")
@@ -582,6 +616,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:
         q.window_s = (ago_s(folded) or 0.0) + AGO_MARGIN_S
+    if q.aggregate is Aggregate.MEAN and asks_definition(folded):
+        q.aggregate = None  # "what does first-out mean?" asks no average
     q.symptoms = symptoms_of(folded)
     q.fault = bool(q.symptoms) or cue_in(FAULT_CUES, text_words)
     model, phrases = intents_for(ctx)
