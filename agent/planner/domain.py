@@ -26,8 +26,9 @@ class DomainLexicon:
     """The words of the plant and of its operators, for telling an off-topic question ("qual a capital da
     Austrália?") from one phrased in a new way."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], *, core: Iterable[str] = ()) -> None:
         self.words = frozenset(w for w in vocabulary if not w.isdigit())
+        self.core = frozenset(w for w in core if not w.isdigit() and w not in STOPWORDS and len(w) > 2)
         self._by_initial: dict[str, list[str]] = {}
         for w in self.words:
             self._by_initial.setdefault(w[:1], []).append(w)
@@ -42,6 +43,10 @@ class DomainLexicon:
         near = self._by_initial.get(word[:1], [])
         return any(abs(len(w) - len(word)) <= typos and edit_distance(word, w) <= typos for w in near)
 
+    def names_the_plant(self, text: str) -> bool:
+        """A word of the plant's own data (a tag, equipment, rule or sequence word: "alarm", "pump")."""
+        return any(w in self.core for w in subject_words(text))
+
     def unknown(self, text: str) -> list[str]:
         """The content words of the text the plant and its operators never use."""
         return [w for w in subject_words(text) if not w[0].isdigit() and not self.knows(w)]
@@ -52,7 +57,7 @@ def subject_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in POINTERS and len(w) > 1]
 
 
-def _plant_texts(bundle: PlantBundle) -> Iterable[str]:
+def _data_texts(bundle: PlantBundle) -> Iterable[str]:
     plant = bundle.plant
     for tag in plant.tags.values():
         yield from (tag.name, tag.description.pt, tag.description.en, tag.equipment or "", *tag.aliases)
@@ -65,6 +70,12 @@ def _plant_texts(bundle: PlantBundle) -> Iterable[str]:
         yield from (d.id, d.name.pt, d.name.en, d.description.pt, d.description.en)
     for seq_id, seq in bundle.sequences.items():
         yield from (seq_id, seq.name.pt, seq.name.en)
+    yield "alarme alarmes alarm alarms falha falhas fault faults eclusa lock"
+
+
+def _plant_texts(bundle: PlantBundle) -> Iterable[str]:
+    yield from _data_texts(bundle)
+    plant = bundle.plant
     docs = plant.root / "docs"
     for path in sorted(docs.iterdir()) if docs.is_dir() else ():
         if path.suffix in DOC_SUFFIXES:
@@ -78,7 +89,10 @@ def build_lexicon(bundle: PlantBundle, *, exemplars_path: Path | None = None) ->
     """The lexicon of one plant: its data and documents, and the in-domain exemplar phrasings."""
     exemplars = load_exemplars() if exemplars_path is None else load_exemplars(exemplars_path)
     phrasings = [p for intent, texts in exemplars.items() if intent not in _NOT_DOMAIN for p in texts]
-    return DomainLexicon(w for text in (*_plant_texts(bundle), *phrasings) for w in words(text))
+    return DomainLexicon(
+        (w for text in (*_plant_texts(bundle), *phrasings) for w in words(text)),
+        core=(w for text in _data_texts(bundle) for w in words(text)),
+    )
 
 
 _LEXICONS: dict[int, tuple[PlantBundle, DomainLexicon]] = {}

@@ -227,7 +227,9 @@ def mask_equipment(text: str, phrases: list[str]) -> str:
     return padded.strip()
 
 
-_VALVE_NAME = re.compile(r"valvulas?_(de_|da_|do_)?[a-z]+|[a-z]+_valves?")
+_VALVE_NAME = re.compile(
+    r"(valvulas?|vazao|vazoes|taxa|velocidade)_(de_|da_|do_)?[a-z]+|[a-z]+_(valves?|flow|rate|speed)"
+)
 
 
 def find_sequence(text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
