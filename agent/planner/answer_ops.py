@@ -84,6 +84,9 @@ def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         remaining = _remaining_sentence(seq, v)
         if remaining:
             lines.append(remaining)
+        moving = _moving(res, v)
+        if moving:
+            lines.append(moving)
     else:
         lines.append(
             v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")
@@ -98,6 +101,26 @@ def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
             v.say(f"Atenção às leituras não confiáveis: {names}.", f"Watch the untrusted readings: {names}.")
         )
     return lines, _levels(res, v)
+
+
+LEVEL_SEQUENCES = ("enchimento", "esvaziamento")
+LEVEL_MOTION = ("nivel_camara", "taxa_variacao_nivel_camara")
+GATE_MOTION = ("posicao_comporta_montante", "posicao_comporta_jusante")
+
+
+def _moving(res: dict[str, Any], v: Voice) -> str:
+    """What the running sequence moves, now: the chamber level and rate, the gate positions."""
+    by_tag = {r["tag"]: r for r in res.get("readings", []) if r.get("value") is not None}
+    levels = (res.get("sequence") or {}).get("sequence_id") in LEVEL_SEQUENCES
+    shown = [
+        by_tag[t]
+        for t in (LEVEL_MOTION if levels else GATE_MOTION)
+        if t in by_tag and not (t in GATE_MOTION and float(by_tag[t]["value"]) in (0.0, 100.0))  # at rest
+    ]
+    if not shown:
+        return ""
+    said = "; ".join(f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in shown)
+    return v.say("Agora: ", "Now: ") + said + "."
 
 
 def _levels(res: dict[str, Any], v: Voice) -> list[str]:

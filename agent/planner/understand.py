@@ -156,6 +156,24 @@ def _tag_query(folded: str) -> str:
     return " ".join(w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS)
 
 
+def _only_a_name(q: Question, folded: str, ctx: ToolContext) -> None:
+    """ "como tá a bomba?" names the pump, not its flow tag; "como tá o enchimento?" the operation."""
+    asked = set(content_words(_tag_query(folded)))
+    if not asked or not q.named_tags:
+        return
+    book = ctx.bundle.commands
+    if q.equipment in book.equipment:
+        name = book.equipment[q.equipment]
+        if asked <= set(words(" ".join((q.equipment, name.pt, name.en, *name.aliases)))):
+            q.tags, q.named_tags = list(name.status_tags), False
+            return
+    if q.sequence is not None:
+        seq = ctx.bundle.sequences.get(q.sequence)
+        named = set(words(" ".join((q.sequence, seq.name.pt, seq.name.en)))) if seq else set()
+        if asked <= named | set(ACTION_WORDS):
+            q.tags, q.named_tags = [], False
+
+
 PLACE_WORDS = wordset(
     "montante jusante camara upstream downstream chamber reservatorio reservoir canal 1 2 um dois direita "
     "esquerda left right"
@@ -651,6 +669,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
+    _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx)
     q.intent, q.confidence = _decide(q, ranked, folded)
     q.intent = _on_topic(q, text, ctx)
