@@ -208,3 +208,11 @@ def test_a_command_the_running_sequence_overrides_is_refused_in_the_asker_langua
     answer = result["answer"]
     assert "'enchimento' is running" in answer and "abort the sequence" in answer, answer
     assert "sequência" not in answer and "comandando" not in answer, answer
+
+
+def test_a_status_under_a_lost_link_does_not_claim_that_nothing_runs(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask("plc_link_loss_during_filling", 130, "Is the filling still going?")
+    assert "No sequence running" not in result["answer"]
+    assert "cannot tell whether a sequence is running" in result["answer"], result["answer"]

@@ -49,6 +49,7 @@ class PlantStatusResult(ToolResult):
     alarms: list[AlarmView] = Field(default_factory=list)  # active, most urgent first
     first_out: AlarmView | None = None
     untrusted: list[TagReading] = Field(default_factory=list)  # PLC readings not current, or suspect
+    sequence_unknown: TagReading | None = None  # the sequence word is not current: what ran last, and when
 
 
 def _values(readings: list[TagReading]) -> dict[str, Any]:
@@ -120,8 +121,11 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     if sequence is not None:
         cites.insert(0, Citation(kind=CitationKind.SEQUENCE, id=sequence.sequence_id))
     cites += [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
+    word = next((r for r in readings if r.tag == "sequencia_ativa"), None)
+    unknown = word if word is not None and not word.is_current else None
     return PlantStatusResult(
         sequence=sequence,
+        sequence_unknown=unknown,
         mode=int(values["modo_operacao"]) if values.get("modo_operacao") is not None else None,
         readings=readings,
         alarms=alarms,

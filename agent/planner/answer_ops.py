@@ -87,6 +87,22 @@ def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         moving = _moving(res, v)
         if moving:
             lines.append(moving)
+    elif res.get("sequence_unknown"):
+        last = res["sequence_unknown"]
+        known = (
+            v.say(
+                f" (última leitura: código {v.number(last['value'])} às {v.time(last['time'])})",
+                f" (last reading: code {v.number(last['value'])} at {v.time(last['time'])})",
+            )
+            if last.get("time") is not None
+            else ""
+        )
+        lines.append(
+            v.say(
+                f"Não sei dizer se há sequência em andamento: a leitura do CLP não está atualizada{known}.",
+                f"I cannot tell whether a sequence is running: the PLC reading is not current{known}.",
+            )
+        )
     else:
         lines.append(
             v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")

@@ -99,9 +99,10 @@ def number(value: Any, unit: str = "", language: Language = Language.PT) -> str:
 
 
 def duration(seconds: float, language: Language) -> str:
-    """A duration as people say it: "40 s", "cerca de 4 min", "1 h 05 min"."""
+    """A duration as people say it: "40 segundos", "4 min", "1 h 05 min"."""
     if seconds < 90:
-        return f"{max(round(seconds), 1)} s"
+        n = max(round(seconds), 1)
+        return say(language, f"{n} segundo{'s' if n > 1 else ''}", f"{n} second{'s' if n > 1 else ''}")
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"

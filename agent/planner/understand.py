@@ -180,11 +180,20 @@ PLACE_WORDS = wordset(
 )
 
 
-def _with_measurand(clauses: list[str]) -> list[str]:
+def _with_measurand(clauses: list[str], book: CommandBook) -> list[str]:
     """ "upstream, chamber and downstream levels", "o nível da câmara e o de montante": a clause naming only
-    a place takes the measurement another clause names."""
+    a place takes the measurement another clause names; "downstream gate position and motor current": a
+    clause naming no equipment takes the equipment the first clause names."""
     if len(clauses) < 2:
         return clauses
+    named = [find_equipment(words(c), book) for c in clauses]
+    first = next((e for e in named if e is not None), None)
+    if first is not None:
+        phrase = fold(book.equipment[first].pt)
+        clauses = [
+            c if e is not None or set(content_words(_tag_query(c))) <= PLACE_WORDS else f"{c} {phrase}"
+            for c, e in zip(clauses, named, strict=True)
+        ]
     measurand = next(
         (
             w
@@ -202,7 +211,7 @@ def _with_measurand(clauses: list[str]) -> list[str]:
 
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
-    clauses = _with_measurand(_clauses(without_transmitter(folded)))
+    clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands)
     vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
     found: list[str] = []
     head = ""
@@ -345,6 +354,8 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
     if _ALL_OK.search(folded) and not q.named_tags:
         return Intent.STATUS, margin  # "tá tudo certo com a abertura de montante?"
+    if (_HAPPENING.search(folded) or _FRESH.search(folded)) and not q.named_tags and not why:
+        return Intent.STATUS, margin  # "what's happening in the chamber?", "esses valores são atuais?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
         general = asks_reference(folded) or _GENERAL_DURATION.search(folded)
         return (Intent.KNOWLEDGE if general else Intent.TIME_TO), margin
@@ -493,6 +504,10 @@ _OVERALL = re.compile(r"\b(geral|general|overall|status|resumo|summary)\b")
 _INJECTION = re.compile(
     r"\b(system prompt|prompt do sistema|previous instructions|instrucoes anteriores|jailbreak|"
     r"ignore (all|the|todas as|as) (previous|above|instrucoes|instructions))\b"
+)
+_HAPPENING = re.compile(r"\b(happening|going on|acontecendo|rolando|se passando)\b")
+_FRESH = re.compile(
+    r"\b(sao|estao|tao|are|is) (atuais|atualizad\w*|current|up to date|live|reais)\b|\bup to date\b"
 )
 _DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
 _SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
