@@ -55,7 +55,8 @@ _CUES: dict[Symptom, str] = {
     "rangend grinding",
     Symptom.FROZEN: "congel frozen freez nao+varia not+changing nao+muda nao+mexe nao+atualiz not+updating",
     Symptom.DISAGREE: "diverg disagree discrep nao+bate don+match",
-    Symptom.OUT_OF_STEP: "assimetr sincron desalinh misalign out+step desencontr",
+    Symptom.OUT_OF_STEP: "assimetr sincron desalinh misalign out+step desencontr so+lado one+side "
+    "uma+anda+outra outra+parada other+stopped",
     Symptom.LINK_LOSS: "comunicacao communication link heartbeat atualiz updating conexao connection offline",
     Symptom.NOT_RUNNING: "fora+run clp+run plc+run cpu+run",
     Symptom.OVERFILL: "transbord overfill overflow",
