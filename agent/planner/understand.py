@@ -156,6 +156,22 @@ def _tag_query(folded: str) -> str:
     return " ".join(w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS)
 
 
+_OPEN_CLOSED = wordset("aberta aberto abertas fechada fechado fechadas open opened closed shut")
+
+
+def _what_opens(equipment: str | None, text_words: list[str], book: CommandBook) -> str | None:
+    """ "a de montante, tá aberta ou fechada?": open or closed asks about the gate on that side, not the
+    reservoir (what has no open or close command is not what opens)."""
+    if equipment is None or not _OPEN_CLOSED.intersection(text_words):
+        return equipment
+    opens = {c.target for c in book.commands if c.action in (Action.OPEN, Action.CLOSE)}
+    if equipment in opens:
+        return equipment
+    side = next((w for w in ("montante", "jusante") if w in equipment), None)
+    gate = f"comporta_{side}" if side else None
+    return gate if gate in opens else equipment
+
+
 def _only_a_name(q: Question, folded: str, ctx: ToolContext) -> None:
     """ "como tá a bomba?" names the pump, not its flow tag; "como tá o enchimento?" the operation."""
     asked = set(content_words(_tag_query(folded)))
@@ -268,7 +284,14 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     for i, word in enumerate(text_words):
         action = ACTION_WORDS.get(word)
         if action is not None and not _NAMES_A_THING.intersection(text_words[max(i - 2, 0) : i + 2]):
-            return SEQUENCE_BY_ACTION.get((action, q.equipment)) or SEQUENCE_BY_ACTION.get((action, None))
+            side = next((w for w in ("montante", "jusante") if q.equipment and w in q.equipment), None)
+            return (
+                SEQUENCE_BY_ACTION.get((action, q.equipment))
+                or SEQUENCE_BY_ACTION.get(
+                    (action, f"comporta_{side}" if side else None)
+                )  # "upstream opening"
+                or SEQUENCE_BY_ACTION.get((action, None))
+            )
     return None
 
 
@@ -366,7 +389,7 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     if (
         intent in (Intent.KNOWLEDGE, Intent.READ, Intent.PROCEDURE)
         and (q.sequence or _SEQUENCE_WORD.search(folded))
-        and not q.named_tags
+        and (not q.named_tags or (q.sequence and _PROGRESS.search(folded)))
         and not (asks_definition(folded) or asks_reference(folded) or asks_procedure(folded))
         and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
     ):
@@ -505,6 +528,7 @@ _INJECTION = re.compile(
     r"\b(system prompt|prompt do sistema|previous instructions|instrucoes anteriores|jailbreak|"
     r"ignore (all|the|todas as|as) (previous|above|instrucoes|instructions))\b"
 )
+_PROGRESS = re.compile(r"\b(going|indo|andando|andamento|progress\w*)\b")
 _HAPPENING = re.compile(r"\b(happening|going on|acontecendo|rolando|se passando)\b")
 _FRESH = re.compile(
     r"\b(sao|estao|tao|are|is) (atuais|atualizad\w*|current|up to date|live|reais)\b|\bup to date\b"
@@ -662,7 +686,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
     order = order_in(text, book)
-    q.equipment = find_equipment(text_words, book)
+    q.equipment = _what_opens(find_equipment(text_words, book), text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:
         q.window_s = (ago_s(folded) or 0.0) + AGO_MARGIN_S
