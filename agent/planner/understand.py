@@ -548,9 +548,22 @@ _ACTION_VERBS = {
 }
 
 
-def _which_target(action: Action, book: CommandBook, language: Language) -> str:
-    """The one question back for an order without its equipment, listing what that order can act on."""
+def _which_target(action: Action, book: CommandBook, language: Language, focus: Focus | None = None) -> str:
+    """The one question back for an order without its equipment, listing what that order can act on; after
+    a turn about equipment it can act on, that one is proposed (an order must name it: the command guard
+    takes only what the user's own message asks for)."""
     pt = language is Language.PT
+    spec = book.find(action, focus.equipment) if focus is not None and focus.equipment else None
+    if spec is not None and spec.target in book.equipment:
+        name = book.equipment[spec.target]
+        verb = _ACTION_VERBS[action][0 if pt else 1]
+        return (
+            f"{verb} {name.pt}? Para eu registrar o pedido, escreva a ordem com o equipamento "
+            f"(por exemplo: «{verb.lower()} {name.pt}»)."
+            if pt
+            else f"{verb} the {name.en}? To record the request, write the order with the equipment "
+            f"(for example: “{verb.lower()} the {name.en}”)."
+        )
     names = [
         book.equipment[c.target].pt if pt else book.equipment[c.target].en
         for c in book.commands
@@ -701,7 +714,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.intent, q.action, q.command, q.value = Intent.COMMAND, order.action, order.command, order.value
         q.equipment = order.equipment or q.equipment
         if order.command is None and order.equipment is None:  # "liga", "open it": which one?
-            q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language)
+            q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language, focus)
         return q
     _link_tags(q, in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary), vector, ctx)
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
