@@ -254,14 +254,9 @@ def test_each_command_is_verified_only_at_its_end_state(
     ]
 
 
-def test_a_valve_the_running_sequence_drives_is_refused_with_abort_first(
-    plant: Plant, store: CommandStore
-) -> None:
-    """The issue's case: closing filling valve 1 during the automatic fill; the PLC would reopen it."""
-    twin = LockTwin(plant, seed=3)
-    twin.command("comando_iniciar_sequencia", int(Seq.ENCHIMENTO))
-    twin.run_until(lambda t: float(t.values()["posicao_valvula_enchimento_1"]) > 20, timeout_s=600)
-    desk = CommandDesk(
+def _twin_desk(plant: Plant, store: CommandStore, twin: LockTwin) -> CommandDesk:
+    """A desk on the twin, approvals by an operator (identity is tests/security's subject)."""
+    return CommandDesk(
         plant,
         plant.commands,
         store,
@@ -269,6 +264,16 @@ def test_a_valve_the_running_sequence_drives_is_refused_with_abort_first(
         ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
         approvers=FixedRole(Role.OPERATOR),
     )
+
+
+def test_a_valve_the_running_sequence_drives_is_refused_with_abort_first(
+    plant: Plant, store: CommandStore
+) -> None:
+    """The issue's case: closing filling valve 1 during the automatic fill; the PLC would reopen it."""
+    twin = LockTwin(plant, seed=3)
+    twin.command("comando_iniciar_sequencia", int(Seq.ENCHIMENTO))
+    twin.run_until(lambda t: float(t.values()["posicao_valvula_enchimento_1"]) > 20, timeout_s=600)
+    desk = _twin_desk(plant, store, twin)
     refused = desk.request("fechar_valvula_enchimento_1", user="ana", role=Role.OPERATOR, thread_id="t")
     assert refused.outcome is Outcome.REFUSED
     assert refused.details["overridden_by"] == "enchimento"
@@ -291,14 +296,7 @@ def test_a_stop_during_a_sequence_aborts_it_and_is_verified(plant: Plant, store:
     twin.step(5.0)
     twin.command("comando_iniciar_sequencia", int(Seq.ABERTURA_COMPORTA_MONTANTE))
     twin.run_until(lambda t: float(t.values()["posicao_comporta_montante"]) > 20, timeout_s=600)
-    desk = CommandDesk(
-        plant,
-        plant.commands,
-        store,
-        TwinIO(twin),
-        ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
-        approvers=FixedRole(Role.OPERATOR),
-    )
+    desk = _twin_desk(plant, store, twin)
     pending = desk.request("parar_comporta_montante", user="ana", role=Role.OPERATOR, thread_id="t")
     assert pending.outcome is Outcome.PENDING, pending
     assert pending.command_id is not None
@@ -316,14 +314,7 @@ def test_wrong_way_is_told_with_the_values_seen(plant: Plant, store: CommandStor
     twin = LockTwin(plant, seed=3)
     twin.command("comando_abrir_valvula_enchimento_1", True)
     twin.step(10.0)
-    desk = CommandDesk(
-        plant,
-        plant.commands,
-        store,
-        TwinIO(twin),
-        ManualClock(datetime(2026, 11, 24, tzinfo=UTC)),
-        approvers=FixedRole(Role.OPERATOR),
-    )
+    desk = _twin_desk(plant, store, twin)
     pending = desk.request("fechar_valvula_enchimento_1", user="ana", role=Role.OPERATOR, thread_id="t")
     assert pending.command_id is not None
     desk.approve(pending.command_id, user="ana")
