@@ -52,12 +52,14 @@ def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
             plural = words(_plural_phrase(singular))
             if plural != singular:
                 pairs.append((plural, words(_plural_phrase(words(fold(canonical))))))
-    for variant, canonical in sorted(pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True):
-        if not variant:
+    for variant_words, canonical_words in sorted(
+        pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True
+    ):
+        if not variant_words:
             continue
-        pattern = re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant)) + r"(?![\w-])")
-        kept = [w for w in variant if w in known and w not in canonical]
-        out = pattern.sub(" ".join([*kept, *canonical]), out)
+        pattern = re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant_words)) + r"(?![\w-])")
+        kept = [w for w in variant_words if w in known and w not in canonical_words]
+        out = pattern.sub(" ".join([*kept, *canonical_words]), out)
     return out
 
 
