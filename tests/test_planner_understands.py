@@ -216,3 +216,16 @@ def test_a_status_under_a_lost_link_does_not_claim_that_nothing_runs(
     result = ask("plc_link_loss_during_filling", 130, "Is the filling still going?")
     assert "No sequence running" not in result["answer"]
     assert "cannot tell whether a sequence is running" in result["answer"], result["answer"]
+
+
+def test_how_often_an_equipment_tripped_counts_each_of_its_alarms(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("overcurrent_during_filling", 150, "quantas vezes a bomba desarmou essa semana?")
+    assert {c["name"] for c in result["tool_calls"]} == {"explain_alarm"} and len(result["tool_calls"]) >= 2
+    first = _first_sentence(result)
+    assert first.startswith("Nos últimos 7 dias") and "sobrecorrente_motor_bomba): 1" in first, first
+
+
+def test_is_the_pump_running_answers_first_then_the_alarm_on_it(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("overcurrent_during_filling", 150, "a bomba tá ligada?")
+    first = _first_sentence(result)
+    assert first.startswith("Bomba principal em operação: não.") and "Sobrecorrente" in first, first

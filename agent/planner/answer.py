@@ -78,6 +78,10 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _why_not(res, results, v)
     if q.intent is Intent.CHECK_SEQUENCE and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):
         return ops.check(res, v)
+    if q.intent is Intent.ALARM_HISTORY and q.equipment_rules:
+        explained = [r for n, r in results if n == ToolName.EXPLAIN_ALARM.value and r.get("rule")]
+        if explained:
+            return alarms.fired_on_equipment(explained, v)
     if q.intent is Intent.ALARM_HISTORY and (res := get(ToolName.EXPLAIN_ALARM)):
         return alarms.last_fired(res, v)
     if q.intent in (Intent.EXPLAIN, Intent.WHAT_TO_DO):
@@ -89,8 +93,8 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         if q.threshold is not None:
             lines = [*ops.against_threshold(res.get("readings", []), q.threshold, v), *lines]
         listing = get(ToolName.LIST_ACTIVE_ALARMS)
-        if listing is not None and q.equipment:
-            lines = [*alarms.equipment_alarms(listing, q.equipment, v), *lines]
+        if listing is not None and q.equipment:  # the first reading answers; the alarms on it come next
+            lines = [*lines[:1], *alarms.equipment_alarms(listing, q.equipment, v), *lines[1:]]
         return lines, details
     if q.intent is Intent.WHAT_IF and q.what_if is None and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         lines, details = _knowledge(res, v)

@@ -175,3 +175,21 @@ def equipment_alarms(listing: dict[str, Any], equipment: str, v: Voice) -> list[
             f"Note: {'alarms are' if len(mine) > 1 else 'an alarm is'} active on this equipment: {phrases}.",
         )
     ]
+
+
+def fired_on_equipment(results: list[dict[str, Any]], v: Voice) -> tuple[list[str], list[str]]:
+    """How often each of an equipment's alarms fired over the window ("quantas vezes a bomba desarmou?")."""
+    days = round(results[0].get("activations_window_s", 0) / 86400)
+    counted = [(r["rule"], r.get("activations", [])) for r in results]
+    total = sum(len(times) for _, times in counted)
+    k = v.language.value
+    parts = [
+        f"«{rule['name'][k]}» ({rule['id']}): {len(times)}"
+        + (v.say(f", a última em {v.moment(times[0])}", f", last on {v.moment(times[0])}") if times else "")
+        for rule, times in counted
+    ]
+    lead = v.say(
+        f"Nos últimos {days} dias, {total} disparo{'s' if total != 1 else ''} dos alarmes deste equipamento",
+        f"In the last {days} days, {total} activation{'s' if total != 1 else ''} of this equipment's alarms",
+    )
+    return [f"{lead}: " + "; ".join(parts) + "."], []

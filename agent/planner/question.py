@@ -86,4 +86,5 @@ class Question:
     aggregate: Aggregate | None = None
     threshold: Threshold | None = None
     follow_up: bool = False  # resolved against the previous turn
+    equipment_rules: bool = False  # candidates are the equipment's rules, not the ones its words point to
     clarify: str = ""  # the question to ask back (Intent.CLARIFY)

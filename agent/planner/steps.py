@@ -79,7 +79,10 @@ def _direct(q: Question) -> list[Call] | None:
         Intent.WHAT_IF: [(ToolName.WHAT_IF, {"action": q.what_if.action, "minutes": q.what_if.minutes})]
         if q.what_if
         else [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
-        Intent.ALARM_HISTORY: [(ToolName.EXPLAIN_ALARM, {"alarm_id": q.rule})] if q.rule else [],
+        Intent.ALARM_HISTORY: [
+            (ToolName.EXPLAIN_ALARM, {"alarm_id": r})
+            for r in (q.candidates[:3] if q.equipment_rules else [q.rule] if q.rule else [])
+        ],
     }
     return table.get(q.intent)
 

@@ -308,6 +308,11 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
     else:
         best = sorted(similar, key=lambda r: -similar[r])[:3]
         q.candidates = [r for r in best if similar[r] >= 0.88]
+    if not q.candidates and q.equipment and (q.fault or _PAST_ALARM.search(" ".join(text_words))):
+        order = {"critical": 0, "high": 1, "medium": 2, "low": 3}  # "a bomba desarmou?": its trips
+        mine = [r for r in rules if r.equipment == q.equipment]
+        q.candidates = [r.id for r in sorted(mine, key=lambda r: (order.get(r.priority, 4), r.id))][:4]
+        q.equipment_rules = True
     q.rule = q.candidates[0] if q.candidates else None
 
 

@@ -28,6 +28,8 @@ AGO_MARGIN_S = 60.0  # "3 minutos atrás": the window reaches a minute further b
 TREND_WINDOW_S = 300.0  # "tá subindo?": the last five minutes
 _TODAY = re.compile(r"\b(hoje|today|desde a meia ?noite|since midnight)\b")
 _YESTERDAY = re.compile(r"\b(ontem|yesterday)\b")
+_THIS_WEEK = re.compile(r"\b(essa|esta|nesta|nessa) semana\b|\b(this|the past) week\b")
+_THIS_MONTH = re.compile(r"\b(esse|este|neste|nesse) mes\b|\bthis month\b")
 _THRESHOLD = re.compile(
     r"\b(passou de|passou dos|ultrapassou|acima de|acima dos|mais de|maior que|superou|excedeu|"
     r"above|exceeded|exceeds|exceed|went above|went over|rose above|got above|passed|more than|higher "
@@ -50,6 +52,10 @@ def window_s(folded: str) -> float | None:
     if match is None:
         if _TODAY.search(folded):
             return 86400.0
+        if _THIS_WEEK.search(folded):
+            return 7 * 86400.0
+        if _THIS_MONTH.search(folded):
+            return 30 * 86400.0
         return 2 * 86400.0 if _YESTERDAY.search(folded) else None
     number, amount_word, unit, half = match.group(1), match.group(2), match.group(3), match.group(4)
     return _seconds(number, amount_word, unit) * (1.5 if half else 1.0)
