@@ -33,8 +33,11 @@ def _build(node: yaml.Node) -> Any:
         out.key_lines = {}
         for key_node, value_node in node.value:
             key = _build(key_node)
+            line = key_node.start_mark.line + 1
+            if key in out.key_lines:  # YAML keeps the last silently: the first value would be lost
+                raise _DuplicateKey(key, out.key_lines[key], line)
             out[key] = _build(value_node)
-            out.key_lines[key] = key_node.start_mark.line + 1
+            out.key_lines[key] = line
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LinedList(_build(item) for item in node.value)
@@ -45,6 +48,12 @@ def _build(node: yaml.Node) -> Any:
 
 
 _SCALARS = yaml.SafeLoader("")
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, first_line: int, line: int) -> None:
+        super().__init__(key)
+        self.key, self.first_line, self.line = key, first_line, line
 
 
 def load_yaml(path: Path) -> Any:
@@ -58,7 +67,14 @@ def load_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise PlantDataError(f"invalid YAML: {exc.problem}", file=path, line=line) from exc
-    return None if node is None else _build(node)
+    try:
+        return None if node is None else _build(node)
+    except _DuplicateKey as dup:
+        raise PlantDataError(
+            f"key '{dup.key}' written twice in one mapping (lines {dup.first_line} and {dup.line}): keep one",
+            file=path,
+            line=dup.line,
+        ) from None
 
 
 def line_of(tree: Any, loc: Sequence[Any]) -> int | None:

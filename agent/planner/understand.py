@@ -360,7 +360,9 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
     return top.intent, margin
 
 
-def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent, float]:
+def _decide(
+    q: Question, ranked: list[IntentScore], folded: str, *, bits_only: bool = False
+) -> tuple[Intent, float]:
     """The intent: precise readings first, then the nearest exemplars, adjusted by what was named."""
     named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
     if q.what_if is not None or (hypothetical(folded) and not asks_procedure(folded)):
@@ -450,12 +452,14 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         and not (_SEQUENCE_WORD.search(folded) or _OVERALL.search(folded))
     ):
         return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?"
+    if _PER_CYCLE.search(folded) and not why:
+        return Intent.ENERGY_PER_CYCLE, margin  # "quanto a eclusa consome por ciclo?"
     if (
         intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
         and q.named_tags
-        and not (_ENERGY_WORDS.intersection(words(folded)))
+        and (not _ENERGY_WORDS.intersection(words(folded)) or bits_only)
     ):
-        return Intent.READ, margin  # "posição e corrente do motor da comporta"
+        return Intent.READ, margin  # "posição e corrente do motor da comporta", "tem energia da rede?"
     if (
         intent is Intent.CHECK_SEQUENCE
         and q.named_tags
@@ -519,7 +523,11 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
 
 _VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
 _PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
-_ENERGY_WORDS = wordset("potencia energia kw kwh consumo consumiu gasto gastou power energy consumption used")
+_ENERGY_WORDS = wordset(
+    "potencia energia kw kwh consumo consumiu consome consomem gasto gasta gastou power energy consumption "
+    "used"
+)
+_PER_CYCLE = re.compile(r"\b(por|cada|each|per) (ciclo|cycle|eclusagem|lockage)\b")
 _ALL_OK = re.compile(
     r"\b(tudo (certo|ok|bem|normal)|all (good|ok|right|fine)|everything (ok|okay|fine|good|alright))\b"
 )
@@ -728,7 +736,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx)
-    q.intent, q.confidence = _decide(q, ranked, folded)
+    bits_only = q.named_tags and all(ctx.plant.tags[t].type is DataType.BOOL for t in q.tags)
+    q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only)
     q.intent = _on_topic(q, text, ctx)
     said = subject_words(text)
     if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):

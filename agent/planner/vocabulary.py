@@ -11,14 +11,14 @@ PT_MARKERS = wordset(
     "ativos valvula comporta bomba camara pressao ajuste sobre caso tem ha houve parou energia "
     "ciclo potencia gastou oleo temperatura tendencia subindo caindo descendo tensao alimentacao corrente "
     "velocidade vazao taxa hidraulica montante jusante enchimento esvaziamento sequencia funcionando ta "
-    "tempo quanto falta agua"
+    "tempo quanto falta agua oi ola obrigado obrigada valeu bom dia boa tarde noite voce quem"
 )
 EN_MARKERS = wordset(
     "what which the is are was why can could show open close start stop last of in how do does i "
     "should today now alarms active valve gate pump chamber pressure level set about case has there "
     "did stopped energy cycle power per oil temperature trend rising falling dropping voltage supply "
     "current speed flow rate hydraulic upstream downstream filling emptying sequence running working "
-    "time long left water"
+    "time long left water hi hello hey thanks thank morning afternoon evening you who"
 )
 
 # Imperative forms only: "posso abrir" is a question, "a bomba parou" is not an order.
