@@ -71,12 +71,16 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     else:
         state = v.say("não está ativo agora", "is not active now")
     cause, consequence, action = rule["cause"][k], rule["consequence"][k], rule["action"][k]
-    if what_to_do:
-        since = (
-            v.say(f" ativo desde {v.time(alarm['since'])}", f" active since {v.time(alarm['since'])}")
-            if alarm
-            else ""
-        )
+    if what_to_do and not alarm:  # nothing active: say so, then what to do should it fire
+        lines = [
+            v.say(
+                f"{name} não está ativo agora. Se disparar: ", f"{name} is not active now. Should it fire: "
+            )
+            + action
+        ]
+        lines.append(v.say("Por quê: ", "Why: ") + cause + " " + consequence)
+    elif what_to_do and alarm is not None:
+        since = v.say(f" ativo desde {v.time(alarm['since'])}", f" active since {v.time(alarm['since'])}")
         lines = [v.say(f"Com {name}{since}: ", f"With {name}{since}: ") + action]
         lines.append(v.say("Por quê: ", "Why: ") + cause + " " + consequence)
         for offer in res.get("offers", [])[:1]:
