@@ -8,12 +8,13 @@ from typing import Any
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
 from agent.planner.answer_readings import Voice, readings_answer
+from agent.planner.cues import asks_plc_actions
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.question import Intent, Question
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
-from lockpilot.text import words
+from lockpilot.text import fold, words
 from tools.registry import ToolName
 
 MAX_DETAILS = 6
@@ -143,6 +144,8 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
     listing = _first(results, ToolName.LIST_ACTIVE_ALARMS)
     if explained is not None:
         lines, details = alarms.explain(explained, v, what_to_do=q.intent is Intent.WHAT_TO_DO)
+        if asks_plc_actions(fold(q.text)) and explained.get("rule"):
+            lines = [alarms.plc_actions(explained, v), *lines]
         if q.intent is Intent.WHAT_TO_DO and (knowledge := _first(results, ToolName.SEARCH_KNOWLEDGE)):
             details += _knowledge(knowledge, v)[1]
         return lines, details

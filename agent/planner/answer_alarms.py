@@ -95,7 +95,8 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
         lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
     for r in res.get("live_values", []):
-        if r.get("suspect_by") and alarm:  # the alarm may stand on a false reading
+        instrument = bool(rule.get("suspect_tags"))  # the alarm is itself about the instrument
+        if r.get("suspect_by") and alarm and not instrument:  # it may stand on a false reading
             other = r.get("redundant") or {}
             beside = (
                 v.say(
@@ -197,3 +198,20 @@ def fired_on_equipment(results: list[dict[str, Any]], v: Voice) -> tuple[list[st
         f"In the last {days} days, {total} activation{'s' if total != 1 else ''} of this equipment's alarms",
     )
     return [f"{lead}: " + "; ".join(parts) + "."], []
+
+
+def plc_actions(res: dict[str, Any], v: Voice) -> str:
+    """What the PLC does on its own for this alarm, as a sentence ("Quais ações automáticas o CLP fez?")."""
+    rule = res.get("rule") or {}
+    actions = [a[v.language.value] for a in rule.get("plc_actions", [])]
+    if not actions:
+        names = rule.get("name", {})
+        return v.say(
+            f"Para «{names.get('pt', '')}» o CLP não faz nada sozinho: é um alarme do copiloto.",
+            f"For «{names.get('en', '')}» the PLC does nothing on its own: it is a copilot alarm.",
+        )
+    k = v.language.value
+    return v.say(
+        f"Para «{rule['name'][k]}» o CLP faz sozinho: {'; '.join(actions)}.",
+        f"For «{rule['name'][k]}» the PLC does on its own: {'; '.join(actions)}.",
+    )

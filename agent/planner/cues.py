@@ -110,3 +110,14 @@ def what_if(folded: str, default_minutes: float = 10.0) -> WhatIf | None:
     if not action:
         return None
     return WhatIf(action, float(minutes.group(1).replace(",", ".")) if minutes else default_minutes)
+
+
+_PLC_ACTIONS = re.compile(
+    r"\b(acoes automaticas|automatic actions|o (que o )?clp (ja )?(faz|fez|executou)|"
+    r"what (does|did) the plc do|plc (does|did) on its own|clp faz sozinho|on its own)\b"
+)
+
+
+def asks_plc_actions(folded: str) -> bool:
+    """True when the question is what the PLC does (or did) by itself about a fault."""
+    return _PLC_ACTIONS.search(folded) is not None

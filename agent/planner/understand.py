@@ -16,6 +16,7 @@ from agent.planner import vocabulary as v
 from agent.planner.cues import (
     asks_definition,
     asks_now,
+    asks_plc_actions,
     asks_procedure,
     asks_reference,
     asks_why,
@@ -382,6 +383,8 @@ def _decide(
         return Intent.ALARM_HISTORY, margin
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
+    if asks_plc_actions(folded):
+        return Intent.EXPLAIN, margin  # "quais ações automáticas o CLP executou?"
     if _ALL_OK.search(folded) and not q.named_tags:
         return Intent.STATUS, margin  # "tá tudo certo com a abertura de montante?"
     if (_HAPPENING.search(folded) or _FRESH.search(folded)) and not q.named_tags and not why:
