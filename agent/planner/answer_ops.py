@@ -315,12 +315,14 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
 
 
 def point_at(points: list[dict[str, Any]], start: Any, *, after_s: float) -> dict[str, Any]:
-    """The point nearest to `after_s` past the window's start ("2 minutos atrás"), else the first."""
+    """The value in force `after_s` past the window's start ("2 minutos atrás"): the last point at or
+    before that moment (history stored by exception holds a value until the next point), else the first."""
     try:
         target = datetime.fromisoformat(str(start)).timestamp() + after_s
     except ValueError:
         return points[0]
-    return min(points, key=lambda p: abs(datetime.fromisoformat(str(p["time"])).timestamp() - target))
+    before = [p for p in points if datetime.fromisoformat(str(p["time"])).timestamp() <= target]
+    return before[-1] if before else points[0]
 
 
 def bit_history_sentence(
