@@ -37,14 +37,17 @@ METERING_USER = "coletor"  # who the metering store sees ingesting the site's ow
 def sinks(plant: Plant, plane: DataPlane) -> tuple[HistoryWriter, CurrentStore]:
     """The history writer (PostgreSQL, disk spool) and the current-value store (Redis)."""
     from storage.current_store import CurrentStore
-    from storage.history_writer import HistoryWriter
+    from storage.history_writer import HistoryWriter, recording_ingester
+    from storage.recording import RecordingPolicy
 
     age = plane.options.sink_batch_age_s
+    policy = RecordingPolicy.for_plant(plant, default_max_interval_s=plane.settings.history_max_interval_s)
     writer = HistoryWriter(
         plane.database_url,
         spool_dir=plane.settings.data_dir / "spool",
         clock=plane.clock,
         batch_age_s=age if age is not None else HistoryWriter.DEFAULT_BATCH_AGE_S,
+        ingester=recording_ingester(policy),  # by exception: deadband, quality change, max interval
     )
     current = CurrentStore(
         plane.redis_url, plant, batch_age_s=age if age is not None else CurrentStore.DEFAULT_BATCH_AGE_S

@@ -10,7 +10,9 @@ from typing import Any
 import psycopg
 
 from storage.backend import HistoryBackend
+from storage.last_stored import newest_per_tag, read_stored, write_last
 from storage.partitions import day_of, ensure_partitions, partition_name
+from storage.recording import ExceptionFilter, RecordingPolicy, Selection, StoredState
 from storage.rollup import Row, aggregate, merge_rollup
 
 COPY_SQL = "COPY tag_history (time, tag, value, quality, source) FROM STDIN (FORMAT BINARY)"
@@ -30,13 +32,27 @@ def copy_rows(
             meanwhile()
 
 
-class BatchIngester:
-    """Writes batches on one connection, creating day partitions it has not seen yet (plain path)."""
+def _store_all(rows: Sequence[Row]) -> Selection:
+    """Full-rate recording: every row is stored, the newest of each tag is its reference."""
+    newest = newest_per_tag(rows)
+    return Selection(list(rows), {tag: StoredState(r[0], r[2], r[3]) for tag, r in newest.items()})
 
-    def __init__(self, conn: psycopg.Connection, backend: HistoryBackend) -> None:
+
+class BatchIngester:
+    """Writes batches on one connection, creating day partitions it has not seen yet (plain path).
+
+    With a recording policy only the samples that say something new are stored (exception recording,
+    the filter seeded from tag_history_last so a restart stores no duplicate); the 1-minute rollup is
+    still computed from every sample of the batch.
+    """
+
+    def __init__(
+        self, conn: psycopg.Connection, backend: HistoryBackend, *, recording: RecordingPolicy | None = None
+    ) -> None:
         self._conn = conn
         self._backend = backend
         self._partitions: set[str] = set()
+        self._filter = None if recording is None else ExceptionFilter(recording, state=read_stored(conn))
 
     def _ensure_partitions(self, rows: Sequence[Row]) -> None:
         first, last = day_of(min(row[0] for row in rows)), day_of(max(row[0] for row in rows))
@@ -47,8 +63,10 @@ class BatchIngester:
 
     def write(self, batch_id: uuid.UUID, rows: Sequence[Row]) -> bool:
         """Commit the batch once; return False when its id was already committed (a replay)."""
-        if self._backend is HistoryBackend.PLAIN and rows:
-            self._ensure_partitions(rows)
+        selection = _store_all(rows) if self._filter is None else self._filter.select(rows)
+        stored = selection.kept
+        if self._backend is HistoryBackend.PLAIN and stored:
+            self._ensure_partitions(stored)
         with self._conn.transaction(), self._conn.cursor() as cur:
             cur.execute(
                 "INSERT INTO ingest_batches (batch_id, rows) VALUES (%s, %s) "
@@ -58,9 +76,12 @@ class BatchIngester:
             if cur.fetchone() is None:
                 return False
             if self._backend is not HistoryBackend.PLAIN:
-                copy_rows(cur, rows)
-                return True
-            acc: dict[tuple[str, int], list[Any]] = {}
-            copy_rows(cur, rows, meanwhile=lambda: acc.update(aggregate(rows)))
-            merge_rollup(cur, acc)
+                copy_rows(cur, stored)
+            else:
+                acc: dict[tuple[str, int], list[Any]] = {}
+                copy_rows(cur, stored, meanwhile=lambda: acc.update(aggregate(rows)))
+                merge_rollup(cur, acc)
+            write_last(cur, selection.state, newest_per_tag(rows))
+        if self._filter is not None:
+            self._filter.commit()
         return True

@@ -107,6 +107,7 @@ class Tag(Strict):
     source: TagSource
     range: tuple[float, float] | None = None
     deadband: Annotated[float, Field(ge=0)] | None = None
+    max_interval_s: Annotated[float, Field(gt=0)] | None = None  # history stores at least this often
     equipment: str | None = None
     nominal: float | None = None
     redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)
