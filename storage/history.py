@@ -15,14 +15,18 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ROLLUP_STEP = timedelta(minutes=1)
 
 
+CARRY_LOOKBACK = timedelta(days=1)  # how far back a raw window looks for the value in force at its start
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryPoint:
-    """One stored sample."""
+    """One stored sample (or, `carried`, the one in force at a window's start, stamped at that start)."""
 
     time: datetime
     value: float | None
     quality: Quality
     source: str
+    carried: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +80,28 @@ def uses_rollup(every: timedelta) -> bool:
 def raw(
     conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime, limit: int = 100_000
 ) -> list[HistoryPoint]:
-    """Stored samples of a tag with start <= time < end, oldest first."""
+    """Stored samples of a tag with start <= time < end, oldest first, after the value in force at start.
+
+    History is stored by exception: a window that starts between two stored samples begins with the
+    earlier one (the value in force then), stamped at `start` and marked `carried`.
+    """
     rows = conn.execute(
         "SELECT time, value, quality, source FROM tag_history WHERE tag = %s AND time >= %s AND time < %s "
         "ORDER BY time LIMIT %s",
         (tag, start, end, limit),
     ).fetchall()
-    return [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
+    points = [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
+    if (points and points[0].time == start) or start >= end or limit <= 0:
+        return points
+    before = conn.execute(
+        "SELECT value, quality, source FROM tag_history WHERE tag = %s AND time < %s AND time >= %s "
+        "ORDER BY time DESC LIMIT 1",
+        (tag, start, start - CARRY_LOOKBACK),
+    ).fetchone()
+    if before is None:
+        return points
+    carried = HistoryPoint(start, before[0], CODE_QUALITY[before[1]], before[2], carried=True)
+    return [carried, *points][:limit]
 
 
 _FROM_ROLLUP = """

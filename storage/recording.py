@@ -77,6 +77,31 @@ def _changed(policy: TagPolicy, last: StoredState, when: datetime, value: float 
     return value is not None and last.value is not None and abs(value - last.value) > policy.deadband
 
 
+def _off_the_line(policy: TagPolicy, last: StoredState, before: Row, now: Row) -> bool:
+    """Whether the sample `before` an exception lies off the line from the last stored one to `now`.
+
+    A line drawn between stored samples (how analogs are read back) then misplaces a step after a quiet
+    stretch: the sample before it is stored too (as PI's exception reporting does), a ramp's is not.
+    """
+    if policy.deadband <= 0 or last.value is None or before[2] is None or now[2] is None:
+        return False
+    if before[3] != last.quality or before[0] <= last.time:
+        return False
+    share = (before[0] - last.time) / (now[0] - last.time)
+    return abs(before[2] - (last.value + (now[2] - last.value) * share)) > policy.deadband
+
+
+def _flat_from(policy: TagPolicy, last: StoredState, before: Row | None, now: Row) -> bool:
+    """Whether `now` repeats `before` exactly after a move: a line drawn to a later sample would hide it.
+
+    A live transmitter changes on every reading; an identical one means it stopped or froze (what a
+    frozen-sensor rule looks for), so the start of the flat run is stored.
+    """
+    if policy.deadband <= 0 or before is None or now[2] is None or before[3] != now[3]:
+        return False
+    return before[2] == now[2] and last.value != now[2] and before[0] > last.time
+
+
 class ExceptionFilter:
     """Selects the rows to store against the last stored state; `commit()` adopts the last selection."""
 
@@ -84,6 +109,8 @@ class ExceptionFilter:
         self._policy = policy
         self.state: dict[str, StoredState] = dict(state or {})
         self._pending: dict[str, StoredState] = {}
+        self._skipped: dict[str, Row] = {}  # each tag's newest sample not stored (committed)
+        self._pending_skipped: dict[str, Row | None] = {}
 
     def seed(self, state: Mapping[str, StoredState]) -> None:
         """Adopt the last stored samples read from the database (after a restart); the newest wins."""
@@ -95,23 +122,37 @@ class ExceptionFilter:
     def select(self, rows: Sequence[Row]) -> Selection:
         """The rows to store, in their order; one not newer than its tag's last stored is dropped."""
         pending: dict[str, StoredState] = {}
+        skipped: dict[str, Row | None] = {}
         kept: list[Row] = []
         for row in rows:
             when, tag, value, quality, source = row
             last = pending.get(tag) or self.state.get(tag)
             if last is not None and when <= last.time:
                 continue  # already stored, or older than what is (the rollup still counts it)
-            if (
-                last is None
-                or source.startswith(GAP_PREFIX)
-                or _changed(self._policy.of(tag), last, when, value, quality)
-            ):
+            policy = self._policy.of(tag)
+            if last is None or source.startswith(GAP_PREFIX) or _changed(policy, last, when, value, quality):
+                before = skipped.get(tag, self._skipped.get(tag))
+                if last is not None and before is not None and _off_the_line(policy, last, before, row):
+                    kept.append(before)
                 kept.append(row)
                 pending[tag] = StoredState(when, value, quality)
-        self._pending = pending
+                skipped[tag] = None
+            else:
+                before = skipped.get(tag, self._skipped.get(tag))
+                if _flat_from(policy, last, before, row):
+                    assert before is not None
+                    kept.append(before)  # a signal that stops moving (or freezes) is flat from here
+                    pending[tag] = StoredState(before[0], before[2], before[3])
+                skipped[tag] = row
+        self._pending, self._pending_skipped = pending, skipped
         return Selection(kept, pending)
 
     def commit(self) -> None:
         """The last selection is committed: its stored samples become the references."""
         self.state.update(self._pending)
-        self._pending = {}
+        for tag, row in self._pending_skipped.items():
+            if row is None:
+                self._skipped.pop(tag, None)
+            else:
+                self._skipped[tag] = row
+        self._pending, self._pending_skipped = {}, {}

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from lockpilot.samples import Quality, Sample
+from storage import history
 from storage.history_writer import HistoryWriter, recording_ingester, to_rows
 from storage.journal import GAP_SOURCE, rows_to_replay
 from storage.migrate import migrate
@@ -135,3 +136,19 @@ def test_a_journal_replay_skips_samples_the_filter_dropped(
     write(db, samples, tmp_path)
     replay = rows_to_replay(conn, to_rows(samples))
     assert {r[4] for r in replay} == {GAP_SOURCE}  # only the gap markers: nothing is rolled up twice
+
+
+def test_a_raw_window_starts_with_the_value_in_force(
+    db: str, conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    samples = collected(300)
+    write(db, samples, tmp_path)
+    pump = [(t, v) for t, tag, v, _ in stored(conn) if tag == "pump"]
+    (t1, v1), (t2, _) = pump[0], pump[1]
+    start = t1 + (t2 - t1) / 2  # between two stored samples
+    points = history.raw(conn, "pump", start=start, end=t2 + timedelta(seconds=1))
+    assert [(p.time, p.value) for p in points] == [(start, v1), (t2, pump[1][1])]
+    assert points[0].carried and not points[1].carried
+    exact = history.raw(conn, "pump", start=t2, end=t2 + timedelta(seconds=1))
+    assert [p.time for p in exact] == [t2]  # a window starting on a stored sample needs nothing carried
+    assert history.raw(conn, "pump", start=T0 - timedelta(hours=1), end=T0) == []

@@ -68,7 +68,14 @@ def test_nothing_is_stored_twice_after_a_restart_seeded_with_the_last_stored_sta
     first.select([row("level", 0, 10.0), row("level", 1, 10.05)])
     first.commit()
     again = kept([row("level", 2, 10.06), row("level", 3, 10.3)], state=first.state)
-    assert again == [(3.0, 10.3)]
+    assert again == [(2.0, 10.06), (3.0, 10.3)]  # 10.06 is stored as the sample before a step
+
+
+def test_a_step_after_a_quiet_stretch_stores_the_sample_before_it_a_ramp_does_not() -> None:
+    step = [row("level", i, 10.0 if i < 30 else 11.0) for i in range(32)]
+    assert kept(step) == [(0, 10.0), (29, 10.0), (30, 11.0)]  # a line from 0 s to 30 s would ramp early
+    ramp = [row("level", i, 10.0 + 0.03 * i) for i in range(12)]
+    assert [t for t, _ in kept(ramp)] == [0, 4, 8]  # on the line drawn between stored samples: not stored
 
 
 def test_an_uncommitted_selection_leaves_the_state_as_it_was() -> None:

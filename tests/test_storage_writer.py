@@ -97,9 +97,12 @@ def test_raw_and_aggregated_queries(db: str, conn: psycopg.Connection, tmp_path:
     samples = make(3_000)  # 300 s of t0/t1/t2, one sample per tag every 0.3 s
     write_all(db, samples, tmp_path)
     start, end = T0 + timedelta(seconds=10), T0 + timedelta(seconds=250)
-    points = history.raw(conn, "t1", start=start, end=end)
-    want = [s for s in samples if s.tag == "t1" and start <= s.time < end]
-    assert [(p.time, p.value, p.quality) for p in points] == [(s.time, s.value, s.quality) for s in want]
+    points = history.raw(conn, "t1", start=start + timedelta(seconds=0.05), end=end)
+    want = [s for s in samples if s.tag == "t1" and start + timedelta(seconds=0.05) <= s.time < end]
+    start_between = start + timedelta(seconds=0.05)  # between two samples
+    in_force = [s for s in samples if s.tag == "t1" and s.time < start_between][-1]  # carried to the start
+    assert (points[0].time, points[0].value, points[0].carried) == (start_between, in_force.value, True)
+    assert [(p.time, p.value, p.quality) for p in points[1:]] == [(s.time, s.value, s.quality) for s in want]
 
     from_rollup = history.aggregate(conn, "t1", start=start, end=end, every=timedelta(minutes=2))
     assert history.uses_rollup(timedelta(minutes=2)) and not history.uses_rollup(timedelta(seconds=90))

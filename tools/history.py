@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lockpilot.formatting import zone
+from lockpilot.plant import DataType
 from tools.context import ToolContext
 from tools.models import Citation, CitationKind, ToolResult
 
@@ -73,6 +74,7 @@ def chart_spec(ctx: ToolContext, tag: str, points: list[HistoryPointOut]) -> dic
             "name": "média" if aggregated else meta.description.pt,
             "x": times,
             "y": [p.value for p in points],
+            "line": {"shape": "linear" if meta.type is DataType.REAL else "hv"},  # a state holds: steps
         }
     ]
     if aggregated:
