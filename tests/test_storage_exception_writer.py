@@ -49,7 +49,7 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute("TRUNCATE tag_history, tag_history_1m, ingest_batches, tag_history_last")
+        connection.execute("TRUNCATE tag_history_rows, tag_rollup_1m, ingest_batches, tag_history_last")
         yield connection
 
 
