@@ -55,6 +55,15 @@ def sinks(plant: Plant, plane: DataPlane) -> tuple[HistoryWriter, CurrentStore]:
     return writer, current
 
 
+def history_maintenance(plane: DataPlane) -> Part:
+    """The historian's upkeep: partitions created ahead and raw days past the retention dropped, hourly."""
+    from storage.maintenance import HistoryMaintenance
+
+    return HistoryMaintenance(
+        plane.database_url, clock=plane.clock, raw_retention_days=plane.settings.history_raw_retention_days
+    )
+
+
 def rules_runner(bundle: PlantBundle, database_url: str, redis_url: str, plane: DataPlane) -> RulesRunner:
     """The live rules engine on its own thread, alarm states restored, writing to PostgreSQL and Redis."""
     from rules.engine import RulesEngine

@@ -18,7 +18,7 @@ Row = tuple[datetime, str, float | None, int, str]  # time, tag, value, quality 
 _N, _NV, _GOOD, _SUM, _MIN, _MAX, _FT, _FV, _LT, _LV = range(10)
 
 # The tiers, kept forever: bucket width in seconds -> table (views tag_history_1m/_1h/_1d name the tags)
-TIERS = {60: "tag_rollup_1m"}
+TIERS = {60: "tag_rollup_1m", 3600: "tag_rollup_1h", 86400: "tag_rollup_1d"}
 
 UPSERT_SQL = """
 INSERT INTO {table} AS r (tag_id, bucket, n_samples, n_values, good_count, sum, min, max,
