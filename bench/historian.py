@@ -74,6 +74,7 @@ class HistorianReport:
     latencies: list[Latency] = field(default_factory=list)
     baseline_latencies: list[Latency] = field(default_factory=list)
     synthesised: list[str] = field(default_factory=list)
+    parts: dict[str, int] = field(default_factory=dict)  # bytes on disk by part
 
     @property
     def bytes_per_sample(self) -> float:
@@ -185,6 +186,11 @@ _TABLES = [
 def _measure_store(conn: psycopg.Connection, report: HistorianReport) -> None:
     conn.execute("VACUUM ANALYZE")
     report.bytes_on_disk = int(conn.execute(_SIZES, (_TABLES,)).fetchone()[0])  # type: ignore[index]
+    raw = conn.execute(_SIZES, (["tag_history_default"],)).fetchone()
+    report.parts = {"raw rows": int(raw[0])}  # type: ignore[index]
+    for table in ("tag_rollup_1m", "tag_rollup_1h", "tag_rollup_1d"):
+        size = conn.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()
+        report.parts[table] = int(size[0])  # type: ignore[index]
     report.stored_rows = int(conn.execute("SELECT count(*) FROM tag_history_rows").fetchone()[0])  # type: ignore[index]
     report.rollup_samples = int(conn.execute("SELECT sum(n_samples) FROM tag_rollup_1m").fetchone()[0])  # type: ignore[index]
 
@@ -271,6 +277,10 @@ def report_rows(report: HistorianReport) -> list[tuple[str, str, str, str]]:
         ("rollup samples / collected", f"{report.rollup_samples / report.collected:.4f}", "1", "1 (exact)"),
         ("ingest samples/s (first hour)", f"{report.writer_rows_per_s:,.0f}", f"{copy:,.0f} (raw COPY)", ""),
         ("ingest vs raw binary COPY", f"{report.writer_rows_per_s / copy:.2f}×", "1×", "≥ 0.5×"),
+    ]
+    rows += [
+        (f"  of which {name}", f"{size / report.collected:.2f}", "", "")
+        for name, size in report.parts.items()
     ]
     old = {lat.name: lat for lat in report.baseline_latencies}
     targets = {"30 days at 1 h": "p95 ≤ 50", "1 year at 1 day": "p95 ≤ 100"}

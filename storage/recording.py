@@ -69,14 +69,6 @@ class Selection:
     state: dict[str, StoredState] = field(default_factory=dict)
 
 
-def _changed(policy: TagPolicy, last: StoredState, when: datetime, value: float | None, quality: int) -> bool:
-    if quality != last.quality or (value is None) != (last.value is None):
-        return True
-    if when - last.time >= timedelta(seconds=policy.max_interval_s):
-        return True
-    return value is not None and last.value is not None and abs(value - last.value) > policy.deadband
-
-
 def _off_the_line(policy: TagPolicy, last: StoredState, before: Row, now: Row) -> bool:
     """Whether the sample `before` an exception lies off the line from the last stored one to `now`.
 
@@ -111,6 +103,7 @@ class ExceptionFilter:
         self._pending: dict[str, StoredState] = {}
         self._skipped: dict[str, Row] = {}  # each tag's newest sample not stored (committed)
         self._pending_skipped: dict[str, Row | None] = {}
+        self._limit_cache: dict[str, tuple[TagPolicy, timedelta]] = {}
 
     def seed(self, state: Mapping[str, StoredState]) -> None:
         """Adopt the last stored samples read from the database (after a restart); the newest wins."""
@@ -119,31 +112,49 @@ class ExceptionFilter:
             if mine is None or stored.time > mine.time:
                 self.state[tag] = stored
 
+    def _limits(self, tag: str) -> tuple[TagPolicy, timedelta]:
+        limits = self._limit_cache.get(tag)
+        if limits is None:
+            policy = self._policy.of(tag)
+            limits = self._limit_cache[tag] = (policy, timedelta(seconds=policy.max_interval_s))
+        return limits
+
     def select(self, rows: Sequence[Row]) -> Selection:
         """The rows to store, in their order; one not newer than its tag's last stored is dropped."""
         pending: dict[str, StoredState] = {}
         skipped: dict[str, Row | None] = {}
         kept: list[Row] = []
-        for row in rows:
+        state, committed_skips, limits = self.state, self._skipped, self._limits
+        for row in rows:  # the hot loop of the writer: the quiet case first, inline
             when, tag, value, quality, source = row
-            last = pending.get(tag) or self.state.get(tag)
-            if last is not None and when <= last.time:
-                continue  # already stored, or older than what is (the rollup still counts it)
-            policy = self._policy.of(tag)
-            if last is None or source.startswith(GAP_PREFIX) or _changed(policy, last, when, value, quality):
-                before = skipped.get(tag, self._skipped.get(tag))
-                if last is not None and before is not None and _off_the_line(policy, last, before, row):
+            last = pending.get(tag) or state.get(tag)
+            if last is not None:
+                if when <= last.time:
+                    continue  # already stored, or older than what is (the rollup still counts it)
+                policy, max_interval = limits(tag)
+                lv = last.value
+                if (
+                    quality == last.quality
+                    and (
+                        (value is None and lv is None)
+                        or (value is not None and lv is not None and abs(value - lv) <= policy.deadband)
+                    )
+                    and when - last.time < max_interval
+                    and not source.startswith(GAP_PREFIX)
+                ):
+                    before = skipped[tag] if tag in skipped else committed_skips.get(tag)
+                    if _flat_from(policy, last, before, row):
+                        assert before is not None
+                        kept.append(before)  # a signal that stops moving (or freezes) is flat from here
+                        pending[tag] = StoredState(before[0], before[2], before[3])
+                    skipped[tag] = row
+                    continue
+                before = skipped[tag] if tag in skipped else committed_skips.get(tag)
+                if before is not None and _off_the_line(policy, last, before, row):
                     kept.append(before)
-                kept.append(row)
-                pending[tag] = StoredState(when, value, quality)
-                skipped[tag] = None
-            else:
-                before = skipped.get(tag, self._skipped.get(tag))
-                if _flat_from(policy, last, before, row):
-                    assert before is not None
-                    kept.append(before)  # a signal that stops moving (or freezes) is flat from here
-                    pending[tag] = StoredState(before[0], before[2], before[3])
-                skipped[tag] = row
+            kept.append(row)
+            pending[tag] = StoredState(when, value, quality)
+            skipped[tag] = None
         self._pending, self._pending_skipped = pending, skipped
         return Selection(kept, pending)
 

@@ -45,8 +45,11 @@ ON CONFLICT (tag_id, bucket) DO UPDATE SET
 def aggregate(rows: Iterable[Row]) -> dict[tuple[str, int], list[Any]]:
     """Fold rows into one accumulator per (tag, minute as epoch seconds)."""
     acc: dict[tuple[str, int], list[Any]] = {}
+    last_when, minute = None, 0
     for when, tag, value, quality, _source in rows:
-        key = (tag, int(when.timestamp()) // 60 * 60)
+        if when is not last_when:  # a poll's samples share one time: convert it once
+            last_when, minute = when, int(when.timestamp()) // 60 * 60
+        key = (tag, minute)
         a = acc.get(key)
         if a is None:
             a = acc[key] = [0, 0, 0, None, None, None, None, None, None, None]

@@ -58,6 +58,12 @@ def test_quality_change_max_interval_and_gap_markers_are_stored() -> None:
     assert kept(rows) == [(0, 5.0), (1, 5.0), (61, 5.0), (62, None), (63, None), (64, 5.0)]
 
 
+def test_a_link_loss_is_stored_once_and_its_heartbeats() -> None:
+    lost = QUALITY_CODE[Quality.COMM_ERROR]
+    rows = [row("level", 0, 5.0)] + [row("level", 1 + i, None, lost) for i in range(70)]
+    assert kept(rows) == [(0, 5.0), (1, None), (61, None)]
+
+
 def test_booleans_and_unknown_tags_store_on_change_only() -> None:
     rows = [row("pump", i, float(i >= 3)) for i in range(6)] + [row("other", i, 7.0) for i in range(3)]
     assert kept(rows) == [(0, 0.0), (3, 1.0), (0, 7.0)]
