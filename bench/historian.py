@@ -175,6 +175,7 @@ WHERE c.relkind IN ('r', 'p') AND (c.relname LIKE 'tag_history_p%%' OR c.relname
 _TABLES = [
     "tag_history_default",
     "tag_rollup_1m",
+    "tag_rollup_open",
     "tag_rollup_1h",
     "tag_rollup_1d",
     "tag_history_last",
@@ -188,11 +189,11 @@ def _measure_store(conn: psycopg.Connection, report: HistorianReport) -> None:
     report.bytes_on_disk = int(conn.execute(_SIZES, (_TABLES,)).fetchone()[0])  # type: ignore[index]
     raw = conn.execute(_SIZES, (["tag_history_default"],)).fetchone()
     report.parts = {"raw rows": int(raw[0])}  # type: ignore[index]
-    for table in ("tag_rollup_1m", "tag_rollup_1h", "tag_rollup_1d"):
+    for table in ("tag_rollup_1m", "tag_rollup_open", "tag_rollup_1h", "tag_rollup_1d"):
         size = conn.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()
         report.parts[table] = int(size[0])  # type: ignore[index]
     report.stored_rows = int(conn.execute("SELECT count(*) FROM tag_history_rows").fetchone()[0])  # type: ignore[index]
-    report.rollup_samples = int(conn.execute("SELECT sum(n_samples) FROM tag_rollup_1m").fetchone()[0])  # type: ignore[index]
+    report.rollup_samples = int(conn.execute("SELECT sum(n_samples) FROM tag_history_1m").fetchone()[0])  # type: ignore[index]
 
 
 def _synthesise(conn: psycopg.Connection, *, table: str, simulated_days: int, wanted_days: int) -> bool:

@@ -1,4 +1,4 @@
-"""Partial aggregates of a batch per minute, hour and day, merged into the rollup tiers by one upsert each."""
+"""Partial aggregates of a batch per minute, merged into the open minutes, closed into the tiers."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ Row = tuple[datetime, str, float | None, int, str]  # time, tag, value, quality 
 # first_time, first_value, last_time, last_value (parameters go binary: %b halves the upsert time)
 _N, _NV, _GOOD, _SUM, _MIN, _MAX, _FT, _FV, _LT, _LV = range(10)
 
-# The tiers, kept forever: bucket width in seconds -> table (views tag_history_1m/_1h/_1d name the tags)
-TIERS = {60: "tag_rollup_1m", 3600: "tag_rollup_1h", 86400: "tag_rollup_1d"}
+# The tiers, kept forever: tag_rollup_1m, _1h, _1d (views tag_history_1m/_1h/_1d name the tags and add
+# the minutes still open, kept apart in OPEN_TABLE until a batch moves past them).
+OPEN_TABLE = "tag_rollup_open"
 
 UPSERT_SQL = """
 INSERT INTO {table} AS r (tag_id, bucket, n_samples, n_values, good_count, sum, min, max,
@@ -75,30 +76,6 @@ def aggregate(rows: Iterable[Row]) -> dict[tuple[str, int], list[Any]]:
     return acc
 
 
-def fold(acc: dict[tuple[str, int], list[Any]], step_s: int) -> dict[tuple[str, int], list[Any]]:
-    """Minute accumulators folded into `step_s` buckets (an hour, a day): the same merge as the upsert."""
-    out: dict[tuple[str, int], list[Any]] = {}
-    for (tag, minute), a in acc.items():
-        key = (tag, minute // step_s * step_s)
-        b = out.get(key)
-        if b is None:
-            out[key] = list(a)
-            continue
-        b[_N], b[_GOOD] = b[_N] + a[_N], b[_GOOD] + a[_GOOD]
-        if not a[_NV]:
-            continue
-        if not b[_NV]:
-            b[_NV:] = a[_NV:]
-            continue
-        b[_NV], b[_SUM] = b[_NV] + a[_NV], b[_SUM] + a[_SUM]
-        b[_MIN], b[_MAX] = min(b[_MIN], a[_MIN]), max(b[_MAX], a[_MAX])
-        if a[_FT] < b[_FT]:
-            b[_FT], b[_FV] = a[_FT], a[_FV]
-        if a[_LT] >= b[_LT]:
-            b[_LT], b[_LV] = a[_LT], a[_LV]
-    return out
-
-
 def upsert_params(acc: dict[tuple[str, int], list[Any]], tag_ids: Mapping[str, int]) -> list[list[Any]]:
     """Column arrays for UPSERT_SQL, sorted by (tag id, bucket) so concurrent writers lock in one order."""
     columns: list[list[Any]] = [[] for _ in range(12)]
@@ -109,13 +86,46 @@ def upsert_params(acc: dict[tuple[str, int], list[Any]], tag_ids: Mapping[str, i
     return columns
 
 
+_MERGE = """
+    n_samples = r.n_samples + EXCLUDED.n_samples, n_values = r.n_values + EXCLUDED.n_values,
+    good_count = r.good_count + EXCLUDED.good_count, sum = COALESCE(r.sum + EXCLUDED.sum, r.sum, EXCLUDED.sum),
+    min = LEAST(r.min, EXCLUDED.min), max = GREATEST(r.max, EXCLUDED.max),
+    first_value = CASE WHEN r.first_time IS NULL OR EXCLUDED.first_time < r.first_time
+                       THEN EXCLUDED.first_value ELSE r.first_value END,
+    first_time = LEAST(r.first_time, EXCLUDED.first_time),
+    last_value = CASE WHEN r.last_time IS NULL OR EXCLUDED.last_time >= r.last_time
+                      THEN EXCLUDED.last_value ELSE r.last_value END,
+    last_time = GREATEST(r.last_time, EXCLUDED.last_time)"""
+_FOLD = """SELECT tag_id, date_bin(interval '{width}', bucket, '1970-01-01+00'), sum(n_samples), sum(n_values),
+       sum(good_count), sum(sum), min(min), max(max), min(first_time),
+       (array_agg(first_value ORDER BY first_time) FILTER (WHERE first_time IS NOT NULL))[1], max(last_time),
+       (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
+FROM moved GROUP BY 1, 2 ORDER BY 1, 2"""
+_COLUMNS = """(tag_id, bucket, n_samples, n_values, good_count, sum, min, max, first_time, first_value,
+                       last_time, last_value)"""
+# Minutes older than the newest open one (whatever order batches come in) leave tag_rollup_open for the minute tier, each written there once (an
+# upsert per batch would leave a dead row version a batch), and fold into the hour and day tiers.
+CLOSE_SQL = f"""
+WITH moved AS (DELETE FROM tag_rollup_open WHERE bucket < (SELECT max(bucket) FROM tag_rollup_open) RETURNING *),
+minute AS (
+    INSERT INTO tag_rollup_1m AS r {_COLUMNS} SELECT {_COLUMNS.strip("()")} FROM moved ORDER BY tag_id, bucket
+    ON CONFLICT (tag_id, bucket) DO UPDATE SET {_MERGE}
+),
+hour AS (
+    INSERT INTO tag_rollup_1h AS r {_COLUMNS} {_FOLD.format(width="1 hour")}
+    ON CONFLICT (tag_id, bucket) DO UPDATE SET {_MERGE}
+)
+INSERT INTO tag_rollup_1d AS r {_COLUMNS} {_FOLD.format(width="1 day")}
+ON CONFLICT (tag_id, bucket) DO UPDATE SET {_MERGE}
+"""
+
+
 def merge_rollup(
     cur: psycopg.Cursor, acc: dict[tuple[str, int], list[Any]], tag_ids: Mapping[str, int]
 ) -> int:
-    """Merge the minute accumulators into every tier (by tag id); return the minute buckets touched."""
+    """Merge the batch's minute aggregates into the open minutes, then close all but the newest minute."""
     if not acc:
         return 0
-    for step_s, table in TIERS.items():
-        tier = acc if step_s == 60 else fold(acc, step_s)
-        cur.execute(sql.SQL(UPSERT_SQL).format(table=sql.Identifier(table)), upsert_params(tier, tag_ids))
+    cur.execute(sql.SQL(UPSERT_SQL).format(table=sql.Identifier(OPEN_TABLE)), upsert_params(acc, tag_ids))
+    cur.execute(CLOSE_SQL)
     return len(acc)

@@ -128,7 +128,9 @@ def test_redis_outage_keeps_history_flowing(
         pytest.skip("needs a TCP Redis to put a proxy in front of")
     migrate(pg_url)
     with psycopg.connect(pg_url, autocommit=True) as conn:  # the database is shared within this module
-        conn.execute("TRUNCATE tag_history_rows, tag_rollup_1m, ingest_batches")
+        conn.execute(
+            "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches"
+        )
     url, upstream = proxied_redis(redis_url, free_port())
     proxy = TcpProxy(urlsplit(url).port or 0, upstream)
     proxy.start()

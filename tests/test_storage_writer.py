@@ -48,7 +48,9 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute("TRUNCATE tag_history_rows, tag_rollup_1m, ingest_batches")
+        connection.execute(
+            "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches"
+        )
         yield connection
 
 
