@@ -88,7 +88,8 @@ def upsert_params(acc: dict[tuple[str, int], list[Any]], tag_ids: Mapping[str, i
 
 _MERGE = """
     n_samples = r.n_samples + EXCLUDED.n_samples, n_values = r.n_values + EXCLUDED.n_values,
-    good_count = r.good_count + EXCLUDED.good_count, sum = COALESCE(r.sum + EXCLUDED.sum, r.sum, EXCLUDED.sum),
+    good_count = r.good_count + EXCLUDED.good_count,
+    sum = COALESCE(r.sum + EXCLUDED.sum, r.sum, EXCLUDED.sum),
     min = LEAST(r.min, EXCLUDED.min), max = GREATEST(r.max, EXCLUDED.max),
     first_value = CASE WHEN r.first_time IS NULL OR EXCLUDED.first_time < r.first_time
                        THEN EXCLUDED.first_value ELSE r.first_value END,
@@ -96,17 +97,20 @@ _MERGE = """
     last_value = CASE WHEN r.last_time IS NULL OR EXCLUDED.last_time >= r.last_time
                       THEN EXCLUDED.last_value ELSE r.last_value END,
     last_time = GREATEST(r.last_time, EXCLUDED.last_time)"""
-_FOLD = """SELECT tag_id, date_bin(interval '{width}', bucket, '1970-01-01+00'), sum(n_samples), sum(n_values),
-       sum(good_count), sum(sum), min(min), max(max), min(first_time),
+_FOLD = """SELECT tag_id, date_bin(interval '{width}', bucket, '1970-01-01+00'), sum(n_samples),
+       sum(n_values), sum(good_count), sum(sum), min(min), max(max), min(first_time),
        (array_agg(first_value ORDER BY first_time) FILTER (WHERE first_time IS NOT NULL))[1], max(last_time),
        (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
 FROM moved GROUP BY 1, 2 ORDER BY 1, 2"""
 _COLUMNS = """(tag_id, bucket, n_samples, n_values, good_count, sum, min, max, first_time, first_value,
                        last_time, last_value)"""
-# Minutes older than the newest open one (whatever order batches come in) leave tag_rollup_open for the minute tier, each written there once (an
-# upsert per batch would leave a dead row version a batch), and fold into the hour and day tiers.
+# Minutes older than the newest open one (whatever order batches come in) leave tag_rollup_open for the
+# minute tier, each written there once (an upsert per batch would leave a dead row version a batch), and
+# fold into the hour and day tiers.
 CLOSE_SQL = f"""
-WITH moved AS (DELETE FROM tag_rollup_open WHERE bucket < (SELECT max(bucket) FROM tag_rollup_open) RETURNING *),
+WITH moved AS (
+    DELETE FROM tag_rollup_open WHERE bucket < (SELECT max(bucket) FROM tag_rollup_open) RETURNING *
+),
 minute AS (
     INSERT INTO tag_rollup_1m AS r {_COLUMNS} SELECT {_COLUMNS.strip("()")} FROM moved ORDER BY tag_id, bucket
     ON CONFLICT (tag_id, bucket) DO UPDATE SET {_MERGE}

@@ -18,6 +18,7 @@ from storage.history_writer import HistoryWriter, recording_ingester, to_rows
 from storage.journal import GAP_SOURCE, rows_to_replay
 from storage.migrate import migrate
 from storage.recording import RecordingPolicy, TagPolicy
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)  # crosses midnight: two partitions
 POLICY = RecordingPolicy(
@@ -49,9 +50,7 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute(
-            "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches, tag_history_last"
-        )
+        connection.execute(TRUNCATE_HISTORY)
         yield connection
 
 

@@ -21,6 +21,7 @@ from storage.migrate import migrate
 from storage.partitions import ensure_partitions, existing_partitions, partition_name
 from storage.retention import drop_expired, partition_day
 from storage.tiers import DAY, HOUR, MINUTE, segments, tier_for
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
 
@@ -45,9 +46,7 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute(
-            "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches"
-        )
+        connection.execute(TRUNCATE_HISTORY)
         yield connection
 
 

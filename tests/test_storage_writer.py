@@ -17,6 +17,7 @@ from storage.history_writer import HistoryWriter, to_rows
 from storage.ingest import BatchIngester
 from storage.migrate import migrate
 from storage.spool import DiskSpool
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 23, 58, 0, 250_000, tzinfo=UTC)  # the window crosses midnight: two partitions
 QUALITIES = [Quality.GOOD, Quality.GOOD, Quality.GOOD, Quality.BAD, Quality.STALE]
@@ -48,9 +49,7 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute(
-            "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches"
-        )
+        connection.execute(TRUNCATE_HISTORY)
         yield connection
 
 
