@@ -21,6 +21,7 @@ COPY_TYPES = ["timestamptz", "text", "float8", "int2", "text"]
 COMPACT_COPY_SQL = (
     "COPY tag_history_rows (time, value, tag_id, quality, source_id) FROM STDIN (FORMAT BINARY)"
 )
+VACUUM_OPEN_EVERY = 20  # batches between two vacuums of the open minutes (a few ms on a few pages)
 COMPACT_COPY_TYPES = ["timestamptz", "float8", "int2", "int2", "int2"]
 
 
@@ -78,6 +79,7 @@ class BatchIngester:
         self._filter = None if recording is None else ExceptionFilter(recording, state=read_stored(conn))
         self._tag_ids = NameIds(conn, "tag_ids")
         self._source_ids = NameIds(conn, "source_ids")
+        self._writes = 0
 
     def _ensure_partitions(self, rows: Sequence[Row]) -> None:
         first, last = day_of(min(row[0] for row in rows)), day_of(max(row[0] for row in rows))
@@ -118,4 +120,7 @@ class BatchIngester:
             write_last(cur, selection.state, newest_per_tag(rows))
         if self._filter is not None:
             self._filter.commit()
+        self._writes += 1
+        if plain and self._writes % VACUUM_OPEN_EVERY == 0 and self._conn.autocommit:
+            self._conn.execute("VACUUM tag_rollup_open")  # its dead row versions, before they spread
         return True

@@ -7,6 +7,9 @@
 CREATE TABLE tag_rollup_1h (LIKE tag_rollup_1m INCLUDING ALL);
 CREATE TABLE tag_rollup_1d (LIKE tag_rollup_1m INCLUDING ALL);
 CREATE TABLE tag_rollup_open (LIKE tag_rollup_1m INCLUDING ALL);
+-- Updated with every batch: room on each page for in-place (HOT) updates; the writer vacuums it often.
+ALTER TABLE tag_rollup_open SET (fillfactor = 50, autovacuum_vacuum_threshold = 200,
+                                 autovacuum_vacuum_scale_factor = 0);
 
 INSERT INTO tag_rollup_1h
 SELECT tag_id, date_bin('1 hour', bucket, '1970-01-01+00') AS b, sum(n_samples), sum(n_values), sum(good_count),
