@@ -122,5 +122,7 @@ class BatchIngester:
             self._filter.commit()
         self._writes += 1
         if plain and self._writes % VACUUM_OPEN_EVERY == 0 and self._conn.autocommit:
-            self._conn.execute("VACUUM tag_rollup_open")  # its dead row versions, before they spread
+            # dead row versions of the open minutes and of the hours and days still filling, before they
+            # spread (the visibility map keeps this to the few pages that changed)
+            self._conn.execute("VACUUM tag_rollup_open, tag_rollup_1h, tag_rollup_1d")
         return True
