@@ -192,6 +192,7 @@ class DataPlane:
         for sink in (writer, current):
             self._add(sink)
             self.bus.subscribe(sink)
+        self._add(parts.history_maintenance(self))
 
     def _start_collector(self) -> None:
         from app import parts

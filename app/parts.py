@@ -37,19 +37,31 @@ METERING_USER = "coletor"  # who the metering store sees ingesting the site's ow
 def sinks(plant: Plant, plane: DataPlane) -> tuple[HistoryWriter, CurrentStore]:
     """The history writer (PostgreSQL, disk spool) and the current-value store (Redis)."""
     from storage.current_store import CurrentStore
-    from storage.history_writer import HistoryWriter
+    from storage.history_writer import HistoryWriter, recording_ingester
+    from storage.recording import RecordingPolicy
 
     age = plane.options.sink_batch_age_s
+    policy = RecordingPolicy.for_plant(plant, default_max_interval_s=plane.settings.history_max_interval_s)
     writer = HistoryWriter(
         plane.database_url,
         spool_dir=plane.settings.data_dir / "spool",
         clock=plane.clock,
         batch_age_s=age if age is not None else HistoryWriter.DEFAULT_BATCH_AGE_S,
+        ingester=recording_ingester(policy),  # by exception: deadband, quality change, max interval
     )
     current = CurrentStore(
         plane.redis_url, plant, batch_age_s=age if age is not None else CurrentStore.DEFAULT_BATCH_AGE_S
     )
     return writer, current
+
+
+def history_maintenance(plane: DataPlane) -> Part:
+    """The historian's upkeep: partitions created ahead and raw days past the retention dropped, hourly."""
+    from storage.maintenance import HistoryMaintenance
+
+    return HistoryMaintenance(
+        plane.database_url, clock=plane.clock, raw_retention_days=plane.settings.history_raw_retention_days
+    )
 
 
 def rules_runner(bundle: PlantBundle, database_url: str, redis_url: str, plane: DataPlane) -> RulesRunner:

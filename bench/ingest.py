@@ -91,7 +91,10 @@ def _publish_all(writer: HistoryWriter, samples: Sequence[Sample]) -> None:
 
 
 def _reset(conn: psycopg.Connection) -> None:
-    conn.execute("TRUNCATE tag_history, tag_history_1m, ingest_batches")
+    conn.execute(
+        "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open,"
+        " ingest_batches"
+    )
     conn.execute("CHECKPOINT")
 
 

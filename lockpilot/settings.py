@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     forward_token: str | None = None
     dev_mode: bool = False  # LOCKPILOT_DEV_MODE=1: weak secrets only warn (never on a site)
     four_eyes: bool = False  # LOCKPILOT_FOUR_EYES=1: a command's approver must differ from its requester
+    # The historian: a tag is stored at least this often (tags.yaml max_interval_s overrides it per tag)
+    history_max_interval_s: float = Field(default=60.0, gt=0, le=600.0)
+    history_raw_retention_days: int = Field(default=400, ge=1)  # raw samples; rollups are kept forever
 
 
 @lru_cache(maxsize=1)

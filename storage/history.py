@@ -1,28 +1,45 @@
-"""History queries; the one place that picks the 1-minute rollup or the raw rows for an answer."""
+"""History queries; the one place that picks a rollup tier (day, hour, minute) or raw rows for an answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from lockpilot.plant.model import MAX_INTERVAL_LIMIT_S
 from lockpilot.samples import Quality
 from storage.quality import CODE_QUALITY, GOOD_CODE
+from storage.tiers import EPOCH, MINUTE, TIER_VIEWS, ceil_time, floor_time, segments, tier_for
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ROLLUP_STEP = timedelta(minutes=1)
+__all__ = [
+    "EPOCH",
+    "Bucket",
+    "HistoryPoint",
+    "TagStats",
+    "aggregate",
+    "ceil_time",
+    "floor_time",
+    "raw",
+    "stats",
+]
+
+ROLLUP_STEP = MINUTE
+# How far back a raw window looks for the value in force at its start: the writer stores every tag at
+# least every max_interval_s (at most MAX_INTERVAL_LIMIT_S), so a BRIN range scan stays short.
+CARRY_LOOKBACK = timedelta(seconds=MAX_INTERVAL_LIMIT_S)
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryPoint:
-    """One stored sample."""
+    """One stored sample (or, `carried`, the one in force at a window's start, stamped at that start)."""
 
     time: datetime
     value: float | None
     quality: Quality
     source: str
+    carried: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +74,36 @@ class TagStats:
     good_share: float | None
 
 
-def floor_time(moment: datetime, step: timedelta) -> datetime:
-    """Start of the epoch-aligned `step` bucket holding `moment`."""
-    return EPOCH + (moment - EPOCH) // step * step
-
-
-def ceil_time(moment: datetime, step: timedelta) -> datetime:
-    """End of the epoch-aligned `step` bucket holding `moment` (itself when aligned)."""
-    floor = floor_time(moment, step)
-    return floor if floor == moment else floor + step
-
-
 def uses_rollup(every: timedelta) -> bool:
-    """Whether buckets of `every` can be built from 1-minute rollup rows."""
-    return every >= ROLLUP_STEP and every % ROLLUP_STEP == timedelta(0)
+    """Whether buckets of `every` can be built from a rollup tier (whole minutes, hours or days)."""
+    return tier_for(every) is not None
 
 
 def raw(
     conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime, limit: int = 100_000
 ) -> list[HistoryPoint]:
-    """Stored samples of a tag with start <= time < end, oldest first."""
+    """Stored samples of a tag with start <= time < end, oldest first, after the value in force at start.
+
+    History is stored by exception: a window that starts between two stored samples begins with the
+    earlier one (the value in force then), stamped at `start` and marked `carried`.
+    """
     rows = conn.execute(
         "SELECT time, value, quality, source FROM tag_history WHERE tag = %s AND time >= %s AND time < %s "
         "ORDER BY time LIMIT %s",
         (tag, start, end, limit),
     ).fetchall()
-    return [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
+    points = [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
+    if (points and points[0].time == start) or start >= end or limit <= 0:
+        return points
+    before = conn.execute(
+        "SELECT value, quality, source FROM tag_history WHERE tag = %s AND time < %s AND time >= %s "
+        "ORDER BY time DESC LIMIT 1",
+        (tag, start, start - CARRY_LOOKBACK),
+    ).fetchone()
+    if before is None:
+        return points
+    carried = HistoryPoint(start, before[0], CODE_QUALITY[before[1]], before[2], carried=True)
+    return [carried, *points][:limit]
 
 
 _FROM_ROLLUP = """
@@ -90,7 +111,7 @@ SELECT date_bin(%(every)s, bucket, %(origin)s) AS b, sum(n_samples), sum(n_value
        min(min), max(max),
        (array_agg(first_value ORDER BY first_time) FILTER (WHERE first_time IS NOT NULL))[1],
        (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
-FROM tag_history_1m WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s GROUP BY b ORDER BY b
+FROM {tier} WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s GROUP BY b ORDER BY b
 """
 _FROM_RAW = """
 SELECT date_bin(%(every)s, time, %(origin)s) AS b, count(*), count(value),
@@ -104,7 +125,7 @@ FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s GROUP 
 def aggregate(
     conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime, every: timedelta
 ) -> list[Bucket]:
-    """Whole `every` buckets covering [start, end): from the rollup for whole minutes, else raw rows."""
+    """Whole `every` buckets covering [start, end): from the coarsest tier that tiles them, else raw rows."""
     if every <= timedelta(0):
         raise ValueError("every must be positive")
     params = {
@@ -115,7 +136,8 @@ def aggregate(
         "lo": floor_time(start, every),
         "hi": ceil_time(end, every),
     }
-    query = _FROM_ROLLUP if uses_rollup(every) else _FROM_RAW
+    tier = tier_for(every)
+    query = _FROM_RAW if tier is None else _FROM_ROLLUP.format(tier=TIER_VIEWS[tier])
     return [_bucket(row) for row in conn.execute(query, params).fetchall()]
 
 
@@ -144,22 +166,23 @@ _PART_ROLLUP = """
 SELECT COALESCE(sum(n_samples), 0), COALESCE(sum(n_values), 0), COALESCE(sum(good_count), 0), sum(sum),
        min(min), max(max), max(last_time),
        (array_agg(last_value ORDER BY last_time DESC) FILTER (WHERE last_time IS NOT NULL))[1]
-FROM tag_history_1m WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s
+FROM {tier} WHERE tag = %(tag)s AND bucket >= %(lo)s AND bucket < %(hi)s
 """
 
 
 def _parts(start: datetime, end: datetime) -> list[tuple[str, datetime, datetime]]:
-    """Split [start, end) into raw edges and whole rollup minutes in between."""
-    inner_lo, inner_hi = ceil_time(start, ROLLUP_STEP), floor_time(end, ROLLUP_STEP)
-    if inner_lo >= inner_hi:
-        return [(_PART_RAW, start, end)]
-    parts = [(_PART_ROLLUP, inner_lo, inner_hi)]
-    parts += [(_PART_RAW, lo, hi) for lo, hi in ((start, inner_lo), (inner_hi, end)) if lo < hi]
-    return parts
+    """Split [start, end) into whole days, hours and minutes of their tiers and raw edges under a minute."""
+    return [
+        (_PART_RAW if step is None else _PART_ROLLUP.format(tier=TIER_VIEWS[step]), lo, hi)
+        for step, lo, hi in segments(start, end)
+    ]
 
 
 def stats(conn: psycopg.Connection, tag: str, *, start: datetime, end: datetime) -> TagStats:
-    """Exact min/max/mean/last/count/good share: whole minutes from the rollup, the edges from raw rows."""
+    """Min/max/mean/last/count/good share: whole days, hours, minutes from their tiers, edges from raw rows.
+
+    The tiers count every collected sample; the raw edges (under a minute each) only the stored ones.
+    """
     n = nv = good = 0
     total: float = 0.0
     lows: list[float] = []

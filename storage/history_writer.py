@@ -22,6 +22,7 @@ from storage.outage import OutageLog
 from storage.pg_guard import connect as pg_connect
 from storage.pg_guard import deadline
 from storage.quality import QUALITY_CODE
+from storage.recording import RecordingPolicy
 from storage.rollup import Row
 from storage.sample_queue import SampleQueue
 from storage.spool import DiskSpool, read_segment
@@ -33,8 +34,17 @@ IngesterFactory = Callable[[psycopg.Connection], BatchIngester]
 
 
 def tag_history_ingester(conn: psycopg.Connection) -> BatchIngester:
-    """The default: batches into tag_history (and its rollup on plain PostgreSQL)."""
+    """The default: batches into tag_history (and its rollup on plain PostgreSQL), every sample stored."""
     return BatchIngester(conn, detect_backend(conn))
+
+
+def recording_ingester(policy: RecordingPolicy) -> IngesterFactory:
+    """Batches into tag_history storing by exception under `policy` (the rollup still sees every sample)."""
+
+    def make(conn: psycopg.Connection) -> BatchIngester:
+        return BatchIngester(conn, detect_backend(conn), recording=policy)
+
+    return make
 
 
 def to_rows(samples: Sequence[Sample]) -> list[Row]:

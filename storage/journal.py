@@ -23,6 +23,7 @@ import psycopg
 import structlog
 
 from lockpilot.samples import Quality
+from storage.last_stored import read_seen
 from storage.quality import QUALITY_CODE
 from storage.rollup import Row
 from storage.spool import _decode, _encode
@@ -120,7 +121,10 @@ def rows_to_replay(conn: psycopg.Connection[Any], rows: Sequence[Row]) -> list[R
             (tags, min(r[0] for r in rows), max(r[0] for r in rows)),
         ).fetchall()
     )
-    missing = [r for r in rows if (r[1], r[0]) not in present]
+    seen = read_seen(
+        conn, tags
+    )  # filtered samples of committed batches are not rows: they are older than this
+    missing = [r for r in rows if (r[1], r[0]) not in present and (r[1] not in seen or r[0] > seen[r[1]])]
     last: dict[str, datetime] = {}
     for r in rows:
         last[r[1]] = max(r[0], last.get(r[1], r[0]))

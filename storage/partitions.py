@@ -1,4 +1,4 @@
-"""Day partitions of tag_history on plain PostgreSQL, created ahead and on demand."""
+"""Day partitions of the history rows on plain PostgreSQL, created ahead and on demand."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ def day_of(moment: datetime) -> date:
 
 
 def existing_partitions(conn: psycopg.Connection) -> set[str]:
-    """Names of the partitions attached to tag_history."""
+    """Names of the partitions attached to tag_history_rows (the compact rows behind the tag_history view)."""
     rows = conn.execute(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'tag_history'::regclass"
+        "WHERE i.inhparent = 'tag_history_rows'::regclass"
     ).fetchall()
     return {row[0] for row in rows}
 
@@ -38,7 +38,7 @@ def _create(conn: psycopg.Connection, day: date) -> None:
     lo = datetime.combine(day, time(), UTC)
     hi = lo + timedelta(days=1)
     name = sql.Identifier(partition_name(day))
-    conn.execute(sql.SQL("CREATE TABLE {} (LIKE tag_history INCLUDING DEFAULTS)").format(name))
+    conn.execute(sql.SQL("CREATE TABLE {} (LIKE tag_history_rows INCLUDING DEFAULTS)").format(name))
     moved = conn.execute(
         sql.SQL(
             "WITH moved AS (DELETE FROM tag_history_default WHERE time >= %s AND time < %s RETURNING *) "
@@ -47,7 +47,7 @@ def _create(conn: psycopg.Connection, day: date) -> None:
         (lo, hi),
     ).rowcount
     conn.execute(
-        sql.SQL("ALTER TABLE tag_history ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
+        sql.SQL("ALTER TABLE tag_history_rows ATTACH PARTITION {} FOR VALUES FROM ({}) TO ({})").format(
             name, sql.Literal(lo), sql.Literal(hi)
         )
     )

@@ -31,7 +31,12 @@ class SpooledBatch:
 
 
 def _encode(batch_id: uuid.UUID, rows: Sequence[Row]) -> bytes:
-    data = [[(t - _EPOCH) // timedelta(microseconds=1), tag, v, q, s] for t, tag, v, q, s in rows]
+    data, last, us = [], None, 0
+    micro = timedelta(microseconds=1)
+    for t, tag, v, q, s in rows:
+        if t is not last:  # a poll's samples share one time: convert it once
+            last, us = t, (t - _EPOCH) // micro
+        data.append([us, tag, v, q, s])
     return json.dumps({"id": str(batch_id), "rows": data}, separators=(",", ":")).encode()
 
 

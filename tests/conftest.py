@@ -127,3 +127,10 @@ def redis_url(redis_base_url: str, worker_id: str) -> str:
     )
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+# Every history table of the plain path (rows, the tiers, the open minutes), for tests that start empty
+TRUNCATE_HISTORY = (
+    "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches,"
+    " tag_history_last"
+)

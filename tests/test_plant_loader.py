@@ -92,6 +92,28 @@ def test_bad_tag_names_file_line_and_field(tmp_path: Path, tag: str, field: str,
     assert message in str(error)
 
 
+def test_a_deadband_wider_than_the_range_is_refused_naming_file_tag_and_field(tmp_path: Path) -> None:
+    tag = _tag() + "    deadband: 20.0\n"  # the range is [0, 16]: a 20 m deadband would never store a change
+    (error,) = _errors(_plant_with(tmp_path, tag))
+    assert error.file.endswith("tags.yaml") and error.line == 9
+    assert error.field == "tags.0.deadband"
+    assert "nivel_camara" in str(error) and "deadband 20.0" in str(error) and "range" in str(error)
+
+
+def test_a_max_interval_must_be_positive(tmp_path: Path) -> None:
+    (error,) = _errors(_plant_with(tmp_path, _tag() + "    max_interval_s: 0\n"))
+    assert error.field == "tags.0.max_interval_s"
+
+
+def test_every_analog_tag_has_a_deadband_inside_its_range() -> None:
+    plant = load_plant("lock", root=REPO_ROOT / "plants")
+    for tag in plant.tags.values():
+        if tag.type is DataType.REAL:
+            assert tag.deadband is not None and tag.deadband > 0, tag.name
+            if tag.range is not None:
+                assert tag.deadband <= tag.range[1] - tag.range[0], tag.name
+
+
 def test_duplicates_and_overlaps_are_refused_with_their_lines(tmp_path: Path) -> None:
     root = _plant_with(
         tmp_path,

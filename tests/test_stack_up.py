@@ -58,7 +58,7 @@ def test_up_fills_history_and_current_values(tmp_path: Path) -> None:
         assert up.poll() is None, up.stdout.read() if up.stdout else ""
         history = _cli(env, "history", "nivel_camara", "--last", "15s", "--json")
         good = [r for r in history["rows"] if r["quality"] == "good"]
-        assert len(good) >= 25
+        assert len(good) >= 1  # stored by exception: a level at rest is one row a minute, not 2 a second
         current = _cli(env, "read", "nivel_camara", "--json")["nivel_camara"]
         assert current["quality"] == "good" and current["unit"] == "m"
         assert current["age_s"] < 2.0

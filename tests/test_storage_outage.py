@@ -20,7 +20,7 @@ from storage.current import read_current
 from storage.current_store import CurrentStore
 from storage.history_writer import HistoryWriter
 from storage.migrate import migrate
-from tests.conftest import free_port
+from tests.conftest import TRUNCATE_HISTORY, free_port
 from tests.storage_proxy import TcpProxy
 
 T0 = datetime(2026, 4, 2, 8, tzinfo=UTC)
@@ -128,7 +128,7 @@ def test_redis_outage_keeps_history_flowing(
         pytest.skip("needs a TCP Redis to put a proxy in front of")
     migrate(pg_url)
     with psycopg.connect(pg_url, autocommit=True) as conn:  # the database is shared within this module
-        conn.execute("TRUNCATE tag_history, tag_history_1m, ingest_batches")
+        conn.execute(TRUNCATE_HISTORY)
     url, upstream = proxied_redis(redis_url, free_port())
     proxy = TcpProxy(urlsplit(url).port or 0, upstream)
     proxy.start()

@@ -17,6 +17,7 @@ from storage.history_writer import HistoryWriter, to_rows
 from storage.ingest import BatchIngester
 from storage.migrate import migrate
 from storage.spool import DiskSpool
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 23, 58, 0, 250_000, tzinfo=UTC)  # the window crosses midnight: two partitions
 QUALITIES = [Quality.GOOD, Quality.GOOD, Quality.GOOD, Quality.BAD, Quality.STALE]
@@ -48,7 +49,7 @@ def db(pg_url: str) -> str:
 @pytest.fixture
 def conn(db: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute("TRUNCATE tag_history, tag_history_1m, ingest_batches")
+        connection.execute(TRUNCATE_HISTORY)
         yield connection
 
 
@@ -97,9 +98,12 @@ def test_raw_and_aggregated_queries(db: str, conn: psycopg.Connection, tmp_path:
     samples = make(3_000)  # 300 s of t0/t1/t2, one sample per tag every 0.3 s
     write_all(db, samples, tmp_path)
     start, end = T0 + timedelta(seconds=10), T0 + timedelta(seconds=250)
-    points = history.raw(conn, "t1", start=start, end=end)
-    want = [s for s in samples if s.tag == "t1" and start <= s.time < end]
-    assert [(p.time, p.value, p.quality) for p in points] == [(s.time, s.value, s.quality) for s in want]
+    points = history.raw(conn, "t1", start=start + timedelta(seconds=0.05), end=end)
+    want = [s for s in samples if s.tag == "t1" and start + timedelta(seconds=0.05) <= s.time < end]
+    start_between = start + timedelta(seconds=0.05)  # between two samples
+    in_force = [s for s in samples if s.tag == "t1" and s.time < start_between][-1]  # carried to the start
+    assert (points[0].time, points[0].value, points[0].carried) == (start_between, in_force.value, True)
+    assert [(p.time, p.value, p.quality) for p in points[1:]] == [(s.time, s.value, s.quality) for s in want]
 
     from_rollup = history.aggregate(conn, "t1", start=start, end=end, every=timedelta(minutes=2))
     assert history.uses_rollup(timedelta(minutes=2)) and not history.uses_rollup(timedelta(seconds=90))

@@ -75,6 +75,7 @@ def chart_spec(ctx: ToolContext, tag: str, points: list[HistoryPointOut]) -> dic
             "name": "média" if aggregated else meta.description.pt,
             "x": times,
             "y": [p.value for p in points],
+            "line": {"shape": "linear" if meta.type is DataType.REAL else "hv"},  # a state holds: steps
         }
     ]
     if aggregated:

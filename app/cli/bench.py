@@ -125,6 +125,39 @@ def bench_ingest_command(
     )
 
 
+def bench_historian_command(
+    days: Annotated[float, typer.Option(help="Simulated days of plant history.")] = 30.0,
+    baseline_hours: Annotated[float, typer.Option(help="Hours written in today's full-rate layout.")] = 1.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Days of the lock (recorded incidents in operating cycles, 2 Hz) through the writer vs today's rows."""
+    from bench.historian import report_rows, run_historian_bench
+    from evals.incident import IncidentLibrary
+
+    plant = load_cli_bundle().plant
+    with stack_urls(get_settings()) as (database_url, _):
+        report = run_historian_bench(
+            database_url,
+            plant,
+            IncidentLibrary(plant.incidents_dir, plant),
+            days=days,
+            baseline_hours=baseline_hours,
+        )
+    rows = report_rows(report)
+    if as_json:
+        print_json(
+            {name: {"historian": new, "baseline": old, "target": target} for name, new, old, target in rows}
+        )
+        return
+    print_table(
+        f"historian: {days:g} simulated days, {report.collected:,} collected samples",
+        ["figure", "historian", "today's rows", "target"],
+        rows,
+    )
+    for note in report.synthesised:
+        err_console.print(f"synthesised for the trend queries: {note} (repeating the simulated days)")
+
+
 def bench_ui_command(
     questions: Annotated[int, typer.Option(help="Questions to ask.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -247,6 +280,7 @@ def register(app: typer.Typer) -> None:
         ("meters", bench_meters_command),
         ("rules", bench_rules_command),
         ("ingest", bench_ingest_command),
+        ("historian", bench_historian_command),
         ("ui", bench_ui_command),
         ("poll", bench_poll_command),
         ("fleet", bench_fleet_command),

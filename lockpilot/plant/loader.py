@@ -115,6 +115,7 @@ def load_tags(path: Path, devices: dict[str, Device]) -> dict[str, Tag]:
                     line=line_of(raw, ["range"]),
                     field=f"tags.{i}.range",
                 )
+            _check_deadband(tag, raw, path, i)
         except PlantDataErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -126,6 +127,21 @@ def load_tags(path: Path, devices: dict[str, Device]) -> dict[str, Tag]:
     if errors:
         raise PlantDataErrors(errors)
     return tags
+
+
+def _check_deadband(tag: Tag, raw: Any, path: Path, i: int) -> None:
+    """A deadband wider than the engineering range would never record a change."""
+    if tag.deadband is None or tag.range is None:
+        return
+    span = tag.range[1] - tag.range[0]
+    if tag.deadband > span:
+        raise PlantDataError(
+            f"tag '{tag.name}': deadband {tag.deadband} is wider than its range {list(tag.range)}"
+            f" (span {span})",
+            file=path,
+            line=line_of(raw, ["deadband"]),
+            field=f"tags.{i}.deadband",
+        )
 
 
 def _check_redundant(tags: dict[str, Tag], tree: Any, path: Path) -> list[PlantDataError]:

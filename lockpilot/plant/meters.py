@@ -209,6 +209,11 @@ def _point_tags(
     return [(p.tag, device.id, DataType.BOOL if p.boolean else DataType.REAL, p.unit) for p in device.points]
 
 
+# Deadbands of the meters' readings by unit: about one display digit of a PZEM-004T or a feeder analyser
+# (the history stores a reading when it moves more than this from the last one stored).
+METER_DEADBAND = {"V": 0.5, "A": 0.01, "W": 1.0, "kW": 0.01, "Wh": 1.0, "kWh": 0.01, "Hz": 0.05, "": 0.01}
+
+
 def _tag(name: str, device_id: str, dtype: DataType, unit: str) -> Tag:
     return Tag(
         name=name,
@@ -219,6 +224,7 @@ def _tag(name: str, device_id: str, dtype: DataType, unit: str) -> Tag:
             pt=f"Medição {name} do medidor {device_id}", en=f"Measurement {name} of meter {device_id}"
         ),
         source=TagSource(device=device_id),
+        deadband=None if dtype is DataType.BOOL else METER_DEADBAND.get(unit),
     )
 
 

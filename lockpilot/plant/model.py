@@ -98,6 +98,9 @@ class Writable(Strict):
     pulse: bool = False  # a command bit the PLC resets after acting on it
 
 
+MAX_INTERVAL_LIMIT_S = 600.0  # the longest a tag's history may go without a stored sample
+
+
 class Tag(Strict):
     name: Annotated[str, Field(pattern=TAG_NAME, max_length=63)]
     group: TagGroup
@@ -107,6 +110,8 @@ class Tag(Strict):
     source: TagSource
     range: tuple[float, float] | None = None
     deadband: Annotated[float, Field(ge=0)] | None = None
+    # the history stores the tag at least this often (a reader looks back this far for the value in force)
+    max_interval_s: Annotated[float, Field(gt=0, le=MAX_INTERVAL_LIMIT_S)] | None = None
     equipment: str | None = None
     nominal: float | None = None
     redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)

@@ -1,0 +1,298 @@
+"""Historian benchmark: days of plant history through the real writer against today's full-rate rows.
+
+The baseline is the layout before exception recording (0002: text tag and source, btree on (tag, time),
+text-keyed minute rollup), written with a raw binary COPY of the same collected samples (the first hour)
+in the same run: its bytes per sample and its COPY rate are the references.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from bench.plant_history import PlantHistory
+from evals.incident import IncidentLibrary
+from lockpilot.plant import Plant
+from lockpilot.samples import Sample
+from storage import history
+from storage.history_writer import HistoryWriter, recording_ingester, to_rows
+from storage.migrate import migrate
+from storage.recording import RecordingPolicy
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+QUERY_TAG = "nivel_camara"
+BATCH_ROWS = 10_000
+_BASELINE_DDL = """
+CREATE TABLE baseline_history (time timestamptz NOT NULL, tag text NOT NULL, value double precision,
+                               quality smallint NOT NULL, source text NOT NULL DEFAULT '');
+CREATE INDEX baseline_history_tag_time_idx ON baseline_history (tag, time);
+"""
+_BASELINE_ROLLUP = """
+CREATE TABLE baseline_1m AS  -- the 0002 rollup's columns and key (first/last values stand in: size only)
+SELECT tag, date_bin('1 minute', time, '1970-01-01+00') AS bucket, count(*)::int AS n_samples,
+       count(value)::int AS n_values, (count(*) FILTER (WHERE quality = 0))::int AS good_count,
+       sum(value) AS sum, min(value) AS min, max(value) AS max, min(time) AS first_time,
+       min(value) AS first_value,
+       max(time) AS last_time, max(value) AS last_value
+FROM baseline_history GROUP BY 1, 2;
+ALTER TABLE baseline_1m ADD PRIMARY KEY (tag, bucket);
+"""
+
+
+@dataclass
+class Latency:
+    """p50/p95 of one query, in milliseconds."""
+
+    name: str
+    p50_ms: float
+    p95_ms: float
+
+
+@dataclass
+class HistorianReport:
+    """Figures of one run (see README, Historian)."""
+
+    days: float
+    collected: int = 0
+    stored_rows: int = 0
+    bytes_on_disk: int = 0
+    baseline_samples: int = 0
+    baseline_bytes: int = 0
+    copy_rows_per_s: float = 0.0
+    writer_rows_per_s: float = 0.0
+    rollup_samples: int = 0
+    latencies: list[Latency] = field(default_factory=list)
+    baseline_latencies: list[Latency] = field(default_factory=list)
+    synthesised: list[str] = field(default_factory=list)
+    parts: dict[str, int] = field(default_factory=dict)  # bytes on disk by part
+
+    @property
+    def bytes_per_sample(self) -> float:
+        return self.bytes_on_disk / self.collected
+
+    @property
+    def baseline_bytes_per_sample(self) -> float:
+        return self.baseline_bytes / self.baseline_samples
+
+
+@contextmanager
+def scratch_database(database_url: str) -> Iterator[str]:
+    """A database of its own for one run, dropped afterwards."""
+    name = f"lockpilot_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_conninfo("", **{**conninfo_to_dict(database_url), "dbname": name})
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _baseline(conn: psycopg.Connection, samples: Sequence[Sample], report: HistorianReport) -> None:
+    """Today's layout, full rate: raw binary COPY of the samples (timed), btree, text-keyed minute rollup."""
+    conn.execute(_BASELINE_DDL)
+    rows = to_rows(samples)
+
+    def copy() -> None:
+        for i in range(0, len(rows), BATCH_ROWS):
+            with (
+                conn.transaction(),
+                conn.cursor() as cur,
+                cur.copy("COPY baseline_history FROM STDIN (FORMAT BINARY)") as cp,
+            ):
+                cp.set_types(["timestamptz", "text", "float8", "int2", "text"])
+                for row in rows[i : i + BATCH_ROWS]:
+                    cp.write_row(row)
+
+    report.copy_rows_per_s = len(rows) / _timed(copy)
+    conn.execute(_BASELINE_ROLLUP)
+    conn.execute("VACUUM ANALYZE baseline_history")
+    conn.execute("VACUUM ANALYZE baseline_1m")
+    size = "SELECT pg_total_relation_size('baseline_history') + pg_total_relation_size('baseline_1m')"
+    report.baseline_bytes = int(conn.execute(size).fetchone()[0])  # type: ignore[index]
+    report.baseline_samples = len(rows)
+    end = samples[-1].time
+    raw_q = (
+        "SELECT time, value FROM baseline_history WHERE tag = %s AND time >= %s AND time < %s ORDER BY time"
+    )
+    report.baseline_latencies.append(
+        _latency(
+            "last 15 min raw", lambda: conn.execute(raw_q, (QUERY_TAG, end - timedelta(minutes=15), end))
+        )
+    )
+
+
+def _latency(name: str, query: Callable[[], object], *, repeats: int = 40) -> Latency:
+    query()  # warm
+    times = sorted(_timed(query) * 1000 for _ in range(repeats))
+    return Latency(name, statistics.median(times), times[int(0.95 * (len(times) - 1))])
+
+
+def _writer(url: str, spool: Path, plant: Plant) -> HistoryWriter:
+    policy = RecordingPolicy.for_plant(plant)
+    writer = HistoryWriter(url, spool_dir=spool, batch_rows=BATCH_ROWS, ingester=recording_ingester(policy))
+    writer.start()
+    deadline = time.monotonic() + 30
+    while not writer.connected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return writer
+
+
+def _publish(writer: HistoryWriter, batches: Iterator[list[Sample]], *, chunk: int = 2_000) -> int:
+    """Publish ticks in collector-sized chunks; return the samples published."""
+    count, pending = 0, []
+    for batch in batches:
+        pending += batch
+        if len(pending) >= chunk:
+            writer.publish(pending)
+            count, pending = count + len(pending), []
+    if pending:
+        writer.publish(pending)
+        count += len(pending)
+    return count
+
+
+_SIZES = """
+SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+WHERE c.relkind IN ('r', 'p') AND (c.relname LIKE 'tag_history_p%%' OR c.relname = ANY(%s))
+"""
+_TABLES = [
+    "tag_history_default",
+    "tag_rollup_1m",
+    "tag_rollup_open",
+    "tag_rollup_1h",
+    "tag_rollup_1d",
+    "tag_history_last",
+    "tag_ids",
+    "source_ids",
+]
+
+
+def _measure_store(conn: psycopg.Connection, report: HistorianReport) -> None:
+    conn.execute("VACUUM ANALYZE")
+    report.bytes_on_disk = int(conn.execute(_SIZES, (_TABLES,)).fetchone()[0])  # type: ignore[index]
+    raw = conn.execute(_SIZES, (["tag_history_default"],)).fetchone()
+    report.parts = {"raw rows": int(raw[0])}  # type: ignore[index]
+    for table in ("tag_rollup_1m", "tag_rollup_open", "tag_rollup_1h", "tag_rollup_1d"):
+        size = conn.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()
+        report.parts[table] = int(size[0])  # type: ignore[index]
+    report.stored_rows = int(conn.execute("SELECT count(*) FROM tag_history_rows").fetchone()[0])  # type: ignore[index]
+    report.rollup_samples = int(conn.execute("SELECT sum(n_samples) FROM tag_history_1m").fetchone()[0])  # type: ignore[index]
+
+
+def _synthesise(conn: psycopg.Connection, *, table: str, simulated_days: int, wanted_days: int) -> bool:
+    """Fill `table` back to `wanted_days` before the simulated ones by repeating them (older, shifted)."""
+    if simulated_days >= wanted_days:
+        return False
+    for k in range(1, (wanted_days - 1) // simulated_days + 1):
+        conn.execute(
+            f"INSERT INTO {table} SELECT tag_id, bucket - %s, n_samples, n_values, good_count, sum, min, "
+            f"max, first_time - %s, first_value, last_time - %s, last_value FROM {table} WHERE bucket >= %s",
+            (*[timedelta(days=k * simulated_days)] * 3, START),
+        )
+    conn.execute(f"ANALYZE {table}")
+    return True
+
+
+def _queries(conn: psycopg.Connection, end: datetime) -> list[Latency]:
+    day, tag = timedelta(days=1), QUERY_TAG
+    return [
+        _latency(
+            "last 15 min raw", lambda: history.raw(conn, tag, start=end - timedelta(minutes=15), end=end)
+        ),
+        _latency(
+            "1 day at 1 min",
+            lambda: history.aggregate(conn, tag, start=end - day, end=end, every=timedelta(minutes=1)),
+        ),
+        _latency(
+            "30 days at 1 h",
+            lambda: history.aggregate(conn, tag, start=end - 30 * day, end=end, every=timedelta(hours=1)),
+        ),
+        _latency(
+            "1 year at 1 day", lambda: history.aggregate(conn, tag, start=end - 365 * day, end=end, every=day)
+        ),
+    ]
+
+
+def run_historian_bench(
+    database_url: str, plant: Plant, library: IncidentLibrary, *, days: float, baseline_hours: float = 1.0
+) -> HistorianReport:
+    """Simulate `days` of the plant through the writer in a scratch database; measure it and the baseline."""
+    report = HistorianReport(days=days)
+    source = PlantHistory(plant, library)
+    ticks = source.batches(START, seconds=days * 86_400)
+    first = [s for _, batch in zip(range(int(baseline_hours * 3600 * 2)), ticks, strict=False) for s in batch]
+    with scratch_database(database_url) as url, tempfile.TemporaryDirectory() as spool:
+        migrate(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            _baseline(conn, first, report)
+            writer = _writer(url, Path(spool), plant)
+            try:
+
+                def write_first() -> None:
+                    writer.publish(first)
+                    writer.wait_idle(timeout_s=600)
+
+                report.writer_rows_per_s = len(first) / _timed(write_first)
+                report.collected = len(first) + _publish(writer, ticks)
+                if not writer.wait_idle(timeout_s=3600):
+                    raise RuntimeError("the history writer did not finish")
+            finally:
+                writer.stop()
+            _measure_store(conn, report)
+            whole_days = max(1, int(days))
+            for table, wanted in (("tag_rollup_1h", 30), ("tag_rollup_1d", 365)):
+                if _synthesise(conn, table=table, simulated_days=whole_days, wanted_days=wanted):
+                    report.synthesised.append(f"{table} back to {wanted} days")
+            report.latencies = _queries(conn, START + timedelta(days=days))
+    return report
+
+
+def report_rows(report: HistorianReport) -> list[tuple[str, str, str, str]]:
+    """The printed figures: name, historian, baseline (today's full-rate rows), target."""
+    copy = report.copy_rows_per_s
+    rows = [
+        (
+            "bytes on disk per collected sample",
+            f"{report.bytes_per_sample:.2f}",
+            f"{report.baseline_bytes_per_sample:.1f}",
+            "≤ 4",
+        ),
+        ("rows stored per collected sample", f"{report.stored_rows / report.collected:.4f}", "1", ""),
+        ("rollup samples / collected", f"{report.rollup_samples / report.collected:.4f}", "1", "1 (exact)"),
+        ("ingest samples/s (first hour)", f"{report.writer_rows_per_s:,.0f}", f"{copy:,.0f} (raw COPY)", ""),
+        ("ingest vs raw binary COPY", f"{report.writer_rows_per_s / copy:.2f}×", "1×", "≥ 0.5×"),
+    ]
+    rows += [
+        (f"  of which {name}", f"{size / report.collected:.2f}", "", "")
+        for name, size in report.parts.items()
+    ]
+    old = {lat.name: lat for lat in report.baseline_latencies}
+    targets = {"30 days at 1 h": "p95 ≤ 50", "1 year at 1 day": "p95 ≤ 100"}
+    for lat in report.latencies:
+        was = old.get(lat.name)
+        rows.append(
+            (
+                f"{lat.name} p50 / p95 ms",
+                f"{lat.p50_ms:.2f} / {lat.p95_ms:.2f}",
+                f"{was.p50_ms:.2f} / {was.p95_ms:.2f}" if was else "",
+                targets.get(lat.name, ""),
+            )
+        )
+    return rows
