@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from agent.context import AgentContext
 from agent.graph import build_graph, turn_messages
 from agent.guard import asked_by_user
+from agent.model_turn import DEFAULT_CONTEXT_TOKENS, GroundingStats
 from agent.outcome import outcome_text
 from agent.state import State
 from commands.desk import CommandOutcome, Outcome
@@ -70,6 +71,8 @@ class Copilot:
         model: BaseChatModel | None = None,
         max_rounds: int = 4,
         on_tool_time: Callable[[str, float], None] | None = None,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        grounding: GroundingStats | None = None,
     ) -> None:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
         tools.command_guard = partial(asked_by_user, book=self.book)
@@ -79,6 +82,8 @@ class Copilot:
         self.note: str | None = None  # said after every answer (e.g. conversations kept only in memory)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time
+        self.context_tokens = context_tokens
+        self.grounding = grounding or GroundingStats()  # model-written answers checked / rewritten
 
     def _context(self, *, user: str, role: Role, thread_id: str) -> AgentContext:
         return AgentContext(
@@ -90,6 +95,8 @@ class Copilot:
             model=self.model,
             max_rounds=self.max_rounds,
             on_tool_time=self.on_tool_time,
+            context_tokens=self.context_tokens,
+            grounding=self.grounding,
         )
 
     @staticmethod
@@ -103,7 +110,7 @@ class Copilot:
         (tools whose store is down say so); when even that fails, the answer says which store is down.
         """
         thread_id = thread_id or thread_for(user)
-        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state = _turn_input(question)
         context = self._context(user=user, role=role, thread_id=thread_id)
         try:
             self.graph.invoke(state, self._config(thread_id), context=context)
@@ -134,7 +141,7 @@ class Copilot:
         When the conversation store fails, nothing more is yielded and `result` gives the degraded answer.
         """
         thread_id = thread_id or thread_for(user)
-        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state = _turn_input(question)
         context = self._context(user=user, role=role, thread_id=thread_id)
         try:
             yield from self.graph.stream(
@@ -237,6 +244,11 @@ class Copilot:
                 record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
             )
         return decided, text or outcome_text(decided, Language.PT)
+
+
+def _turn_input(question: str) -> State:
+    """A new turn: the user's message; no pending command, no tool round, the model's turn."""
+    return {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0, "planner_turn": False}
 
 
 def unavailable_sentence(exc: BaseException) -> str:
