@@ -202,3 +202,14 @@ def test_the_system_prompt_fits_its_budget(bundle: PlantBundle) -> None:
     assert tokens_of(prompt) <= 1000
     # with the tool schemas, at most half of the default 4k context before the question
     assert tokens_of(prompt) + size(compact_schemas()) / 3.5 <= 2048
+
+
+def test_rewrites_are_counted_on_the_metrics_page(bundle: PlantBundle) -> None:
+    from api.telemetry import Sources, Telemetry
+
+    model = ScriptedChatModel().enqueue(FENCED, "O nível da câmara está em 99,9 m.")
+    copilot = _copilot(bundle, model)
+    copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t8")
+    text = Telemetry(Sources(grounding=copilot.grounding)).exposition().decode()
+    assert "lockpilot_model_answers_checked_total 1.0" in text
+    assert "lockpilot_model_answers_rewritten_total 1.0" in text
