@@ -31,7 +31,7 @@ log = structlog.get_logger(__name__)
 DEFAULT_CONTEXT_TOKENS = 4096
 ANSWER_RESERVE_TOKENS = 512
 OLD_TURNS = 3  # earlier question/answer pairs the model sees (never their tool messages)
-KEY_TAGS = 28
+KEY_TAGS = 22
 KEY_RULES = 6
 TAG_ARGS = {"read_tag": "tags", "query_history": "tag"}
 
@@ -64,6 +64,7 @@ def system_prompt(bundle: PlantBundle, *, fleet: bool = False) -> str:
         tags=", ".join(list(key.values())[:KEY_TAGS]),
         sequences=", ".join(s for s in bundle.sequences),
         rules=", ".join(r.id for r in bundle.rules.rules[:KEY_RULES]),
+        commands=", ".join(c.id for c in bundle.commands.commands),
     )
 
 

@@ -26,7 +26,7 @@ Tools, and when to use each:
 
 To call a tool, reply with exactly one JSON object and nothing else: \
 {{"name": "<tool>", "arguments": {{...}}}}. Otherwise reply with the answer in plain text.
-Key tags: {tags}. Sequences: {sequences}. Rules: {rules}.
+Key tags: {tags}. Sequences: {sequences}. Rules: {rules}. Commands (allow-list): {commands}.
 """
 
 TOOL_GUIDE = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from agent.guard import asked_by_user
 from agent.model_turn import DEFAULT_CONTEXT_TOKENS, GroundingStats
 from agent.outcome import outcome_text
 from agent.state import State
+from agent.streaming import EventKind, TurnEvent, turn_events
 from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
 from commands.summary import summary_text
@@ -150,6 +152,30 @@ class Copilot:
         except Exception as exc:
             log.warning("copilot_stream_failed", error=type(exc).__name__)
             self._fallbacks[thread_id] = self._degraded(state, thread_id, context, exc)
+
+    async def astream(
+        self, question: str, *, user: str, role: Role, thread_id: str | None = None
+    ) -> AsyncIterator[TurnEvent]:
+        """The turn's events as they happen (LangGraph's async streaming): the model's tokens, each tool
+        step as it starts and ends, and the answer; `result(thread_id)` afterwards gives the whole turn.
+
+        When the conversation store fails, the turn runs again on the memory graph (as `ask` does) and
+        its answer comes as one ANSWER event.
+        """
+        thread_id = thread_id or thread_for(user)
+        state = _turn_input(question)
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        parts = self.graph.astream(
+            state, self._config(thread_id), stream_mode=["messages", "updates"], context=context
+        )
+        try:
+            async for event in turn_events(parts):
+                yield event
+        except Exception as exc:
+            log.warning("copilot_stream_failed", error=type(exc).__name__, detail=str(exc).strip()[:200])
+            degraded = await asyncio.to_thread(self._degraded, state, thread_id, context, exc)
+            self._fallbacks[thread_id] = degraded
+            yield TurnEvent(EventKind.ANSWER, text=degraded.answer)
 
     def result(self, thread_id: str) -> AnswerResult:
         """The last turn of a thread as the answer JSON (the degraded one after a failed stream)."""
