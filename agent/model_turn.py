@@ -29,6 +29,7 @@ from tools.registry import tool_args_models, tool_schemas
 
 log = structlog.get_logger(__name__)
 DEFAULT_CONTEXT_TOKENS = 4096
+RESULT_TOKENS = 900  # this turn's tool results at most (a 2-core CPU reads ~30-60 prompt tokens/s)
 ANSWER_RESERVE_TOKENS = 512
 OLD_TURNS = 3  # earlier question/answer pairs the model sees (never their tool messages)
 KEY_TAGS = 22
@@ -126,6 +127,7 @@ def model_messages(state: State, *, system: str, context_tokens: int, schemas_ch
     others = [m for m in [*earlier, *turn] if not isinstance(m, ToolMessage)]
     used = len(system) + schemas_chars + sum(len(str(m.content)) for m in others)
     budget = int((context_tokens - ANSWER_RESERVE_TOKENS) * CHARS_PER_TOKEN) - used
+    budget = min(budget, int(RESULT_TOKENS * CHARS_PER_TOKEN))
     each = max(300, budget // max(1, len(tool_msgs)))
     out: list[AnyMessage] = []
     for m in turn:

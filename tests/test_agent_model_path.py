@@ -207,9 +207,9 @@ def test_the_system_prompt_fits_its_budget(bundle: PlantBundle) -> None:
         "ligar_bomba_principal",
     ):
         assert words in prompt
-    assert tokens_of(prompt) <= 1100
-    # with the tool schemas, at most 55 % of the default 4k context before the question
-    assert tokens_of(prompt) + size(compact_schemas()) / 3.5 <= 0.55 * 4096
+    assert tokens_of(prompt) <= 1300
+    # with the tool schemas (llama-server counted 1,850 tokens for both), at most 2/3 of the 4k context
+    assert tokens_of(prompt) + tokens_of("x" * size(compact_schemas())) <= 2 / 3 * 4096
 
 
 def test_rewrites_are_counted_on_the_metrics_page(bundle: PlantBundle) -> None:
@@ -221,3 +221,29 @@ def test_rewrites_are_counted_on_the_metrics_page(bundle: PlantBundle) -> None:
     text = Telemetry(Sources(grounding=copilot.grounding)).exposition().decode()
     assert "lockpilot_model_answers_checked_total 1.0" in text
     assert "lockpilot_model_answers_rewritten_total 1.0" in text
+
+
+def test_the_turns_tool_results_reach_the_model_within_their_budget() -> None:
+    from agent.model_turn import RESULT_TOKENS, model_messages
+    from agent.trim import CHARS_PER_TOKEN
+
+    points = [
+        {"time": f"2026-12-01T19:00:{i % 60:02d}+00:00", "value": i, "quality": "good"} for i in range(900)
+    ]
+    big = json.dumps({"tag": "nivel_camara", "unit": "m", "points": points})
+    state = {
+        "messages": [
+            HumanMessage("antes"),
+            AIMessage(content="", tool_calls=[{"name": "read_tag", "args": {"tags": ["x"]}, "id": "a"}]),
+            ToolMessage(content=big, tool_call_id="a", name="query_history"),
+            AIMessage(content="resposta antiga"),
+            HumanMessage("agora"),
+            AIMessage(content="", tool_calls=[{"name": "query_history", "args": {"tag": "x"}, "id": "b"}]),
+            ToolMessage(content=big, tool_call_id="b", name="query_history"),
+        ]
+    }
+    sent = model_messages(state, system="s", context_tokens=4096, schemas_chars=4000)  # type: ignore[arg-type]
+    tools = [m for m in sent if isinstance(m, ToolMessage)]
+    assert len(tools) == 1 and len(str(tools[0].content)) <= RESULT_TOKENS * CHARS_PER_TOKEN
+    assert json.loads(str(tools[0].content))["points"][-1] == points[-1]
+    assert [m.content for m in sent if isinstance(m, HumanMessage)] == ["antes", "agora"]
