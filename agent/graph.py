@@ -113,6 +113,7 @@ def _model_step(state: State, ctx: AgentContext, text: str) -> tuple[AIMessage, 
         planner=planner,
         rewrite=rewrite,
         fleet=ctx.tools.fleet is not None,
+        max_rounds=ctx.max_rounds,
     )
     message = turn.step(state, text)
     return message, planned.get("focus"), turn.handed_over

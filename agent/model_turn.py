@@ -168,6 +168,16 @@ def _read(reply: AIMessage, declared: dict[str, type[BaseModel]]) -> TextCall | 
 Handover = Callable[[], AIMessage]
 
 
+def _turn(state: State) -> list[AnyMessage]:
+    messages = state["messages"]
+    return messages[max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage)) :]
+
+
+def _done(state: State) -> list[tuple[str, dict[str, Any]]]:
+    """This turn's tool results, by tool name."""
+    return [(m.name or "", m.artifact or {}) for m in _turn(state) if isinstance(m, ToolMessage)]
+
+
 @dataclass
 class ModelTurn:
     """One model step; `planner` takes the turn when the model cannot."""
@@ -179,6 +189,7 @@ class ModelTurn:
     planner: Handover
     rewrite: Callable[[list[tuple[str, dict[str, Any]]]], str]
     fleet: bool = False
+    max_rounds: int = 4
     handed_over: bool = field(default=False, init=False)
 
     def step(self, state: State, user_text: str) -> AIMessage:
@@ -200,20 +211,29 @@ class ModelTurn:
                 log.info("model_tool_call_invalid", tool=got.name, problems=got.problems[:3])
                 return self._hand_over()
         if isinstance(got, TextCall):
-            return as_call_message(_resolve_tags(got, self.tools))
+            got = as_call_message(_resolve_tags(got, self.tools))
         if got.tool_calls:
-            return got
+            return self._call(state, got)
         return self._grounded(state, got, user_text)
+
+    def _call(self, state: State, message: AIMessage) -> AIMessage:
+        """The model's tool calls; when it asks again for what this turn already has, or past the last
+        round, the offline writer answers from the results instead (small models loop on tools)."""
+        done = _done(state)
+        asked = [(m.tool_calls, m) for m in _turn(state) if isinstance(m, AIMessage) and m.tool_calls]
+        before = [(c["name"], c["args"]) for calls, _ in asked for c in calls]
+        again = all((c["name"], c["args"]) in before for c in message.tool_calls)
+        if done and (again or len(asked) >= self.max_rounds):
+            log.info("model_tool_calls_stopped", again=again, rounds=len(asked))
+            return AIMessage(content=self.rewrite(done), additional_kwargs={"grounding": "offline_writer"})
+        return message
 
     def _hand_over(self) -> AIMessage:
         self.handed_over = True
         return self.planner()
 
     def _grounded(self, state: State, reply: AIMessage, user_text: str) -> AIMessage:
-        start = max(i for i, m in enumerate(state["messages"]) if isinstance(m, HumanMessage))
-        done = [
-            (m.name or "", m.artifact or {}) for m in state["messages"][start:] if isinstance(m, ToolMessage)
-        ]
+        done = _done(state)
         bad = ungrounded(
             str(reply.content), [r for _, r in done], user_text=user_text, tz=self.tools.timezone
         )

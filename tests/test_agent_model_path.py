@@ -247,3 +247,11 @@ def test_the_turns_tool_results_reach_the_model_within_their_budget() -> None:
     assert len(tools) == 1 and len(str(tools[0].content)) <= RESULT_TOKENS * CHARS_PER_TOKEN
     assert json.loads(str(tools[0].content))["points"][-1] == points[-1]
     assert [m.content for m in sent if isinstance(m, HumanMessage)] == ["antes", "agora"]
+
+
+def test_asking_again_for_what_the_turn_has_makes_the_offline_writer_answer(bundle: PlantBundle) -> None:
+    model = ScriptedChatModel().enqueue(FENCED, FENCED)
+    copilot = _copilot(bundle, model)
+    result = copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t9")
+    assert len(model.seen) == 2 and [c["name"] for c in result.tool_calls] == ["read_tag"]
+    assert "nivel_camara = " in result.answer  # the offline writer, from the one reading
