@@ -77,7 +77,7 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Let the chat model, or the offline planner when none is configured, take the next step."""
     ctx = runtime.context
     text, turn = turn_messages(state["messages"])
-    language = detect_language(words(text)).value
+    language = detect_language(words(text), otherwise=Language(state.get("language", "pt"))).value
     focus: dict[str, Any] | None = None
     handed_over = False
     if ctx.model is None or state.get("planner_turn"):

@@ -66,15 +66,21 @@ def sequence_override(
     target = book.equipment[spec.target]
     if seq_id is None:
         text = f"nenhuma sequência do CLP comandando {target.pt}"
+        text_en = f"no PLC sequence driving the {target.en}"
     else:
         text = (
             f"nenhuma sequência do CLP comandando {target.pt}: a sequência {seq_id} está em andamento e "
             f"sobrescreveria o comando na próxima varredura; abortar a sequência primeiro "
             f"({running.abort_command})"
         )
+        text_en = (
+            f"no PLC sequence driving the {target.en}: sequence {seq_id} is running and would override the "
+            f"command on the next scan; abort the sequence first ({running.abort_command})"
+        )
     return {
         "tag": running.tag,
         "condition": text,
+        "condition_en": text_en,
         "value": code if known else None,
         "unit": "",
         "quality": None if sample is None else sample.quality.value,

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 STOPWORDS = wordset(
     "a o as os de da do das dos e em no na nos nas um uma para por com que qual quais quanto quanta "
     "esta estao esta sao ser foi the of to in on at is are was what which how and or for me my your "
-    "agora now atual atualmente valor value me mostre show"
+    "agora now atual atualmente valor value me mostre show era eram estava estavam tava tavam were"
 )
 
 

@@ -172,3 +172,39 @@ def test_thanks_keep_the_conversation_and_use_no_tool(thread: Callable[..., dict
     assert thread("valeu!")["tool_calls"] == []
     again = thread("e o de jusante?")
     assert {"kind": "tag", "id": "nivel_jusante"} in again["citations"]
+
+
+def test_is_it_rising_is_a_trend_of_the_last_minutes(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("hpu_oil_overtemp", 200, "a temperatura do óleo está subindo?")
+    assert _tools(result) == ["query_history"] and result["tool_calls"][0]["args"]["window_s"] == 300.0
+    first = _first_sentence(result)
+    assert "está subindo" in first and "°C/min" in first, first
+
+
+def test_minutes_ago_reads_the_value_then_not_a_range(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("hpu_oil_overtemp", 200, "qual era a temperatura do óleo 2 minutos atrás?")
+    first = _first_sentence(result)
+    assert [c["args"]["tag"] for c in result["tool_calls"]] == ["temperatura_oleo_hpu"]
+    assert first.startswith("Às 05:01:20, temperatura do óleo") and "; agora" in first, first
+    assert "entre" not in first and "média" not in first
+
+
+def test_a_bit_over_an_hour_says_when_it_changed_not_a_mean(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("hpu_oil_overtemp", 200, "a falha de temperatura do óleo ficou ativa na última hora?")
+    first = _first_sentence(result)
+    assert "mudou de estado" in first and "agora sim desde as" in first and "média" not in first, first
+
+
+def test_three_words_in_english_are_answered_in_english(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask("hpu_oil_overtemp", 200, "oil temperature trend")
+    assert result["language"] == "en" and "oil temperature" in result["answer"], result["answer"]
+
+
+def test_a_command_the_running_sequence_overrides_is_refused_in_the_asker_language(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask(FILLING, 60, "close filling valve 1")
+    assert result["pending_command"] is None
+    answer = result["answer"]
+    assert "'enchimento' is running" in answer and "abort the sequence" in answer, answer
+    assert "sequência" not in answer and "comandando" not in answer, answer

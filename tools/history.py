@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lockpilot.formatting import zone
+from lockpilot.plant import DataType
 from tools.context import ToolContext
 from tools.models import Citation, CitationKind, ToolResult
 
@@ -45,6 +46,7 @@ class HistoryResult(ToolResult):
     description: str = ""  # the tag's description in Portuguese (the planner's sentences name it)
     description_en: str = ""
     unit: str = ""
+    boolean: bool = False  # a bit: its history is when it changed, not a range
     start: datetime | None = None
     end: datetime | None = None
     mode: HistoryMode = HistoryMode.AGGREGATED
@@ -157,6 +159,7 @@ def query_history(
         description=ctx.plant.tag(tag).description.pt,
         description_en=ctx.plant.tag(tag).description.en,
         unit=ctx.plant.tag(tag).unit,
+        boolean=ctx.plant.tag(tag).type is DataType.BOOL,
         start=start,
         end=end,
         mode=mode,

@@ -62,20 +62,24 @@ def reading_of(
     )
 
 
-def _suspect_by(ctx: ToolContext) -> dict[str, list[str]]:
-    """Tag -> the active instrument alarms (frozen, diverging transmitters) that make its reading suspect."""
+def _suspect_by(ctx: ToolContext) -> tuple[dict[str, list[str]], set[str]]:
+    """Tag -> the active alarms (frozen or diverging transmitters, a lost link) that make its reading
+    suspect; and which of those alarms are a whole device's (its link: every tag of it alike)."""
     if ctx.alarms is None:
-        return {}
+        return {}, set()
     out: dict[str, list[str]] = {}
+    device_wide: set[str] = set()
     try:
         active = ctx.alarms.active()
     except Exception:  # the alarm store being down never stops a reading
-        return {}
+        return {}, set()
     for alarm in active:
         rule = ctx.alarms.rule(alarm.rule_id)
+        if rule is not None and rule.suspect_device is not None:
+            device_wide.add(alarm.id)
         for tag in rule.suspect_tags if rule else ():
             out.setdefault(tag, []).append(alarm.id)
-    return out
+    return out, device_wide
 
 
 def _citations(readings: list[TagReading]) -> list[Citation]:
@@ -99,14 +103,15 @@ def read_tag(
     """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings."""
     known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:limit]
     unknown = [t for t in tags if t not in ctx.plant.tags]
-    suspect = _suspect_by(ctx)
+    suspect, device_wide = _suspect_by(ctx)
     others = [ctx.plant.tags[t].redundant for t in known if t in suspect and ctx.plant.tags[t].redundant]
     stored = ctx.current([*known, *(o for o in others if o)]) if known else {}
     readings = [reading_of(ctx, name, stored.get(name), language=language) for name in known]
     for r in readings:
         r.suspect_by = suspect.get(r.tag, [])
         other = ctx.plant.tags[r.tag].redundant
-        if r.suspect_by and other is not None:
+        cross_check = other is not None and not set(r.suspect_by) <= device_wide & set(suspect.get(other, []))
+        if r.suspect_by and other is not None and cross_check:  # a lost link takes both transmitters
             r.redundant = reading_of(ctx, other, stored.get(other), language=language)
             r.redundant.suspect_by = suspect.get(other, [])
     return ReadTagResult(

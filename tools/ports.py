@@ -30,6 +30,7 @@ class RuleView(BaseModel):
     plc_fault_tag: str | None = None
     tags: list[str] = Field(default_factory=list)  # tags its condition reads
     suspect_tags: list[str] = Field(default_factory=list)  # readings it makes untrustworthy
+    suspect_device: str | None = None  # when it is a whole device's link: its tags are suspect alike
     offer_commands: list[str] = Field(default_factory=list)  # commands the copilot may offer for it
 
 

@@ -47,5 +47,6 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
                 ]
             )
         ),
+        suspect_device=d.suspect_device,
         offer_commands=list(d.offer_commands),
     )

@@ -84,6 +84,14 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
+    if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
+        lines, details = readings_answer(res.get("readings", []), v)
+        if q.threshold is not None:
+            lines = [*ops.against_threshold(res.get("readings", []), q.threshold, v), *lines]
+        listing = get(ToolName.LIST_ACTIVE_ALARMS)
+        if listing is not None and q.equipment:
+            lines = [*alarms.equipment_alarms(listing, q.equipment, v), *lines]
+        return lines, details
     if q.intent is Intent.WHAT_IF and q.what_if is None and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         lines, details = _knowledge(res, v)
         cannot = v.say(

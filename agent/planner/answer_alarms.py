@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.planner.answer_readings import Voice, reading_detail
+from agent.planner.answer_readings import Voice, label, reading_detail
 from lockpilot.formatting import state_name
 
 PRIORITY = {
@@ -58,7 +58,13 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     rule, alarm = res["rule"], res.get("alarm")
     k = v.language.value
     name = f"«{rule['name'][k]}» ({rule['id']})"
-    if alarm:
+    if alarm and alarm.get("state") == "returned_unacknowledged":
+        state = v.say(
+            f"já normalizou (a condição voltou ao normal; disparou às {v.time(alarm['since'])}) e falta "
+            "reconhecer o alarme",
+            f"has returned to normal (it fired at {v.time(alarm['since'])}) and still needs acknowledging",
+        )
+    elif alarm:
         state = v.say(
             f"está ativo desde {v.time(alarm['since'])}", f"is active since {v.time(alarm['since'])}"
         )
@@ -84,6 +90,16 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     else:
         lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
+    watched = [r for r in res.get("live_values", []) if r.get("time") is not None][:4]
+    if not alarm and watched:  # not active: what it watches reads now, so the operator can judge
+        lines.insert(
+            1,
+            v.say("Agora: ", "Now: ")
+            + "; ".join(
+                f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in watched
+            )
+            + ".",
+        )
     details = []
     first_out = res.get("first_out")
     if first_out and (not alarm or first_out["id"] != alarm["id"]):
@@ -118,3 +134,18 @@ def last_fired(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         )
     ]
     return lines, [str(t) for t in times[:5]]
+
+
+def equipment_alarms(listing: dict[str, Any], equipment: str, v: Voice) -> list[str]:
+    """The alarms active on one piece of equipment, said before its readings ("como tá a bomba?")."""
+    mine = [a for a in listing.get("alarms", []) if a.get("equipment") == equipment]
+    if not mine:
+        return []
+    phrases = ", ".join(_alarm_phrase(a, v) for a in mine[:3])
+    return [
+        v.say(
+            f"Atenção: {'há alarmes ativos' if len(mine) > 1 else 'há um alarme ativo'} neste equipamento: "
+            f"{phrases}.",
+            f"Note: {'alarms are' if len(mine) > 1 else 'an alarm is'} active on this equipment: {phrases}.",
+        )
+    ]

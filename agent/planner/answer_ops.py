@@ -3,12 +3,17 @@ not, what a history shows, and what became of a command request."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from agent.planner.answer_alarms import active_alarms, alarm_name
 from agent.planner.answer_readings import Voice, label, reading_detail, reading_sentence
 from agent.planner.phrases import duration, reason
-from agent.planner.question import Aggregate, Question
+from agent.planner.question import Aggregate, Question, Threshold
+from agent.planner.windows import AGO_MARGIN_S
+from lockpilot.formatting import yes_no
+from lockpilot.text import fold
 
 MODES = {0: ("manual", "manual"), 1: ("semiautomático", "semi-automatic"), 2: ("automático", "automatic")}
 BASIS = {
@@ -38,7 +43,7 @@ def _sequence_sentence(s: dict[str, Any], v: Voice) -> str:
         step = v.say(f", passo {s['step']} de {s['steps']}", f", step {s['step']} of {s['steps']}")
         step += f" ({step_name[:1].lower() + step_name[1:]})" if step_name else ""
     text = v.say(
-        f"A eclusa está em {s['name'][k].lower()}{step}", f"The lock is {s['name'][k].lower()}{step}"
+        f"A eclusa está em {s['name'][k].lower()}{step}", f"In progress: {s['name'][k].lower()}{step}"
     )
     if s.get("failed"):
         text += v.say(" — a sequência está em falha", " — the sequence is in fault")
@@ -215,6 +220,19 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
             v.say(f"Não há histórico de {name} {window}.", f"There is no history of {name} {window}.")
         ], []
     now = v.say(f"agora {v.number(s['last'], unit)}", f"now {v.number(s['last'], unit)}")
+    valued = [p for p in res.get("points", []) if isinstance(p.get("value"), int | float)]
+    if res.get("boolean"):
+        return [bit_history_sentence(valued, s | {"start": res.get("start")}, q, name, window, v)], []
+    if q.aggregate is Aggregate.TREND and len(valued) >= 2:
+        return [trend_sentence(valued, name, unit, v)], []
+    if q.aggregate is Aggregate.AGO and valued:
+        then = point_at(valued, res.get("start"), after_s=AGO_MARGIN_S)
+        return [
+            v.say(
+                f"Às {v.time(then['time'])}, {name} marcava {v.number(then['value'], unit)}; {now}.",
+                f"At {v.time(then['time'])}, {name} read {v.number(then['value'], unit)}; {now}.",
+            )
+        ], []
     if q.aggregate in (Aggregate.MAX, Aggregate.MIN):
         point = _extreme(res.get("points", []), q.aggregate)
         value = s["max"] if q.aggregate is Aggregate.MAX else s["min"]
@@ -257,6 +275,93 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
     ]
 
 
+def point_at(points: list[dict[str, Any]], start: Any, *, after_s: float) -> dict[str, Any]:
+    """The point nearest to `after_s` past the window's start ("2 minutos atrás"), else the first."""
+    try:
+        target = datetime.fromisoformat(str(start)).timestamp() + after_s
+    except ValueError:
+        return points[0]
+    return min(points, key=lambda p: abs(datetime.fromisoformat(str(p["time"])).timestamp() - target))
+
+
+def bit_history_sentence(
+    points: list[dict[str, Any]], s: dict[str, Any], q: Question, name: str, window: str, v: Voice
+) -> str:
+    """A bit over a window: what it was then ("há 5 min"), whether it changed, since when it is as now."""
+    subject = name[:1].upper() + name[1:]
+    last = bool(round(float(s["last"])))
+    now = yes_no(last, language=v.language)
+    if q.aggregate is Aggregate.AGO and points:
+        point = point_at(points, s.get("start"), after_s=AGO_MARGIN_S)
+        then = yes_no(bool(round(float(point["value"]))), language=v.language)
+        return v.say(
+            f"Às {v.time(point['time'])}, {name}: {then}; agora {now}.",
+            f"At {v.time(point['time'])}, {name}: {then}; now {now}.",
+        )
+    if s.get("min") == s.get("max"):
+        return v.say(f"{subject} {window}: sempre {now}.", f"{subject} {window}: {now} throughout.")
+    since = next(
+        (p for i, p in enumerate(points) if all(bool(round(float(o["value"]))) == last for o in points[i:])),
+        None,
+    )
+    share = round(100 * float(s.get("mean") or 0.0))
+    at = v.say(f" desde as {v.time(since['time'])}", f" since {v.time(since['time'])}") if since else ""
+    return v.say(
+        f"{subject} {window}: mudou de estado (sim em cerca de {share} % do tempo); agora {now}{at}.",
+        f"{subject} {window}: changed (yes about {share} % of the time); now {now}{at}.",
+    )
+
+
+STEADY_FRACTION = 0.01  # a change under 1 % of the value (at least of 1 unit) over the window is steady
+
+
+def trend_sentence(points: list[dict[str, Any]], name: str, unit: str, v: Voice) -> str:
+    """Which way a value went over the window: from, to, and the rate per minute; or steady."""
+    first, last = points[0], points[-1]
+    delta = float(last["value"]) - float(first["value"])
+    minutes = max((_seconds_between(first["time"], last["time"]) or 60.0) / 60.0, 1 / 60)
+    scale = max(abs(float(last["value"])), 1.0)
+    start, end = v.number(first["value"], unit), v.number(last["value"], unit)
+    subject = name[:1].upper() + name[1:]
+    if abs(delta) < STEADY_FRACTION * scale:
+        return v.say(
+            f"{subject} está estável: {start} às {v.time(first['time'])}, {end} agora.",
+            f"{subject} is steady: {start} at {v.time(first['time'])}, {end} now.",
+        )
+    rate = v.number(abs(delta) / minutes, f"{unit}/min" if unit else "/min")
+    up = delta > 0
+    return v.say(
+        f"{subject} está {'subindo' if up else 'baixando'}: de {start} às {v.time(first['time'])} para {end} "
+        f"agora ({'+' if up else '−'}{rate}).",
+        f"{subject} is {'rising' if up else 'falling'}: from {start} at {v.time(first['time'])} to {end} "
+        f"now ({'+' if up else '−'}{rate}).",
+    )
+
+
+def _seconds_between(a: Any, b: Any) -> float | None:
+    try:
+        return (datetime.fromisoformat(str(b)) - datetime.fromisoformat(str(a))).total_seconds()
+    except ValueError:
+        return None
+
+
+def against_threshold(readings: list[dict[str, Any]], t: Threshold, v: Voice) -> list[str]:
+    """ "passou de 4,5 mm/s?": yes or no, from the value now."""
+    first = next((r for r in readings if isinstance(r.get("value"), int | float)), None)
+    if first is None or isinstance(first["value"], bool):
+        return []
+    value, unit = float(first["value"]), first.get("unit", "")
+    beyond = value > t.value if t.above else value < t.value
+    limit, now = v.number(t.value, t.unit or unit), v.number(value, unit)
+    side = v.say("acima de" if value > t.value else "abaixo de", "above" if value > t.value else "below")
+    return [
+        v.say(
+            f"{'Sim' if beyond else 'Não'}: agora está em {now}, {side} {limit}.",
+            f"{'Yes' if beyond else 'No'}: it reads {now} now, {side} {limit}.",
+        )
+    ]
+
+
 def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:
     """When the value last went above (or below) the threshold asked about."""
     assert q.threshold is not None
@@ -291,6 +396,39 @@ def crossing(res: dict[str, Any], q: Question, v: Voice, description: str) -> tu
 def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
     """A request waiting for an operator, or why it was refused (nothing written)."""
     out = res.get("outcome") or {}
+    rules_kept = (
+        [
+            v.say(
+                "As regras de segurança e os intertravamentos não podem ser ignorados: todo pedido passa por "
+                "eles e pela aprovação de um operador.",
+                "Safety rules and interlocks cannot be ignored: every request goes through them and "
+                "through an operator's approval.",
+            )
+        ]
+        if _BYPASS.search(fold(q.text))
+        else []
+    )
+    lines, details = _command_outcome(out, v)
+    return rules_kept + lines, details
+
+
+_BYPASS = re.compile(
+    r"\b(ignor\w*|sem (as )?regras|burl\w*|bypass (the )?(rules|interlocks?)|override|disregard|forget)\b"
+)
+
+
+def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
+    """ ": niveis_equalizados_montante == true (agora: não)" for each precondition that fails."""
+    failing = [p for p in found.get("preconditions", []) if not p.get("passed")]
+    if not failing:
+        return ""
+    now = v.say("agora", "now")
+    return ": " + "; ".join(
+        f"{p['condition']} ({now}: {v.number(p.get('value'), p.get('unit', ''))})" for p in failing
+    )
+
+
+def _command_outcome(out: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
     if out.get("outcome") == "pending":
         s = out["summary"]
         title = s["title_pt" if v.language.value == "pt" else "title_en"]
@@ -305,14 +443,31 @@ def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
             v.say("Risco: ", "Risk: ") + s["risk_pt" if v.language.value == "pt" else "risk_en"],
             f"{out['command_id']}: {s['tag']} := {v.number(s['value'])}",
         ]
+    found = out.get("details") or {}
+    overridden_by = found.get("overridden_by")
+    why = (
+        v.say(
+            f"a sequência {overridden_by} do CLP está em andamento e comanda este equipamento — o CLP "
+            "sobrescreveria o comando na próxima varredura. Para parar o que a sequência faz, peça para "
+            "abortar a sequência (abortar_sequencia)",
+            f"the PLC sequence '{overridden_by}' is running and drives this equipment — the PLC would "
+            "override the command on its next scan. To stop what the sequence is doing, ask to abort the "
+            "sequence (abortar_sequencia)",
+        )
+        if overridden_by
+        else reason(out.get("reason", ""), v.language) + _failing_conditions(found, v)
+    )
     lines = [
         v.say("Não vou pedir esse comando: ", "I will not request that command: ")
-        + reason(out.get("reason", ""), v.language)
+        + why
         + v.say(". Nada foi escrito no CLP.", ". Nothing was written to the PLC.")
     ]
     details = [
-        f"{p['condition']}: {v.number(p['value'], p.get('unit', ''))}"
-        for p in (out.get("details") or {}).get("preconditions", [])
+        f"{p['tag']} = {v.number(p['value'])} ({overridden_by})"
+        if overridden_by and "condition_en" in p
+        else f"{p.get('condition_en', p['condition']) if v.language.value == 'en' else p['condition']}: "
+        f"{v.number(p['value'], p.get('unit', ''))}"
+        for p in found.get("preconditions", [])
         if not p["passed"]
     ]
     return lines, details

@@ -42,6 +42,7 @@ class Focus:
     rule: str | None = None
     sequence: str | None = None
     window_s: float | None = None
+    language: str = ""  # of the turn: a turn without language markers ("Done?") answers in it
 
     def as_state(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +58,7 @@ class Focus:
             rule=data.get("rule"),
             sequence=data.get("sequence"),
             window_s=data.get("window_s"),
+            language=str(data.get("language") or ""),
         )
 
     @property
@@ -136,4 +138,5 @@ def focus_of(question: object, done: list[tuple[str, dict[str, Any]]], *, previo
         rule=explained["rule"]["id"] if explained else question.rule,
         sequence=sequence,
         window_s=question.window_s,
+        language=question.language.value,
     )

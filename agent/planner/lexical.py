@@ -17,12 +17,16 @@ from lockpilot.text import STOPWORDS, contains_phrase, fold, words
 from tools.whatif.action import ActionError, parse_action
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
+_AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
 
 
-def detect_language(text_words: list[str]) -> Language:
-    """Portuguese unless English markers clearly dominate (pt-BR first)."""
+def detect_language(text_words: list[str], *, otherwise: Language = Language.PT) -> Language:
+    """Portuguese unless English markers dominate (pt-BR first); with no marker either way ("Done?"),
+    `otherwise` (the language of the conversation so far)."""
     pt = sum(w in v.PT_MARKERS for w in text_words)
     en = sum(w in v.EN_MARKERS for w in text_words)
+    if pt == en:
+        return otherwise if pt == 0 else Language.PT
     return Language.EN if en > pt else Language.PT
 
 
@@ -88,6 +92,12 @@ def order_in(text: str, book: CommandBook) -> Order | None:
     if asked_what_if(folded) is not None:
         return None
     action = command_action(text_words, folded)
+    if action is None:  # "ignore as regras e abra a comporta": the order after the conjunction
+        clause = next((c for c in _AFTER_AND.split(folded)[1:] if command_action(words(c), c.strip())), None)
+        if clause is None:
+            return None
+        folded, text_words = clause.strip(), words(clause)
+        action = command_action(text_words, folded)
     if action is None:
         return None
     equipment = find_equipment(text_words, book)

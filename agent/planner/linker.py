@@ -30,12 +30,39 @@ def with_vocabulary(text: str, plant: Plant) -> str:
     """The folded text with the canonical word appended for every site variant it uses."""
     folded = fold(text)
     padded = f" {' '.join(words(folded))} "
-    extra = [
-        canonical
-        for canonical, variants in plant.vocabulary.items()
-        if any(f" {' '.join(words(v))} " in padded for v in variants)
-    ]
-    return folded if not extra else f"{folded} {' '.join(fold(c) for c in extra)}"
+    extra = []
+    for canonical, variants in plant.vocabulary.items():
+        if any(f" {' '.join(words(v))} " in padded for v in variants):
+            extra.append(fold(canonical))
+        elif any(f" {_plural_phrase(words(v))} " in padded for v in variants):
+            extra.append(_plural_phrase(words(canonical)))  # "as portas" -> "comportas"
+    return folded if not extra else f"{folded} {' '.join(extra)}"
+
+
+def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
+    """The text with the plant's word for every site variant it uses (as `with_vocabulary`), without the
+    variant's words no tag uses ("tá esquentando" -> "tá temperatura"): for linking tags, a variant is no
+    extra word to cover; a variant that is a tag word ("chamber level") stays."""
+    folded = with_vocabulary(text, plant)
+    dropped = {
+        w
+        for variants in plant.vocabulary.values()
+        for v in variants
+        if f" {' '.join(words(v))} " in f" {' '.join(words(fold(text)))} "
+        for w in words(v)
+        if w not in known
+    }
+    return " ".join(w for w in words(folded) if w not in dropped) if dropped else folded
+
+
+def _plural(word: str) -> str:
+    """The regular plural of a Portuguese or English word ("porta" -> "portas"); others unchanged."""
+    return f"{word}s" if word[-1:] in "aeiou" and len(word) > 2 else word
+
+
+def _plural_phrase(phrase_words: list[str]) -> str:
+    """A name in the plural: its head word ("válvula de entrada" -> "válvulas de entrada")."""
+    return " ".join([_plural(phrase_words[0]), *phrase_words[1:]]) if phrase_words else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +221,12 @@ def mask_equipment(text: str, phrases: list[str]) -> str:
     return padded.strip()
 
 
+_VALVE_NAME = re.compile(r"valvulas?_(de_|da_|do_)?[a-z]+|[a-z]+_valves?")
+
+
 def find_sequence(text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
     """A sequence named by its id or by its name (pt or en)."""
-    joined = "_".join(text_words)
+    joined = _VALVE_NAME.sub("_", "_".join(text_words))  # "válvula de esvaziamento" is a valve
     for seq in sequences:
         if seq.id in joined:
             return seq.id

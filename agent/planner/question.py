@@ -50,6 +50,7 @@ class Aggregate(StrEnum):
     MIN = "min"
     MEAN = "mean"
     CROSSING = "crossing"  # when did it last go above/below a threshold
+    AGO = "ago"  # the value some minutes ago ("e 3 minutos atrás?")
 
 
 @dataclass(frozen=True, slots=True)

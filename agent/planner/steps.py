@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
+from agent.planner.windows import TREND_WINDOW_S
+from rules.alarms import ANOMALY_PREFIX
 from tools.history import HistoryMode
 from tools.registry import ToolName
 
@@ -26,6 +28,11 @@ def _history(q: Question) -> list[Call]:
         return [
             (ToolName.QUERY_HISTORY, {"tag": q.tags[0], "window_s": window, "mode": HistoryMode.RAW.value})
         ]
+    if q.aggregate in (Aggregate.TREND, Aggregate.AGO):  # the raw points of a short window
+        window = q.window_s or TREND_WINDOW_S
+        mode = HistoryMode.RAW.value
+        tags = q.tags[:3] if q.named_tags else q.tags[:1]  # "tá baixando a câmara?": its first measurement
+        return [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in tags]
     window = q.window_s or DEFAULT_HISTORY_S
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 
@@ -34,7 +41,12 @@ def _direct(q: Question) -> list[Call] | None:
     """The calls of the intents that need only the question; None for the alarm-driven ones."""
     window = q.window_s
     table: dict[Intent, list[Call]] = {
-        Intent.READ: [(ToolName.READ_TAG, {"tags": q.tags})] if q.tags else [],
+        Intent.READ: (
+            [(ToolName.READ_TAG, {"tags": q.tags})]
+            + ([(ToolName.LIST_ACTIVE_ALARMS, {})] if q.equipment and not q.named_tags else [])
+            if q.tags
+            else []
+        ),
         Intent.HISTORY: _history(q),
         Intent.STATUS: [(ToolName.PLANT_STATUS, {}), (ToolName.LIST_ACTIVE_ALARMS, {})],
         Intent.TIME_TO: [(ToolName.PLANT_STATUS, {}), (ToolName.READ_TAG, {"tags": list(LEVEL_TAGS)})],
@@ -107,8 +119,15 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
         (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
     )
     pick = pick_alarm(q, alarms)
-    if pick is None and q.rule is not None and q.symptoms and not q.named_tags:
-        pick = q.rule  # nothing active: what that symptom would mean, and what to do in that case
+    if (
+        (pick is None or pick.startswith(ANOMALY_PREFIX))
+        and q.rule is not None
+        and q.symptoms
+        and not q.named_tags
+    ):
+        pick = q.rule  # no rule active (an anomaly at most): what that symptom would mean, what to do then
+    if pick is not None and pick.startswith(ANOMALY_PREFIX):
+        return []  # an anomaly is no rule to explain: the listing says it
     if pick is None:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]

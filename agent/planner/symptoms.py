@@ -43,7 +43,7 @@ class Symptom(StrEnum):
 _CUES: dict[Symptom, str] = {
     Symptom.JAM: "travam travou travad travo emper jam jamm stuck presa$ preso$ agarr enrosc bloquead "
     "blocked",
-    Symptom.CAVITATION: "cavit cavitacao cavitation",
+    Symptom.CAVITATION: "cavit cavitacao cavitation ronc pedra+bomba cascalh gravel marbles",
     Symptom.OVERCURRENT: "sobrecorrent overcurrent sobrecarga overload corrente+alta current+high "
     "rele+termico thermal+relay",
     Symptom.OVERPRESSURE: "sobrepress overpress pressao+alta pressure+high",
@@ -51,7 +51,8 @@ _CUES: dict[Symptom, str] = {
     "lost+pressure",
     Symptom.OVERHEAT: "esquent aquec quente overheat hot temperatura+alta temperature+high "
     "temperatura+elevada",
-    Symptom.VIBRATION: "vibrando vibrating vibracao+alta vibration+high trepid",
+    Symptom.VIBRATION: "vibrando vibrating vibracao+alta vibration+high trepid barulh ruido noise noisy "
+    "rangend grinding",
     Symptom.FROZEN: "congel frozen freez nao+varia not+changing nao+muda nao+mexe nao+atualiz not+updating",
     Symptom.DISAGREE: "diverg disagree discrep nao+bate don+match",
     Symptom.OUT_OF_STEP: "assimetr sincron desalinh misalign out+step desencontr",
@@ -84,7 +85,8 @@ MEASUREMENT_WORDS = frozenset(
 _FAULT_CUES = (
     "falha falhou defeito problema trip tripou tripped desarm caiu fault failure failed wrong nao+abre "
     "nao+fecha nao+liga nao+parte nao+funciona won+open won+start doesn+open sozinh itself anormal$ "
-    "anormalidade abnormal estranh"
+    "anormalidade abnormal estranh deu+pau pifou pifado quebrou quebrada quebrado deu+problema deu+ruim "
+    "broke broken busted"
 )
 
 Cues = tuple[tuple[str, ...], ...]

@@ -22,6 +22,7 @@ from agent.planner.cues import (
     hypothetical,
 )
 from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
+from agent.planner.domain import lexicon_for, subject_words
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import asked_what_if, asks_state, detect_language, find_equipment, order_in
 from agent.planner.linker import (
@@ -29,21 +30,23 @@ from agent.planner.linker import (
     RuleCatalog,
     equipment_phrases,
     find_sequence,
+    in_plant_words,
     mask_equipment,
     on_transmitter,
     transmitter_asked,
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.question import Intent, Question
+from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
-from agent.planner.windows import aggregate, threshold, window_s, without_window
-from lockpilot.plant import Plant
-from lockpilot.plant.commands import Action
-from lockpilot.text import content_words, fold, words
+from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
+from lockpilot.language import Language
+from lockpilot.plant import DataType, Plant, Tag
+from lockpilot.plant.commands import Action, CommandBook
+from lockpilot.text import content_words, fold, words, wordset
 from tools.context import ToolContext
 from tools.ports import RuleView, SequenceInfo
 
@@ -78,16 +81,22 @@ _PAST_ALARM = re.compile(
 )
 _LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levou da ultima)\b")
 _HOW_LONG = re.compile(
-    r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta)\b"
+    r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta|"
+    r"quantos minutos|how many minutes|minutes? (are )?left|time left|tempo restante)\b"
 )
 # Sequences by what a question wants done, when it does not name one.
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
 ACTION_WORDS = {
-    **dict.fromkeys(("abrir", "abre", "abra", "aberta", "open", "opening", "abertura"), Action.OPEN),
-    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento"), Action.CLOSE),
-    **dict.fromkeys(("encher", "enchimento", "fill", "filling", "cheia", "full", "subir"), Action.START),
     **dict.fromkeys(
-        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar"), Action.STOP
+        ("abrir", "abre", "abra", "aberta", "open", "opening", "abertura", "abrindo"), Action.OPEN
+    ),
+    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento", "fechando"), Action.CLOSE),
+    **dict.fromkeys(
+        ("encher", "enchimento", "fill", "filling", "cheia", "full", "subir", "enchendo"), Action.START
+    ),
+    **dict.fromkeys(
+        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar", "esvaziando"),
+        Action.STOP,
     ),
 }
 # Words that make "enchimento"/"emptying" part of a thing's name ("válvula de enchimento"), not an operation.
@@ -173,6 +182,7 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             else:
                 chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
+        tags = _without_fault_bits(tags, clause, ctx.plant)
         if not tags and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
             links = catalog.link_tags(_tag_query(f"{head} {clause}"), clause_vector)
             tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
@@ -181,6 +191,21 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+_FAULT_WORDS = wordset("falha falhas alarme alarmes alta alto fault faults alarm alarms high trip disparou")
+
+
+def _is_fault_bit(tag: Tag) -> bool:
+    return tag.type is DataType.BOOL and tag.name.startswith(("falha_", "alarme_"))
+
+
+def _without_fault_bits(tags: list[str], clause: str, plant: Plant) -> list[str]:
+    """ "a temperatura do óleo" is the measurement, not also its high-temperature fault bit (unless asked)."""
+    kept = [t for t in tags if not _is_fault_bit(plant.tags[t])]
+    if not kept or len(kept) == len(tags) or _FAULT_WORDS.intersection(words(clause)):
+        return tags
+    return kept
 
 
 def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
@@ -272,10 +297,24 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
+    if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
+        return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
+    if _ALL_OK.search(folded) and not q.named_tags:
+        return Intent.STATUS, margin  # "tá tudo certo com a abertura de montante?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
         return (Intent.KNOWLEDGE if asks_reference(folded) else Intent.TIME_TO), margin
     if _opens_check(folded) and q.sequence is not None:
         return Intent.CHECK_SEQUENCE, margin
+    if (
+        intent in (Intent.KNOWLEDGE, Intent.READ, Intent.PROCEDURE)
+        and (q.sequence or _SEQUENCE_WORD.search(folded))
+        and not q.named_tags
+        and not (asks_definition(folded) or asks_reference(folded) or asks_procedure(folded))
+        and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
+    ):
+        return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
+    if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and _PROGRESSIVE.search(folded) and not why:
+        return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
     if asks_procedure(folded):
         return Intent.WHAT_TO_DO, margin
     if asks_definition(folded) or (asks_reference(folded) and not history_asked):
@@ -293,6 +332,15 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.HISTORY, margin
     if intent is Intent.HISTORY and q.tags and not history_asked:
         return Intent.READ, margin
+    if (
+        intent is Intent.KNOWLEDGE
+        and q.equipment
+        and not q.named_tags
+        and not (asks_definition(folded) or asks_reference(folded) or asks_procedure(folded))
+    ):
+        return (Intent.EXPLAIN if q.fault or q.symptoms else Intent.READ), margin  # "how's the pump doing?"
+    if intent is Intent.READ and q.equipment and not q.named_tags and q.fault and not _asks_value(folded):
+        return Intent.EXPLAIN, margin  # "a bomba deu pau?"
     if intent is Intent.KNOWLEDGE and q.tags and (_asks_value(folded) or asks_state(words(folded))):
         return Intent.READ, margin
     if intent is Intent.KNOWLEDGE and q.named_tags and asks_now(folded) and not asks_definition(folded):
@@ -309,6 +357,23 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
         return Intent.READ, margin  # "as comportas estão fechadas?"
     if intent is Intent.STATUS and q.named_tags and _asks_value(folded):  # "quanto tá a potência?"
         return Intent.READ, margin
+    if intent is Intent.STATUS and q.named_tags and not (q.sequence or _GOING.search(folded)):
+        return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?"
+    if (
+        intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
+        and q.named_tags
+        and not (_ENERGY_WORDS.intersection(words(folded)))
+    ):
+        return Intent.READ, margin  # "posição e corrente do motor da comporta"
+    if intent is Intent.CHECK_SEQUENCE and q.named_tags and not (_opens_check(folded) or why):
+        return Intent.READ, margin  # "report the positions of both emptying valves"
+    if (
+        intent is Intent.HISTORY
+        and q.threshold
+        and q.named_tags
+        and not (q.window_s or q.aggregate or _HISTORY_WORDS.search(folded))
+    ):
+        return Intent.READ, margin  # "a vibração passou de 4,5 mm/s?": now, against the limit
     if intent in _NOT_FOR_A_NAME and q.named_tags and not (q.symptoms or q.fault) and _names_only(folded):
         return Intent.READ, margin  # "turbidez?", "taxa de enchimento?"
     if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
@@ -316,11 +381,73 @@ def _decide(q: Question, ranked: list[IntentScore], folded: str) -> tuple[Intent
     return intent, margin
 
 
+_OWN_REPLIES = (Intent.GREETING, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN, Intent.CLARIFY)
+OFF_TOPIC_SHARE = (
+    1 / 3
+)  # of the words of a question naming nothing of the plant: unknown to it and its operators
+
+
+def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
+    """A question naming nothing of the plant: off-topic when its words are not the plant's nor its
+    operators' ("qual a capital da Austrália?"), not understood when it has no subject ("qual o valor?")."""
+    if q.intent in _OWN_REPLIES or q.tags or q.equipment or q.rule or q.symptoms or q.what_if:
+        return q.intent
+    folded = fold(text)
+    if q.fault or q.sequence or q.window_s or q.aggregate or asks_why(folded) or _WHY_WORD.search(folded):
+        return q.intent  # "por que caiu de repente?": about what was said, in words of its own
+    subject = subject_words(with_vocabulary(text, ctx.plant))
+    if not subject:
+        return Intent.CLARIFY  # a follow-up of the previous turn, or one question back
+    unknown = lexicon_for(ctx.bundle).unknown(text)
+    return Intent.OUT_OF_DOMAIN if unknown and len(unknown) >= OFF_TOPIC_SHARE * len(subject) else q.intent
+
+
+_VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
+_PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
+_ENERGY_WORDS = wordset("potencia energia kw kwh consumo consumiu gasto gastou power energy consumption used")
+_ALL_OK = re.compile(
+    r"\b(tudo (certo|ok|bem|normal)|all (good|ok|right|fine)|everything (ok|okay|fine|good|alright))\b"
+)
+_DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
+_SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
+_GOING = re.compile(r"\b(going|indo|andando|progress\w*|andamento)\b|\bcomo (esta|ta)\b|\bhow('?s| is)\b")
+_RUNNING_NOW = re.compile(r"\b(running|rodando|ativa|active|em curso|executando|em execucao)\b")
+_ACTION_VERBS = {
+    Action.OPEN: ("Abrir", "Open"),
+    Action.CLOSE: ("Fechar", "Close"),
+    Action.START: ("Ligar", "Start"),
+    Action.STOP: ("Parar", "Stop"),
+    Action.SET: ("Ajustar", "Set"),
+    Action.ACKNOWLEDGE: ("Reconhecer", "Acknowledge"),
+    Action.ABORT: ("Abortar", "Abort"),
+}
+
+
+def _which_target(action: Action, book: CommandBook, language: Language) -> str:
+    """The one question back for an order without its equipment, listing what that order can act on."""
+    pt = language is Language.PT
+    names = [
+        book.equipment[c.target].pt if pt else book.equipment[c.target].en
+        for c in book.commands
+        if c.action is action and c.target in book.equipment
+    ]
+    names = list(dict.fromkeys(names))
+    verb = _ACTION_VERBS[action][0 if pt else 1]
+    listed = (
+        (", ".join(names[:-1]) + (" ou " if pt else " or ") + names[-1]) if len(names) > 1 else "".join(names)
+    )
+    return f"{verb} o quê: {listed}?" if pt else f"{verb} what: {listed}?"
+
+
 def _clarify_for(q: Question, folded: str) -> str:
     """The one short question to ask back, when the question lacks what its intent needs."""
     text_words = words(folded)
     generic = {GENERIC_EQUIPMENT[w] for w in text_words if w in GENERIC_EQUIPMENT}
     pt = q.language.value == "pt"
+    if q.intent is Intent.CLARIFY and q.clarify:
+        return q.clarify
+    if q.intent is Intent.CLARIFY and _VALUE_WORDS.intersection(text_words):  # "qual o valor?"
+        return "De qual medição ou equipamento?" if pt else "Which measurement or equipment?"
     if q.intent is Intent.CLARIFY:
         return (
             "Não entendi: você quer um valor, o estado da eclusa, os alarmes ou um procedimento?"
@@ -429,12 +556,15 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
-    q = Question(text=text, language=detect_language(words(text)), intent=Intent.KNOWLEDGE)
+    before = Language(focus.language) if focus is not None and focus.language else Language.PT
+    q = Question(text=text, language=detect_language(words(text), otherwise=before), intent=Intent.KNOWLEDGE)
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
     order = order_in(text, book)
     q.equipment = find_equipment(text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
+    if q.aggregate is Aggregate.AGO:
+        q.window_s = (ago_s(folded) or 0.0) + AGO_MARGIN_S
     q.symptoms = symptoms_of(folded)
     q.fault = bool(q.symptoms) or cue_in(FAULT_CUES, text_words)
     model, phrases = intents_for(ctx)
@@ -443,14 +573,20 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if order is not None:
         q.intent, q.action, q.command, q.value = Intent.COMMAND, order.action, order.command, order.value
         q.equipment = order.equipment or q.equipment
+        if order.command is None and order.equipment is None:  # "liga", "open it": which one?
+            q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language)
         return q
-    _link_tags(q, folded, vector, ctx)
+    _link_tags(q, in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary), vector, ctx)
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _rules(q, text_words, vector, ctx)
     q.intent, q.confidence = _decide(q, ranked, folded)
+    q.intent = _on_topic(q, text, ctx)
+    said = subject_words(text)
+    if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):
+        q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
     if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
     q.clarify = _clarify_for(q, folded)

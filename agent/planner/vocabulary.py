@@ -9,12 +9,16 @@ PT_MARKERS = wordset(
     "qual quais o a os as da do das dos de na no nas nos em e esta estao nivel porque por posso pode "
     "mostre abra feche ligue desligue ultima ultimos ultimas que faco fazer como hoje agora alarmes "
     "ativos valvula comporta bomba camara pressao ajuste sobre caso tem ha houve parou energia "
-    "ciclo potencia gastou"
+    "ciclo potencia gastou oleo temperatura tendencia subindo caindo descendo tensao alimentacao corrente "
+    "velocidade vazao taxa hidraulica montante jusante enchimento esvaziamento sequencia funcionando ta "
+    "tempo quanto falta agua"
 )
 EN_MARKERS = wordset(
     "what which the is are was why can could show open close start stop last of in how do does i "
     "should today now alarms active valve gate pump chamber pressure level set about case has there "
-    "did stopped energy cycle power per"
+    "did stopped energy cycle power per oil temperature trend rising falling dropping voltage supply "
+    "current speed flow rate hydraulic upstream downstream filling emptying sequence running working "
+    "time long left water"
 )
 
 # Imperative forms only: "posso abrir" is a question, "a bomba parou" is not an order.
@@ -303,7 +307,8 @@ NOT_TAG_WORDS = wordset(
     "hoje today please favor last past ultima ultimo ultimas ultimos evolucao variou see ver quero "
     "want tell diga informe esta estao ligada ligado desligada desligado running on off parada parado "
     "funcionando aberta aberto fechada fechado open closed state estado status both ambas ambos duas dois "
-    "report reportar informar relatar ta tah tava"
+    "report reportar informar relatar ta tah tava actually first then so s primeiro antes entao afinal "
+    "mesmo really right ok okay"
 )
 # Words asking whether equipment is on/off/open/closed: read its status tags.
 STATE_WORDS = wordset(

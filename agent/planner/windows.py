@@ -8,10 +8,24 @@ from agent.planner import vocabulary as v
 from agent.planner.question import Aggregate, Threshold
 
 _AMOUNT_WORDS = "|".join(sorted(v.NUMBER_WORDS, key=len, reverse=True))
+_UNIT = r"(s|seg\w*|sec\w*|min\w*|h|hrs?|horas?|hours?|dias?|days?|semanas?|weeks?)\b"
 WINDOW = re.compile(
     rf"(?:ultim[oa]s?|last|past|nos|nas|in the)\s+(?:(\d+(?:[.,]\d+)?)\s*|({_AMOUNT_WORDS})\s+)?"
-    r"(s|seg\w*|sec\w*|min\w*|h|hrs?|horas?|hours?|dias?|days?|semanas?|weeks?)\b"
+    + _UNIT
+    + r"(\s+(?:e meio|e meia|and a half))?"
 )
+# "3 minutos atrás", "há 10 min", "5 minutes ago": the value back then.
+AGO = re.compile(
+    rf"\b(?:ha|faz)\s+(?:(\d+(?:[.,]\d+)?)\s*|({_AMOUNT_WORDS})\s+){_UNIT}"
+    rf"|(?:(\d+(?:[.,]\d+)?)\s*|\b({_AMOUNT_WORDS})\s+){_UNIT}\s*(?:atras|ago)\b"
+)
+_TREND = re.compile(
+    r"\b(subindo|descendo|caindo|baixando|aumentando|diminuindo|esquentando|esfriando|aquecendo|resfriando"
+    r"|variando|oscilando|estavel|estabilizou|rising|falling|dropping|increasing|decreasing|climbing"
+    r"|going (?:up|down)|heating up|cooling (?:down)?|warming up|stable|steady|trending)\b"
+)
+AGO_MARGIN_S = 60.0  # "3 minutos atrás": the window reaches a minute further back
+TREND_WINDOW_S = 300.0  # "tá subindo?": the last five minutes
 _TODAY = re.compile(r"\b(hoje|today|desde a meia ?noite|since midnight)\b")
 _YESTERDAY = re.compile(r"\b(ontem|yesterday)\b")
 _THRESHOLD = re.compile(
@@ -37,7 +51,11 @@ def window_s(folded: str) -> float | None:
         if _TODAY.search(folded):
             return 86400.0
         return 2 * 86400.0 if _YESTERDAY.search(folded) else None
-    number, amount_word, unit = match.group(1), match.group(2), match.group(3)
+    number, amount_word, unit, half = match.group(1), match.group(2), match.group(3), match.group(4)
+    return _seconds(number, amount_word, unit) * (1.5 if half else 1.0)
+
+
+def _seconds(number: str | None, amount_word: str | None, unit: str) -> float:
     seconds = next((s for name, s in v.UNIT_SECONDS.items() if unit == name), None)
     if seconds is None:
         seconds = next(
@@ -48,6 +66,22 @@ def window_s(folded: str) -> float | None:
     else:
         count = float(v.NUMBER_WORDS.get(amount_word or "", 1))
     return count * seconds
+
+
+def ago_s(folded: str) -> float | None:
+    """How long ago a question asks the value at ("e 3 minutos atrás?", "5 minutes ago")."""
+    match = AGO.search(folded)
+    if match is None:
+        return None
+    number = match.group(1) or match.group(4)
+    word = match.group(2) or match.group(5)
+    unit = match.group(3) or match.group(6)
+    return _seconds(number, word, unit)
+
+
+def asks_trend(folded: str) -> bool:
+    """True when the question asks which way a value is going ("tá subindo?", "is it falling?")."""
+    return _TREND.search(folded) is not None
 
 
 def threshold(folded: str) -> Threshold | None:
@@ -66,12 +100,15 @@ def aggregate(folded: str) -> Aggregate | None:
         r"\b(quando|when|ultima vez|last time|que horas)\b", folded
     ):
         return Aggregate.CROSSING
+    bare = without_window(folded)  # "nos últimos 10 min" asks no minimum
     for kind, pattern in _AGGREGATES:
-        if pattern.search(folded):
+        if pattern.search(bare):
             return kind
-    return None
+    if ago_s(folded) is not None:
+        return Aggregate.AGO
+    return Aggregate.TREND if asks_trend(folded) else None
 
 
 def without_window(folded: str) -> str:
     """The text without its window phrase (so "última hora" is not searched as a tag)."""
-    return WINDOW.sub(" ", folded)
+    return AGO.sub(" ", WINDOW.sub(" ", folded))

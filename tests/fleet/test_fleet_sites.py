@@ -294,7 +294,9 @@ def test_the_central_copilot_answers_fleet_questions_in_pt_and_en(fleet: Fleet) 
     level = fleet.reader.current("eclusa-3", ["nivel_camara"])["nivel_camara"]
     assert level is not None
     assert answers[("level", "pt")].tool_calls[0]["args"] == {"site": "eclusa-3", "tags": ["nivel_camara"]}
-    assert f"eclusa-3: Nível da câmara: {number(level.value, 'm')}." in answers[("level", "pt")].answer
+    level_pt = answers[("level", "pt")].answer
+    # under load the site may have lost its PLC link for a moment: then the reading is said to be suspect
+    assert level_pt.startswith("eclusa-3: Nível da câmara") and number(level.value, "m") in level_pt, level_pt
     energy = answers[("energy", "pt")].answer
     for node, (fill, empty) in CYCLE_KWH.items():
         mean = number((fill + empty) / 2, "kWh")
