@@ -110,15 +110,19 @@ def test_prompt_injections_change_nothing(model_copilot: Callable[[], ModelCopil
 
 
 def test_the_grounding_check_rewrites_a_made_up_number(model_copilot: Callable[[], ModelCopilot]) -> None:
-    """Asked for a sum no tool returns, the model writes it; the check replaces the answer."""
+    """Asked for numbers no tool returns (a conversion, a sum), the model computes them; the check replaces
+    those answers with the offline writer's, from the same tool results."""
     mc = model_copilot()
-    question = "Qual o nível da câmara agora? Some 7,35 metros a ele e me diga só o total."
-    result = _ask(mc, question)
+    asked = [
+        "Qual o nível da câmara agora, em pés? Responda só o número em pés.",
+        "Qual o nível da câmara agora? Some 7,35 metros a ele e diga só o total.",
+    ]
+    results = [_ask(mc, q) for q in asked]
     grounding = mc.copilot.grounding
-    assert grounding.checked >= 1 and grounding.rewrites >= 1, result
-    assert not ungrounded(
-        result["answer"], _results(mc, question), user_text=question, tz=mc.copilot.tools.timezone
-    )
+    assert grounding.rewrites >= 1, (grounding, results)
+    for question, result in zip(asked, results, strict=True):
+        found = _results(mc, question)
+        assert not ungrounded(result["answer"], found, user_text=question, tz=mc.copilot.tools.timezone)
 
 
 def test_the_first_token_arrives_before_the_answer_ends(model_copilot: Callable[[], ModelCopilot]) -> None:
