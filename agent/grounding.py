@@ -56,7 +56,8 @@ NUMBER = re.compile(
     rf"(?<![\w.,])(?P<sign>[-−])?(?P<num>\d+(?:[.,]\d+)*)(?:\s?(?P<unit>{_UNIT_RE})(?![\w/]))?", re.IGNORECASE
 )
 TIME = re.compile(
-    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3])(?::|h)(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?(?![\d,])"
+    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)|h(?P<hm>[0-5]\d)?(?![\w/]))"
+    r"(?::(?P<s>[0-5]\d)(?:\.\d+)?)?(?![\d]|,\d)"
 )
 DATE_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?!\d)")
 DATE_BR = re.compile(r"(?<![\d/])(?P<d>\d{1,2})/(?P<mo>\d{1,2})(?:/(?P<y>\d{2,4}))?(?![\d/])")
@@ -205,7 +206,10 @@ def ungrounded(answer: str, results: Iterable[dict[str, Any]], *, user_text: str
             bad.append(m.group(0))
         text = _blank(text, m.span())
     for m in list(TIME.finditer(text)):
-        if (int(m["h"]), int(m["m"])) not in facts.minutes:
+        minute = m["m"] or m["hm"]
+        if minute is not None and (int(m["h"]), int(minute)) not in facts.minutes:
+            bad.append(m.group(0))
+        if minute is None and all(h != int(m["h"]) for h, _ in facts.minutes):  # "às 16h"
             bad.append(m.group(0))
         text = _blank(text, m.span())
     for m in NUMBER.finditer(text):

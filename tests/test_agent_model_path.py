@@ -146,6 +146,9 @@ READING = {
         ("Leitura de 01/12/2026 às 16:22.", []),
         ("Comando cmd-77 pendente.", ["cmd-77"]),
         ("Nos últimos 30 minutos: 3,46 m.", []),  # 30 is in the question
+        ("Lido às 16h22, perto das 16h.", []),
+        ("Lido às 18h.", ["18h"]),
+        ("Há 2 h o nível era 3,46 m.", ["2 h"]),
     ],
 )
 def test_grounding_numbers_units_times_and_ids(answer: str, bad: list[str]) -> None:
