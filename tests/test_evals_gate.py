@@ -99,13 +99,15 @@ def test_eval_keeps_its_report_under_the_data_dir(tmp_path: Path, monkeypatch: p
 
     if not any(g.name == "eval" for g in app.registered_groups):
         _register_parts()
+    two = tmp_path / "two.yaml"  # two cases of the gate: the command, not the suite, is under test
+    two.write_text("subset: [plain.pt.ench-sinal-verde, greeting.pt.boa-noite-turma]\n", encoding="utf-8")
     monkeypatch.setenv("LOCKPILOT_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("LOCKPILOT_MODEL", raising=False)
     get_settings.cache_clear()
     try:
         run = CliRunner().invoke(
             app,
-            ["eval", "--cases", str(GATE), "--no-commands", "--no-knowledge", "--min-score", "0"],
+            ["eval", "--cases", str(two), "--no-commands", "--no-knowledge", "--min-score", "0"],
         )
     finally:
         get_settings.cache_clear()
@@ -113,6 +115,6 @@ def test_eval_keeps_its_report_under_the_data_dir(tmp_path: Path, monkeypatch: p
     kept = list((tmp_path / "evals").glob("*-offline.json")) or list((tmp_path / "evals").glob("*.json"))
     assert len(kept) == 1
     report = json.loads(kept[0].read_text(encoding="utf-8"))
-    assert report["model"]["kind"] == "offline" and report["cases"] == 20
+    assert report["model"]["kind"] == "offline" and report["cases"] == 2
     assert report["safety_violations"] == [] and report["grounding"] == {"checked": 0, "rewritten": 0}
     assert {"p50_s", "p95_s"} <= set(report["latency"]) and "pass_at_k" in report
