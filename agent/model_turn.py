@@ -204,7 +204,8 @@ class ModelTurn:
         )
         got = _read(bound.invoke(prompt), declared)
         if isinstance(got, TextCall) and got.problems:
-            schema = next(s["function"]["parameters"] for s in schemas if s["function"]["name"] == got.name)
+            named = [s["function"]["parameters"] for s in schemas if s["function"]["name"] == got.name]
+            schema = named[0] if named else {}
             retry = [AIMessage(content=json.dumps({"name": got.name, "arguments": got.args}))]
             got = _read(bound.invoke([*prompt, *retry, retry_message(got, schema)]), declared)
             if isinstance(got, TextCall) and got.problems:

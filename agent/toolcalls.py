@@ -2,8 +2,8 @@
 
 Small local models (Qwen2.5 1.5B through llama-server) pick the right tool but write the call as text,
 fenced in ```json or wrapped in <tool_call>, and leave `tool_calls` empty. A reply whose whole content is
-one such object becomes a call; anything else (prose around it, two objects, an undeclared name) stays
-text. Arguments are checked against the tool's schema; invalid ones get one structured retry message.
+one such object becomes a call; anything else (prose around it, two objects) stays text. Arguments are
+checked against the tool's schema; invalid ones, or a name no tool has, get one structured retry message.
 """
 
 from __future__ import annotations
@@ -62,13 +62,15 @@ def _problems(model: type[BaseModel], args: Any) -> list[str]:
 def text_tool_call(text: str, declared: Mapping[str, type[BaseModel]]) -> TextCall | None:
     """The tool call a reply's whole text makes, or None when the text is an answer."""
     value = _one_object(text)
-    if value is None or not isinstance(value.get("name"), str) or value["name"] not in declared:
+    if value is None or not isinstance(value.get("name"), str):
         return None
     keys = [k for k in ARGUMENT_KEYS if k in value]
     if set(value) - {"name", *ARGUMENT_KEYS} or len(keys) > 1:
         return None
     args = value[keys[0]] if keys else {}
     args = {} if args is None else args
+    if value["name"] not in declared:  # a call of a tool that does not exist: retried, never run
+        return TextCall(value["name"], {}, [f"not a declared tool; the tools are: {', '.join(declared)}"])
     problems = _problems(declared[value["name"]], args)
     return TextCall(value["name"], args if isinstance(args, dict) else {}, problems)
 

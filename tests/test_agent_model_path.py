@@ -49,7 +49,7 @@ def test_a_fenced_json_object_naming_a_tool_becomes_a_tool_call(bundle: PlantBun
         ('{"name": "read_tag", "arguments": {"tags": ["nivel_camara"]}}', ("read_tag", True)),
         ('<tool_call>\n{"name": "plant_status", "arguments": {}}\n</tool_call>', ("plant_status", True)),
         ('```\n{"name": "read_tag", "arguments": {"tags": []}}\n```', ("read_tag", False)),
-        ('{"name": "open_the_gate", "arguments": {}}', None),
+        ('{"name": "open_the_gate", "arguments": {}}', ("open_the_gate", False)),  # retried, never run
         ('Vou ler: {"name": "read_tag", "arguments": {"tags": ["nivel_camara"]}}', None),
         ('{"name": "read_tag", "arguments": {"tags": ["a"]}} {"name": "plant_status"}', None),
         ("O nível está normal.", None),
@@ -78,6 +78,16 @@ def test_invalid_arguments_get_one_retry_then_the_planner_takes_the_turn(bundle:
     assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's call
     assert "nivel_camara" in json.dumps(result.tool_calls)
     assert any(ch.isdigit() for ch in result.answer)  # the planner's answer, with the value
+
+
+def test_an_undeclared_tool_name_gets_the_retry_then_the_planner(bundle: PlantBundle) -> None:
+    made_up = '```json\n{"name": "abort_sequence", "arguments": {"sequence_id": "esvaziamento"}}\n```'
+    model = ScriptedChatModel().enqueue(made_up, made_up)
+    copilot = _copilot(bundle, model)
+    result = copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t10")
+    assert len(model.seen) == 2 and "abort_sequence" not in result.answer
+    assert json.loads(str(model.seen[1][-1].content))["problems"][0].startswith("not a declared tool")
+    assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's
 
 
 def test_a_retry_that_fixes_the_arguments_is_run(bundle: PlantBundle) -> None:
@@ -148,6 +158,9 @@ READING = {
         ("Nos últimos 30 minutos: 3,46 m.", []),  # 30 is in the question
         ("Lido às 16h22, perto das 16h.", []),
         ("Lido às 18h.", ["18h"]),
+        ("Saem 3,46 metros cúbicos.", ["3,46 metros cúbicos"]),
+        ("Saem 3,46 m³ por eclusagem.", ["3,46 m³"]),
+        ("Nível de 3,46 metros.", []),
         ("Há 2 h o nível era 3,46 m.", ["2 h"]),
     ],
 )
