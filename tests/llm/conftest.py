@@ -29,6 +29,10 @@ INCIDENT, AT_S = "cavitation_low_upstream", 216.0  # the pump tripped on cavitat
 
 @pytest.fixture(scope="session")
 def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """LOCKPILOT_LLM_URL (a server already running, e.g. `python -m tests.llm.server`), else our own."""
+    if os.environ.get("LOCKPILOT_LLM_URL"):
+        yield os.environ["LOCKPILOT_LLM_URL"]
+        return
     data_dir = Path(os.environ.get("LOCKPILOT_LLM_DATA", ".lockpilot"))
     if server_binary() is None or not model_ok(model_path(data_dir)):
         pytest.skip("no llama-server or no model: run `make llm-fixture`")
