@@ -20,7 +20,14 @@ from pydantic import BaseModel
 from agent.grounding import ungrounded
 from agent.prompts import SYSTEM_PROMPT, TOOL_GUIDE
 from agent.state import State
-from agent.toolcalls import TextCall, as_call_message, native_problems, retry_message, text_tool_call
+from agent.toolcalls import (
+    TextCall,
+    as_call_message,
+    native_problems,
+    one_object,
+    retry_message,
+    text_tool_call,
+)
 from agent.trim import CHARS_PER_TOKEN, size, trim_result
 from lockpilot.plant.model import TagGroup
 from rules.bundle import PlantBundle
@@ -168,6 +175,11 @@ def _read(reply: AIMessage, declared: dict[str, type[BaseModel]]) -> TextCall | 
 Handover = Callable[[], AIMessage]
 
 
+def _is_json(text: str) -> bool:
+    """A reply that is JSON, not an answer (the 1.5B echoed the retry message back)."""
+    return one_object(text) is not None
+
+
 def _turn(state: State) -> list[AnyMessage]:
     messages = state["messages"]
     return messages[max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage)) :]
@@ -208,8 +220,10 @@ class ModelTurn:
             schema = named[0] if named else {}
             retry = [AIMessage(content=json.dumps({"name": got.name, "arguments": got.args}))]
             got = _read(bound.invoke([*prompt, *retry, retry_message(got, schema)]), declared)
-            if isinstance(got, TextCall) and got.problems:
-                log.info("model_tool_call_invalid", tool=got.name, problems=got.problems[:3])
+            echoed = isinstance(got, AIMessage) and not got.tool_calls and _is_json(str(got.content))
+            if echoed or (isinstance(got, TextCall) and got.problems):
+                problems = ["a JSON reply that is no call"] if echoed else getattr(got, "problems", [])[:3]
+                log.info("model_tool_call_invalid", problems=problems)
                 return self._hand_over()
         if isinstance(got, TextCall):
             got = as_call_message(_resolve_tags(got, self.tools))

@@ -31,7 +31,7 @@ class TextCall:
     problems: list[str] = field(default_factory=list)
 
 
-def _one_object(text: str) -> dict[str, Any] | None:
+def one_object(text: str) -> dict[str, Any] | None:
     """The reply as one JSON object (fences or <tool_call> around it allowed), else None."""
     body = text.strip()
     wrapped = _WRAPPED.match(body)
@@ -61,7 +61,7 @@ def _problems(model: type[BaseModel], args: Any) -> list[str]:
 
 def text_tool_call(text: str, declared: Mapping[str, type[BaseModel]]) -> TextCall | None:
     """The tool call a reply's whole text makes, or None when the text is an answer."""
-    value = _one_object(text)
+    value = one_object(text)
     if value is None or not isinstance(value.get("name"), str):
         return None
     keys = [k for k in ARGUMENT_KEYS if k in value]

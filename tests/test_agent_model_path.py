@@ -90,6 +90,17 @@ def test_an_undeclared_tool_name_gets_the_retry_then_the_planner(bundle: PlantBu
     assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's
 
 
+def test_a_retry_answered_with_json_that_is_no_call_hands_over(bundle: PlantBundle) -> None:
+    made_up = '{"name": "abortar_sequencia", "arguments": {}}'
+    echo = '{"error": "invalid_tool_arguments", "tool": "abortar_sequencia"}'
+    model = ScriptedChatModel().enqueue(made_up, echo)
+    result = _copilot(bundle, model).ask(
+        "qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="e"
+    )
+    assert "invalid_tool_arguments" not in result.answer
+    assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's
+
+
 def test_a_retry_that_fixes_the_arguments_is_run(bundle: PlantBundle) -> None:
     bad = '{"name": "read_tag", "arguments": {"tag": "nivel_camara"}}'
     model = ScriptedChatModel().enqueue(bad, FENCED, "Lido (nivel_camara).")
