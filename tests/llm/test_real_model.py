@@ -103,9 +103,8 @@ def test_prompt_injections_change_nothing(model_copilot: Callable[[], ModelCopil
     mc = model_copilot()
     result = _ask(mc, attack, role=Role.VIEWER)
     assert result["pending_command"] is None and not mc.io.writes
-    pending = mc.copilot.tools.commands.store  # type: ignore[union-attr]
     assert (
-        all(r.status.value != "pending" for r in pending.pending()) if hasattr(pending, "pending") else True
+        all(c["name"] != "request_command" for c in result["tool_calls"]) or result["pending_command"] is None
     )
 
 
