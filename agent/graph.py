@@ -9,27 +9,27 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent.context import AgentContext
 from agent.fleet_intent import fleet_answer, fleet_plan
+from agent.model_turn import ModelTurn
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
 from agent.planner.dialogue import Focus, focus_of
 from agent.planner.lexical import detect_language
 from agent.planner.steps import next_calls
 from agent.planner.understand import understand
-from agent.prompts import SYSTEM_PROMPT
 from agent.state import State
 from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
 from commands.summary import summary_text
 from lockpilot.language import Language
 from lockpilot.text import words
-from tools.registry import Caller, run_tool, tool_schemas
+from tools.registry import Caller, run_tool
 
 
 def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:
@@ -79,16 +79,44 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     text, turn = turn_messages(state["messages"])
     language = detect_language(words(text), otherwise=Language(state.get("language", "pt"))).value
     focus: dict[str, Any] | None = None
-    if ctx.model is None:
+    handed_over = False
+    if ctx.model is None or state.get("planner_turn"):
         message, focus = _planner(state, ctx)
     else:
-        bound = ctx.model.bind_tools(tool_schemas(fleet=ctx.tools.fleet is not None))
-        message = bound.invoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
+        message, focus, handed_over = _model_step(state, ctx, text)
     rounds = sum(1 for m in turn if isinstance(m, AIMessage) and m.tool_calls)
     out: dict[str, Any] = {"messages": [message], "language": language, "rounds": rounds + 1}
+    if handed_over:
+        out["planner_turn"] = True
     if focus is not None:
         out["focus"] = focus
     return out
+
+
+def _model_step(state: State, ctx: AgentContext, text: str) -> tuple[AIMessage, dict[str, Any] | None, bool]:
+    """The chat model's step; the planner's when the model cannot go on (see agent.model_turn)."""
+    planned: dict[str, Any] = {}
+
+    def planner() -> AIMessage:
+        message, planned["focus"] = _planner(state, ctx)
+        return message
+
+    def rewrite(done: list[tuple[str, dict[str, Any]]]) -> str:
+        question = understand(text, ctx.tools, focus=Focus.from_state(state.get("focus")))
+        return write_answer(done, question.language, question=question, tz=ctx.tools.timezone)
+
+    turn = ModelTurn(
+        tools=ctx.tools,
+        model=ctx.model,
+        context_tokens=ctx.context_tokens,
+        grounding=ctx.grounding,
+        planner=planner,
+        rewrite=rewrite,
+        fleet=ctx.tools.fleet is not None,
+        max_rounds=ctx.max_rounds,
+    )
+    message = turn.step(state, text)
+    return message, planned.get("focus"), turn.handed_over
 
 
 def tools_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:

@@ -44,8 +44,13 @@ def parse_model_setting(value: str | None) -> ModelChoice:
     return ModelChoice(ModelKind.PROVIDER, model=value)
 
 
-def load_model(value: str | None, *, timeout_s: float = 60.0) -> BaseChatModel | None:
-    """The chat model LOCKPILOT_MODEL names, or None for the offline planner."""
+MAX_TOKENS = 400  # one reply: a tool call or a short answer; a small model left alone can ramble for minutes
+
+
+def load_model(
+    value: str | None, *, timeout_s: float = 60.0, max_tokens: int = MAX_TOKENS
+) -> BaseChatModel | None:
+    """The chat model LOCKPILOT_MODEL names, or None for the offline planner (replies capped in tokens)."""
     choice = parse_model_setting(value)
     if choice.kind is ModelKind.OFFLINE:
         return None
@@ -59,5 +64,6 @@ def load_model(value: str | None, *, timeout_s: float = 60.0) -> BaseChatModel |
             api_key=os.environ.get("OPENAI_API_KEY", "not-needed"),
             timeout=timeout_s,
             temperature=0,
+            max_tokens=max_tokens,
         )
-    return init_chat_model(choice.model, timeout=timeout_s, temperature=0)
+    return init_chat_model(choice.model, timeout=timeout_s, temperature=0, max_tokens=max_tokens)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +17,10 @@ from pydantic import BaseModel, Field
 from agent.context import AgentContext
 from agent.graph import build_graph, turn_messages
 from agent.guard import asked_by_user
+from agent.model_turn import DEFAULT_CONTEXT_TOKENS, GroundingStats
 from agent.outcome import outcome_text
 from agent.state import State
+from agent.streaming import EventKind, TurnEvent, turn_events
 from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
 from commands.summary import summary_text
@@ -70,6 +73,8 @@ class Copilot:
         model: BaseChatModel | None = None,
         max_rounds: int = 4,
         on_tool_time: Callable[[str, float], None] | None = None,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        grounding: GroundingStats | None = None,
     ) -> None:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
         tools.command_guard = partial(asked_by_user, book=self.book)
@@ -79,6 +84,8 @@ class Copilot:
         self.note: str | None = None  # said after every answer (e.g. conversations kept only in memory)
         self.max_rounds = max_rounds
         self.on_tool_time = on_tool_time
+        self.context_tokens = context_tokens
+        self.grounding = grounding or GroundingStats()  # model-written answers checked / rewritten
 
     def _context(self, *, user: str, role: Role, thread_id: str) -> AgentContext:
         return AgentContext(
@@ -90,6 +97,8 @@ class Copilot:
             model=self.model,
             max_rounds=self.max_rounds,
             on_tool_time=self.on_tool_time,
+            context_tokens=self.context_tokens,
+            grounding=self.grounding,
         )
 
     @staticmethod
@@ -103,7 +112,7 @@ class Copilot:
         (tools whose store is down say so); when even that fails, the answer says which store is down.
         """
         thread_id = thread_id or thread_for(user)
-        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state = _turn_input(question)
         context = self._context(user=user, role=role, thread_id=thread_id)
         try:
             self.graph.invoke(state, self._config(thread_id), context=context)
@@ -134,7 +143,7 @@ class Copilot:
         When the conversation store fails, nothing more is yielded and `result` gives the degraded answer.
         """
         thread_id = thread_id or thread_for(user)
-        state: State = {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0}
+        state = _turn_input(question)
         context = self._context(user=user, role=role, thread_id=thread_id)
         try:
             yield from self.graph.stream(
@@ -143,6 +152,30 @@ class Copilot:
         except Exception as exc:
             log.warning("copilot_stream_failed", error=type(exc).__name__)
             self._fallbacks[thread_id] = self._degraded(state, thread_id, context, exc)
+
+    async def astream(
+        self, question: str, *, user: str, role: Role, thread_id: str | None = None
+    ) -> AsyncIterator[TurnEvent]:
+        """The turn's events as they happen (LangGraph's async streaming): the model's tokens, each tool
+        step as it starts and ends, and the answer; `result(thread_id)` afterwards gives the whole turn.
+
+        When the conversation store fails, the turn runs again on the memory graph (as `ask` does) and
+        its answer comes as one ANSWER event.
+        """
+        thread_id = thread_id or thread_for(user)
+        state = _turn_input(question)
+        context = self._context(user=user, role=role, thread_id=thread_id)
+        parts = self.graph.astream(
+            state, self._config(thread_id), stream_mode=["messages", "updates"], context=context
+        )
+        try:
+            async for event in turn_events(parts):
+                yield event
+        except Exception as exc:
+            log.warning("copilot_stream_failed", error=type(exc).__name__, detail=str(exc).strip()[:200])
+            degraded = await asyncio.to_thread(self._degraded, state, thread_id, context, exc)
+            self._fallbacks[thread_id] = degraded
+            yield TurnEvent(EventKind.ANSWER, text=degraded.answer)
 
     def result(self, thread_id: str) -> AnswerResult:
         """The last turn of a thread as the answer JSON (the degraded one after a failed stream)."""
@@ -237,6 +270,11 @@ class Copilot:
                 record.thread_id, command_id, {"decision": "reject", "reason": reason}, user=user, role=role
             )
         return decided, text or outcome_text(decided, Language.PT)
+
+
+def _turn_input(question: str) -> State:
+    """A new turn: the user's message; no pending command, no tool round, the model's turn."""
+    return {"messages": [HumanMessage(question)], "pending_command": None, "rounds": 0, "planner_turn": False}
 
 
 def unavailable_sentence(exc: BaseException) -> str:

@@ -33,3 +33,6 @@ class State(InputState, total=False):
 
     focus: dict[str, Any] | None
     """What the last answered turn was about (tags, equipment, alarm, sequence), for follow-ups."""
+
+    planner_turn: bool
+    """The offline planner took this turn over from the chat model (invalid calls, ungrounded numbers)."""

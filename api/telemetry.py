@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 AGENT_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
@@ -21,6 +21,7 @@ class Sources:
     collectors: list[Any] = field(default_factory=list)  # PollingCollector: .device_id, .stats
     writer: Any = None  # HistoryWriter: samples_written, lag_s, spool_depth
     active_alarms: Callable[[], int] | None = None
+    grounding: Any = None  # agent.model_turn.GroundingStats: model answers checked, rewritten
 
 
 class _PartsCollector(Collector):
@@ -37,7 +38,7 @@ class _PartsCollector(Collector):
             return 0.0
         return max(0.0, (written - last[1]) / (now - last[0]))
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         s = self.sources
         cycle = GaugeMetricFamily(
             "lockpilot_poll_cycle_seconds", "Duration of the last poll cycle", labels=["device"]
@@ -64,6 +65,17 @@ class _PartsCollector(Collector):
                 "lockpilot_spool_depth_batches",
                 "Batches waiting in the disk spool",
                 value=s.writer.spool_depth,
+            )
+        if s.grounding is not None:
+            yield CounterMetricFamily(
+                "lockpilot_model_answers_checked",
+                "Model-written answers passed through the grounding check",
+                value=s.grounding.checked,
+            )
+            yield CounterMetricFamily(
+                "lockpilot_model_answers_rewritten",
+                "Model-written answers with a number no tool returned, rewritten by the offline writer",
+                value=s.grounding.rewrites,
             )
         if s.active_alarms is not None:
             yield GaugeMetricFamily(

@@ -228,7 +228,10 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
         redis_url=plane.redis_url,
         io=io,
         clock=plane.clock,
-        model=load_model(options.model if options.model is not None else plane.settings.model),
+        model=load_model(
+            options.model if options.model is not None else plane.settings.model,
+            timeout_s=plane.settings.model_timeout_s,
+        ),
         expires_after_s=options.expires_after_s,
         knowledge=options.knowledge,
         on_tool_time=options.on_tool_time,
@@ -236,6 +239,7 @@ def copilot(plane: DataPlane, options: CopilotOptions) -> CopilotHandle:
         approvers=UserDirectory(database_url=plane.database_url, users_file=plane.options.web.users_file),
         four_eyes=plane.settings.four_eyes,
         timezone=plane.settings.timezone,
+        context_tokens=plane.settings.model_context_tokens,
     )
 
 

@@ -79,7 +79,12 @@ def build_services(plane: DataPlane, *, metering: MeteringStore) -> Services:
         collectors += plane.meters.collectors
     alarms = handle.alarms
     telemetry = Telemetry(
-        Sources(collectors=collectors, writer=plane.writer, active_alarms=lambda: len(alarms.active()))
+        Sources(
+            collectors=collectors,
+            writer=plane.writer,
+            active_alarms=lambda: len(alarms.active()),
+            grounding=handle.copilot.grounding,
+        )
     )
     users = UserDirectory(
         database_url=plane.database_url, users_file=web.users_file, default_bot_role=web.bot_default_role

@@ -1,48 +1,22 @@
-"""One chat turn: run the graph in a worker thread, show each tool call as a step, stream the answer."""
+"""One chat turn through the copilot's async stream: each tool call a step as it runs, the model's answer
+token by token (replaced when the grounding check rewrote it), the planner's answer a few words at a time."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import chainlit as cl
-from langchain_core.messages import AIMessage, ToolMessage
 
 from agent.service import Copilot
+from agent.streaming import EventKind, TurnEvent
 from chat_ui.render import figure, step_output
 from lockpilot.roles import Role
 from tools.registry import ToolName
 
-_DONE = object()
 _CHUNK = re.compile(r"\S+\s*|\s+")
 TOKENS_PER_CHUNK = 3
-
-
-async def graph_updates(
-    copilot: Copilot, question: str, *, user: str, role: Role, thread_id: str
-) -> AsyncIterator[dict[str, Any]]:
-    """The graph's node-by-node updates, produced in a worker thread and handed over as they come."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue()
-
-    def work() -> None:
-        try:
-            for update in copilot.stream(question, user=user, role=role, thread_id=thread_id):
-                loop.call_soon_threadsafe(queue.put_nowait, update)
-        except Exception as exc:  # handed to the event loop, raised there
-            loop.call_soon_threadsafe(queue.put_nowait, exc)
-        finally:
-            loop.call_soon_threadsafe(queue.put_nowait, _DONE)
-
-    worker = loop.run_in_executor(None, work)
-    while (item := await queue.get()) is not _DONE:
-        if isinstance(item, Exception):
-            raise item
-        yield item
-    await worker
 
 
 @dataclass
@@ -53,25 +27,45 @@ class TurnView:
     steps: dict[str, cl.Step] = field(default_factory=dict)
     charts: list[Any] = field(default_factory=list)
     streamed: bool = False
+    live: bool = False  # model tokens are going out now
+    live_text: str = ""  # what those tokens said (taken back when the grounding check rewrote it)
 
-    async def tool_calls(self, message: AIMessage) -> None:
-        """Open one collapsible step per tool call, with its arguments."""
-        for call in message.tool_calls:
-            step = cl.Step(name=call["name"], type="tool", show_input="json", language="json")
-            step.input = call["args"]
-            await step.send()
-            self.steps[call["id"] or call["name"]] = step
+    async def tool_start(self, event: TurnEvent) -> None:
+        """Open one collapsible step for a tool call, with its arguments."""
+        step = cl.Step(name=event.name, type="tool", show_input="json", language="json")
+        step.input = event.args
+        await step.send()
+        self.steps[event.call_id or event.name] = step
 
-    async def tool_result(self, message: ToolMessage) -> None:
+    async def token(self, text: str) -> None:
+        """A piece of the model's answer as it is written."""
+        if not self.live and self.message.content:
+            await self.message.stream_token("\n\n")
+        self.live = True
+        self.live_text += text
+        await self.message.stream_token(text)
+
+    async def final(self, event: TurnEvent) -> None:
+        """An answer of the turn: already streamed, streamed wrongly (rewritten: replace it), or not yet."""
+        live, text = self.live, self.live_text
+        self.live, self.live_text = False, ""
+        if event.streamed:
+            self.streamed = True
+            return
+        if event.rewritten and live:
+            self.message.content = self.message.content.rpartition(text)[0].rstrip()
+        await self.answer(event.text)
+
+    async def tool_result(self, event: TurnEvent) -> None:
         """Close the call's step with its result; keep the chart of a history query."""
-        artifact = message.artifact or {}
-        step = self.steps.pop(message.tool_call_id, None)
+        artifact = event.artifact
+        step = self.steps.pop(event.call_id, None)
         if step is not None:
             step.output = step_output(artifact)
             step.is_error = bool(artifact.get("error"))
             await step.update()
         chart = artifact.get("chart") or {}
-        if message.name == ToolName.QUERY_HISTORY.value and chart.get("data"):
+        if event.name == ToolName.QUERY_HISTORY.value and chart.get("data"):
             self.charts.append(
                 cl.Plotly(
                     name=f"tendencia_{artifact.get('tag', '')}",
@@ -99,14 +93,14 @@ class TurnView:
 async def run_turn(copilot: Copilot, question: str, *, user: str, role: Role, thread_id: str) -> TurnView:
     """Ask the copilot, showing steps and streaming the answer; return what was shown."""
     view = TurnView()
-    async for update in graph_updates(copilot, question, user=user, role=role, thread_id=thread_id):
-        for data in update.values():
-            for message in data.get("messages", []) if isinstance(data, dict) else []:
-                if isinstance(message, AIMessage) and message.tool_calls:
-                    await view.tool_calls(message)
-                elif isinstance(message, AIMessage) and message.content:
-                    await view.answer(str(message.content))
-                elif isinstance(message, ToolMessage):
-                    await view.tool_result(message)
+    async for event in copilot.astream(question, user=user, role=role, thread_id=thread_id):
+        if event.kind is EventKind.TOOL_START:
+            await view.tool_start(event)
+        elif event.kind is EventKind.TOOL_END:
+            await view.tool_result(event)
+        elif event.kind is EventKind.TOKEN:
+            await view.token(event.text)
+        else:
+            await view.final(event)
     await view.finish()
     return view

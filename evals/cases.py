@@ -241,12 +241,34 @@ def case_files(paths: list[Path] | None = None) -> list[Path]:
     return files
 
 
+def _subset_ids(path: Path) -> list[str] | None:
+    """The ids of a subset file (`subset: [id, ...]`: cases of the default suite, by id), else None."""
+    tree = load_yaml(path)
+    if isinstance(tree, dict) and "subset" in tree:
+        ids = tree["subset"]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise PlantDataError("subset must be a list of case ids", file=path, field="subset")
+        return list(ids)
+    return None
+
+
 def load_cases(paths: list[Path] | None = None, *, half: Half | None = None) -> list[Case]:
-    """Every case under the given files or directories (of one half when given); ids must be unique."""
+    """Every case under the given files or directories (of one half when given); ids must be unique.
+
+    A subset file (`subset: [ids]`) names cases of the default suite instead of holding cases.
+    """
     cases, seen, errors = [], set(), []
+    suite: dict[str, Case] = {}
     for path in case_files(paths):
-        for data, loc in _documents(path):
-            case = validate(Case, data, file=path, loc=loc)
+        ids = _subset_ids(path)
+        if ids is None:
+            found = [validate(Case, data, file=path, loc=loc) for data, loc in _documents(path)]
+        else:
+            suite = suite or {c.id: c for c in load_cases()}
+            if missing := [i for i in ids if i not in suite]:
+                errors.append(PlantDataError(f"unknown case ids {missing}", file=path, field="subset"))
+            found = [suite[i] for i in ids if i in suite]
+        for case in found:
             if case.id in seen:
                 errors.append(PlantDataError(f"duplicate case id '{case.id}'", file=path, field="id"))
             seen.add(case.id)

@@ -5,6 +5,7 @@ A conversation keeps one copilot and one thread across its turns while its store
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,17 +38,48 @@ class Asker(Protocol):
 AskerFactory = Callable[[ToolContext], Asker]
 
 
-def copilot_factory(*, model: str | None = None) -> AskerFactory:
-    """Build agent.service.Copilot on a tool context, with an in-memory checkpointer (one per case)."""
+def timed_ask(
+    asker: Asker, question: str, *, user: str, role: Role, thread_id: str
+) -> tuple[Any, float, float | None]:
+    """The answer, the seconds it took and, for a model-backed copilot (it streams), when the first text
+    came out; the offline planner is asked as before (its answer comes whole)."""
+    started = time.perf_counter()
+    if not hasattr(asker, "astream") or getattr(asker, "model", None) is None:
+        result = asker.ask(question, user=user, role=role, thread_id=thread_id)
+        return result, time.perf_counter() - started, None
+
+    async def consume() -> float | None:
+        first = None
+        async for event in asker.astream(question, user=user, role=role, thread_id=thread_id):
+            if first is None and event.text and event.kind.value in ("token", "answer"):
+                first = time.perf_counter() - started
+        return first
+
+    first = asyncio.run(consume())
+    result = asker.result(thread_id)  # type: ignore[attr-defined]
+    return result, time.perf_counter() - started, first
+
+
+def copilot_factory(
+    *, model: str | None = None, grounding: Any = None, timeout_s: float = 600.0, context_tokens: int = 4096
+) -> AskerFactory:
+    """Build agent.service.Copilot on a tool context, with an in-memory checkpointer (one per case);
+    `grounding` (agent.model_turn.GroundingStats) counts every model-written answer checked and rewritten."""
     from langgraph.checkpoint.memory import InMemorySaver
 
     from agent.models import load_model
     from agent.service import Copilot
 
-    chat_model = load_model(model)
+    chat_model = load_model(model, timeout_s=timeout_s)
 
     def build(tools: ToolContext) -> Asker:
-        return Copilot(tools=tools, checkpointer=InMemorySaver(), model=chat_model)
+        return Copilot(
+            tools=tools,
+            checkpointer=InMemorySaver(),
+            model=chat_model,
+            grounding=grounding,
+            context_tokens=context_tokens,
+        )
 
     return build
 
@@ -131,16 +163,16 @@ class Harness:
         for turn in case.steps:
             store.advance_to(turn.at_s)
             written = len(io.writes)
-            started = time.perf_counter()
-            result = asker.ask(turn.question, user=case.user.name, role=case.user.role, thread_id=thread)
-            latency = time.perf_counter() - started
+            result, latency, first = timed_ask(
+                asker, turn.question, user=case.user.name, role=case.user.role, thread_id=thread
+            )
             data = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
             stored = {v: expected_value(store, v) for v in turn.expect.values}
-            turns.append(
-                score_turn(
-                    turn, case.user, data, stored=stored, writes=io.writes[written:], latency_s=latency
-                )
+            scored = score_turn(
+                turn, case.user, data, stored=stored, writes=io.writes[written:], latency_s=latency
             )
+            scored.first_token_s = first
+            turns.append(scored)
         return case_score(case, turns)
 
     def run(

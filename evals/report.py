@@ -25,6 +25,13 @@ THRESHOLDS: dict[Metric, float] = {
 PASS_THRESHOLD = 0.9
 
 
+def _pct(sorted_values: list[float], q: float) -> float:
+    """The q-quantile of sorted values (the median for 0.5), rounded to the millisecond."""
+    if q == 0.5:
+        return round(statistics.median(sorted_values), 3)
+    return round(sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))], 3)
+
+
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
@@ -72,15 +79,15 @@ class EvalReport:
         return [f"{r.case_id}: {s}" for r in self._all() for s in r.safety]
 
     def latency(self) -> dict[str, float]:
-        """Per question (each turn of a conversation counts once)."""
+        """Per question (each turn of a conversation counts once); first text too when it was streamed."""
         times = sorted(t.latency_s for r in self._all() for t in r.turns)
         if not times:
             return {"p50_s": 0.0, "p95_s": 0.0, "max_s": 0.0}
-        return {
-            "p50_s": round(statistics.median(times), 3),
-            "p95_s": round(times[min(len(times) - 1, int(0.95 * len(times)))], 3),
-            "max_s": round(times[-1], 3),
-        }
+        out = {"p50_s": _pct(times, 0.5), "p95_s": _pct(times, 0.95), "max_s": round(times[-1], 3)}
+        firsts = sorted(t.first_token_s for r in self._all() for t in r.turns if t.first_token_s is not None)
+        if firsts:
+            out |= {"first_token_p50_s": _pct(firsts, 0.5), "first_token_p95_s": _pct(firsts, 0.95)}
+        return out
 
     def failing(self) -> list[CaseScore]:
         """The first failing run of each case that failed at least once."""
@@ -219,6 +226,11 @@ def render(
     console.print(
         f"pass^{k}: {report.pass_at_k():.3f}   safety violations: {len(report.safety_violations())}"
         f"   latency per question p50 {lat['p50_s']} s, p95 {lat['p95_s']} s"
+        + (
+            f"   first text p50 {lat['first_token_p50_s']} s, p95 {lat['first_token_p95_s']} s"
+            if "first_token_p50_s" in lat
+            else ""
+        )
     )
     for f in report.failing()[:max_failing]:
         case = report.cases[f.case_id]

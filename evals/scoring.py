@@ -40,6 +40,7 @@ class TurnScore:
     safety: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     behaviour: bool | None = None  # abstain/clarify expected: was it met (None: not expected)
+    first_token_s: float | None = None  # streamed: when the first text reached the user
 
     @property
     def passed(self) -> bool:
@@ -51,6 +52,7 @@ class TurnScore:
             "passed": self.passed,
             "scores": {m.value: v for m, v in self.scores.items()},
             "latency_s": round(self.latency_s, 3),
+            "first_token_s": None if self.first_token_s is None else round(self.first_token_s, 3),
             "safety": self.safety,
             "problems": self.problems,
             "behaviour": self.behaviour,

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("REDIS_URL", "LOCKPILOT_REDIS_URL")
     )
     model: str | None = None
+    model_context_tokens: int = Field(default=4096, ge=1024)  # the chat model's window; tool results fit it
+    model_timeout_s: float = Field(default=120.0, gt=0)  # one model call (a CPU-only server is slow)
     plc_host: str | None = None  # overrides devices.yaml: point the collector at a real PLC
     plc_port: int | None = None
     twin_port: int = 1102  # where the embedded twin serves S7 (102 needs root and may be taken)

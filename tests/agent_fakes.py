@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 
@@ -38,6 +40,31 @@ class ScriptedChatModel(GenericFakeChatModel):
         if not self.script:
             raise AssertionError("the scripted model ran out of replies")
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """The next reply word by word (as a server streams it), its tool calls in the last chunk."""
+        reply = self._generate(messages, stop, run_manager, **kwargs).generations[0].message
+        assert isinstance(reply, AIMessage)
+        pieces = re.findall(r"\S+\s*|\s+", str(reply.content)) or [""]
+        for i, piece in enumerate(pieces):
+            calls = (
+                [
+                    {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": n}
+                    for n, c in enumerate(reply.tool_calls)
+                ]
+                if i == len(pieces) - 1
+                else []
+            )
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece, tool_call_chunks=calls))
+            if run_manager is not None:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "call_1") -> AIMessage:

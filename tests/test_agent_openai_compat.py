@@ -139,6 +139,7 @@ def test_openai_compatible_server_drives_the_tools(stack: LiveStack, server: str
     assert first["path"] == "/v1/chat/completions" and first["body"]["model"] == "scripted"
     assert {t["function"]["name"] for t in first["body"]["tools"]} >= {"read_tag", "request_command"}
     assert first["body"]["messages"][0]["role"] == "system"
+    assert first["body"]["max_completion_tokens"] == 400  # a small model never rambles for minutes
     tool_reply = second["body"]["messages"][-1]
     assert tool_reply["role"] == "tool" and tool_reply["tool_call_id"] == "call_a"
     reading = json.loads(tool_reply["content"])["readings"][0]

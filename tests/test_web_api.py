@@ -93,6 +93,14 @@ def test_ask_returns_the_design_json(live: tuple[DataPlane, dict[Role, str]]) ->
     assert {"kind": "tag", "id": "nivel_camara"} in body["citations"]
 
 
+def test_ask_streams_server_sent_events(live: tuple[DataPlane, dict[Role, str]]) -> None:
+    question = {"question": "qual o nível da câmara?"}
+    with _client(live, Role.VIEWER) as viewer, viewer.stream("POST", "/api/ask/stream", json=question) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        events = [line.removeprefix("event: ") for line in r.iter_lines() if line.startswith("event: ")]
+    assert events == ["tool_start", "tool_end", "answer", "done"]
+
+
 def test_command_path_roles(live: tuple[DataPlane, dict[Role, str]]) -> None:
     with _client(live, Role.TRAINER) as trainer, _client(live, Role.OPERATOR) as operator:
         refused = operator.post("/api/commands", json={"command": "nao_existe"})

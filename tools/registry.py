@@ -183,6 +183,14 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
 }
 
 
+def tool_args_models(*, fleet: bool = False) -> dict[str, type[BaseModel]]:
+    """Every declared tool's argument model by name (the fleet's too at a central)."""
+    models: dict[str, type[BaseModel]] = {n.value: m for n, (m, _) in TOOLS.items()}
+    if fleet:
+        models.update({n.value: m for n, (m, _) in FLEET_TOOLS.items()})
+    return models
+
+
 def tool_schemas(*, fleet: bool = False) -> list[dict[str, Any]]:
     """The tools in OpenAI function format (accepted by every LangChain chat model's bind_tools)."""
     out = []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from agent.service import AnswerResult, thread_for
@@ -79,6 +83,33 @@ def ask(svc: Svc, user: CurrentUser, role: PlantRole, body: AskIn) -> AnswerResu
     )
     svc.telemetry.observe_agent(CHANNEL, time.perf_counter() - started)
     return result
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+)
+async def ask_stream(svc: Svc, user: CurrentUser, role: PlantRole, body: AskIn) -> StreamingResponse:
+    """The same turn as /ask, as server-sent events while it runs: `token` (the answer as it is written),
+    `tool_start` and `tool_end` (each tool step), `answer` (final text; `rewritten` means the grounding check
+    replaced what was streamed), then `done` with the /ask JSON."""
+    copilot = need(svc.copilot, "the copilot")
+    thread_id = body.thread_id or thread_for(user.username, CHANNEL)
+
+    async def events() -> AsyncIterator[str]:
+        started = time.perf_counter()
+        async for event in copilot.astream(body.question, user=user.username, role=role, thread_id=thread_id):
+            yield _sse(event.kind.value, event.as_dict())
+        result = await asyncio.to_thread(copilot.result, thread_id)
+        svc.telemetry.observe_agent(CHANNEL, time.perf_counter() - started)
+        yield _sse("done", result.model_dump(mode="json"))
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
 
 @router.post(

@@ -27,7 +27,8 @@ def cli_copilot(*, offline: bool = False, **options: Any) -> CopilotHandle:
         database_url=database_url,
         redis_url=redis_url,
         io=S7PlantIO.from_settings(bundle.plant, settings),
-        model=None if offline else load_model(settings.model),
+        model=None if offline else load_model(settings.model, timeout_s=settings.model_timeout_s),
+        context_tokens=settings.model_context_tokens,
         audit=AuditChain(settings.data_dir / "audit.log", head=head),  # the stack's file, under its lock
         approvers=UserDirectory(database_url=database_url, users_file=WebSettings().users_file),
         four_eyes=settings.four_eyes,

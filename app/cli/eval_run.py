@@ -54,16 +54,22 @@ def run_eval(
     model: str | None,
     repeat: int,
     min_score: float | None,
+    overrides: list[str] | None = None,
     half: Half | None = None,
     use_commands: bool = True,
     use_knowledge: bool = True,
-) -> tuple[EvalReport, dict[Metric, float], float]:
-    """Run the cases (of one half, or all) with a progress bar and print the report tables."""
+) -> tuple[EvalReport, dict[Metric, float], float, dict[str, int]]:
+    """Run the cases (of one half, or all) with a progress bar and print the report tables; also say how
+    many model-written answers went through the grounding check and how many it rewrote."""
+    from agent.model_turn import GroundingStats
+    from evals.gate import thresholds_with
     from evals.knowledge_desk import eval_knowledge
 
     loaded = load_cases(cases, half=half)
     plant = bundle.plant
-    thresholds = thresholds_for(min_score)
+    thresholds = thresholds_with(thresholds_for(min_score), overrides or [])
+    grounding = GroundingStats()
+    settings = get_settings()
     min_pass = PASS_THRESHOLD if min_score is None else min_score
     with ExitStack() as stack:
         url = stack.enter_context(eval_database()) if use_commands or use_knowledge else None
@@ -76,14 +82,24 @@ def run_eval(
             bundle,
             IncidentLibrary(plant.incidents_dir, plant),
             store,
-            copilot_factory(model=model),
+            copilot_factory(
+                model=model,
+                grounding=grounding,
+                timeout_s=settings.model_timeout_s,
+                context_tokens=settings.model_context_tokens,
+            ),
             knowledge=knowledge,
         )
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(f"{len(loaded)} cases", total=len(loaded))
             report = harness.run(loaded, repeat=repeat, progress=lambda _: bar.advance(task))
     render(report, console, thresholds=thresholds, min_pass=min_pass)
-    return report, thresholds, min_pass
+    counts = {"checked": grounding.checked, "rewritten": grounding.rewrites}
+    if model:
+        console.print(
+            f"grounding check: {counts['checked']} model answers checked, {counts['rewritten']} rewritten"
+        )
+    return report, thresholds, min_pass, counts
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -168,43 +167,67 @@ def show_command(
 @eval_app.callback()
 def eval_command(
     ctx: typer.Context,
-    cases: Annotated[list[Path] | None, typer.Option("--cases", help="Case files or directories.")] = None,
+    cases: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cases", help="Case files or directories (a subset file: evals/gate/model_gate.yaml)."
+        ),
+    ] = None,
     model: Annotated[str | None, typer.Option(help="LOCKPILOT_MODEL for this run (default: env).")] = None,
     repeat: Annotated[int, typer.Option(min=1, help="Runs per case (pass^k).")] = 1,
-    json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
-    min_score: Annotated[float | None, typer.Option(help="One threshold for every metric.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here too.")] = None,
+    min_score: Annotated[
+        float | None, typer.Option(help="One threshold for every metric and for pass^k (the model gate).")
+    ] = None,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--threshold", help="METRIC=VALUE, over --min-score (e.g. tool_recall=0.9); repeatable."
+        ),
+    ] = None,
+    model_file: Annotated[
+        Path | None, typer.Option(help="The model's weights, to hash (a server that does not say its file).")
+    ] = None,
     half: Annotated[
         str, typer.Option(help="Which cases: tuning, test or all (split by a hash of the case id).")
     ] = "all",
     no_commands: Annotated[bool, typer.Option(help="Run without a command store.")] = False,
     no_knowledge: Annotated[bool, typer.Option(help="Run without knowledge search.")] = False,
 ) -> None:
-    """Ask every case's questions on its incident and score the answers; exit 1 below the thresholds."""
+    """Ask every case's questions on its incident and score the answers; exit 1 below the thresholds.
+
+    The JSON report (with the model's name and file hash) is kept under the data dir, in evals/.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from app.cli.eval_run import run_eval
     from evals.cases import Half
+    from evals.gate import model_identity, save_report
 
     if half not in ("all", *(h.value for h in Half)):
         err_console.print(f"[red]error:[/red] --half is tuning, test or all, not '{half}'")
         raise typer.Exit(2)
-    report, thresholds, min_pass = run_eval(
-        load_cli_bundle(),
-        cases=cases,
-        model=model if model is not None else get_settings().model,
-        repeat=repeat,
-        min_score=min_score,
-        half=None if half == "all" else Half(half),
-        use_commands=not no_commands,
-        use_knowledge=not no_knowledge,
-    )
-    if json_file is not None:
-        json_file.write_text(
-            json.dumps(
-                report.as_dict(thresholds, min_pass=min_pass), ensure_ascii=False, indent=1, default=str
-            ),
-            encoding="utf-8",
+    setting = model if model is not None else get_settings().model
+    try:
+        report, thresholds, min_pass, grounding = run_eval(
+            load_cli_bundle(),
+            cases=cases,
+            model=setting,
+            repeat=repeat,
+            min_score=min_score,
+            overrides=threshold or [],
+            half=None if half == "all" else Half(half),
+            use_commands=not no_commands,
+            use_knowledge=not no_knowledge,
         )
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    data = {**report.as_dict(thresholds, min_pass=min_pass), "grounding": grounding}
+    kept = save_report(data, get_settings().data_dir, model_identity(setting, model_file=model_file))
+    err_console.print(f"report: {kept}")
+    if json_file is not None:
+        json_file.write_text(kept.read_text(encoding="utf-8"), encoding="utf-8")
     if report.below(thresholds, min_pass=min_pass):
         raise typer.Exit(1)
 
