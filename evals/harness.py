@@ -9,7 +9,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from commands.desk import CommandDesk
@@ -19,12 +19,11 @@ from evals.incident import Incident, IncidentLibrary, from_recording
 from evals.recorder import Recorder
 from evals.report import EvalReport
 from evals.scoring import CaseScore, TurnScore, case_score, score_turn
-from evals.store import IncidentStore, SandboxPlantIO
+from evals.store import IncidentStore, SandboxPlantIO, StoreHistory
 from lockpilot.plant import Plant
 from lockpilot.plant.commands import CommandBook
 from lockpilot.roles import Role
 from rules.bundle import PlantBundle
-from storage.history import Bucket, HistoryPoint, TagStats
 from tools.context import ToolContext
 from tools.ports import KnowledgeDesk
 
@@ -82,22 +81,6 @@ def copilot_factory(
         )
 
     return build
-
-
-class StoreHistory:
-    """The history of a store as it is now (a conversation's store moves on between turns)."""
-
-    def __init__(self, store: IncidentStore) -> None:
-        self.store = store
-
-    def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[HistoryPoint]:
-        return self.store.history().raw(tag, start=start, end=end, limit=limit)
-
-    def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[Bucket]:
-        return self.store.history().aggregate(tag, start=start, end=end, every_s=every_s)
-
-    def stats(self, tag: str, *, start: datetime, end: datetime) -> TagStats:
-        return self.store.history().stats(tag, start=start, end=end)
 
 
 def expected_value(store: IncidentStore, v: ValueExpectation) -> Any:

@@ -164,3 +164,20 @@ class SandboxPlantIO:
     def write(self, tag: str, value: Value) -> WriteResult:
         self.writes.append((tag, value))
         return WriteResult(tag=tag, written=value, read_back=value, verified=True)
+
+
+class StoreHistory:
+    """The history of a store as it is at each call: a conversation's store, or a training sandbox's,
+    moves on between turns."""
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+
+    def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[HistoryPoint]:
+        return self.store.history().raw(tag, start=start, end=end, limit=limit)
+
+    def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[Bucket]:
+        return self.store.history().aggregate(tag, start=start, end=end, every_s=every_s)
+
+    def stats(self, tag: str, *, start: datetime, end: datetime) -> TagStats:
+        return self.store.history().stats(tag, start=start, end=end)

@@ -18,14 +18,13 @@ from commands.desk import CommandDesk, CommandOutcome
 from commands.identity import FixedRole
 from commands.store import CommandRecord, CommandStatus, CommandStore
 from evals.incident import Incident
-from evals.store import IncidentStore
+from evals.store import IncidentStore, StoreHistory
 from evals.training import TraineeEvent, TraineeEventKind, TrainingReport, TrainingSession, start
 from lockpilot.clock import Clock
 from lockpilot.roles import Role
 from lockpilot.samples import Sample, Value
 from rules.bundle import PlantBundle
 from rules.lifecycle import AlarmOperationError
-from storage.history import Bucket, HistoryPoint, TagStats
 from tools.adapters import CurrentSequences
 from tools.context import ToolContext
 from tools.ports import KnowledgeDesk
@@ -78,22 +77,6 @@ class MemoryCommandStore(CommandStore):
     def audit_trail(self, command_id: str) -> list[dict[str, Any]]:
         """Audit lines of one command, oldest first."""
         return [line for line in self.trail if line["details"].get("command_id") == command_id]
-
-
-class LiveHistory:
-    """A HistoryReader over the rows the sandbox has stored so far (it grows as the scenario plays)."""
-
-    def __init__(self, store: IncidentStore) -> None:
-        self.store = store
-
-    def raw(self, tag: str, *, start: datetime, end: datetime, limit: int) -> list[HistoryPoint]:
-        return self.store.history().raw(tag, start=start, end=end, limit=limit)
-
-    def aggregate(self, tag: str, *, start: datetime, end: datetime, every_s: float) -> list[Bucket]:
-        return self.store.history().aggregate(tag, start=start, end=end, every_s=every_s)
-
-    def stats(self, tag: str, *, start: datetime, end: datetime) -> TagStats:
-        return self.store.history().stats(tag, start=start, end=end)
 
 
 @dataclass
@@ -200,7 +183,7 @@ def _context(
         bundle=bundle,
         clock=store.clock,
         current=store.current,
-        history=LiveHistory(store),
+        history=StoreHistory(store),
         alarms=store.rules,
         sequences=CurrentSequences(bundle, store.current, store.clock),
         knowledge=knowledge,
