@@ -79,10 +79,13 @@ def _register_parts() -> None:
 
 
 def main() -> None:
-    """Entry point: register the parts' commands, run, and turn plant-data errors into one clear line."""
+    """Entry point: register the parts' commands, run, and turn plant-data errors and a missing stack into
+    one clear line (never a traceback)."""
+    from storage.embedded import StackNotRunning
+
     _register_parts()
     try:
         app()
-    except PlantDataError as exc:
+    except (PlantDataError, StackNotRunning) as exc:
         err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True, markup=True, highlight=False)
         raise SystemExit(2) from None
