@@ -261,7 +261,7 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
     now = v.say(f"agora {v.number(s['last'], unit)}", f"now {v.number(s['last'], unit)}")
     valued = [p for p in res.get("points", []) if isinstance(p.get("value"), int | float)]
     if res.get("boolean"):
-        return [bit_history_sentence(valued, s | {"start": res.get("start")}, q, name, window, v)], []
+        return [bit_history_sentence(valued, s, q, name, window, v, start=res.get("start"))], []
     if q.aggregate is Aggregate.TREND and len(valued) >= 2:
         return [trend_sentence(valued, name, unit, v)], []
     if q.aggregate is Aggregate.AGO and valued:
@@ -326,14 +326,21 @@ def point_at(points: list[dict[str, Any]], start: Any, *, after_s: float) -> dic
 
 
 def bit_history_sentence(
-    points: list[dict[str, Any]], s: dict[str, Any], q: Question, name: str, window: str, v: Voice
+    points: list[dict[str, Any]],
+    s: dict[str, Any],
+    q: Question,
+    name: str,
+    window: str,
+    v: Voice,
+    *,
+    start: Any,
 ) -> str:
     """A bit over a window: what it was then ("há 5 min"), whether it changed, since when it is as now."""
     subject = name[:1].upper() + name[1:]
     last = bool(round(float(s["last"])))
     now = yes_no(last, language=v.language)
     if q.aggregate is Aggregate.AGO and points:
-        point = point_at(points, s.get("start"), after_s=AGO_MARGIN_S)
+        point = point_at(points, start, after_s=AGO_MARGIN_S)
         then = yes_no(bool(round(float(point["value"]))), language=v.language)
         return v.say(
             f"Às {v.time(point['time'])}, {name}: {then}; agora {now}.",

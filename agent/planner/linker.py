@@ -44,23 +44,38 @@ def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
     chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses are
     dropped ("tá esquentando" -> "tá temperatura"), so a variant is no extra word to cover."""
     out = fold(text)
+    vocabulary = tuple((c, tuple(vs)) for c, vs in plant.vocabulary.items())
+    for pattern, variant_words, canonical_words in _variant_patterns(vocabulary):
+        kept = [w for w in variant_words if w in known and w not in canonical_words]
+        out = pattern.sub(" ".join([*kept, *canonical_words]), out)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _variant_patterns(
+    vocabulary: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]:
+    """Each site variant (and its plural) as a whole-word pattern with the plant's word for it, longest
+    first; compiled once per vocabulary, not at every question."""
     pairs: list[tuple[list[str], list[str]]] = []
-    for canonical, variants in plant.vocabulary.items():
+    for canonical, variants in vocabulary:
         for variant in variants:
             singular = words(variant)
             pairs.append((singular, words(fold(canonical))))
             plural = words(_plural_phrase(singular))
             if plural != singular:
                 pairs.append((plural, words(_plural_phrase(words(fold(canonical))))))
-    for variant_words, canonical_words in sorted(
-        pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True
-    ):
-        if not variant_words:
-            continue
-        pattern = re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant_words)) + r"(?![\w-])")
-        kept = [w for w in variant_words if w in known and w not in canonical_words]
-        out = pattern.sub(" ".join([*kept, *canonical_words]), out)
-    return out
+    return tuple(
+        (
+            re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant_words)) + r"(?![\w-])"),
+            tuple(variant_words),
+            tuple(canonical_words),
+        )
+        for variant_words, canonical_words in sorted(
+            pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True
+        )
+        if variant_words
+    )
 
 
 def _plural(word: str) -> str:

@@ -168,9 +168,14 @@ def _what_opens(equipment: str | None, text_words: list[str], book: CommandBook)
     opens = {c.target for c in book.commands if c.action in (Action.OPEN, Action.CLOSE)}
     if equipment in opens:
         return equipment
-    side = next((w for w in ("montante", "jusante") if w in equipment), None)
-    gate = f"comporta_{side}" if side else None
+    gate = _gate_on_side_of(equipment)
     return gate if gate in opens else equipment
+
+
+def _gate_on_side_of(equipment: str | None) -> str | None:
+    """The gate on the side an equipment stands ("reservatorio_montante" -> "comporta_montante")."""
+    side = next((w for w in ("montante", "jusante") if equipment and w in equipment), None)
+    return f"comporta_{side}" if side else None
 
 
 def _only_a_name(q: Question, folded: str, ctx: ToolContext) -> None:
@@ -285,12 +290,9 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     for i, word in enumerate(text_words):
         action = ACTION_WORDS.get(word)
         if action is not None and not _NAMES_A_THING.intersection(text_words[max(i - 2, 0) : i + 2]):
-            side = next((w for w in ("montante", "jusante") if q.equipment and w in q.equipment), None)
             return (
                 SEQUENCE_BY_ACTION.get((action, q.equipment))
-                or SEQUENCE_BY_ACTION.get(
-                    (action, f"comporta_{side}" if side else None)
-                )  # "upstream opening"
+                or SEQUENCE_BY_ACTION.get((action, _gate_on_side_of(q.equipment)))  # "upstream opening"
                 or SEQUENCE_BY_ACTION.get((action, None))
             )
     return None
