@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from agent.planner.question import Question
 from agent.planner.understand import understand
+from commands.desk import CommandDesk
 from evals.incident import IncidentLibrary
 from evals.store import IncidentStore
 from rules.bundle import PlantBundle
@@ -17,6 +18,13 @@ def incident_context(bundle: PlantBundle, incident: str = "quiet_idle", at_s: fl
     """The copilot's tools over one recorded incident advanced to `at_s` (no database)."""
     store = IncidentStore(IncidentLibrary(bundle.plant.incidents_dir, bundle.plant).get(incident), bundle)
     store.advance_to(at_s)
+    return store_context(bundle, store)
+
+
+def store_context(
+    bundle: PlantBundle, store: IncidentStore, *, commands: CommandDesk | None = None
+) -> ToolContext:
+    """The copilot's tools over an incident store as it is now, with a command desk when given."""
     return ToolContext(
         bundle=bundle,
         clock=store.clock,
@@ -24,6 +32,7 @@ def incident_context(bundle: PlantBundle, incident: str = "quiet_idle", at_s: fl
         history=store.history(),
         alarms=store.rules,
         sequences=CurrentSequences(bundle, store.current, store.clock),
+        commands=commands,
     )
 
 

@@ -16,8 +16,7 @@ from evals.store import IncidentStore, SandboxPlantIO
 from evals.training_sandbox import MemoryCommandStore
 from lockpilot.roles import Role
 from rules.bundle import PlantBundle
-from tools.adapters import CurrentSequences
-from tools.context import ToolContext
+from tests.planner_helpers import store_context
 
 FILLING = "quiet_filling_and_upstream_opening"
 FROZEN = "sensor_freeze_chamber_filling"
@@ -37,17 +36,10 @@ def ask(bundle: PlantBundle, library: IncidentLibrary) -> Callable[..., dict[str
         if store is None:
             store = stores[(incident, at_s)] = IncidentStore(library.get(incident), bundle)
             store.advance_to(at_s)
-        ctx = ToolContext(
-            bundle=bundle,
-            clock=store.clock,
-            current=store.current,
-            history=store.history(),
-            alarms=store.rules,
-            sequences=CurrentSequences(bundle, store.current, store.clock),
-            commands=CommandDesk(
-                bundle.plant, bundle.commands, MemoryCommandStore(), SandboxPlantIO(store), store.clock
-            ),
+        desk = CommandDesk(
+            bundle.plant, bundle.commands, MemoryCommandStore(), SandboxPlantIO(store), store.clock
         )
+        ctx = store_context(bundle, store, commands=desk)
         copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
         result = copilot.ask(question, user="ana", role=role, thread_id=f"{incident}:{at_s}:{question}")
         return result.model_dump(mode="json") | {"values": store.latest}
@@ -135,15 +127,7 @@ def thread(bundle: PlantBundle, library: IncidentLibrary) -> Callable[..., dict[
     """One conversation (one thread, one checkpointer) on an incident at a moment."""
     store = IncidentStore(library.get(FILLING), bundle)
     store.advance_to(200)
-    ctx = ToolContext(
-        bundle=bundle,
-        clock=store.clock,
-        current=store.current,
-        history=store.history(),
-        alarms=store.rules,
-        sequences=CurrentSequences(bundle, store.current, store.clock),
-    )
-    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+    copilot = Copilot(tools=store_context(bundle, store), checkpointer=InMemorySaver())
 
     def say(question: str) -> dict[str, Any]:
         return copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id="conversa").model_dump(

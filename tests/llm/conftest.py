@@ -21,8 +21,7 @@ from rules.bundle import PlantBundle
 from storage.migrate import migrate
 from tests.llm.fixture import model_ok, model_path
 from tests.llm.server import MODEL_NAME, llama_server, server_binary
-from tools.adapters import CurrentSequences
-from tools.context import ToolContext
+from tests.planner_helpers import store_context
 
 INCIDENT, AT_S = "cavitation_low_upstream", 216.0  # the pump tripped on cavitation: alarms to explain
 
@@ -64,15 +63,7 @@ def model_copilot(
         store.advance_to(AT_S)
         io = SandboxPlantIO(store)
         desk = CommandDesk(bundle.plant, bundle.commands, command_store, io, store.clock)
-        tools = ToolContext(
-            bundle=bundle,
-            clock=store.clock,
-            current=store.current,
-            history=store.history(),
-            alarms=store.rules,
-            sequences=CurrentSequences(bundle, store.current, store.clock),
-            commands=desk,
-        )
+        tools = store_context(bundle, store, commands=desk)
         model = load_model(f"{llm_url}#{MODEL_NAME}", timeout_s=600.0)
         return ModelCopilot(Copilot(tools=tools, checkpointer=InMemorySaver(), model=model), io, store)
 
