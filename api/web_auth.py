@@ -16,6 +16,8 @@ def web_user(request: Request) -> str | None:
     if auth.lower().startswith("bearer ") and svc.metering is not None:
         user = svc.metering.user_of(auth[7:].strip())
         return user.username if user else None
+    if not getattr(request.app.state, "chat_mounted", False):
+        return None  # no chat in this app, so no chat session; importing chainlit here would load its config
     from chainlit.auth.cookie import get_token_from_cookies
 
     token = get_token_from_cookies(dict(request.cookies))

@@ -98,6 +98,7 @@ def prepare_root(root: Path) -> Path:
 def mount_chat(app: FastAPI, services: Services, *, path: str, root: Path) -> None:
     """Mount the Chainlit app at `path` of `app`, over `services`."""
     prepare_root(root)
+    app.state.chat_mounted = True  # chat sessions exist (api.web_auth reads their cookies)
     from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
 
