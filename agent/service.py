@@ -77,7 +77,7 @@ class Copilot:
         grounding: GroundingStats | None = None,
     ) -> None:
         self.tools, self.book, self.model = tools, tools.bundle.commands, model
-        tools.command_guard = partial(asked_by_user, book=self.book)
+        tools.command_guard = partial(asked_by_user, book=self.book, plant=tools.plant)
         self.graph = build_graph().compile(checkpointer=checkpointer)
         self.memory_graph = build_graph().compile(checkpointer=InMemorySaver())  # when the store fails
         self._fallbacks: dict[str, AnswerResult] = {}

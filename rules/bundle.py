@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from lockpilot.errors import PlantDataError, PlantDataErrors
 from lockpilot.plant import Plant, load_plant
 from lockpilot.plant.commands import CommandBook
 from lockpilot.plant.model import suggest
+from rules.limits import Limit, limits_by_tag
 from rules.loader import RuleSet, load_rules, load_sequences
 from rules.model import SequenceDef
 
@@ -33,6 +35,11 @@ class PlantBundle:
     @property
     def parameters(self) -> Mapping[str, float]:
         return self.plant.parameters
+
+    @cached_property
+    def limits(self) -> Mapping[str, tuple[Limit, ...]]:
+        """Each analog tag's fault-rule limits, lowest first."""
+        return limits_by_tag(self.rules, self.plant.tags)
 
 
 def load_bundle(name: str = "lock", *, root: Path | None = None) -> PlantBundle:

@@ -10,7 +10,8 @@ import pytest
 
 from agent.planner.answer import write_answer
 from agent.planner.errors import said_error
-from agent.planner.lexical import order_in
+from agent.guard import asked_by_user
+from agent.planner.lexical import order_in, order_in_site_words
 from agent.planner.question import Intent
 from agent.planner.understand import understand
 from evals.cases import Half
@@ -45,6 +46,23 @@ MIN_TEST_HALF_INTENT_ACCURACY = 0.82
 def test_orders_in_the_forms_operators_use(bundle: PlantBundle, text: str, command: str) -> None:
     order = order_in(text, bundle.commands)
     assert order is not None and order.command == command
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("abre a porta de cima que tem barco esperando", "abrir_comporta_montante"),  # the site's words
+        ("fecha a porta lá de baixo", "fechar_comporta_jusante"),
+        ("shut the main pump down, we're done for the night", "desligar_bomba_principal"),
+        ("turn the cooler fan off", "desligar_ventilador_resfriador_oleo"),
+        ("aborta a sequencia de enchimento, vou chamar a manutencao pra valvula 1", "abortar_sequencia"),
+        ("pfv desliga a motobomba", "desligar_bomba_principal"),  # chat shorthand, the site's pump
+    ],
+)
+def test_orders_in_the_site_words_and_english_particles(bundle: PlantBundle, text: str, command: str) -> None:
+    order = order_in_site_words(text, bundle.commands, bundle.plant)
+    assert order is not None and order.command == command
+    assert asked_by_user(command, None, text, book=bundle.commands, plant=bundle.plant)
 
 
 @pytest.mark.parametrize(

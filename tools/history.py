@@ -9,9 +9,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lockpilot.formatting import zone
+from lockpilot.language import Language
 from lockpilot.plant import DataType
 from tools.context import ToolContext
-from tools.models import Citation, CitationKind, ToolResult
+from tools.live import active_alarms, limits_of
+from tools.models import Citation, CitationKind, TagLimit, ToolResult
 
 NICE_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 TARGET_POINTS = 120
@@ -54,6 +56,7 @@ class HistoryResult(ToolResult):
     stats: HistoryStats | None = None
     points: list[HistoryPointOut] = Field(default_factory=list)
     chart: dict[str, Any] = Field(default_factory=dict)
+    limits: list[TagLimit] = Field(default_factory=list)  # the fault rules' limits, crossed by the last value
 
 
 def bucket_for(window_s: float) -> float:
@@ -128,6 +131,7 @@ def query_history(
     end: datetime | None = None,
     mode: HistoryMode = HistoryMode.AGGREGATED,
     every_s: float | None = None,
+    language: Language = Language.PT,
 ) -> HistoryResult:
     """Values of one tag over the last `window_s` (raw or in buckets), statistics, and a chart spec."""
     if ctx.history is None:
@@ -168,5 +172,8 @@ def query_history(
         stats=out_stats,
         points=points,
         chart=chart_spec(ctx, tag, points),
+        limits=limits_of(
+            ctx, tag, stats.last, active_rules={a.rule_id for a in active_alarms(ctx)}, language=language
+        ),
         citations=[Citation(kind=CitationKind.TAG, id=tag)],
     )

@@ -14,11 +14,14 @@ from tools.models import (
     Freshness,
     ReadTagResult,
     SearchTagsResult,
+    TagLimit,
     TagMatch,
     TagReading,
 )
+from tools.ports import AlarmView
 
 MAX_TAGS_PER_READ = 20
+NEAR_SHARE = 0.05  # of a limit's value (of the range for a zero limit): this close is near it (a pre-alarm)
 
 
 def freshness_of(current: CurrentValue | None, *, stale_after_s: float) -> Freshness:
@@ -62,17 +65,23 @@ def reading_of(
     )
 
 
-def _suspect_by(ctx: ToolContext) -> tuple[dict[str, list[str]], set[str]]:
+def active_alarms(ctx: ToolContext) -> list[AlarmView]:
+    """The active alarms, or none when the alarm store does not answer (that never stops a reading)."""
+    if ctx.alarms is None:
+        return []
+    try:
+        return ctx.alarms.active()
+    except Exception:
+        return []
+
+
+def _suspect_by(ctx: ToolContext, active: list[AlarmView]) -> tuple[dict[str, list[str]], set[str]]:
     """Tag -> the active alarms (frozen or diverging transmitters, a lost link) that make its reading
     suspect; and which of those alarms are a whole device's (its link: every tag of it alike)."""
     if ctx.alarms is None:
         return {}, set()
     out: dict[str, list[str]] = {}
     device_wide: set[str] = set()
-    try:
-        active = ctx.alarms.active()
-    except Exception:  # the alarm store being down never stops a reading
-        return {}, set()
     for alarm in active:
         rule = ctx.alarms.rule(alarm.rule_id)
         if rule is not None and rule.suspect_device is not None:
@@ -80,6 +89,37 @@ def _suspect_by(ctx: ToolContext) -> tuple[dict[str, list[str]], set[str]]:
         for tag in rule.suspect_tags if rule else ():
             out.setdefault(tag, []).append(alarm.id)
     return out, device_wide
+
+
+def _span(ctx: ToolContext, tag: str) -> float | None:
+    rng = ctx.plant.tags[tag].range
+    return None if rng is None else float(rng[1] - rng[0])
+
+
+def limits_of(
+    ctx: ToolContext, tag: str, value: object, *, active_rules: set[str], language: Language
+) -> list[TagLimit]:
+    """The fault rules' limits on a numeric value of `tag`, lowest first, each with whether it is crossed."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return []
+    span = _span(ctx, tag)
+    out = []
+    for limit in ctx.bundle.limits.get(tag, ()):
+        crossed = limit.crossed_by(float(value))
+        margin = NEAR_SHARE * (abs(limit.value) or span or 0.0)
+        name = ctx.bundle.rules.rule(limit.rule_id).defn.name
+        out.append(
+            TagLimit(
+                rule=limit.rule_id,
+                name=name.pt if language is Language.PT else name.en,
+                side=limit.side.value,
+                value=round(limit.value, 3),
+                crossed=crossed,
+                near=crossed or abs(float(value) - limit.value) <= margin,
+                active=limit.rule_id in active_rules,
+            )
+        )
+    return out
 
 
 def _citations(readings: list[TagReading]) -> list[Citation]:
@@ -90,6 +130,7 @@ def _citations(readings: list[TagReading]) -> list[Citation]:
         cites += [Citation(kind=CitationKind.ALARM, id=alarm) for alarm in r.suspect_by]
         if r.redundant is not None:
             cites.append(Citation(kind=CitationKind.TAG, id=r.redundant.tag))
+        cites += [Citation(kind=CitationKind.RULE, id=x.rule) for x in r.limits if x.crossed or x.active]
     return list(dict.fromkeys(cites))
 
 
@@ -103,12 +144,15 @@ def read_tag(
     """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings."""
     known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:limit]
     unknown = [t for t in tags if t not in ctx.plant.tags]
-    suspect, device_wide = _suspect_by(ctx)
+    active = active_alarms(ctx)
+    active_rules = {a.rule_id for a in active}
+    suspect, device_wide = _suspect_by(ctx, active)
     others = [ctx.plant.tags[t].redundant for t in known if t in suspect and ctx.plant.tags[t].redundant]
     stored = ctx.current([*known, *(o for o in others if o)]) if known else {}
     readings = [reading_of(ctx, name, stored.get(name), language=language) for name in known]
     for r in readings:
         r.suspect_by = suspect.get(r.tag, [])
+        r.limits = limits_of(ctx, r.tag, r.value, active_rules=active_rules, language=language)
         other = ctx.plant.tags[r.tag].redundant
         cross_check = other is not None and not set(r.suspect_by) <= device_wide & set(suspect.get(other, []))
         if r.suspect_by and other is not None and cross_check:  # a lost link takes both transmitters

@@ -38,6 +38,18 @@ class Freshness(StrEnum):
     MISSING = "missing"  # never read
 
 
+class TagLimit(BaseModel):
+    """A fault rule's limit on a reading: where it lies, whether the value is past it, whether it alarms."""
+
+    rule: str
+    name: str
+    side: str  # rules.limits.Side: "above" or "below"
+    value: float
+    crossed: bool
+    near: bool  # crossed, or within tools.live.NEAR_SHARE of it
+    active: bool  # the rule's alarm is active now
+
+
 class TagReading(BaseModel):
     """The latest value of one tag, with everything needed to say it exactly."""
 
@@ -51,6 +63,7 @@ class TagReading(BaseModel):
     freshness: Freshness
     suspect_by: list[str] = Field(default_factory=list)  # active instrument alarms on this reading
     redundant: TagReading | None = None  # the other transmitter, when this reading is suspect
+    limits: list[TagLimit] = Field(default_factory=list)  # the fault rules' limits on this measurement
 
     @property
     def is_current(self) -> bool:

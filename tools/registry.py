@@ -150,7 +150,7 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
     ToolName.QUERY_HISTORY: (
         QueryHistoryArgs,
         lambda c, a, who: history.query_history(
-            c, a.tag, window_s=a.window_s, mode=a.mode, every_s=a.every_s
+            c, a.tag, window_s=a.window_s, mode=a.mode, every_s=a.every_s, language=who.language
         ),
     ),
     ToolName.SEARCH_KNOWLEDGE: (

@@ -8,7 +8,7 @@ from typing import Any
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
 from agent.planner.answer_readings import Voice, readings_answer
-from agent.planner.cues import asks_plc_actions
+from agent.planner.cues import asks_assessment, asks_plc_actions
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.question import Intent, Question
@@ -90,7 +90,7 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
-        lines, details = readings_answer(res.get("readings", []), v)
+        lines, details = readings_answer(res.get("readings", []), v, assess=asks_assessment(fold(q.text)))
         if q.threshold is not None:
             lines = [*ops.against_threshold(res.get("readings", []), q.threshold, v), *lines]
         listing = get(ToolName.LIST_ACTIVE_ALARMS)

@@ -53,6 +53,21 @@ def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
     return lines, details
 
 
+def _rule_limit(reading: dict[str, Any], rule_id: str) -> dict[str, Any] | None:
+    return next((lim for lim in reading.get("limits") or [] if lim["rule"] == rule_id), None)
+
+
+def _against_rule(reading: dict[str, Any], rule_id: str, v: Voice) -> str:
+    """"temperatura do óleo 67,4 °C (limite: acima de 65 °C)": a reading beside this rule's limit on it."""
+    unit = reading.get("unit", "")
+    said = f"{label(reading['description'])} {v.number(reading['value'], unit)}"
+    lim = _rule_limit(reading, rule_id)
+    if lim is None:
+        return said
+    side = v.say("acima de", "above") if lim["side"] == "above" else v.say("abaixo de", "below")
+    return said + v.say(" (limite: ", " (limit: ") + f"{side} {v.number(lim['value'], unit)})"
+
+
 def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple[list[str], list[str]]:
     """An alarm's cause and consequence (or the action first, when asked what to do)."""
     rule, alarm = res["rule"], res.get("alarm")
@@ -92,7 +107,7 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
                 )
             )
     else:
-        lines = [f"{name} {state}. " + v.say("Causa: ", "Cause: ") + cause]
+        lines = [f"{name} {state}.", v.say("Causa: ", "Cause: ") + cause]
         lines.append(consequence + " " + v.say("O que fazer: ", "What to do: ") + action)
     for r in res.get("live_values", []):
         instrument = bool(rule.get("suspect_tags"))  # the alarm is itself about the instrument
@@ -124,11 +139,13 @@ def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple
     watched = [r for r in res.get("live_values", []) if r.get("time") is not None][:4]
     if not alarm and watched:  # not active: what it watches reads now, so the operator can judge
         lines.insert(
+            1, v.say("Agora: ", "Now: ") + "; ".join(_against_rule(r, rule["id"], v) for r in watched) + "."
+        )
+    elif alarm and (limited := [r for r in watched if _rule_limit(r, rule["id"])]):
+        lines.insert(
             1,
-            v.say("Agora: ", "Now: ")
-            + "; ".join(
-                f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in watched
-            )
+            v.say("Limite da regra, e o valor agora: ", "The rule's limit, and the value now: ")
+            + "; ".join(_against_rule(r, rule["id"], v) for r in limited)
             + ".",
         )
     details = []

@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from agent.planner.answer_alarms import active_alarms, alarm_name
-from agent.planner.answer_readings import Voice, label, quality, reading_detail, reading_sentence
+from agent.planner.answer_readings import (
+    Voice,
+    label,
+    limits_sentence,
+    quality,
+    reading_detail,
+    reading_sentence,
+)
 from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
@@ -263,7 +270,8 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
     if res.get("boolean"):
         return [bit_history_sentence(valued, s, q, name, window, v, start=res.get("start"))], []
     if q.aggregate is Aggregate.TREND and len(valued) >= 2:
-        return [trend_sentence(valued, name, unit, v)], []
+        limits = limits_sentence(res.get("limits") or [], unit, v)
+        return [trend_sentence(valued, name, unit, v), *([limits] if limits else [])], []
     if q.aggregate is Aggregate.AGO and valued:
         then = point_at(valued, res.get("start"), after_s=AGO_MARGIN_S)
         return [

@@ -9,6 +9,8 @@ from typing import Any
 from agent.planner.phrases import clock_time, date_time, number, quality, say, utc_time
 from lockpilot.language import Language
 
+MAX_LIMITS_SAID = 3
+MAX_READINGS_WITH_LIMITS = 2  # beyond that, limits crowd the readings out
 _NOTE = re.compile(r"\s*\(.*?\)")
 
 
@@ -114,6 +116,33 @@ def reading_detail(r: dict[str, Any], v: Voice) -> str:
     )
 
 
-def readings_answer(readings: list[dict[str, Any]], v: Voice) -> tuple[list[str], list[str]]:
-    """The sentences of several readings, and their details."""
-    return [reading_sentence(r, v) for r in readings], [reading_detail(r, v) for r in readings]
+def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | None:
+    """Where the fault rules draw their lines on a measurement, and which the value is past."""
+    if not limits:
+        return None
+    parts = []
+    for lim in limits[:MAX_LIMITS_SAID]:
+        side = v.say("acima de", "above") if lim["side"] == "above" else v.say("abaixo de", "below")
+        state = [
+            *([v.say("ultrapassado", "exceeded")] if lim.get("crossed") else []),
+            *([v.say("alarme ativo", "alarm active")] if lim.get("active") else []),
+        ]
+        note = f" ({', '.join(state)})" if state else ""
+        parts.append(f"{side} {v.number(lim['value'], unit)}, «{lim['name']}»{note}")
+    return v.say("Limites das regras de falha: ", "Fault rule limits: ") + "; ".join(parts) + "."
+
+
+def readings_answer(
+    readings: list[dict[str, Any]], v: Voice, *, assess: bool = False
+) -> tuple[list[str], list[str]]:
+    """The sentences of several readings, and their details. With one or two readings, the fault rules'
+    limits on a current one near or past one, or whenever `assess` (is it normal, high, rising?)."""
+    lines = []
+    for r in readings:
+        lines.append(reading_sentence(r, v))
+        limits = r.get("limits") or []
+        worth_saying = assess or any(lim.get("near") or lim.get("active") for lim in limits)
+        if len(readings) <= MAX_READINGS_WITH_LIMITS and r.get("freshness") == "current" and worth_saying:
+            said = limits_sentence(limits, r.get("unit", ""), v)
+            lines += [said] if said else []
+    return lines, [reading_detail(r, v) for r in readings]

@@ -61,6 +61,25 @@ class WhatIf:
     minutes: float
 
 
+_NAMES_ALARM = re.compile(r"\b(?:alarmes?|alarms?|regras?|rules?|alertas?|alerts?|trips?)\b")
+
+
+_ASSESS = re.compile(
+    r"\b(?:normal|normais|alt[oa]s?|baix[oa]s?|ok|okay|bom|boa|preocup\w*|perig\w*|limites?|limits?|"
+    r"high|low|fine|worr\w*|danger\w*|safe|seguro|subindo|caindo|rising|falling|dropping|climbing)\b"
+)
+
+
+def asks_assessment(folded: str) -> bool:
+    """Asks whether a value is all right (normal, high, worrying, rising), not just what it is."""
+    return _ASSESS.search(folded) is not None
+
+
+def names_an_alarm(folded: str) -> bool:
+    """Says "alarm" or "rule": the rule its words name is the subject, active or not."""
+    return _NAMES_ALARM.search(folded) is not None
+
+
 def asks_procedure(folded: str) -> bool:
     """True when the operator asks what to do."""
     return _PROCEDURE.search(folded) is not None

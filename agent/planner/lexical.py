@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from agent.planner import vocabulary as v
 from agent.planner.cues import WhatIf, what_if
+from agent.planner.linker import in_plant_words
+from agent.planner.shorthand import spelled_out
 from lockpilot.language import Language
+from lockpilot.plant import Plant
 from lockpilot.plant.commands import Action, CommandBook
 from lockpilot.text import STOPWORDS, contains_phrase, fold, words
 from tools.whatif.action import ActionError, parse_action
@@ -31,6 +34,9 @@ def detect_language(text_words: list[str], *, otherwise: Language = Language.PT)
     return Language.EN if en > pt else Language.PT
 
 
+PARTICLE_REACH = 6  # words after the verb where its particle may stand ("shut the main pump down")
+
+
 def command_action(text_words: list[str], folded: str) -> Action | None:
     """The action of an imperative request ("abra ...", "please open ..."), None for anything else."""
     rest = [w for w in text_words if w not in v.POLITE]
@@ -46,6 +52,9 @@ def command_action(text_words: list[str], folded: str) -> Action | None:
         return v.COMMAND_VERBS.get(named) or v.NOUN_ACTIONS.get(named)
     if rest[0] == v.STOP_PREPOSITION:
         return Action.STOP if len(rest) > 1 and rest[1] not in v.NOT_AN_ORDER_AFTER_PARA else None
+    particle = next((w for w in rest[1:PARTICLE_REACH] if (rest[0], w) in v.PARTICLE_VERBS), None)
+    if particle is not None:  # "shut the main pump down", "turn the fan off"
+        return v.PARTICLE_VERBS[(rest[0], particle)]
     return v.COMMAND_VERBS.get(rest[0])
 
 
@@ -104,9 +113,21 @@ def order_in(text: str, book: CommandBook) -> Order | None:
     if action is None:
         return None
     equipment = find_equipment(text_words, book)
-    spec = book.find(action, equipment) if equipment is not None else book.only(action)
+    spec = book.find(action, equipment) if equipment is not None else None
+    if spec is None and equipment is not None and action in v.ACTION_ALSO:  # "shut the pump": stop it
+        spec = book.find(v.ACTION_ALSO[action], equipment)
+    spec = spec or book.only(action)  # "aborta a sequência de enchimento": the one abort there is
     value = number_in(folded) if action is Action.SET else None
     return Order(action, equipment or (spec.target if spec else None), spec.id if spec else None, value)
+
+
+def order_in_site_words(text: str, book: CommandBook, plant: Plant) -> Order | None:
+    """The order a message gives, in the site's words too ("abre a porta de cima": the upstream gate)."""
+    text = spelled_out(text)  # "pfv desliga a bomba"
+    order = order_in(text, book)
+    if order is None or order.command is None:
+        order = order_in(in_plant_words(text, plant), book) or order
+    return order
 
 
 def asks_state(text_words: list[str]) -> bool:

@@ -39,10 +39,11 @@ def with_vocabulary(text: str, plant: Plant) -> str:
     return folded if not extra else f"{folded} {' '.join(extra)}"
 
 
-def in_plant_words(text: str, plant: Plant, *, known: frozenset[str]) -> str:
+def in_plant_words(text: str, plant: Plant, *, known: frozenset[str] = frozenset()) -> str:
     """The folded text with the plant's word beside every site variant it uses, in place ("upstream,
-    chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses are
-    dropped ("tá esquentando" -> "tá temperatura"), so a variant is no extra word to cover."""
+    chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses (none
+    when `known` is empty) are dropped ("tá esquentando" -> "tá temperatura", "porta de cima" -> "comporta
+    montante"), so a variant is no extra word to cover."""
     out = fold(text)
     vocabulary = tuple((c, tuple(vs)) for c, vs in plant.vocabulary.items())
     for pattern, variant_words, canonical_words in _variant_patterns(vocabulary):

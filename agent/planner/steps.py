@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.planner.cues import names_an_alarm
 from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
 from agent.planner.windows import TREND_WINDOW_S
+from lockpilot.text import fold
 from rules.alarms import ANOMALY_PREFIX
 from tools.history import HistoryMode
 from tools.registry import ToolName
@@ -125,10 +127,9 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
     if (
         (pick is None or pick.startswith(ANOMALY_PREFIX))
         and q.rule is not None
-        and q.symptoms
-        and not q.named_tags
+        and ((q.symptoms and not q.named_tags) or names_an_alarm(fold(q.text)))
     ):
-        pick = q.rule  # no rule active (an anomaly at most): what that symptom would mean, what to do then
+        pick = q.rule  # no rule active (an anomaly at most): what that alarm would mean, what to do then
     if pick is not None and pick.startswith(ANOMALY_PREFIX):
         return []  # an anomaly is no rule to explain: the listing says it
     if pick is None:

@@ -21,11 +21,18 @@ from agent.planner.cues import (
     asks_reference,
     asks_why,
     hypothetical,
+    names_an_alarm,
 )
 from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
 from agent.planner.domain import lexicon_for, subject_words
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
-from agent.planner.lexical import asked_what_if, asks_state, detect_language, find_equipment, order_in
+from agent.planner.lexical import (
+    asked_what_if,
+    asks_state,
+    detect_language,
+    find_equipment,
+    order_in_site_words,
+)
 from agent.planner.linker import (
     PlantCatalog,
     RuleCatalog,
@@ -41,6 +48,7 @@ from agent.planner.linker import (
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
+from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
@@ -363,6 +371,13 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
     return top.intent, margin
 
 
+_EXPLAIN_ALARM = re.compile(
+    r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
+    r"go(?:es)? off|trips?)\b"
+)
+_NOT_EXPLAINING = frozenset({Intent.ACTIVE_ALARMS, Intent.KNOWLEDGE, Intent.READ, Intent.STATUS})
+
+
 def _decide(
     q: Question, ranked: list[IntentScore], folded: str, *, bits_only: bool = False
 ) -> tuple[Intent, float]:
@@ -385,6 +400,8 @@ def _decide(
         return Intent.ALARM_HISTORY, margin
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
+    if q.rule and names_an_alarm(folded) and _EXPLAIN_ALARM.search(folded) and intent in _NOT_EXPLAINING:
+        return Intent.EXPLAIN, margin  # "explica o alarme de vento forte", "what triggers the filter alarm?"
     if asks_plc_actions(folded):
         return Intent.EXPLAIN, margin  # "quais ações automáticas o CLP executou?"
     if _ALL_OK.search(folded) and not q.named_tags:
@@ -710,14 +727,18 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
 
 
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
+    text = spelled_out(text)  # "qto tempo leva?" -> "quanto tempo leva?"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     before = Language(focus.language) if focus is not None and focus.language else Language.PT
     q = Question(text=text, language=detect_language(words(text), otherwise=before), intent=Intent.KNOWLEDGE)
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
-    order = order_in(text, book)
-    q.equipment = _what_opens(find_equipment(text_words, book), text_words, book)
+    in_place = in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary)
+    order = order_in_site_words(text, book, ctx.plant)
+    plant_words = in_plant_words(text, ctx.plant)  # "a porta de cima" -> "a comporta montante"
+    named = find_equipment(words(plant_words), book) or find_equipment(text_words, book)
+    q.equipment = _what_opens(named, text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:
         q.window_s = (ago_s(folded) or 0.0) + AGO_MARGIN_S
@@ -734,7 +755,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         if order.command is None and order.equipment is None:  # "liga", "open it": which one?
             q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language, focus)
         return q
-    _link_tags(q, in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary), vector, ctx)
+    _link_tags(q, in_place, vector, ctx)
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False

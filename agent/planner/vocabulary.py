@@ -97,6 +97,14 @@ COMMAND_PHRASES: dict[str, Action] = {
     "turn off": Action.STOP,
     "switch off": Action.STOP,
 }
+# English verbs whose particle may stand after the object ("shut the main pump down").
+PARTICLE_VERBS: dict[tuple[str, str], Action] = {
+    **dict.fromkeys((("turn", "off"), ("switch", "off"), ("shut", "down"), ("shut", "off")), Action.STOP),
+    **dict.fromkeys((("power", "down"), ("power", "off")), Action.STOP),
+    **dict.fromkeys((("turn", "on"), ("switch", "on"), ("power", "up"), ("power", "on")), Action.START),
+}
+# An action that equipment without it takes as another ("fecha a bomba", "shut the pump": stop it).
+ACTION_ALSO: dict[Action, Action] = {Action.CLOSE: Action.STOP}
 POLITE = wordset("por favor favor please pls voce you can could would kindly copilot lockpilot ok entao")
 
 QUESTION_OPENERS = (

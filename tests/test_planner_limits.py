@@ -1,0 +1,58 @@
+"""The fault rules' limits on a measurement, read out of rules.yaml and said beside the value: how far a
+reading is from the line that raises an alarm, and what a named alarm needs to fire when it is not active."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.service import Copilot
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
+from rules.limits import Side
+from tests.planner_helpers import incident_context
+
+QUIET = "quiet_idle"
+
+
+def _ask(bundle: PlantBundle, incident: str, at_s: float, question: str) -> dict[str, Any]:
+    copilot = Copilot(tools=incident_context(bundle, incident, at_s), checkpointer=InMemorySaver())
+    return copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id=question).model_dump(mode="json")
+
+
+def test_limits_come_from_the_rule_conditions_with_parameters_and_percentages(bundle: PlantBundle) -> None:
+    oil = {(lim.rule_id, lim.side, lim.value) for lim in bundle.limits["temperatura_oleo_hpu"]}
+    assert oil == {
+        ("temperatura_oleo_hpu_alta", Side.ABOVE, 65.0),
+        ("temperatura_oleo_hpu_muito_alta", Side.ABOVE, 75.0),
+    }
+    nominal = bundle.plant.tags["corrente_motor_comporta_montante"].nominal
+    current = bundle.limits["corrente_motor_comporta_montante"]
+    jam = next(lim for lim in current if "travamento" in lim.rule_id)
+    assert nominal is not None and jam.value == 1.5 * nominal  # "> 150% nominal"
+    assert "posicao_comporta_montante" not in bundle.limits  # "position > 2 %" tells open from closed
+
+
+def test_is_it_normal_gets_the_limits_beside_the_value(bundle: PlantBundle) -> None:
+    result = _ask(bundle, QUIET, 120, "a temperatura do óleo tá normal?")
+    assert "47," in result["answer"] or "°C" in result["answer"]
+    assert "acima de 65 °C" in result["answer"] and "acima de 75 °C" in result["answer"]
+
+
+def test_a_plain_reading_far_from_its_limits_is_said_alone(bundle: PlantBundle) -> None:
+    result = _ask(bundle, QUIET, 120, "qual a temperatura do óleo?")
+    assert "Limites" not in result["answer"]
+
+
+def test_a_reading_past_a_limit_says_so_and_cites_the_rule(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "gate_jam_and_level_drift", 18, "corrente do motor da comporta de montante?")
+    assert "ultrapassado" in result["answer"]
+    assert any(c["kind"] == "rule" and "comporta_montante" in c["id"] for c in result["citations"])
+
+
+def test_a_named_alarm_that_is_not_active_is_explained_with_its_limit(bundle: PlantBundle) -> None:
+    result = _ask(bundle, QUIET, 120, "explica o alarme de vento forte")
+    assert "velocidade_vento_alta" in result["answer"] and "não está ativo" in result["answer"]
+    assert "limite: acima de 15 m/s" in result["answer"]
+    assert {"kind": "rule", "id": "velocidade_vento_alta"} in result["citations"]
