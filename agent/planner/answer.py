@@ -11,6 +11,7 @@ from agent.planner.answer_readings import Voice, readings_answer
 from agent.planner.cues import asks_assessment, asks_plc_actions
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
+from agent.planner.passage import answer_from
 from agent.planner.question import Intent, Question
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
@@ -53,7 +54,8 @@ def small_talk(q: Question, v: Voice) -> str:
     return q.clarify
 
 
-def _knowledge(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
+def _knowledge(res: dict[str, Any], v: Voice, *, question: str = "") -> tuple[list[str], list[str]]:
+    """The best passage: the part of it that answers the question (its first sentences without one)."""
     hits = res.get("hits", [])
     if not hits:
         return [
@@ -63,10 +65,12 @@ def _knowledge(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
             )
         ], []
     hit = hits[0]
-    text = " ".join(hit["text"].split())
-    sentences = text.split(". ")
-    short = ". ".join(sentences[:2]).rstrip(".") + "."
-    return [f"{short}"], [f"{v.say('Fonte', 'Source')}: {hit['heading']} [{hit['id']}]"]
+    if question:
+        short = answer_from(hit["text"], question, v.language)
+    else:
+        sentences = " ".join(hit["text"].split()).split(". ")
+        short = ". ".join(sentences[:2]).rstrip(".") + "."
+    return [short], [f"{v.say('Fonte', 'Source')}: {hit['heading']} [{hit['id']}]"]
 
 
 def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
@@ -89,6 +93,8 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
+    if q.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE) and (res := get(ToolName.SEARCH_KNOWLEDGE)):
+        return _knowledge(res, v, question=q.text)
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
         lines, details = readings_answer(res.get("readings", []), v, assess=asks_assessment(fold(q.text)))
         if q.threshold is not None:
