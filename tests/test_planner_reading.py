@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from agent.guard import asked_by_user
 from agent.planner.answer import write_answer
 from agent.planner.errors import said_error
-from agent.guard import asked_by_user
 from agent.planner.lexical import order_in, order_in_site_words
 from agent.planner.question import Intent
 from agent.planner.understand import understand

@@ -13,6 +13,7 @@ from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.passage import answer_from
 from agent.planner.question import Intent, Question
+from agent.planner.semantic import SentenceModel
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
 from lockpilot.text import fold, words
@@ -54,6 +55,11 @@ def small_talk(q: Question, v: Voice) -> str:
     return q.clarify
 
 
+def _similarities(question: str, sentences: list[str]) -> list[float]:
+    vectors = SentenceModel.embed([question, *sentences])
+    return [float(x) for x in vectors[1:] @ vectors[0]]
+
+
 def _knowledge(res: dict[str, Any], v: Voice, *, question: str = "") -> tuple[list[str], list[str]]:
     """The best passage: the part of it that answers the question (its first sentences without one)."""
     hits = res.get("hits", [])
@@ -66,7 +72,7 @@ def _knowledge(res: dict[str, Any], v: Voice, *, question: str = "") -> tuple[li
         ], []
     hit = hits[0]
     if question:
-        short = answer_from(hit["text"], question, v.language)
+        short = answer_from(hit["text"], question, v.language, similar=_similarities)
     else:
         sentences = " ".join(hit["text"].split()).split(". ")
         short = ". ".join(sentences[:2]).rstrip(".") + "."

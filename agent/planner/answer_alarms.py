@@ -58,7 +58,7 @@ def _rule_limit(reading: dict[str, Any], rule_id: str) -> dict[str, Any] | None:
 
 
 def _against_rule(reading: dict[str, Any], rule_id: str, v: Voice) -> str:
-    """"temperatura do óleo 67,4 °C (limite: acima de 65 °C)": a reading beside this rule's limit on it."""
+    """ "temperatura do óleo 67,4 °C (limite: acima de 65 °C)": a reading beside this rule's limit on it."""
     unit = reading.get("unit", "")
     said = f"{label(reading['description'])} {v.number(reading['value'], unit)}"
     lim = _rule_limit(reading, rule_id)

@@ -16,6 +16,7 @@ from agent.planner.answer_readings import (
     reading_detail,
     reading_sentence,
 )
+from agent.planner.cues import asks_assessment
 from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
@@ -270,7 +271,9 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
     if res.get("boolean"):
         return [bit_history_sentence(valued, s, q, name, window, v, start=res.get("start"))], []
     if q.aggregate is Aggregate.TREND and len(valued) >= 2:
-        limits = limits_sentence(res.get("limits") or [], unit, v)
+        near = [lim for lim in res.get("limits") or [] if lim.get("near") or lim.get("active")]
+        assess = asks_assessment(fold(q.text))
+        limits = limits_sentence(res.get("limits") or [], unit, v) if near or assess else None
         return [trend_sentence(valued, name, unit, v), *([limits] if limits else [])], []
     if q.aggregate is Aggregate.AGO and valued:
         then = point_at(valued, res.get("start"), after_s=AGO_MARGIN_S)

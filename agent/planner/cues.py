@@ -66,12 +66,12 @@ _NAMES_ALARM = re.compile(r"\b(?:alarmes?|alarms?|regras?|rules?|alertas?|alerts
 
 _ASSESS = re.compile(
     r"\b(?:normal|normais|alt[oa]s?|baix[oa]s?|ok|okay|bom|boa|preocup\w*|perig\w*|limites?|limits?|"
-    r"high|low|fine|worr\w*|danger\w*|safe|seguro|subindo|caindo|rising|falling|dropping|climbing)\b"
+    r"high|low|fine|worr\w*|danger\w*|safe|seguro)\b"
 )
 
 
 def asks_assessment(folded: str) -> bool:
-    """Asks whether a value is all right (normal, high, worrying, rising), not just what it is."""
+    """Asks whether a value is all right (normal, high, worrying), not just what it is."""
     return _ASSESS.search(folded) is not None
 
 

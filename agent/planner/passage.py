@@ -4,6 +4,7 @@ words, in the passage's order, in the user's language when the passage has both;
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lockpilot.language import Language
@@ -71,8 +72,14 @@ def _plain(text: str) -> str:
     return " ".join(_CODE.sub(r"\1", text).split())
 
 
-def answer_from(passage: str, question: str, language: Language) -> str:
-    """The part of `passage` that answers `question`; its first sentences when no part shares a word."""
+Similarity = Callable[[str, list[str]], list[float]]
+SURE_OVERLAP = 2  # shared words that choose a sentence without the sentence vectors
+CLOSE_SIMILARITY = 0.01  # a second sentence this close to the best one is said too
+
+
+def answer_from(passage: str, question: str, language: Language, *, similar: Similarity | None = None) -> str:
+    """The part of `passage` that answers `question`: its steps, the sentences sharing the question's words
+    or, across languages (`similar`: sentence-vector similarity), the nearest; else its first sentences."""
     units = _units(passage)
     if language is Language.EN and any(u.english for u in units):
         units = [u for u in units if u.english or u.step]
@@ -87,7 +94,11 @@ def answer_from(passage: str, question: str, language: Language) -> str:
     asked = _stems(question)
     scores = [len(asked & _stems(u.text)) for u in units]
     best = max(scores)
-    if best == 0:
+    if best < SURE_OVERLAP and similar is not None and len(units) > 1:
+        near = similar(question, [_plain(u.text) for u in units])
+        top = max(near)
+        chosen = [u for u, s in zip(units, near, strict=True) if s >= top - CLOSE_SIMILARITY][:2]
+    elif best == 0:
         chosen = units[:2]
     else:
         chosen = [u for u, s in zip(units, scores, strict=True) if s >= max(1, best - 1)][:MAX_SENTENCES]

@@ -72,6 +72,8 @@ class Question:
     confidence: float = 1.0
     tags: list[str] = field(default_factory=list)
     named_tags: bool = False  # the tags were named, not taken from the equipment
+    unit_asked: bool = False  # the tags are the ones measured in a unit the question names
+    unit_unmeasured: bool = False  # it names a unit none of its tags is measured in: a set point, a reference
     equipment: str | None = None
     action: Action | None = None
     command: str | None = None

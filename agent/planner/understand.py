@@ -51,6 +51,7 @@ from agent.planner.semantic import SentenceModel
 from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
+from agent.planner.units import units_asked
 from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
 from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant, Tag
@@ -375,6 +376,8 @@ _EXPLAIN_ALARM = re.compile(
     r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
     r"go(?:es)? off|trips?)\b"
 )
+_UNIT_READS = frozenset({Intent.KNOWLEDGE, Intent.READ, Intent.STATUS, Intent.HISTORY, Intent.ACTIVE_ALARMS})
+_NOW = (None, Aggregate.TREND)  # a rate asked in its unit is read now; a max or mean is history
 _NOT_EXPLAINING = frozenset({Intent.ACTIVE_ALARMS, Intent.KNOWLEDGE, Intent.READ, Intent.STATUS})
 
 
@@ -389,6 +392,10 @@ def _decide(
     if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
+    if q.unit_asked and intent in _UNIT_READS and not (asks_definition(folded) or q.aggregate not in _NOW):
+        return Intent.READ, margin  # "main pump vibration in mm/s?", "tá subindo quanto por minuto?"
+    if q.unit_unmeasured and intent in _UNIT_READS | {Intent.TIME_TO} and not q.sequence:
+        return Intent.KNOWLEDGE, margin  # "a válvula de alívio abre com quantos bar?": the documents say
     if intent in (Intent.GREETING, Intent.OUT_OF_DOMAIN, Intent.CAPABILITIES, Intent.CLARIFY):
         return intent, margin
     if intent is Intent.WHY_NOT and not (why or _NEGATION.search(folded)):  # no "why", no "not": next best
@@ -726,6 +733,15 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
     return question
 
 
+def _in_units_asked(q: Question, ctx: ToolContext) -> None:
+    """A question naming a unit ("quanto por minuto?", "in mm/s?") asks for the tag measured in it."""
+    asked = units_asked(q.text)
+    measured = [t for t in q.tags if ctx.plant.tags[t].unit in asked]
+    if measured:
+        q.tags, q.named_tags, q.unit_asked = measured, True, True
+    q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"
+
+
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
     text = spelled_out(text)  # "qto tempo leva?" -> "quanto tempo leva?"
     folded = with_vocabulary(text, ctx.plant)
@@ -759,6 +775,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
+    _in_units_asked(q, ctx)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx)

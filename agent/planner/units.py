@@ -1,0 +1,39 @@
+"""Units a question names ("em mm/s", "quanto por minuto"), to pick the tag measured in them."""
+
+from __future__ import annotations
+
+import re
+
+from lockpilot.text import fold
+
+# Folded phrases -> the unit strings of tags.yaml they ask for.
+_UNIT_PHRASES: tuple[tuple[str, frozenset[str]], ...] = (
+    (r"(?:por|per|a|each)\s+minut[oe]s?|/\s*min\b|por min\b", frozenset({"m/min"})),
+    (r"mm\s*/\s*s\b", frozenset({"mm/s"})),
+    (
+        r"m3\s*/\s*h\b|m³\s*/\s*h\b|metros? cubicos? por hora|cubic met(?:er|re)s? per hour",
+        frozenset({"m3/h"}),
+    ),
+    (r"m3\s*/\s*s\b|m³\s*/\s*s\b|metros? cubicos? por segundo", frozenset({"m3/s"})),
+    (r"\bkwh\b|quilowatts?[- ]hora|kilowatt[- ]hours?", frozenset({"kWh"})),
+    (r"\bkw\b|quilowatts?\b|kilowatts?\b", frozenset({"kW"})),
+    (r"\brpm\b|rotac\w* por minuto", frozenset({"rpm"})),
+    (r"\bbar\b", frozenset({"bar"})),
+    (r"\bgraus\b|\bdegrees\b|celsius|°\s*c\b", frozenset({"°C"})),
+    (r"\bamperes?\b|\bamps?\b|amperagem", frozenset({"A"})),
+    (r"\bvolts?\b|voltagem", frozenset({"V"})),
+    (r"\bhertz\b|\bhz\b", frozenset({"Hz"})),
+)
+_COMPILED = tuple((re.compile(p), units) for p, units in _UNIT_PHRASES)
+
+
+def units_asked(text: str) -> frozenset[str]:
+    """The tag units a question names; none when it names none."""
+    folded = fold(text)
+    found: set[str] = set()
+    for pattern, units in _COMPILED:
+        if pattern.search(folded):
+            found |= units
+    if "mm/s" in found:
+        found.discard("m/min")
+    return frozenset(found)

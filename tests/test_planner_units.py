@@ -1,0 +1,42 @@
+"""A unit named in a question picks the tag measured in it, or says the question is about a set point."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.planner.question import Intent
+from agent.planner.understand import understand
+from agent.planner.units import units_asked
+from rules.bundle import PlantBundle
+from tests.planner_helpers import incident_context
+
+FILLING = "quiet_filling_and_upstream_opening"
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("tá subindo quanto por minuto?", {"m/min"}),
+        ("main pump vibration in mm/s?", {"mm/s"}),
+        ("qual a vazão em m³/h?", {"m3/h"}),
+        ("quantos graus tá o óleo?", {"°C"}),
+        ("qual o nível da câmara?", set()),
+    ],
+)
+def test_units_named_in_questions(text: str, units: set[str]) -> None:
+    assert units_asked(text) == units
+
+
+def test_a_rate_asked_per_minute_reads_the_rate_tag(bundle: PlantBundle) -> None:
+    q = understand("ta subindo quanto por minuto a caixa da eclusa?", incident_context(bundle, FILLING, 240))
+    assert q.intent is Intent.READ and q.tags == ["taxa_variacao_nivel_camara"]
+
+
+def test_a_measurement_asked_in_its_unit_is_read(bundle: PlantBundle) -> None:
+    q = understand("main pump vibration in mm/s?", incident_context(bundle, FILLING, 240))
+    assert q.intent is Intent.READ and q.tags == ["vibracao_bomba"]
+
+
+def test_a_unit_no_named_tag_is_measured_in_asks_the_documents(bundle: PlantBundle) -> None:
+    q = understand("a válvula de alívio abre com quantos bar?", incident_context(bundle))
+    assert q.intent is Intent.KNOWLEDGE
