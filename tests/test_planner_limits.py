@@ -56,3 +56,10 @@ def test_a_named_alarm_that_is_not_active_is_explained_with_its_limit(bundle: Pl
     assert "velocidade_vento_alta" in result["answer"] and "não está ativo" in result["answer"]
     assert "limite: acima de 15 m/s" in result["answer"]
     assert {"kind": "rule", "id": "velocidade_vento_alta"} in result["citations"]
+
+
+def test_the_alarm_listing_says_the_value_that_raised_the_most_urgent_alarm(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "hpu_oil_overtemp", 110, "quais alarmes estão ativos?")
+    assert "temperatura_oleo_hpu_alta" in result["answer"] or "Temperatura alta do óleo" in result["answer"]
+    assert "(limite: acima de 65 °C)" in result["answer"]
+    assert {"kind": "tag", "id": "temperatura_oleo_hpu"} in result["citations"]

@@ -21,6 +21,8 @@ HISTORY_WINDOW_S = 7 * 86400.0  # how far back explain_alarm looks for the alarm
 
 class ActiveAlarmsResult(ToolResult):
     alarms: list[AlarmView] = Field(default_factory=list)
+    # the most urgent and the first-out alarm's measurements (tags its rule sets a limit on), read now
+    measured: dict[str, list[TagReading]] = Field(default_factory=dict)
 
 
 class CommandOffer(BaseModel):
@@ -52,14 +54,28 @@ def priority_rank(alarm: AlarmView) -> tuple[int, str]:
     return order.get(alarm.priority, 4), alarm.id
 
 
-def list_active_alarms(ctx: ToolContext, *, equipment: str | None = None) -> ActiveAlarmsResult:
-    """List the active alarms, most urgent first, optionally for one piece of equipment."""
+def _limited_tags(ctx: ToolContext, rule_id: str) -> list[str]:
+    return [tag for tag, limits in ctx.bundle.limits.items() if any(x.rule_id == rule_id for x in limits)]
+
+
+def list_active_alarms(
+    ctx: ToolContext, *, equipment: str | None = None, language: Language = Language.PT
+) -> ActiveAlarmsResult:
+    """List the active alarms, most urgent first, optionally for one piece of equipment; with the values
+    that raised the most urgent one and the first-out (the tags their rules set limits on)."""
     if ctx.alarms is None:
         return ActiveAlarmsResult(error=UNAVAILABLE)
     alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=priority_rank)
     cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
     cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
-    return ActiveAlarmsResult(alarms=alarms, citations=list(dict.fromkeys(cites)))
+    measured: dict[str, list[TagReading]] = {}
+    for alarm in [*alarms[:1], *(a for a in alarms if a.first_out)][:2]:
+        tags = _limited_tags(ctx, alarm.rule_id)
+        if tags and alarm.id not in measured:
+            read = read_tag(ctx, tags, language=language)
+            measured[alarm.id] = read.readings
+            cites += [c for c in read.citations if c.kind is CitationKind.TAG]
+    return ActiveAlarmsResult(alarms=alarms, measured=measured, citations=list(dict.fromkeys(cites)))
 
 
 def _find_alarm(active: list[AlarmView], alarm_id: str) -> AlarmView | None:

@@ -137,7 +137,7 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
     ToolName.SEARCH_TAGS: (SearchTagsArgs, lambda c, a, who: live.search_tags(c, a.query, limit=a.limit)),
     ToolName.LIST_ACTIVE_ALARMS: (
         ListActiveAlarmsArgs,
-        lambda c, a, who: alarms.list_active_alarms(c, equipment=a.equipment),
+        lambda c, a, who: alarms.list_active_alarms(c, equipment=a.equipment, language=who.language),
     ),
     ToolName.EXPLAIN_ALARM: (
         ExplainAlarmArgs,

@@ -44,7 +44,13 @@ def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         f"alarm{'s' if len(alarms) > 1 else ''}",
     )
     lines = [f"{count}; " + v.say("o mais urgente é ", "the most urgent is ") + _alarm_phrase(head, v) + "."]
-    if first_out is not None:
+    measured = [r for r in res.get("measured", {}).get(head["id"], []) if r.get("freshness") == "current"]
+    if measured:
+        now = "; ".join(_against_rule(r, head["rule_id"], v) for r in measured)
+        lines.append(v.say("Agora: ", "Now: ") + now + ".")
+    if first_out is not None and first_out["id"] == head["id"]:
+        lines.append(v.say("Foi o primeiro a disparar (first-out).", "It fired first (first-out)."))
+    elif first_out is not None:
         lines.append(
             v.say("O primeiro a disparar (first-out) foi ", "The first to fire (first-out) was ")
             + f"«{alarm_name(first_out, v)}» ({first_out['id']})."
