@@ -56,11 +56,15 @@ def sinks(plant: Plant, plane: DataPlane) -> tuple[HistoryWriter, CurrentStore]:
 
 
 def history_maintenance(plane: DataPlane) -> Part:
-    """The historian's upkeep: partitions created ahead and raw days past the retention dropped, hourly."""
+    """The historian's upkeep, hourly: partitions ahead, expired raw days dropped, closed days compacted."""
     from storage.maintenance import HistoryMaintenance
 
+    settings = plane.settings
     return HistoryMaintenance(
-        plane.database_url, clock=plane.clock, raw_retention_days=plane.settings.history_raw_retention_days
+        plane.database_url,
+        clock=plane.clock,
+        raw_retention_days=settings.history_raw_retention_days,
+        compaction_grace_s=settings.history_compaction_grace_s,
     )
 
 

@@ -2,11 +2,14 @@
 
 The baseline is the layout before exception recording (0002: text tag and source, btree on (tag, time),
 text-keyed minute rollup), written with a raw binary COPY of the same collected samples (the first hour)
-in the same run: its bytes per sample and its COPY rate are the references.
+in the same run: its bytes per sample and its COPY rate are the references. The simulated days are then
+compacted into hourly rows (storage.compaction, as the nightly maintenance does once they are closed) and
+measured again; the queries run on the compacted history.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import tempfile
 import time
@@ -20,11 +23,13 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from bench.historian_store import measure_store, synthesise
 from bench.plant_history import PlantHistory
 from evals.incident import IncidentLibrary
 from lockpilot.plant import Plant
 from lockpilot.samples import Sample
 from storage import history
+from storage.compaction import compact_closed
 from storage.history_writer import HistoryWriter, recording_ingester, to_rows
 from storage.migrate import migrate
 from storage.recording import RecordingPolicy
@@ -71,7 +76,12 @@ class HistorianReport:
     copy_rows_per_s: float = 0.0
     writer_rows_per_s: float = 0.0
     rollup_samples: int = 0
-    latencies: list[Latency] = field(default_factory=list)
+    bytes_before_compaction: int = 0
+    parts_before_compaction: dict[str, int] = field(default_factory=dict)
+    compaction_s: float = 0.0
+    hour_rows: int = 0
+    latencies: list[Latency] = field(default_factory=list)  # after compaction
+    latencies_before_compaction: list[Latency] = field(default_factory=list)
     baseline_latencies: list[Latency] = field(default_factory=list)
     synthesised: list[str] = field(default_factory=list)
     parts: dict[str, int] = field(default_factory=dict)  # bytes on disk by part
@@ -168,48 +178,6 @@ def _publish(writer: HistoryWriter, batches: Iterator[list[Sample]], *, chunk: i
     return count
 
 
-_SIZES = """
-SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
-WHERE c.relkind IN ('r', 'p') AND (c.relname LIKE 'tag_history_p%%' OR c.relname = ANY(%s))
-"""
-_TABLES = [
-    "tag_history_default",
-    "tag_rollup_1m",
-    "tag_rollup_open",
-    "tag_rollup_1h",
-    "tag_rollup_1d",
-    "tag_history_last",
-    "tag_ids",
-    "source_ids",
-]
-
-
-def _measure_store(conn: psycopg.Connection, report: HistorianReport) -> None:
-    conn.execute("VACUUM ANALYZE")
-    report.bytes_on_disk = int(conn.execute(_SIZES, (_TABLES,)).fetchone()[0])  # type: ignore[index]
-    raw = conn.execute(_SIZES, (["tag_history_default"],)).fetchone()
-    report.parts = {"raw rows": int(raw[0])}  # type: ignore[index]
-    for table in ("tag_rollup_1m", "tag_rollup_open", "tag_rollup_1h", "tag_rollup_1d"):
-        size = conn.execute("SELECT pg_total_relation_size(%s)", (table,)).fetchone()
-        report.parts[table] = int(size[0])  # type: ignore[index]
-    report.stored_rows = int(conn.execute("SELECT count(*) FROM tag_history_rows").fetchone()[0])  # type: ignore[index]
-    report.rollup_samples = int(conn.execute("SELECT sum(n_samples) FROM tag_history_1m").fetchone()[0])  # type: ignore[index]
-
-
-def _synthesise(conn: psycopg.Connection, *, table: str, simulated_days: int, wanted_days: int) -> bool:
-    """Fill `table` back to `wanted_days` before the simulated ones by repeating them (older, shifted)."""
-    if simulated_days >= wanted_days:
-        return False
-    for k in range(1, (wanted_days - 1) // simulated_days + 1):
-        conn.execute(
-            f"INSERT INTO {table} SELECT tag_id, bucket - %s, n_samples, n_values, good_count, sum, min, "
-            f"max, first_time - %s, first_value, last_time - %s, last_value FROM {table} WHERE bucket >= %s",
-            (*[timedelta(days=k * simulated_days)] * 3, START),
-        )
-    conn.execute(f"ANALYZE {table}")
-    return True
-
-
 def _queries(conn: psycopg.Connection, end: datetime) -> list[Latency]:
     day, tag = timedelta(days=1), QUERY_TAG
     return [
@@ -255,41 +223,50 @@ def run_historian_bench(
                     raise RuntimeError("the history writer did not finish")
             finally:
                 writer.stop()
-            _measure_store(conn, report)
+            end = START + timedelta(days=days)
+            measure_store(conn, report)
+            report.bytes_before_compaction = report.bytes_on_disk
+            report.parts_before_compaction = report.parts
+            report.latencies_before_compaction = _queries(conn, end)[:2]  # the trends read tiers only
+            closed = START + timedelta(days=math.ceil(days))  # every simulated day has ended
+            report.compaction_s = _timed(lambda: compact_closed(conn, now=closed, grace_s=0))
+            measure_store(conn, report)
             whole_days = max(1, int(days))
             for table, wanted in (("tag_rollup_1h", 30), ("tag_rollup_1d", 365)):
-                if _synthesise(conn, table=table, simulated_days=whole_days, wanted_days=wanted):
+                if synthesise(conn, table=table, start=START, simulated_days=whole_days, wanted_days=wanted):
                     report.synthesised.append(f"{table} back to {wanted} days")
-            report.latencies = _queries(conn, START + timedelta(days=days))
+            report.latencies = _queries(conn, end)
     return report
 
 
 def report_rows(report: HistorianReport) -> list[tuple[str, str, str, str]]:
     """The printed figures: name, historian, baseline (today's full-rate rows), target."""
-    copy = report.copy_rows_per_s
+    copy, n = report.copy_rows_per_s, report.collected
     rows = [
         (
-            "bytes on disk per collected sample",
+            "bytes on disk per collected sample, compacted",
             f"{report.bytes_per_sample:.2f}",
             f"{report.baseline_bytes_per_sample:.1f}",
             "≤ 4",
         ),
-        ("rows stored per collected sample", f"{report.stored_rows / report.collected:.4f}", "1", ""),
+        ("  before compaction (rows)", f"{report.bytes_before_compaction / n:.2f}", "", ""),
+        ("samples stored per collected sample", f"{report.stored_rows / n:.4f}", "1", ""),
+        ("hourly rows / compaction s", f"{report.hour_rows:,} / {report.compaction_s:.1f}", "", ""),
         ("rollup samples / collected", f"{report.rollup_samples / report.collected:.4f}", "1", "1 (exact)"),
         ("ingest samples/s (first hour)", f"{report.writer_rows_per_s:,.0f}", f"{copy:,.0f} (raw COPY)", ""),
         ("ingest vs raw binary COPY", f"{report.writer_rows_per_s / copy:.2f}×", "1×", "≥ 0.5×"),
     ]
-    rows += [
-        (f"  of which {name}", f"{size / report.collected:.2f}", "", "")
-        for name, size in report.parts.items()
-    ]
+    for when, parts in (("compacted", report.parts), ("before compaction", report.parts_before_compaction)):
+        rows += [(f"  {when}: {name}", f"{size / n:.2f}", "", "") for name, size in parts.items() if size]
     old = {lat.name: lat for lat in report.baseline_latencies}
     targets = {"30 days at 1 h": "p95 ≤ 50", "1 year at 1 day": "p95 ≤ 100"}
-    for lat in report.latencies:
+    named = [(f"{lat.name}, compacted", lat) for lat in report.latencies]
+    named += [(f"{lat.name}, before compaction", lat) for lat in report.latencies_before_compaction]
+    for name, lat in named:
         was = old.get(lat.name)
         rows.append(
             (
-                f"{lat.name} p50 / p95 ms",
+                f"{name} p50 / p95 ms",
                 f"{lat.p50_ms:.2f} / {lat.p95_ms:.2f}",
                 f"{was.p50_ms:.2f} / {was.p95_ms:.2f}" if was else "",
                 targets.get(lat.name, ""),

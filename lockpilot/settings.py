@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     # The historian: a tag is stored at least this often (tags.yaml max_interval_s overrides it per tag)
     history_max_interval_s: float = Field(default=60.0, gt=0, le=600.0)
     history_raw_retention_days: int = Field(default=400, ge=1)  # raw samples; rollups are kept forever
+    history_compaction_grace_s: float = Field(default=3600.0, ge=0)  # a UTC day compacts this long after
 
 
 @lru_cache(maxsize=1)

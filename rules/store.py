@@ -276,8 +276,7 @@ def history_batches(
     with conn.cursor(name="rules_replay") as cur:
         cur.itersize = 20_000
         cur.execute(
-            "SELECT time, tag, value, quality, source FROM tag_history WHERE time >= %s AND time < %s "
-            "ORDER BY time, tag",
+            "SELECT time, tag, value, quality, source FROM tag_history_between(%s, %s) ORDER BY time, tag",
             (start, end),
         )
         for when, tag, value, quality, source in cur:

@@ -1,4 +1,8 @@
-"""History queries; the one place that picks a rollup tier (day, hour, minute) or raw rows for an answer."""
+"""History queries; the one place that picks a rollup tier (day, hour, minute) or raw rows for an answer.
+
+Raw samples come from tag_history_between (0006): the raw rows and the compacted hours, the same answers
+before and after a day is compacted.
+"""
 
 from __future__ import annotations
 
@@ -88,17 +92,17 @@ def raw(
     earlier one (the value in force then), stamped at `start` and marked `carried`.
     """
     rows = conn.execute(
-        "SELECT time, value, quality, source FROM tag_history WHERE tag = %s AND time >= %s AND time < %s "
+        "SELECT time, value, quality, source FROM tag_history_between(%s, %s) WHERE tag = %s "
         "ORDER BY time LIMIT %s",
-        (tag, start, end, limit),
+        (start, end, tag, limit),
     ).fetchall()
     points = [HistoryPoint(t, v, CODE_QUALITY[q], s) for t, v, q, s in rows]
     if (points and points[0].time == start) or start >= end or limit <= 0:
         return points
     before = conn.execute(
-        "SELECT value, quality, source FROM tag_history WHERE tag = %s AND time < %s AND time >= %s "
+        "SELECT value, quality, source FROM tag_history_between(%s, %s) WHERE tag = %s "
         "ORDER BY time DESC LIMIT 1",
-        (tag, start, start - CARRY_LOOKBACK),
+        (start - CARRY_LOOKBACK, start, tag),
     ).fetchone()
     if before is None:
         return points
@@ -118,7 +122,7 @@ SELECT date_bin(%(every)s, time, %(origin)s) AS b, count(*), count(value),
        count(*) FILTER (WHERE quality = %(good)s), sum(value), min(value), max(value),
        (array_agg(value ORDER BY time) FILTER (WHERE value IS NOT NULL))[1],
        (array_agg(value ORDER BY time DESC) FILTER (WHERE value IS NOT NULL))[1]
-FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s GROUP BY b ORDER BY b
+FROM tag_history_between(%(lo)s, %(hi)s) WHERE tag = %(tag)s GROUP BY b ORDER BY b
 """
 
 
@@ -160,7 +164,7 @@ _PART_RAW = """
 SELECT count(*), count(value), count(*) FILTER (WHERE quality = %(good)s), sum(value), min(value), max(value),
        max(time) FILTER (WHERE value IS NOT NULL),
        (array_agg(value ORDER BY time DESC) FILTER (WHERE value IS NOT NULL))[1]
-FROM tag_history WHERE tag = %(tag)s AND time >= %(lo)s AND time < %(hi)s
+FROM tag_history_between(%(lo)s, %(hi)s) WHERE tag = %(tag)s
 """
 _PART_ROLLUP = """
 SELECT COALESCE(sum(n_samples), 0), COALESCE(sum(n_values), 0), COALESCE(sum(good_count), 0), sum(sum),

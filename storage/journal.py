@@ -117,8 +117,8 @@ def rows_to_replay(conn: psycopg.Connection[Any], rows: Sequence[Row]) -> list[R
     tags = sorted({r[1] for r in rows})
     present = set(
         conn.execute(
-            "SELECT tag, time FROM tag_history WHERE tag = ANY(%s) AND time BETWEEN %s AND %s",
-            (tags, min(r[0] for r in rows), max(r[0] for r in rows)),
+            "SELECT tag, time FROM tag_history_between(%s, %s) WHERE tag = ANY(%s)",
+            (min(r[0] for r in rows), max(r[0] for r in rows) + timedelta(microseconds=1), tags),
         ).fetchall()
     )
     seen = read_seen(

@@ -1,9 +1,12 @@
-"""Raw history retention: day partitions older than the retention are dropped (rollups stay forever)."""
+"""Raw history retention: day partitions and compacted hours older than the retention are dropped.
+
+The rollups stay forever.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 import structlog
@@ -22,7 +25,7 @@ def partition_day(name: str) -> date | None:
 
 
 def drop_expired(conn: psycopg.Connection, *, now: datetime, retention_days: int) -> list[str]:
-    """Drop the raw partitions wholly older than `retention_days` before today; never today or later."""
+    """Drop the raw partitions and hours wholly older than `retention_days` before today; never today's."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1: today's partition is never dropped")
     cutoff = day_of(now) - timedelta(days=retention_days)
@@ -44,10 +47,11 @@ def drop_expired(conn: psycopg.Connection, *, now: datetime, retention_days: int
                 retention_days=retention_days,
             )
             dropped.append(name)
-        strays = conn.execute(
-            "DELETE FROM tag_history_default WHERE time < %s",
-            (datetime.combine(cutoff, datetime.min.time(), now.tzinfo),),
-        ).rowcount
+        before = datetime.combine(cutoff, datetime.min.time(), UTC)
+        strays = conn.execute("DELETE FROM tag_history_default WHERE time < %s", (before,)).rowcount
         if strays:
             log.info("history_default_rows_dropped", rows=strays, before=cutoff.isoformat())
+        hours = conn.execute("DELETE FROM tag_history_hours WHERE hour < %s", (before,)).rowcount
+        if hours:
+            log.info("history_hours_dropped", hour_rows=hours, before=cutoff.isoformat())
     return dropped

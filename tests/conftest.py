@@ -131,6 +131,6 @@ def redis_url(redis_base_url: str, worker_id: str) -> str:
 
 # Every history table of the plain path (rows, the tiers, the open minutes), for tests that start empty
 TRUNCATE_HISTORY = (
-    "TRUNCATE tag_history_rows, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d, tag_rollup_open, ingest_batches,"
-    " tag_history_last"
+    "TRUNCATE tag_history_rows, tag_history_hours, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d,"
+    " tag_rollup_open, ingest_batches, tag_history_last"
 )
