@@ -61,5 +61,5 @@ def test_a_named_alarm_that_is_not_active_is_explained_with_its_limit(bundle: Pl
 def test_the_alarm_listing_says_the_value_that_raised_the_most_urgent_alarm(bundle: PlantBundle) -> None:
     result = _ask(bundle, "hpu_oil_overtemp", 110, "quais alarmes estão ativos?")
     assert "temperatura_oleo_hpu_alta" in result["answer"] or "Temperatura alta do óleo" in result["answer"]
-    assert "(limite: acima de 65 °C)" in result["answer"]
+    assert "(limite: acima de 65 °C; o próximo: acima de 75 °C" in result["answer"]
     assert {"kind": "tag", "id": "temperatura_oleo_hpu"} in result["citations"]

@@ -63,6 +63,25 @@ def _rule_limit(reading: dict[str, Any], rule_id: str) -> dict[str, Any] | None:
     return next((lim for lim in reading.get("limits") or [] if lim["rule"] == rule_id), None)
 
 
+def _next_limit(reading: dict[str, Any], lim: dict[str, Any], v: Voice) -> str:
+    """The next line past this one on the same side, not crossed yet ("next: above 75 °C, very high")."""
+    beyond = [
+        x
+        for x in reading.get("limits") or []
+        if x["side"] == lim["side"]
+        and not x.get("crossed")
+        and (x["value"] > lim["value"] if lim["side"] == "above" else x["value"] < lim["value"])
+    ]
+    if not beyond:
+        return ""
+    nxt = min(beyond, key=lambda x: abs(x["value"] - lim["value"]))
+    side = v.say("acima de", "above") if nxt["side"] == "above" else v.say("abaixo de", "below")
+    number = v.number(nxt["value"], reading.get("unit", ""))
+    return v.say(
+        f"; o próximo: {side} {number}, «{nxt['name']}»", f"; the next: {side} {number}, «{nxt['name']}»"
+    )
+
+
 def _against_rule(reading: dict[str, Any], rule_id: str, v: Voice) -> str:
     """ "temperatura do óleo 67,4 °C (limite: acima de 65 °C)": a reading beside this rule's limit on it."""
     unit = reading.get("unit", "")
@@ -71,7 +90,8 @@ def _against_rule(reading: dict[str, Any], rule_id: str, v: Voice) -> str:
     if lim is None:
         return said
     side = v.say("acima de", "above") if lim["side"] == "above" else v.say("abaixo de", "below")
-    return said + v.say(" (limite: ", " (limit: ") + f"{side} {v.number(lim['value'], unit)})"
+    beyond = _next_limit(reading, lim, v) if lim.get("crossed") else ""
+    return said + v.say(" (limite: ", " (limit: ") + f"{side} {v.number(lim['value'], unit)}{beyond})"
 
 
 def explain(res: dict[str, Any], v: Voice, *, what_to_do: bool = False) -> tuple[list[str], list[str]]:

@@ -374,7 +374,7 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
 
 _EXPLAIN_ALARM = re.compile(
     r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
-    r"go(?:es)? off|trips?)\b"
+    r"go(?:es)? off|trips?|real|verdade\w*|verdadeiro|falso|false|confi\w*|trust\w*|bad sensor|sensor ruim)\b"
 )
 _UNIT_READS = frozenset({Intent.KNOWLEDGE, Intent.READ, Intent.STATUS, Intent.HISTORY, Intent.ACTIVE_ALARMS})
 _NOW = (None, Aggregate.TREND)  # a rate asked in its unit is read now; a max or mean is history
@@ -737,6 +737,9 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     """A question naming a unit ("quanto por minuto?", "in mm/s?") asks for the tag measured in it."""
     asked = units_asked(q.text)
     measured = [t for t in q.tags if ctx.plant.tags[t].unit in asked]
+    if asked and not measured and q.equipment:  # "how much water is in the chamber?": its volume
+        own = [t.name for t in ctx.plant.tags.values() if t.equipment == q.equipment and t.unit in asked]
+        measured = own if len(own) == 1 else []
     if measured:
         q.tags, q.named_tags, q.unit_asked = measured, True, True
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"

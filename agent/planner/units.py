@@ -15,6 +15,10 @@ _UNIT_PHRASES: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"m3/h"}),
     ),
     (r"m3\s*/\s*s\b|m³\s*/\s*s\b|metros? cubicos? por segundo", frozenset({"m3/s"})),
+    (
+        r"\bm[3³](?!\s*/)|metros? cubicos?(?! por)|cubic met(?:er|re)s?(?! per)|quanta agua|how much water",
+        frozenset({"m3"}),
+    ),
     (r"\bkwh\b|quilowatts?[- ]hora|kilowatt[- ]hours?", frozenset({"kWh"})),
     (r"\bkw\b|quilowatts?\b|kilowatts?\b", frozenset({"kW"})),
     (r"\brpm\b|rotac\w* por minuto", frozenset({"rpm"})),
