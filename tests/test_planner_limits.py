@@ -63,3 +63,10 @@ def test_the_alarm_listing_says_the_value_that_raised_the_most_urgent_alarm(bund
     assert "temperatura_oleo_hpu_alta" in result["answer"] or "Temperatura alta do óleo" in result["answer"]
     assert "(limite: acima de 65 °C; o próximo: acima de 75 °C" in result["answer"]
     assert {"kind": "tag", "id": "temperatura_oleo_hpu"} in result["citations"]
+
+
+def test_a_time_left_from_a_frozen_transmitter_says_so(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "sensor_freeze_looks_like_slow_filling", 300, "quanto falta pra encher?")
+    assert "Faltam cerca de" in result["answer"]
+    assert "a estimativa usa a leitura de nivel_camara, que é suspeita" in result["answer"]
+    assert "sensor_nivel_camara_congelado" in result["answer"] and "nivel_camara_2" in result["answer"]

@@ -152,16 +152,47 @@ def _levels(res: dict[str, Any], v: Voice) -> list[str]:
     return [reading_detail(r, v) for r in levels]
 
 
+ESTIMATE_TAGS = ("nivel_camara", "taxa_variacao_nivel_camara")  # what the time left is measured from
+
+
+def estimate_caution(res: dict[str, Any], v: Voice) -> str | None:
+    """When the reading a time-left estimate stands on is suspect (a frozen or disagreeing transmitter),
+    say so, with the alarm and the redundant transmitter: the estimate may be wrong."""
+    names = {a["id"]: f"«{a['name'][v.language.value]}» ({a['id']})" for a in res.get("alarms", [])}
+    for r in res.get("readings", []):
+        if r["tag"] in ESTIMATE_TAGS and r.get("suspect_by"):
+            why = ", ".join(names.get(a, a) for a in r["suspect_by"])
+            other = r.get("redundant") or {}
+            beside = ""
+            if other.get("value") is not None:
+                value = v.number(other["value"], r["unit"])
+                beside = v.say(
+                    f" O transmissor redundante ({other['tag']}) marca {value}.",
+                    f" The redundant transmitter ({other['tag']}) reads {value}.",
+                )
+            return (
+                v.say(
+                    f"Atenção: a estimativa usa a leitura de {r['tag']}, que é suspeita ({why}); confirme "
+                    "pela régua.",
+                    f"Caution: the estimate uses the {r['tag']} reading, which is suspect ({why}); check the "
+                    "staff gauge.",
+                )
+                + beside
+            )
+    return None
+
+
 def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
-    """How long until the running sequence reaches its goal; with none running, say so and estimate."""
+    """How long until the running sequence reaches its goal (flagged when its reading is suspect); with none
+    running, say so."""
     seq = res.get("sequence")
+    caution = estimate_caution(res, v)
     if seq and seq.get("remaining_s") is not None:
-        return [_remaining_sentence(seq, v), _sequence_sentence(seq, v)], _levels(res, v)
+        lines = [_remaining_sentence(seq, v), *([caution] if caution else []), _sequence_sentence(seq, v)]
+        return lines, _levels(res, v)
     if seq:
-        return [
-            _sequence_sentence(seq, v)
-            + v.say(" Não consigo estimar o tempo restante.", " I cannot estimate the time left.")
-        ], _levels(res, v)
+        cannot = v.say(" Não consigo estimar o tempo restante.", " I cannot estimate the time left.")
+        return [_sequence_sentence(seq, v) + cannot, *([caution] if caution else [])], _levels(res, v)
     readings = {r["tag"]: r for r in res.get("readings", [])}
     levels = [
         readings[t] for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante") if t in readings
