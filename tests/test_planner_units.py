@@ -40,3 +40,10 @@ def test_a_measurement_asked_in_its_unit_is_read(bundle: PlantBundle) -> None:
 def test_a_unit_no_named_tag_is_measured_in_asks_the_documents(bundle: PlantBundle) -> None:
     q = understand("a válvula de alívio abre com quantos bar?", incident_context(bundle))
     assert q.intent is Intent.KNOWLEDGE
+
+
+def test_open_bits_asked_how_much_read_the_positions(bundle: PlantBundle) -> None:
+    ctx = incident_context(bundle, "quiet_emptying_and_downstream_opening", 120)
+    q = understand("as valvulas de saida tao abertas quanto? as duas", ctx)
+    assert q.intent is Intent.READ
+    assert q.tags == ["posicao_valvula_esvaziamento_1", "posicao_valvula_esvaziamento_2"]

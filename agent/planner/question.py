@@ -72,6 +72,7 @@ class Question:
     confidence: float = 1.0
     tags: list[str] = field(default_factory=list)
     named_tags: bool = False  # the tags were named, not taken from the equipment
+    amount_asked: bool = False  # "quanto?" of measurements (or of on/off bits, read as their amounts)
     unit_asked: bool = False  # the tags are the ones measured in a unit the question names
     unit_unmeasured: bool = False  # it names a unit none of its tags is measured in: a set point, a reference
     equipment: str | None = None

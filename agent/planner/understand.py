@@ -376,6 +376,13 @@ _EXPLAIN_ALARM = re.compile(
     r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
     r"go(?:es)? off|trips?|real|verdade\w*|verdadeiro|falso|false|confi\w*|trust\w*|bad sensor|sensor ruim)\b"
 )
+_AMOUNT_READS = frozenset({Intent.PROCEDURE, Intent.KNOWLEDGE, Intent.STATUS})
+
+
+def _general(folded: str) -> bool:
+    return asks_definition(folded) or asks_reference(folded) or asks_procedure(folded)
+
+
 _UNIT_READS = frozenset({Intent.KNOWLEDGE, Intent.READ, Intent.STATUS, Intent.HISTORY, Intent.ACTIVE_ALARMS})
 _NOW = (None, Aggregate.TREND)  # a rate asked in its unit is read now; a max or mean is history
 _NOT_EXPLAINING = frozenset({Intent.ACTIVE_ALARMS, Intent.KNOWLEDGE, Intent.READ, Intent.STATUS})
@@ -392,6 +399,8 @@ def _decide(
     if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
+    if q.amount_asked and q.named_tags and intent in _AMOUNT_READS and not _general(folded):
+        return Intent.READ, margin  # "as válvulas de saída tão abertas quanto?"
     if q.unit_asked and intent in _UNIT_READS and not (asks_definition(folded) or q.aggregate not in _NOW):
         return Intent.READ, margin  # "main pump vibration in mm/s?", "tá subindo quanto por minuto?"
     if q.unit_unmeasured and intent in _UNIT_READS | {Intent.TIME_TO} and not q.sequence:
@@ -733,6 +742,34 @@ def understand(text: str, ctx: ToolContext, *, focus: Focus | None = None) -> Qu
     return question
 
 
+_HOW_MUCH = re.compile(
+    r"\b(?:quant[oa]s?(?!\s+(?:tempo|vezes|alarmes?))|how much(?! time)|how far|how high|how open|"
+    r"what percent\w*)\b"
+)
+
+
+def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandBook) -> None:
+    """ "Quanto?" asks an amount: of the tags linked, the analog ones; for on/off bits alone, the analog
+    readings of their equipment ("as válvulas de saída tão abertas quanto?": their positions)."""
+    if not q.tags or not _HOW_MUCH.search(folded):
+        return
+    tags = ctx.plant.tags
+    analog = [t for t in q.tags if tags[t].type is not DataType.BOOL]
+    if analog:
+        q.tags, q.amount_asked = analog, True
+        return
+
+    def own_state(tag: str) -> bool:
+        names = book.equipment.get(tags[tag].equipment or "")
+        return names is not None and tag in names.status_tags
+
+    states = [t for t in q.tags if own_state(t)]
+    owners = dict.fromkeys(tags[t].equipment or "" for t in states)
+    amounts = [s for e in owners for s in book.equipment[e].status_tags if tags[s].type is not DataType.BOOL]
+    if amounts and len(states) == len(q.tags):  # "abertas quanto?": open bits asked as an amount
+        q.tags, q.amount_asked = list(dict.fromkeys(amounts)), True
+
+
 def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     """A question naming a unit ("quanto por minuto?", "in mm/s?") asks for the tag measured in it."""
     asked = units_asked(q.text)
@@ -779,6 +816,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
     _in_units_asked(q, ctx)
+    _amounts_not_bits(q, folded, ctx, book)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx)
