@@ -222,3 +222,16 @@ def test_a_clause_naming_only_a_place_takes_the_measurement_of_another(
     bundle: PlantBundle, text: str, tags: list[str]
 ) -> None:
     assert understand(text, incident_context(bundle)).tags == tags
+
+
+def test_site_words_are_replaced_in_one_pass(bundle: PlantBundle) -> None:
+    """ "lá de cima" becomes "montante" once: a replacement is never matched again by a shorter variant
+    ("de cima"), which doubled the place word and let a tag naming "cima" win the tie."""
+    from agent.planner.linker import in_plant_words
+
+    said = in_plant_words("e ai, quanto ta a regua la de cima agora?", bundle.plant)
+    assert said.split().count("montante") == 1 and "nivel" in said.split()
+    ctx = incident_context(bundle, "quiet_emptying_and_downstream_opening", 120)
+    assert understand("e ai, quanto ta a regua la de cima agora?", ctx).tags == [
+        "nivel_reservatorio_montante"
+    ]

@@ -44,20 +44,24 @@ def in_plant_words(text: str, plant: Plant, *, known: frozenset[str] = frozenset
     chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses (none
     when `known` is empty) are dropped ("tá esquentando" -> "tá temperatura", "porta de cima" -> "comporta
     montante"), so a variant is no extra word to cover."""
-    out = fold(text)
     vocabulary = tuple((c, tuple(vs)) for c, vs in plant.vocabulary.items())
-    for pattern, variant_words, canonical_words in _variant_patterns(vocabulary):
+    pattern, canonical_of = _variant_patterns(vocabulary)
+
+    def replace(match: re.Match[str]) -> str:  # one pass: a replacement is never matched again
+        variant_words = tuple(words(match.group(0)))
+        canonical_words = canonical_of[variant_words]
         kept = [w for w in variant_words if w in known and w not in canonical_words]
-        out = pattern.sub(" ".join([*kept, *canonical_words]), out)
-    return out
+        return " ".join([*kept, *canonical_words])
+
+    return pattern.sub(replace, fold(text)) if canonical_of else fold(text)
 
 
 @lru_cache(maxsize=8)
 def _variant_patterns(
     vocabulary: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]:
-    """Each site variant (and its plural) as a whole-word pattern with the plant's word for it, longest
-    first; compiled once per vocabulary, not at every question."""
+) -> tuple[re.Pattern[str], dict[tuple[str, ...], tuple[str, ...]]]:
+    """Every site variant (and its plural) in one whole-word pattern, longest first, with the plant's words
+    for each; compiled once per vocabulary, not at every question."""
     pairs: list[tuple[list[str], list[str]]] = []
     for canonical, variants in vocabulary:
         for variant in variants:
@@ -66,17 +70,12 @@ def _variant_patterns(
             plural = words(_plural_phrase(singular))
             if plural != singular:
                 pairs.append((plural, words(_plural_phrase(words(fold(canonical))))))
-    return tuple(
-        (
-            re.compile(r"(?<![\w-])" + r"\W+".join(map(re.escape, variant_words)) + r"(?![\w-])"),
-            tuple(variant_words),
-            tuple(canonical_words),
-        )
-        for variant_words, canonical_words in sorted(
-            pairs, key=lambda pair: len(" ".join(pair[0])), reverse=True
-        )
-        if variant_words
-    )
+    ordered = sorted((p for p in pairs if p[0]), key=lambda pair: len(" ".join(pair[0])), reverse=True)
+    canonical_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for variant_words, canonical_words in ordered:
+        canonical_of.setdefault(tuple(variant_words), tuple(canonical_words))
+    alternatives = (r"\W+".join(map(re.escape, variant)) for variant in canonical_of)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])"), canonical_of
 
 
 def _plural(word: str) -> str:
