@@ -47,3 +47,14 @@ def test_open_bits_asked_how_much_read_the_positions(bundle: PlantBundle) -> Non
     q = understand("as valvulas de saida tao abertas quanto? as duas", ctx)
     assert q.intent is Intent.READ
     assert q.tags == ["posicao_valvula_esvaziamento_1", "posicao_valvula_esvaziamento_2"]
+
+
+@pytest.mark.parametrize(
+    "text", ["yo, how's the pump doing?", "hey, how's the pump doing?", "como tá a bomba?"]
+)
+def test_an_equipment_asked_about_without_a_measurement_gets_its_status(
+    bundle: PlantBundle, text: str
+) -> None:
+    q = understand(text, incident_context(bundle))
+    status = list(bundle.commands.equipment["bomba_principal"].status_tags)
+    assert q.intent is Intent.READ and q.tags == status

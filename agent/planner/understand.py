@@ -56,7 +56,7 @@ from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, win
 from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant, Tag
 from lockpilot.plant.commands import Action, CommandBook
-from lockpilot.text import content_words, fold, words, wordset
+from lockpilot.text import STOPWORDS, content_words, fold, words, wordset
 from tools.context import ToolContext
 from tools.ports import RuleView, SequenceInfo
 
@@ -238,6 +238,17 @@ def _with_measurand(clauses: list[str], book: CommandBook) -> list[str]:
         return clauses
     only_places = [set(content_words(_tag_query(c))) <= PLACE_WORDS for c in clauses]
     return [f"{measurand} {c}" if places else c for c, places in zip(clauses, only_places, strict=True)]
+
+
+def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
+    """The question has words the tags use besides the equipment's name ("a vazão da bomba", not "how's
+    the pump doing?")."""
+    names = ctx.bundle.commands.equipment.get(equipment)
+    if names is None:
+        return True
+    own = {w for phrase in (names.pt, names.en, *names.aliases) for w in words(fold(phrase))}
+    known = catalog_for(ctx).index.vocabulary
+    return any(w in known and w not in own and w not in STOPWORDS for w in words(folded))
 
 
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
@@ -811,7 +822,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         if order.command is None and order.equipment is None:  # "liga", "open it": which one?
             q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language, focus)
         return q
-    _link_tags(q, in_place, vector, ctx)
+    if q.equipment is None or _names_more_than(q.equipment, in_place, ctx):
+        _link_tags(q, in_place, vector, ctx)  # "yo, how's the pump doing?" names no measurement: its status
     if q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
