@@ -70,3 +70,11 @@ def test_a_time_left_from_a_frozen_transmitter_says_so(bundle: PlantBundle) -> N
     assert "Faltam cerca de" in result["answer"]
     assert "a estimativa usa a leitura de nivel_camara, que é suspeita" in result["answer"]
     assert "sensor_nivel_camara_congelado" in result["answer"] and "nivel_camara_2" in result["answer"]
+
+
+def test_with_no_sequence_running_the_status_says_which_stopped_last_and_when(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "plc_link_loss_during_filling", 180, "o enchimento ainda tá rolando?")
+    assert (
+        "Nenhuma sequência em andamento. A última foi enchimento da câmara (enchimento), que parou às"
+        in (result["answer"])
+    )

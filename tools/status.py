@@ -3,6 +3,8 @@ active alarms by priority with the first-out, and readings that cannot be truste
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -25,6 +27,15 @@ GATES = {
     "abertura_comporta_jusante": "posicao_comporta_jusante",
 }
 MAX_PROBLEMS = 8
+LAST_SEQUENCE_LOOK_BACK_S = 3600.0
+
+
+class LastSequence(BaseModel):
+    """The sequence that ran last, within the look-back, and when it stopped running."""
+
+    sequence_id: str
+    name: Bilingual
+    ended: datetime
 
 
 class SequenceProgress(BaseModel):
@@ -50,6 +61,7 @@ class PlantStatusResult(ToolResult):
     first_out: AlarmView | None = None
     untrusted: list[TagReading] = Field(default_factory=list)  # PLC readings not current, or suspect
     sequence_unknown: TagReading | None = None  # the sequence word is not current: what ran last, and when
+    last_sequence: LastSequence | None = None  # with none running: the one that stopped last (the last hour)
 
 
 def _values(readings: list[TagReading]) -> dict[str, Any]:
@@ -108,6 +120,27 @@ def _untrusted(ctx: ToolContext, *, language: Language) -> list[TagReading]:
     return [r for r in readings if not r.is_current or r.suspect_by][:MAX_PROBLEMS]
 
 
+def last_sequence(ctx: ToolContext, *, look_back_s: float = LAST_SEQUENCE_LOOK_BACK_S) -> LastSequence | None:
+    """The sequence that ran last in the look-back and when its code went back to 0, from the history."""
+    if ctx.history is None:
+        return None
+    end = ctx.clock.now()
+    try:
+        rows = ctx.history.raw(
+            "sequencia_ativa", start=end - timedelta(seconds=look_back_s), end=end, limit=5000
+        )
+    except Exception:  # the history store being down never stops the status
+        return None
+    ran: tuple[int, datetime] | None = None
+    for earlier, later in pairwise(rows):
+        if earlier.value and not later.value:
+            ran = (int(earlier.value), later.time)
+    if ran is None:
+        return None
+    seq = next((s for s in ctx.bundle.sequences.values() if s.code == ran[0]), None)
+    return None if seq is None else LastSequence(sequence_id=seq.id, name=seq.name, ended=ran[1])
+
+
 def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> PlantStatusResult:
     """The lock now: running sequence with step, progress and time left; alarms; untrusted readings."""
     readings = read_tag(ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language).readings
@@ -126,6 +159,7 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     return PlantStatusResult(
         sequence=sequence,
         sequence_unknown=unknown,
+        last_sequence=last_sequence(ctx) if sequence is None and unknown is None else None,
         mode=int(values["modo_operacao"]) if values.get("modo_operacao") is not None else None,
         readings=readings,
         alarms=alarms,

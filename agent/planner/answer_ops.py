@@ -115,6 +115,15 @@ def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         lines.append(
             v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")
         )
+        if last := res.get("last_sequence"):
+            name, at = last["name"][v.language.value], v.time(last["ended"])
+            name = f"{name[:1].lower() + name[1:]} ({last['sequence_id']})"
+            lines.append(
+                v.say(
+                    f"A última foi {name}, que parou às {at}.",
+                    f"The last one was {name}, which stopped at {at}.",
+                )
+            )
     if alarms:
         lines += active_alarms({"alarms": alarms}, v)[0]
     else:
