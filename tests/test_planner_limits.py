@@ -78,3 +78,9 @@ def test_with_no_sequence_running_the_status_says_which_stopped_last_and_when(bu
         "Nenhuma sequência em andamento. A última foi enchimento da câmara (enchimento), que parou às"
         in (result["answer"])
     )
+
+
+def test_among_many_readings_only_a_limit_crossed_is_said(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "overpressure_during_emptying", 70, "como tá a unidade hidráulica?")
+    assert "acima de 8,5 bar, «Sobrepressão no sistema hidráulico» (ultrapassado)" in result["answer"]
+    assert "abaixo de 4,5 bar" not in result["answer"]

@@ -135,14 +135,18 @@ def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | 
 def readings_answer(
     readings: list[dict[str, Any]], v: Voice, *, assess: bool = False
 ) -> tuple[list[str], list[str]]:
-    """The sentences of several readings, and their details. With one or two readings, the fault rules'
-    limits on a current one near or past one, or whenever `assess` (is it normal, high, rising?)."""
+    """The sentences of several readings, and their details; the fault rules' limits on a current reading
+    past one, and with one or two readings, near one or whenever `assess` (is it normal, high?)."""
     lines = []
     for r in readings:
         lines.append(reading_sentence(r, v))
         limits = r.get("limits") or []
-        worth_saying = assess or any(lim.get("near") or lim.get("active") for lim in limits)
-        if len(readings) <= MAX_READINGS_WITH_LIMITS and r.get("freshness") == "current" and worth_saying:
-            said = limits_sentence(limits, r.get("unit", ""), v)
+        few = len(readings) <= MAX_READINGS_WITH_LIMITS
+        worth_saying = any(lim.get("crossed") for lim in limits) or (
+            few and (assess or any(lim.get("near") or lim.get("active") for lim in limits))
+        )
+        if r.get("freshness") == "current" and worth_saying:
+            shown = limits if few else [lim for lim in limits if lim.get("crossed")]  # many: only those past
+            said = limits_sentence(shown, r.get("unit", ""), v)
             lines += [said] if said else []
     return lines, [reading_detail(r, v) for r in readings]
