@@ -65,14 +65,15 @@ def list_active_alarms(
     that raised the most urgent one and the first-out (the tags their rules set limits on)."""
     if ctx.alarms is None:
         return ActiveAlarmsResult(error=UNAVAILABLE)
-    alarms = sorted((a for a in ctx.alarms.active() if equipment in (None, a.equipment)), key=priority_rank)
+    active = ctx.alarms.active()
+    alarms = sorted((a for a in active if equipment in (None, a.equipment)), key=priority_rank)
     cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
     cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
     measured: dict[str, list[TagReading]] = {}
     for alarm in [*alarms[:1], *(a for a in alarms if a.first_out)][:2]:
         tags = _limited_tags(ctx, alarm.rule_id)
         if tags and alarm.id not in measured:
-            read = read_tag(ctx, tags, language=language)
+            read = read_tag(ctx, tags, language=language, active=active)
             measured[alarm.id] = read.readings
             cites += [c for c in read.citations if c.kind is CitationKind.TAG]
     return ActiveAlarmsResult(alarms=alarms, measured=measured, citations=list(dict.fromkeys(cites)))
@@ -92,7 +93,7 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
     if rule is None:
         return ExplainAlarmResult(error=f"unknown alarm or rule '{alarm_id}'")
     tags = list(dict.fromkeys([*rule.tags, *([rule.plc_fault_tag] if rule.plc_fault_tag else [])]))
-    live = read_tag(ctx, tags, language=language) if tags else None
+    live = read_tag(ctx, tags, language=language, active=active) if tags else None
     first_out = next((a for a in active if a.first_out and a.id != (alarm.id if alarm else "")), None)
     related_ids = set(alarm.related) if alarm else set()
     related = [

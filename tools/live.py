@@ -140,11 +140,13 @@ def read_tag(
     *,
     language: Language = Language.PT,
     limit: int = MAX_TAGS_PER_READ,
+    active: list[AlarmView] | None = None,
 ) -> ReadTagResult:
-    """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings."""
+    """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings
+    (`active`: the active alarms when the caller already has them, else they are fetched)."""
     known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:limit]
     unknown = [t for t in tags if t not in ctx.plant.tags]
-    active = active_alarms(ctx)
+    active = active_alarms(ctx) if active is None else active
     active_rules = {a.rule_id for a in active}
     suspect, device_wide = _suspect_by(ctx, active)
     others = [ctx.plant.tags[t].redundant for t in known if t in suspect and ctx.plant.tags[t].redundant]

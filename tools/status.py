@@ -143,12 +143,15 @@ def last_sequence(ctx: ToolContext, *, look_back_s: float = LAST_SEQUENCE_LOOK_B
 
 def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> PlantStatusResult:
     """The lock now: running sequence with step, progress and time left; alarms; untrusted readings."""
-    readings = read_tag(ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language).readings
+    active = ctx.alarms.active() if ctx.alarms is not None else []
+    readings = read_tag(
+        ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language, active=active
+    ).readings
     values = _values(readings)
     code = values.get("sequencia_ativa")
     step = values.get("passo_sequencia")
     sequence = _progress(ctx, int(code), int(step) if step else None, values) if code else None
-    alarms = sorted(ctx.alarms.active(), key=priority_rank) if ctx.alarms is not None else []
+    alarms = sorted(active, key=priority_rank)
     first_out = next((a for a in alarms if a.first_out), None)
     cites = [Citation(kind=CitationKind.TAG, id=r.tag) for r in readings]
     if sequence is not None:
