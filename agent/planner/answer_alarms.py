@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.planner.answer_readings import Voice, label, reading_detail
+from agent.planner.answer_readings import Voice, label, reading_detail, side_of
 from lockpilot.formatting import state_name
 
 PRIORITY = {
@@ -75,7 +75,7 @@ def _next_limit(reading: dict[str, Any], lim: dict[str, Any], v: Voice) -> str:
     if not beyond:
         return ""
     nxt = min(beyond, key=lambda x: abs(x["value"] - lim["value"]))
-    side = v.say("acima de", "above") if nxt["side"] == "above" else v.say("abaixo de", "below")
+    side = side_of(nxt, v)
     number = v.number(nxt["value"], reading.get("unit", ""))
     return v.say(
         f"; o próximo: {side} {number}, «{nxt['name']}»", f"; the next: {side} {number}, «{nxt['name']}»"
@@ -89,7 +89,7 @@ def _against_rule(reading: dict[str, Any], rule_id: str, v: Voice) -> str:
     lim = _rule_limit(reading, rule_id)
     if lim is None:
         return said
-    side = v.say("acima de", "above") if lim["side"] == "above" else v.say("abaixo de", "below")
+    side = side_of(lim, v)
     beyond = _next_limit(reading, lim, v) if lim.get("crossed") else ""
     return said + v.say(" (limite: ", " (limit: ") + f"{side} {v.number(lim['value'], unit)}{beyond})"
 

@@ -116,13 +116,18 @@ def reading_detail(r: dict[str, Any], v: Voice) -> str:
     )
 
 
+def side_of(limit: dict[str, Any], v: Voice) -> str:
+    """Which side of a rule's limit raises it: "acima de" / "abaixo de"."""
+    return v.say("acima de", "above") if limit["side"] == "above" else v.say("abaixo de", "below")
+
+
 def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | None:
     """Where the fault rules draw their lines on a measurement, and which the value is past."""
     if not limits:
         return None
     parts = []
     for lim in limits[:MAX_LIMITS_SAID]:
-        side = v.say("acima de", "above") if lim["side"] == "above" else v.say("abaixo de", "below")
+        side = side_of(lim, v)
         state = [
             *([v.say("ultrapassado", "exceeded")] if lim.get("crossed") else []),
             *([v.say("alarme ativo", "alarm active")] if lim.get("active") else []),
