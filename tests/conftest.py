@@ -134,20 +134,3 @@ TRUNCATE_HISTORY = (
     "TRUNCATE tag_history_rows, tag_history_hours, tag_rollup_1m, tag_rollup_1h, tag_rollup_1d,"
     " tag_rollup_open, ingest_batches, tag_history_last"
 )
-
-
-@pytest.fixture(scope="module")
-def db(pg_url: str) -> str:
-    """The module's database with every migration applied (the history tests' store)."""
-    from storage.migrate import migrate
-
-    migrate(pg_url)
-    return pg_url
-
-
-@pytest.fixture
-def conn(db: str) -> Iterator[psycopg.Connection]:
-    """An autocommit connection to `db` with the history emptied first."""
-    with psycopg.connect(db, autocommit=True) as connection:
-        connection.execute(TRUNCATE_HISTORY)
-        yield connection

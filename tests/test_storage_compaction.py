@@ -17,6 +17,7 @@ from storage import history
 from storage.compaction import closed_before, compact_closed, compact_day
 from storage.history_writer import HistoryWriter
 from storage.maintenance import HistoryMaintenance
+from storage.migrate import migrate
 from storage.partitions import existing_partitions, partition_name
 from storage.retention import drop_expired
 from tests.conftest import TRUNCATE_HISTORY
@@ -25,6 +26,12 @@ TODAY = date(2026, 5, 12)
 NOW = datetime(2026, 5, 12, 9, 30, tzinfo=UTC)
 START = datetime(2026, 5, 10, 22, 0, tzinfo=UTC)  # two closed days and the start of today
 END = datetime(2026, 5, 12, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def db(pg_url: str) -> str:
+    migrate(pg_url)
+    return pg_url
 
 
 @pytest.fixture

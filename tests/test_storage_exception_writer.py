@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from lockpilot.samples import Quality, Sample
 from storage import history
 from storage.history_writer import HistoryWriter, recording_ingester, to_rows
 from storage.journal import GAP_SOURCE, rows_to_replay
+from storage.migrate import migrate
 from storage.recording import RecordingPolicy, TagPolicy
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 23, 50, tzinfo=UTC)  # crosses midnight: two partitions
 POLICY = RecordingPolicy(
@@ -36,6 +39,19 @@ def collected(seconds: int, *, start: datetime = T0, seed: int = 3) -> list[Samp
         out.append(Sample("level", at, level, quality, "s7"))
         out.append(Sample("pump", at, float((i // 700) % 2), Quality.GOOD, "s7"))
     return out
+
+
+@pytest.fixture(scope="module")
+def db(pg_url: str) -> str:
+    migrate(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def conn(db: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db, autocommit=True) as connection:
+        connection.execute(TRUNCATE_HISTORY)
+        yield connection
 
 
 def write(db: str, samples: list[Sample], spool: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from lockpilot.samples import Quality, Sample
 from storage import history
 from storage.history_writer import HistoryWriter
 from storage.maintenance import HistoryMaintenance
+from storage.migrate import migrate
 from storage.partitions import ensure_partitions, existing_partitions, partition_name
 from storage.retention import drop_expired, partition_day
 from storage.tiers import DAY, HOUR, MINUTE, segments, tier_for
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)
 
@@ -32,6 +35,19 @@ def test_the_coarsest_tier_that_tiles_the_buckets_answers() -> None:
     assert [step for step, _, _ in parts] == [None, MINUTE, HOUR, DAY, HOUR, MINUTE, None]
     assert parts[0][1] == start and parts[-1][2] == end
     assert all(a[2] == b[1] for a, b in itertools.pairwise(parts))
+
+
+@pytest.fixture(scope="module")
+def db(pg_url: str) -> str:
+    migrate(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def conn(db: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db, autocommit=True) as connection:
+        connection.execute(TRUNCATE_HISTORY)
+        yield connection
 
 
 def _samples(hours: int) -> list[Sample]:

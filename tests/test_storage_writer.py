@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from storage import history
 from storage.backend import HistoryBackend
 from storage.history_writer import HistoryWriter, to_rows
 from storage.ingest import BatchIngester
+from storage.migrate import migrate
 from storage.spool import DiskSpool
+from tests.conftest import TRUNCATE_HISTORY
 
 T0 = datetime(2026, 3, 1, 23, 58, 0, 250_000, tzinfo=UTC)  # the window crosses midnight: two partitions
 QUALITIES = [Quality.GOOD, Quality.GOOD, Quality.GOOD, Quality.BAD, Quality.STALE]
@@ -35,6 +38,19 @@ def make(count: int, *, start: datetime = T0, step_ms: int = 100, tags: int = 3)
             )
         )
     return out
+
+
+@pytest.fixture(scope="module")
+def db(pg_url: str) -> str:
+    migrate(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def conn(db: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(db, autocommit=True) as connection:
+        connection.execute(TRUNCATE_HISTORY)
+        yield connection
 
 
 def write_all(db: str, samples: list[Sample], spool: Path, *, chunk: int = 250) -> HistoryWriter:
