@@ -54,7 +54,7 @@ class CurrentStore:
         self._units = {name: tag.unit for name, tag in plant.tags.items()}
         self._deadbands = {name: tag.deadband or 0.0 for name, tag in plant.tags.items()}
         self._stream_maxlen = stream_maxlen
-        self._queue = SampleQueue(max_rows=10_000, max_age_s=batch_age_s)
+        self._queue = SampleQueue[Sample](max_rows=10_000, max_age_s=batch_age_s)
         self._wait = wait_exponential_jitter(multiplier=0.1, max=max_backoff_s)
         self._outage = OutageLog("redis")
         self._stop = threading.Event()

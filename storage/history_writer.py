@@ -77,7 +77,7 @@ class HistoryWriter:
         self._url = database_url
         self._make_ingester = ingester
         self._clock = clock or SystemClock()
-        self._queue = SampleQueue(max_rows=batch_rows, max_age_s=batch_age_s)
+        self._queue = SampleQueue[Row](max_rows=batch_rows, max_age_s=batch_age_s)
         self._spool = DiskSpool(spool_dir)
         self._rejected = DiskSpool(spool_dir / "rejected")
         self._journal = SampleJournal(spool_dir / "journal")  # survives a kill -9 of the process
@@ -105,9 +105,10 @@ class HistoryWriter:
 
     def publish(self, batch: Sequence[Sample]) -> None:
         """Journal and queue samples for writing; never waits for PostgreSQL."""
+        rows = to_rows(batch)
         with self._publish_lock:  # the journal and the queue keep one order
-            self._journal.append(to_rows(batch))
-            self._queue.put(batch)
+            self._journal.append(rows)
+            self._queue.put(rows)
 
     @property
     def queue_depth(self) -> int:
@@ -148,27 +149,27 @@ class HistoryWriter:
     def _run(self) -> None:
         while True:
             stopping = self._stop.is_set()
-            samples = self._queue.take(idle_s=0.5, force=stopping)
-            if stopping and not samples:
+            rows = self._queue.take(idle_s=0.5, force=stopping)
+            if stopping and not rows:
                 return
             try:
                 self._busy = True
-                self._step(samples)
+                self._step(rows)
             except Exception:
                 log.exception("history_writer_step_failed")
                 time.sleep(0.1)
             finally:
                 self._busy = False
 
-    def _step(self, samples: list[Sample]) -> None:
+    def _step(self, rows: list[Row]) -> None:
         if self._journal.left_over and self._ensure_connected():
             self._recover()
-        if not samples:  # idle: (re)connect now, so health is true and the first batch waits for nothing
+        if not rows:  # idle: (re)connect now, so health is true and the first batch waits for nothing
             if self._ensure_connected() and not self._spool.empty:
                 self._flush_spool()
             return
-        self._handle(uuid.uuid4(), to_rows(samples))
-        self._handled_more(len(samples))
+        self._handle(uuid.uuid4(), rows)
+        self._handled_more(len(rows))
 
     def _handled_more(self, count: int) -> None:
         """`count` more samples are committed or spooled: the journal forgets them."""
@@ -290,10 +291,10 @@ class HistoryWriter:
         """Between connection attempts keep taking samples, straight into the spool."""
         deadline = time.monotonic() + seconds
         while not self._stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
-            samples = self._queue.take(idle_s=remaining)
-            if samples:
-                self._spool.append(uuid.uuid4(), to_rows(samples))
-                self._handled_more(len(samples))
+            rows = self._queue.take(idle_s=remaining)
+            if rows:
+                self._spool.append(uuid.uuid4(), rows)
+                self._handled_more(len(rows))
 
     def _disconnect(self) -> None:
         conn, self._conn = self._conn, None

@@ -23,10 +23,10 @@ import psycopg
 import structlog
 
 from lockpilot.samples import Quality
+from storage.batch_codec import decode_batch, encode_batch
 from storage.last_stored import read_seen
 from storage.quality import QUALITY_CODE
 from storage.rollup import Row
-from storage.spool import _decode, _encode
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +46,7 @@ def _read(path: Path) -> list[Row]:
         if len(payload) < length or zlib.crc32(payload) != crc:
             log.warning("journal_torn_record", segment=path.name, offset=offset)
             break
-        rows += _decode(payload).rows
+        rows += decode_batch(payload).rows
         offset += _HEADER.size + length
     return rows
 
@@ -79,7 +79,7 @@ class SampleJournal:
         """Journal one published batch (call in publish order, under the caller's queue order)."""
         if not rows:
             return
-        payload = _encode(_NO_ID, rows)
+        payload = encode_batch(_NO_ID, rows)
         with self._lock:
             now = time.monotonic()
             if (

@@ -124,14 +124,15 @@ class ExceptionFilter:
         pending: dict[str, StoredState] = {}
         skipped: dict[str, Row | None] = {}
         kept: list[Row] = []
-        state, committed_skips, limits = self.state, self._skipped, self._limits
+        state, committed_skips = self.state, self._skipped
+        cached, limits = self._limit_cache, self._limits
         for row in rows:  # the hot loop of the writer: the quiet case first, inline
             when, tag, value, quality, source = row
             last = pending.get(tag) or state.get(tag)
             if last is not None:
                 if when <= last.time:
                     continue  # already stored, or older than what is (the rollup still counts it)
-                policy, max_interval = limits(tag)
+                policy, max_interval = cached.get(tag) or limits(tag)
                 lv = last.value
                 if (
                     quality == last.quality
@@ -142,11 +143,11 @@ class ExceptionFilter:
                     and when - last.time < max_interval
                     and not source.startswith(GAP_PREFIX)
                 ):
-                    before = skipped[tag] if tag in skipped else committed_skips.get(tag)
-                    if _flat_from(policy, last, before, row):
-                        assert before is not None
-                        kept.append(before)  # a signal that stops moving (or freezes) is flat from here
-                        pending[tag] = StoredState(before[0], before[2], before[3])
+                    if policy.deadband > 0:  # store-on-change tags never draw lines (nothing to check)
+                        before = skipped[tag] if tag in skipped else committed_skips.get(tag)
+                        if before is not None and before[2] == value and _flat_from(policy, last, before, row):
+                            kept.append(before)  # a signal that stops moving (or freezes) is flat from here
+                            pending[tag] = StoredState(before[0], before[2], before[3])
                     skipped[tag] = row
                     continue
                 before = skipped[tag] if tag in skipped else committed_skips.get(tag)

@@ -6,17 +6,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
-from lockpilot.samples import Sample
+Item = TypeVar("Item")  # a Sample (current values) or a COPY row (history)
 
 
-class SampleQueue:
+class SampleQueue(Generic[Item]):
     """Publishers append without blocking; the consumer takes up to `max_rows` once full or old enough."""
 
     def __init__(self, *, max_rows: int, max_age_s: float) -> None:
         self._max_rows = max_rows
         self._max_age_s = max_age_s
-        self._chunks: deque[Sequence[Sample]] = deque()
+        self._chunks: deque[Sequence[Item]] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._size = 0
@@ -25,7 +26,7 @@ class SampleQueue:
     def __len__(self) -> int:
         return self._size
 
-    def put(self, batch: Sequence[Sample]) -> None:
+    def put(self, batch: Sequence[Item]) -> None:
         """Queue a batch; wake the consumer when the queue starts filling or a batch is full."""
         if not batch:
             return
@@ -51,7 +52,7 @@ class SampleQueue:
                 return 0.0
             return max(0.0, self._first_at + self._max_age_s - time.monotonic())
 
-    def take(self, *, idle_s: float, force: bool = False) -> list[Sample]:
+    def take(self, *, idle_s: float, force: bool = False) -> list[Item]:
         """Wait up to `idle_s` for a due batch (or take what is there when `force`); [] if none."""
         deadline = time.monotonic() + idle_s
         while True:
@@ -64,8 +65,8 @@ class SampleQueue:
                 return []
             self._wake.wait(min(remaining, due) if due is not None else remaining)
 
-    def _pop(self) -> list[Sample]:
-        out: list[Sample] = []
+    def _pop(self) -> list[Item]:
+        out: list[Item] = []
         with self._lock:
             while self._chunks and len(out) < self._max_rows:
                 chunk = self._chunks.popleft()

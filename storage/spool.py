@@ -2,50 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 import uuid
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
 
+from storage.batch_codec import DecodedBatch, decode_batch, encode_batch
 from storage.rollup import Row
 
 log = structlog.get_logger(__name__)
 
 _HEADER = struct.Struct("<II")  # payload length, crc32 of payload
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class SpooledBatch:
-    """A batch read back from the spool, with the id it was first given."""
-
-    batch_id: uuid.UUID
-    rows: list[Row]
-
-
-def _encode(batch_id: uuid.UUID, rows: Sequence[Row]) -> bytes:
-    data, last, us = [], None, 0
-    micro = timedelta(microseconds=1)
-    for t, tag, v, q, s in rows:
-        if t is not last:  # a poll's samples share one time: convert it once
-            last, us = t, (t - _EPOCH) // micro
-        data.append([us, tag, v, q, s])
-    return json.dumps({"id": str(batch_id), "rows": data}, separators=(",", ":")).encode()
-
-
-def _decode(payload: bytes) -> SpooledBatch:
-    doc = json.loads(payload)
-    rows: list[Row] = [
-        (_EPOCH + timedelta(microseconds=us), tag, v, q, s) for us, tag, v, q, s in doc["rows"]
-    ]
-    return SpooledBatch(uuid.UUID(doc["id"]), rows)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -56,7 +27,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def read_segment(path: Path) -> Iterator[SpooledBatch]:
+def read_segment(path: Path) -> Iterator[DecodedBatch]:
     """Yield the complete records of one segment; a torn record at the tail (crash mid-write) ends it."""
     data = path.read_bytes()
     offset = 0
@@ -66,7 +37,7 @@ def read_segment(path: Path) -> Iterator[SpooledBatch]:
         if len(payload) < length or zlib.crc32(payload) != crc:
             log.warning("spool_torn_record", segment=path.name, offset=offset)
             return
-        yield _decode(payload)
+        yield decode_batch(payload)
         offset += _HEADER.size + length
 
 
@@ -96,7 +67,7 @@ class DiskSpool:
         """Append one batch durably (write + fsync) before returning."""
         if self._active is None or self._active.stat().st_size >= self._segment_max_bytes:
             self._active = self._next_segment()
-        payload = _encode(batch_id, rows)
+        payload = encode_batch(batch_id, rows)
         with self._active.open("ab") as fh:
             fh.write(_HEADER.pack(len(payload), zlib.crc32(payload)) + payload)
             fh.flush()
