@@ -40,6 +40,7 @@ QUERY_TAG = "nivel_camara"
 log = structlog.get_logger(__name__)
 BATCH_ROWS = 10_000
 COPY_REPEATS = 3
+MAX_QUEUED = 4 * BATCH_ROWS  # samples waiting for the writer before the simulation waits for it
 PROGRESS_EVERY_S = 86_400.0  # a log line per simulated day (a 30-day run takes a while)
 _BASELINE_DDL = """
 CREATE TABLE baseline_history (time timestamptz NOT NULL, tag text NOT NULL, value double precision,
@@ -181,6 +182,8 @@ def _publish(writer: HistoryWriter, batches: Iterator[list[Sample]], *, chunk: i
         if len(pending) >= chunk:
             writer.publish(pending)
             count, pending = count + len(pending), []
+            while writer.queue_depth > MAX_QUEUED:  # a collector publishes in real time; this runs ahead
+                time.sleep(0.005)
             if batch[0].time >= next_day:
                 log.info(
                     "historian_bench_progress",
