@@ -17,6 +17,8 @@ from lockpilot.roles import Role
 from lockpilot.text import fold
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+# a whole number grouped in thousands: 48.213 (pt), 48,213 (en)
+_GROUPED = re.compile(r"(?<![\d.,])-?[1-9]\d{0,2}(?:(?:\.\d{3})+|(?:,\d{3})+)(?![\d]|[.,]\d)")
 ABSTAIN_MAX_CHARS = 400  # "a short reply": a line or two, not a dump of readings
 
 
@@ -119,8 +121,10 @@ class CaseScore:
 
 
 def numbers_in(text: str) -> list[float]:
-    """Every number in a text; a decimal comma is read as a point ("0,35" -> 0.35)."""
-    return [float(n.replace(",", ".")) for n in _NUMBER.findall(text)]
+    """Every number in a text; a decimal comma is read as a point ("0,35" -> 0.35), and a whole number
+    grouped in thousands ("48.213" in Portuguese, "48,213" in English) also as that whole number."""
+    found = [float(n.replace(",", ".")) for n in _NUMBER.findall(text)]
+    return found + [float(re.sub(r"[.,]", "", n)) for n in _GROUPED.findall(text)]
 
 
 def mentioned(stem: str, folded_answer: str) -> bool:

@@ -297,6 +297,14 @@ def test_numbers_are_read_with_decimal_point_or_comma() -> None:
     assert numbers_in("pressão 0,35 bar e nível 13.48 m às 08:03") == [0.35, 13.48, 8.0, 3.0]
 
 
+def test_a_whole_number_grouped_in_thousands_is_read_as_that_number_too() -> None:
+    """The copilot groups counters ("48,213" in English, "48.213" in Portuguese): both are 48213."""
+    assert 48213.0 in numbers_in("Lock cycle count: 48,213.")
+    assert 48213.0 in numbers_in("Contador de ciclos: 48.213 (agora)")
+    assert 1234567.0 in numbers_in("1.234.567 partidas")
+    assert numbers_in("0,125 m e 12,45 m") == [0.125, 12.45]  # decimals are not thousands
+
+
 @pytest.mark.parametrize(
     ("text", "field"),
     [

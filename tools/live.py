@@ -62,6 +62,7 @@ def reading_of(
         quality=current.quality,
         age_s=round(current.age_s, 1),
         freshness=freshness_of(current, stale_after_s=ctx.stale_after_s),
+        nominal=tag.nominal,
     )
 
 

@@ -64,6 +64,7 @@ class TagReading(BaseModel):
     suspect_by: list[str] = Field(default_factory=list)  # active instrument alarms on this reading
     redundant: TagReading | None = None  # the other transmitter, when this reading is suspect
     limits: list[TagLimit] = Field(default_factory=list)  # the fault rules' limits on this measurement
+    nominal: float | None = None  # the rated value (in `unit`) that "% of nominal" is taken of
 
     @property
     def is_current(self) -> bool:

@@ -102,12 +102,16 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
     if q.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE) and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         return _knowledge(res, v, question=q.text)
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
-        lines, details = readings_answer(res.get("readings", []), v, assess=asks_assessment(fold(q.text)))
-        if q.threshold is not None:
-            lines = [*ops.against_threshold(res.get("readings", []), q.threshold, v), *lines]
+        readings = res.get("readings", [])
+        lines, details = readings_answer(readings, v, assess=asks_assessment(fold(q.text)))
+        against = ops.against_threshold(readings, q.threshold, v) if q.threshold is not None else []
+        if against:  # "Sim: agora está em 13,5 m, acima de 10,5 m." says the reading; a suspect one is kept
+            lines = [*against, *(lines if readings[0].get("suspect_by") else lines[1:])]
         listing = get(ToolName.LIST_ACTIVE_ALARMS)
-        if listing is not None and q.equipment:  # the first reading answers; the alarms on it come next
+        if listing is not None and q.equipment and not q.named_tags:  # the equipment's alarms after its state
             lines = [*lines[:1], *alarms.equipment_alarms(listing, q.equipment, v), *lines[1:]]
+        elif listing is not None:
+            lines += alarms.alarms_on_readings(listing, readings, v, equipment=q.equipment)
         return lines, details
     if q.intent is Intent.WHAT_IF and q.what_if is None and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         lines, details = _knowledge(res, v)

@@ -25,6 +25,10 @@ def alarm_name(a: dict[str, Any], v: Voice) -> str:
     return str(a["name"][v.language.value])
 
 
+MAX_ALARMS_BESIDE_A_READING = 3
+_OUT_OF_SERVICE = {"shelved", "suppressed_by_design"}  # not for the operator's attention (ISA-18.2)
+
+
 def _alarm_phrase(a: dict[str, Any], v: Voice) -> str:
     since = v.say(f", desde {v.time(a['since'])}", f", since {v.time(a['since'])}") if a.get("since") else ""
     state = state_name(a["state"], language=v.language)
@@ -223,6 +227,43 @@ def equipment_alarms(listing: dict[str, Any], equipment: str, v: Voice) -> list[
             f"Note: {'alarms are' if len(mine) > 1 else 'an alarm is'} active on this equipment: {phrases}.",
         )
     ]
+
+
+def alarms_on_readings(
+    listing: dict[str, Any], readings: list[dict[str, Any]], v: Voice, *, equipment: str | None = None
+) -> list[str]:
+    """The active alarms on what was read (its equipment, or a rule on a tag read or beside it), with the
+    reading that raised each; those the readings already name (a suspect transmitter, a limit's alarm
+    marked active) are not said twice. "Calorão na sala da HPU": the oil overtemperature on that unit."""
+    read = {r["tag"] for r in readings}
+    said = {a for r in readings for a in r.get("suspect_by") or []}
+    said |= {lim["rule"] for r in readings for lim in r.get("limits") or [] if lim.get("active")}
+    measured = listing.get("measured", {})
+    mine = [
+        a
+        for a in listing.get("alarms", [])
+        if a["id"] not in said
+        and a.get("rule_id") not in said
+        and a.get("state") not in _OUT_OF_SERVICE
+        and (
+            (equipment is not None and a.get("equipment") == equipment)
+            or read.intersection(m["tag"] for m in measured.get(a["id"], []))
+        )
+    ]
+    if not mine:
+        return []
+    parts = []
+    for a in mine[:MAX_ALARMS_BESIDE_A_READING]:
+        beside = [
+            m for m in measured.get(a["id"], []) if m.get("freshness") == "current" and m["tag"] not in read
+        ]
+        now = "; ".join(_against_rule(m, a["rule_id"], v) for m in beside[:2])
+        parts.append(_alarm_phrase(a, v) + (v.say(": agora ", ": now ") + now if now else ""))
+    lead = v.say(
+        "Atenção: alarme ativo aqui: " if len(mine) == 1 else "Atenção: alarmes ativos aqui: ",
+        "Note: alarm active here: " if len(mine) == 1 else "Note: alarms active here: ",
+    )
+    return [lead + "; ".join(parts) + "."]
 
 
 def fired_on_equipment(results: list[dict[str, Any]], v: Voice) -> tuple[list[str], list[str]]:

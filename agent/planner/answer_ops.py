@@ -450,9 +450,16 @@ def against_threshold(readings: list[dict[str, Any]], t: Threshold, v: Voice) ->
     if first is None or isinstance(first["value"], bool):
         return []
     value, unit = float(first["value"]), first.get("unit", "")
-    beyond = value > t.value if t.above else value < t.value
-    limit, now = v.number(t.value, t.unit or unit), v.number(value, unit)
-    side = v.say("acima de" if value > t.value else "abaixo de", "above" if value > t.value else "below")
+    line, limit = t.value, v.number(t.value, t.unit or unit)
+    if t.unit == "%" and unit != "%" and first.get("nominal"):  # "acima de 130 % do nominal?"
+        line = t.value / 100.0 * float(first["nominal"])
+        limit = v.say(
+            f"{v.number(t.value, '%')} do nominal ({v.number(line, unit)})",
+            f"{v.number(t.value, '%')} of nominal ({v.number(line, unit)})",
+        )
+    beyond = value > line if t.above else value < line
+    now = v.number(value, unit)
+    side = v.say("acima de" if value > line else "abaixo de", "above" if value > line else "below")
     return [
         v.say(
             f"{'Sim' if beyond else 'Não'}: agora está em {now}, {side} {limit}.",

@@ -74,12 +74,34 @@ def looks_like_follow_up(text: str) -> bool:
     )
 
 
+# The same sides in English and in the site's words, as plant names spell them.
+_SIDE_SYNONYMS = {
+    "upstream": "montante",
+    "upper": "montante",
+    "downstream": "jusante",
+    "lower": "jusante",
+    "filling": "enchimento",
+    "emptying": "esvaziamento",
+    "left": "esquerda",
+    "right": "direita",
+}
+_NUMBER_WORDS = ("1", "2", "um", "dois", "two")  # not "one": "the downstream one" names no number
+
+
 def side_words(text: str) -> set[str]:
-    """The side/number words of a turn ("jusante", "2", "direita")."""
+    """The side/number words of a turn ("jusante", "2", "direita"), English ones as the plant names them."""
     ws = set(words(fold(text)))
+    ws |= {_SIDE_SYNONYMS[w] for w in ws if w in _SIDE_SYNONYMS}
     found = {w for pair in SWAPS for w in pair if w in ws}
-    found |= {w for w in ws if w in ("1", "2", "um", "dois", "one", "two")}
+    found |= {w for w in ws if w in _NUMBER_WORDS}
     return found
+
+
+def only_sides(text: str, content: list[str]) -> bool:
+    """Whether a turn names nothing but a side or a number ("e a de jusante?", "and the downstream one?")."""
+    sides = side_words(text)
+    rest = {w for w in content if w not in sides and _SIDE_SYNONYMS.get(w) not in sides} - {"one"}
+    return bool(sides) and not rest
 
 
 def _swap_name(name: str, wanted: set[str]) -> str:

@@ -64,15 +64,17 @@ def number_in(folded: str) -> float | None:
     return float(found[-1].replace(",", ".")) if found else None
 
 
-def find_equipment(text_words: list[str], book: CommandBook) -> str | None:
-    """The equipment named in the text, preferring the longest (most specific) name."""
-    content = [w for w in text_words if w not in STOPWORDS]
+def find_equipment(*readings: list[str], book: CommandBook) -> str | None:
+    """The equipment named in the text, preferring the longest (most specific) name over every reading
+    of it given (the user's words, the site's words: "downstream gate" is "jusante comporta" word by word)."""
     best: tuple[int, str | None] = (0, None)
-    for eq_id, names in book.equipment.items():
-        for phrase in (names.pt, names.en, *names.aliases):
-            phrase_words = [w for w in words(phrase) if w not in STOPWORDS]
-            if len(phrase_words) > best[0] and contains_phrase(content, " ".join(phrase_words)):
-                best = (len(phrase_words), eq_id)
+    for text_words in readings:
+        content = [w for w in text_words if w not in STOPWORDS]
+        for eq_id, names in book.equipment.items():
+            for phrase in (names.pt, names.en, *names.aliases):
+                phrase_words = [w for w in words(phrase) if w not in STOPWORDS]
+                if len(phrase_words) > best[0] and contains_phrase(content, " ".join(phrase_words)):
+                    best = (len(phrase_words), eq_id)
     return best[1]
 
 
@@ -112,7 +114,7 @@ def order_in(text: str, book: CommandBook) -> Order | None:
         action = command_action(text_words, folded)
     if action is None:
         return None
-    equipment = find_equipment(text_words, book)
+    equipment = find_equipment(text_words, book=book)
     spec = book.find(action, equipment) if equipment is not None else None
     if spec is None and equipment is not None and action in v.ACTION_ALSO:  # "shut the pump": stop it
         spec = book.find(v.ACTION_ALSO[action], equipment)

@@ -44,8 +44,7 @@ def _direct(q: Question) -> list[Call] | None:
     window = q.window_s
     table: dict[Intent, list[Call]] = {
         Intent.READ: (
-            [(ToolName.READ_TAG, {"tags": q.tags})]
-            + ([(ToolName.LIST_ACTIVE_ALARMS, {})] if q.equipment and not q.named_tags else [])
+            [(ToolName.READ_TAG, {"tags": q.tags}), (ToolName.LIST_ACTIVE_ALARMS, {})]  # the alarms on it
             if q.tags
             else []
         ),

@@ -87,7 +87,7 @@ _FAULT_CUES = (
     "falha falhou defeito problema trip tripou tripped desarm caiu fault failure failed wrong nao+abre "
     "nao+fecha nao+liga nao+parte nao+funciona won+open won+start doesn+open sozinh itself anormal$ "
     "anormalidade abnormal estranh deu+pau pifou pifado quebrou quebrada quebrado deu+problema deu+ruim "
-    "broke broken busted"
+    "broke broken busted errado errada pane"
 )
 
 Cues = tuple[tuple[str, ...], ...]

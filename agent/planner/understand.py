@@ -23,7 +23,7 @@ from agent.planner.cues import (
     hypothetical,
     names_an_alarm,
 )
-from agent.planner.dialogue import Focus, looks_like_follow_up, side_words, swapped
+from agent.planner.dialogue import Focus, looks_like_follow_up, only_sides, side_words, swapped
 from agent.planner.domain import lexicon_for, subject_words
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import (
@@ -71,12 +71,15 @@ _WHY_NOT = re.compile(
 _HISTORY_WORDS = re.compile(
     r"\b(historico|history|grafico|chart|plot|tendencia|trend|evolucao|variou|varied|estatistic\w*|statistic\w*)\b"
 )
+# a limit crossed in the past ("chegou acima de 9 bar alguma vez?") asks the history
+_EVER = re.compile(r"\b(alguma vez|ever|chegou|atingiu|reached|went|gone|ficou|stayed|got)\b")
 _NEGATION = re.compile(
     r"\b(nao|not|can ?not|cannot|can'?t|won'?t|doesn'?t|isn'?t|impede|bloque\w*|block\w*)\b"
 )
-# Several of a kind asked at once: "ambas", "as duas", "all", or a plural equipment noun.
+# Several of a kind asked at once: "ambas", "as duas", "cada", "all", or a plural equipment noun.
 _EVERY = re.compile(
-    r"\b(both|ambas|ambos|as duas|os dois|todas|todos|all|comportas|valvulas|gates|valves|niveis|levels)\b"
+    r"\b(both|ambas|ambos|as duas|os dois|todas|todos|all|cada|each|every|comportas|valvulas|gates|valves|"
+    r"niveis|levels|folhas|leaves|leafs|transmissores|transmitters|sensores|sensors)\b"
 )
 _WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
 _BLOCKED = re.compile(
@@ -217,7 +220,7 @@ def _with_measurand(clauses: list[str], book: CommandBook) -> list[str]:
     clause naming no equipment takes the equipment the first clause names."""
     if len(clauses) < 2:
         return clauses
-    named = [find_equipment(words(c), book) for c in clauses]
+    named = [find_equipment(words(c), book=book) for c in clauses]
     first = next((e for e in named if e is not None), None)
     if first is not None:
         phrase = fold(book.equipment[first].pt)
@@ -278,6 +281,11 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
                 chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
         tags = _without_fault_bits(tags, clause, ctx.plant)
+        if not tags and (before := _head_phrase(clause)):  # "oil temperature in the power unit"
+            links = catalog.link_tags(_tag_query(before), SentenceModel.embed([before])[0])
+            tags = _without_fault_bits(
+                on_transmitter([link.tag for link in links], letter, ctx.plant), before, ctx.plant
+            )[:1]
         if not tags and head and len(clauses) > 1:  # "nível de montante e jusante": carry the measurand
             links = catalog.link_tags(_tag_query(f"{head} {clause}"), clause_vector)
             tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
@@ -286,6 +294,19 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+_PLACE_PREPOSITION = re.compile(r"\s(in|on|at|inside|of the|da|do|na|no|nas|nos|dentro d[ao])\s")
+
+
+def _head_phrase(clause: str) -> str | None:
+    """The measurement a clause names before the place it adds ("oil temperature | in the power unit"),
+    when there are at least two words before it; None otherwise."""
+    cut = _PLACE_PREPOSITION.search(clause)
+    if cut is None:
+        return None
+    before = clause[: cut.start()].strip()
+    return before if len(content_words(before)) >= 2 else None
 
 
 _FAULT_WORDS = wordset("falha falhas alarme alarmes alta alto fault faults alarm alarms high trip disparou")
@@ -347,9 +368,17 @@ def _opens_check(folded: str) -> bool:
     )
 
 
+_WHATS_WRONG = re.compile(
+    r"(what'?s|what is|what are)( \w+)? (wrong|the (problem|issue|matter|fault))|"
+    r"(qual|que) (e )?(o|a) (problema|falha|defeito|pane)"
+)
+
+
 def _asks_value(folded: str) -> bool:
-    """The question opens by asking for a value ("qual a pressão...", "what is the...")."""
-    return folded.lstrip(" ?!¿").startswith(v.VALUE_OPENERS)
+    """The question opens by asking for a value ("qual a pressão...", "what is the..."), not what is
+    wrong ("what's wrong with the gate?", "qual o problema da bomba?")."""
+    opened = folded.lstrip(" ?!¿")
+    return opened.startswith(v.VALUE_OPENERS) and not _WHATS_WRONG.match(opened)
 
 
 # Intents a bare measurement name ("turbidez?") is never asking for.
@@ -422,7 +451,10 @@ def _decide(
         intent = next(
             s.intent for s in ranked if s.intent not in (Intent.WHY_NOT, Intent.COMMAND, Intent.WHAT_IF)
         )
-    history_asked = bool(q.aggregate or q.threshold or q.window_s or _HISTORY_WORDS.search(folded))
+    # a limit alone ("ainda tá acima de 10,5 m?", "above 130 % of nominal?") asks about now
+    history_asked = bool(
+        q.aggregate or q.window_s or _HISTORY_WORDS.search(folded) or (q.threshold and _EVER.search(folded))
+    )
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
@@ -454,6 +486,8 @@ def _decide(
         return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
     if asks_procedure(folded):
         return Intent.WHAT_TO_DO, margin
+    if q.threshold and q.named_tags and not (history_asked or why or asks_definition(folded)):
+        return Intent.READ, margin  # "is the motor current above 130 % of nominal?": now, against it
     if asks_definition(folded) or (asks_reference(folded) and not history_asked):
         return Intent.KNOWLEDGE, margin  # "o que é cavitação?", "qual a pressão normal?"
     if intent is Intent.CHECK_SEQUENCE and q.sequence and not (why or q.symptoms or q.fault):
@@ -704,11 +738,11 @@ def _carry_measurand(focus: Focus, text: str, ctx: ToolContext) -> list[str]:
 def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
     its subject when the turn names none, and swap a side or a number the turn names."""
-    if q.intent is Intent.GREETING:
+    sides_only = only_sides(text, content_words(fold(text)))  # "e a de jusante?", "e a 2?"
+    if q.intent is Intent.GREETING and not sides_only:
         return
     previous = _previous_intent(focus)
-    only_sides = set(content_words(fold(text))) <= side_words(text)  # "e a de jusante?", "e a 2?"
-    if (q.tags or q.equipment or q.sequence) and not only_sides:  # its own subject ("e a bomba?")
+    if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
         reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
         if q.intent in _VAGUE_INTENTS and not reads_named:  # "e a pressão do sistema?" stays a reading
             q.intent = previous
@@ -804,7 +838,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     in_place = in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary)
     order = order_in_site_words(text, book, ctx.plant)
     plant_words = in_plant_words(text, ctx.plant)  # "a porta de cima" -> "a comporta montante"
-    named = find_equipment(words(plant_words), book) or find_equipment(text_words, book)
+    named = find_equipment(words(plant_words), text_words, book=book)
     q.equipment = _what_opens(named, text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:
