@@ -9,6 +9,8 @@ from pathlib import Path
 import psycopg
 import structlog
 
+from storage.extension_probe import vector_runs
+
 log = structlog.get_logger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -67,15 +69,30 @@ def applied(conn: psycopg.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT name, variant FROM schema_migrations").fetchall())
 
 
+def usable_extensions(database_url: str, directory: Path = MIGRATIONS_DIR) -> set[str]:
+    """The extensions the pending migrations may use: offered by the server and, for pgvector about to be
+    chosen, seen to run on this CPU (storage.extension_probe)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        offered = available_extensions(conn)
+        already = applied(conn)
+    vector_pending = "vector" in offered and any(
+        m.variant == "with-vector" and m.name not in already for m in plan(directory, offered)
+    )
+    if vector_pending and not vector_runs(database_url):
+        offered.discard("vector")
+    return offered
+
+
 def migrate(database_url: str, *, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply pending migrations, each in its own transaction, under an advisory lock; return their names."""
     done: list[str] = []
+    extensions = usable_extensions(database_url, directory)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
             conn.execute(_CREATE_TABLE)
             already = applied(conn)
-            for migration in plan(directory, available_extensions(conn)):
+            for migration in plan(directory, extensions):
                 if migration.name in already:
                     continue
                 with conn.transaction():
