@@ -43,6 +43,9 @@ _TEAMS = (
 )
 
 
+RULE_PAGES = "regras/"  # the documents generated from rules.yaml, one per alarm
+
+
 def _fill(text: str, params: dict[str, float]) -> str:
     """Replace `${param}` by its value from parameters.yaml."""
     return _PARAM.sub(lambda m: f"{params[m.group(1)]:g}" if m.group(1) in params else m.group(0), text)
@@ -154,7 +157,7 @@ Durante toda a sequência:
 def generate_pages(bundle: PlantBundle) -> dict[str, str]:
     """Return document -> Markdown for every rule and sequence of the plant."""
     params = dict(bundle.parameters)
-    pages = {f"regras/{rule.id}": rule_page(rule, params) for rule in bundle.rules.rules}
+    pages = {f"{RULE_PAGES}{rule.id}": rule_page(rule, params) for rule in bundle.rules.rules}
     pages.update({f"sequencias/{seq.id}": sequence_page(seq, params) for seq in bundle.sequences.values()})
     return pages
 

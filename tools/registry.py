@@ -92,6 +92,7 @@ class SearchKnowledgeArgs(BaseModel):
 
     query: str
     limit: int = Field(default=3, ge=1, le=10)
+    beyond_rules: bool = False  # leave out the alarms' own pages (explain_alarm gives those)
 
 
 class AlarmKpisArgs(BaseModel):
@@ -155,7 +156,7 @@ TOOLS: dict[ToolName, tuple[type[BaseModel], Runner]] = {
     ),
     ToolName.SEARCH_KNOWLEDGE: (
         SearchKnowledgeArgs,
-        lambda c, a, who: knowledge.search_knowledge(c, a.query, limit=a.limit),
+        lambda c, a, who: knowledge.search_knowledge(c, a.query, limit=a.limit, beyond_rules=a.beyond_rules),
     ),
     ToolName.ALARM_KPIS: (AlarmKpisArgs, lambda c, a, who: alarms.alarm_kpis(c, window_s=a.window_s)),
     ToolName.REQUEST_COMMAND: (

@@ -162,8 +162,15 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
         lines, details = alarms.explain(explained, v, what_to_do=q.intent is Intent.WHAT_TO_DO)
         if asks_plc_actions(fold(q.text)) and explained.get("rule"):
             lines = [alarms.plc_actions(explained, v), *lines]
-        if q.intent is Intent.WHAT_TO_DO and (knowledge := _first(results, ToolName.SEARCH_KNOWLEDGE)):
-            details += _knowledge(knowledge, v)[1]
+        knowledge = _first(results, ToolName.SEARCH_KNOWLEDGE)
+        if q.intent is Intent.WHAT_TO_DO and knowledge and knowledge.get("hits"):  # the plant's documents
+            said, source = _knowledge(knowledge, v)
+            heading = knowledge["hits"][0]["heading"]
+            lines += [
+                v.say(f"Nos documentos da eclusa ({heading}): ", f"The lock's documents ({heading}): ")
+                + said[0]
+            ]
+            details += source
         return lines, details
     calm = v.say("Não há alarme ativo agora", "There is no active alarm now")
     readings = _first(results, ToolName.READ_TAG)

@@ -135,7 +135,8 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]
     if q.intent is Intent.WHAT_TO_DO:
-        calls.append((ToolName.SEARCH_KNOWLEDGE, {"query": f"o que fazer {pick.replace('_', ' ')}"}))
+        query = pick.replace("_", " ")  # the alarm's words find its equipment's pages, beyond its own
+        calls.append((ToolName.SEARCH_KNOWLEDGE, {"query": query, "limit": 2, "beyond_rules": True}))
     return calls
 
 

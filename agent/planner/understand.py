@@ -51,7 +51,7 @@ from agent.planner.semantic import SentenceModel
 from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
-from agent.planner.units import units_asked
+from agent.planner.units import units_asked, without_units
 from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
 from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant, Tag
@@ -81,6 +81,9 @@ _EVERY = re.compile(
     r"\b(both|ambas|ambos|as duas|os dois|todas|todos|all|cada|each|every|comportas|valvulas|gates|valves|"
     r"niveis|levels|folhas|leaves|leafs|transmissores|transmitters|sensores|sensors)\b"
 )
+_RESET = re.compile(r"\b(rearm\w*|reset\w*|destrav\w*)\b")
+_MAY_NOW = re.compile(r"\b(posso|podemos|pode|da pra|can (i|we)|may (i|we)|ja|now|agora|yet)\b")
+_PROCEDURE_NOUN = re.compile(r"\b(procedimento|procedure|protocolo|passo a passo|step by step|checklist)\b")
 _WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
 _BLOCKED = re.compile(
     r"\b(bloquead\w*|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
@@ -281,7 +284,8 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
                 chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
         tags = _without_fault_bits(tags, clause, ctx.plant)
-        if not tags and (before := _head_phrase(clause)):  # "oil temperature in the power unit"
+        before = _head_phrase(clause) if not tags and q.equipment is None else None
+        if before:  # "oil temperature in the power unit": the measurement before the place
             links = catalog.link_tags(_tag_query(before), SentenceModel.embed([before])[0])
             tags = _without_fault_bits(
                 on_transmitter([link.tag for link in links], letter, ctx.plant), before, ctx.plant
@@ -374,6 +378,11 @@ _WHATS_WRONG = re.compile(
 )
 
 
+def _asks_a_limit(folded: str) -> bool:
+    """ "a partir de quantos graus o óleo é considerado quente?": where a limit lies, not the value now."""
+    return asks_reference(folded) and not asks_now(folded)
+
+
 def _asks_value(folded: str) -> bool:
     """The question opens by asking for a value ("qual a pressão...", "what is the..."), not what is
     wrong ("what's wrong with the gate?", "qual o problema da bomba?")."""
@@ -441,7 +450,11 @@ def _decide(
     intent, margin = _semantic(q, ranked, folded, named)
     if q.amount_asked and q.named_tags and intent in _AMOUNT_READS and not _general(folded):
         return Intent.READ, margin  # "as válvulas de saída tão abertas quanto?"
-    if q.unit_asked and intent in _UNIT_READS and not (asks_definition(folded) or q.aggregate not in _NOW):
+    if (
+        q.unit_asked
+        and intent in _UNIT_READS
+        and not (asks_definition(folded) or _asks_a_limit(folded) or q.aggregate not in _NOW)
+    ):
         return Intent.READ, margin  # "main pump vibration in mm/s?", "tá subindo quanto por minuto?"
     if q.unit_unmeasured and intent in _UNIT_READS | {Intent.TIME_TO} and not q.sequence:
         return Intent.KNOWLEDGE, margin  # "a válvula de alívio abre com quantos bar?": the documents say
@@ -484,8 +497,10 @@ def _decide(
         return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
     if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and _PROGRESSIVE.search(folded) and not why:
         return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
-    if asks_procedure(folded):
-        return Intent.WHAT_TO_DO, margin
+    if _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment and not asks_definition(folded):
+        return Intent.WHAT_TO_DO, margin  # "posso rearmar a bomba já?": what its trip asks before a reset
+    if asks_procedure(folded) or (_PROCEDURE_NOUN.search(folded) and (q.fault or q.symptoms)):
+        return Intent.WHAT_TO_DO, margin  # "comporta travada, qual o procedimento?"
     if q.threshold and q.named_tags and not (history_asked or why or asks_definition(folded)):
         return Intent.READ, margin  # "is the motor current above 130 % of nominal?": now, against it
     if asks_definition(folded) or (asks_reference(folded) and not history_asked):
@@ -822,6 +837,10 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     if asked and not measured and q.equipment:  # "how much water is in the chamber?": its volume
         own = [t.name for t in ctx.plant.tags.values() if t.equipment == q.equipment and t.unit in asked]
         measured = own if len(own) == 1 else []
+    if asked and not measured and not q.tags:  # "quantos graus tá o óleo?": of the oil's tags, the one in °C
+        query = _tag_query(with_vocabulary(without_units(q.text), ctx.plant))
+        near = [t for t in catalog_for(ctx).tied(query, limit=6) if ctx.plant.tags[t].unit in asked]
+        measured = near if len(near) == 1 else []
     if measured:
         q.tags, q.named_tags, q.unit_asked = measured, True, True
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"

@@ -41,3 +41,15 @@ def units_asked(text: str) -> frozenset[str]:
     if "mm/s" in found:
         found.discard("m/min")
     return frozenset(found)
+
+
+_HOW_MANY = frozenset(["quantos", "quantas", "quanto", "quanta", "how", "many", "much"])
+
+
+def without_units(text: str) -> str:
+    """The question without the units it names and its "how many" ("quantos graus tá o óleo?" -> "tá o
+    óleo?"): what is left names the measurement."""
+    folded = fold(text)
+    for pattern, _units in _COMPILED:
+        folded = pattern.sub(" ", folded)
+    return " ".join(w for w in folded.split() if w not in _HOW_MANY)

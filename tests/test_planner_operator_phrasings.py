@@ -4,6 +4,7 @@ as "what's wrong", a measurement named before its place (the offline planner on 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from evals.store import IncidentStore
 from lockpilot.roles import Role
 from rules.bundle import PlantBundle
 from tests.planner_helpers import incident_context, store_context
+from tools.knowledge import search_knowledge
+from tools.ports import KnowledgeHit
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +98,71 @@ def test_a_measurement_named_before_its_place_is_read(bundle: PlantBundle) -> No
 
     question = understand("oil temperature in the power unit?", incident_context(bundle, "quiet_idle", 40))
     assert question.tags == ["temperatura_oleo_hpu"]
+
+
+class _Passages:
+    """The plant's documents as a search port: the alarm's own pages rank first, as they do for real."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, int]] = []
+
+    def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
+        self.asked.append((query, limit))
+        ids = [
+            "regras/temperatura_oleo_hpu_alta#o-que-fazer",
+            "regras/temperatura_oleo_hpu_alta#causa",
+            "unidade-hidraulica#oleo-e-resfriamento",
+            "faq#temperatura-oleo",
+        ]
+        hits = [KnowledgeHit(id=i, document=i.split("#")[0], heading=i, text="Acima de 65 °C.") for i in ids]
+        return hits[:limit]
+
+
+def test_what_to_do_searches_the_documents_beyond_the_alarms_own_page(bundle: PlantBundle) -> None:
+    from agent.planner.question import Intent
+    from agent.planner.steps import next_calls
+    from agent.planner.understand import understand
+
+    ctx = incident_context(bundle, "hpu_oil_overtemp", 100)
+    question = understand("HPU oil is getting hot, what should I do?", ctx)
+    assert question.intent is Intent.WHAT_TO_DO
+    listing = {"alarms": [{"id": "temperatura_oleo_hpu_alta", "equipment": "unidade_hidraulica"}]}
+    calls = next_calls(question, [("list_active_alarms", listing)])
+    search = next(args for name, args in calls if name == "search_knowledge")
+    assert search["beyond_rules"] is True and "temperatura oleo hpu alta" in search["query"]
+    ctx = replace(ctx, knowledge=_Passages())
+    found = search_knowledge(ctx, search["query"], limit=2, beyond_rules=True)
+    assert [h.id for h in found.hits] == ["unidade-hidraulica#oleo-e-resfriamento", "faq#temperatura-oleo"]
+    assert [c.id for c in found.citations] == [h.id for h in found.hits]  # only what it returns is cited
+
+
+def test_a_procedure_asked_for_a_fault_is_what_to_do(bundle: PlantBundle) -> None:
+    from agent.planner.question import Intent
+    from agent.planner.understand import understand
+
+    ctx = incident_context(bundle, "gate_jam_upstream_opening", 60)
+    assert understand("comporta de montante travada, qual o procedimento?", ctx).intent is Intent.WHAT_TO_DO
+
+
+def test_may_i_reset_it_now_gives_what_its_trip_asks(conversation: Callable[..., Any]) -> None:
+    say = conversation("overcurrent_then_oil_overtemp", 150)
+    result = say("posso rearmar a bomba ja?")
+    assert "explain_alarm" in [c["name"] for c in result["tool_calls"]]
+    assert "sobrecorrente_motor_bomba" in result["answer"]
+
+
+def test_a_unit_names_which_of_a_things_measurements(bundle: PlantBundle) -> None:
+    from agent.planner.understand import understand
+
+    ctx = incident_context(bundle, "quiet_idle", 60)
+    assert understand("quantos graus ta o oleo?", ctx).tags == ["temperatura_oleo_hpu"]
+    assert understand("quantos graus na sala?", ctx).tags == ["temperatura_sala_hpu"]
+
+
+def test_where_a_limit_lies_is_asked_of_the_documents(bundle: PlantBundle) -> None:
+    from agent.planner.question import Intent
+    from agent.planner.understand import understand
+
+    ctx = incident_context(bundle, "quiet_idle", 60)
+    question = "a partir de quantos graus o oleo da hpu e considerado quente?"
+    assert understand(question, ctx).intent is Intent.KNOWLEDGE
