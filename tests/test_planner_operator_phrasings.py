@@ -166,3 +166,30 @@ def test_where_a_limit_lies_is_asked_of_the_documents(bundle: PlantBundle) -> No
     ctx = incident_context(bundle, "quiet_idle", 60)
     question = "a partir de quantos graus o oleo da hpu e considerado quente?"
     assert understand(question, ctx).intent is Intent.KNOWLEDGE
+
+
+def test_a_follow_up_pointing_back_explains_what_makes_the_reading_suspect(
+    conversation: Callable[..., Any],
+) -> None:
+    say = conversation("sensor_freeze_during_emptying", 115)
+    say("chamber level?")
+    why = say("why do the two transmitters disagree?")
+    assert {"kind": "rule", "id": "sensor_nivel_camara_congelado"} in why["citations"]
+    trust = say("so which one do I trust?")
+    assert "nivel_camara_2" in trust["answer"]  # the redundant transmitter, with its value
+
+
+def test_who_to_call_follows_the_fault_just_explained(conversation: Callable[..., Any]) -> None:
+    say = conversation("gate_jam_downstream_opening", 40)
+    say("what's wrong with the downstream gate?")
+    result = say("who do I call?")
+    search = [c["args"]["query"] for c in result["tool_calls"] if c["name"] == "search_knowledge"]
+    assert search and "travamento comporta jusante" in search[0]  # the documents on that alarm
+
+
+def test_a_bare_valve_asks_which_one(bundle: PlantBundle) -> None:
+    from agent.planner.question import Intent
+    from agent.planner.understand import understand
+
+    question = understand("e a valvula?", incident_context(bundle, "quiet_idle", 60))
+    assert question.intent is Intent.CLARIFY and question.clarify.startswith("Qual válvula")

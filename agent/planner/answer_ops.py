@@ -201,7 +201,9 @@ def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
         return lines, _levels(res, v)
     if seq:
         cannot = v.say(" Não consigo estimar o tempo restante.", " I cannot estimate the time left.")
-        return [_sequence_sentence(seq, v) + cannot, *([caution] if caution else [])], _levels(res, v)
+        moving = _moving(res, v)  # where what it moves stands: "posição da comporta de montante 34 %"
+        lines = [_sequence_sentence(seq, v) + cannot, *([moving] if moving else [])]
+        return [*lines, *([caution] if caution else [])], _levels(res, v)
     readings = {r["tag"]: r for r in res.get("readings", [])}
     levels = [
         readings[t] for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante") if t in readings

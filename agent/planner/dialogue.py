@@ -66,12 +66,21 @@ class Focus:
         return not (self.tags or self.equipment or self.rule or self.sequence)
 
 
+# Words that point back at what was just said ("why do the two transmitters disagree?", "e isso é normal?").
+_POINTING_BACK = re.compile(
+    r"\b(it|its|they|them|these|those|the two|both of them|which one|isso|isto|esse|essa|esses|essas|"
+    r"ele|ela|eles|elas|os dois|as duas|qual deles|qual delas)\b"
+)
+POINTING_MAX_WORDS = 9
+
+
 def looks_like_follow_up(text: str) -> bool:
-    """A short turn that leans on the previous one ("e a de jusante?", "por quê?", "and now?")."""
+    """A short turn that leans on the previous one ("e a de jusante?", "por quê?", "and now?"), or one
+    that points back at it ("why do the two transmitters disagree?")."""
     folded = fold(text).strip(" ?!.¿")
-    return len(words(folded)) <= FOLLOW_UP_MAX_WORDS and (
-        folded.startswith(_FOLLOW_OPENERS) or len(words(folded)) <= 3
-    )
+    n = len(words(folded))
+    short = n <= FOLLOW_UP_MAX_WORDS and (folded.startswith(_FOLLOW_OPENERS) or n <= 3)
+    return short or (n <= POINTING_MAX_WORDS and _POINTING_BACK.search(folded) is not None)
 
 
 # The same sides in English and in the site's words, as plant names spell them.

@@ -39,6 +39,12 @@ def _history(q: Question) -> list[Call]:
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 
 
+def _about(q: Question) -> str:
+    """A documents query: the question, and in a follow-up the alarm or equipment it is about."""
+    topic = q.rule or q.equipment if q.follow_up else None
+    return f"{q.text} {topic.replace('_', ' ')}" if topic else q.text
+
+
 def _direct(q: Question) -> list[Call] | None:
     """The calls of the intents that need only the question; None for the alarm-driven ones."""
     window = q.window_s
@@ -67,7 +73,7 @@ def _direct(q: Question) -> list[Call] | None:
         else [],
         Intent.SEARCH_TAGS: [(ToolName.SEARCH_TAGS, {"query": q.text})],
         Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
-        Intent.PROCEDURE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
+        Intent.PROCEDURE: [(ToolName.SEARCH_KNOWLEDGE, {"query": _about(q)})],
         Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})]
         if q.command
         else [],
@@ -96,13 +102,18 @@ def _first_round(q: Question) -> list[Call]:
         return direct
     # EXPLAIN and WHAT_TO_DO: the active alarms decide what the question is about.
     calls: list[Call] = [(ToolName.LIST_ACTIVE_ALARMS, {})]
-    if q.equipment and q.intent is Intent.EXPLAIN:
+    if (q.equipment or (q.follow_up and q.tags)) and q.intent is Intent.EXPLAIN:
         calls.append((ToolName.READ_TAG, {"tags": list(dict.fromkeys([*q.tags, *WHY_EXTRA_TAGS]))}))
     return calls
 
 
-def pick_alarm(q: Question, alarms: list[dict[str, Any]]) -> str | None:
-    """The alarm a question is about: an active candidate rule, else this equipment's, else the first-out."""
+def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] | None = None) -> str | None:
+    """The alarm a question is about: in a follow-up naming no alarm, one of those making the reading it is
+    about suspect (`suspecting`); else an active candidate rule, this equipment's, the first-out."""
+    if q.follow_up and suspecting and not names_an_alarm(fold(q.text)):  # "why do the two disagree?"
+        mine = [a for a in alarms if a["id"] in suspecting]
+        if mine:
+            return next((a["id"] for a in mine if a.get("first_out")), mine[0]["id"])
     active = {a["id"] for a in alarms}
     chosen = next((r for r in q.candidates if r in active), None)
     if chosen is not None:
@@ -119,10 +130,12 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]]) -> str | None:
 
 def _alarm_round(q: Question, done: Done) -> list[Call]:
     """After listing alarms for a "why" or "what now": explain the alarm it is about (and its procedure)."""
-    alarms: list[dict[str, Any]] = next(
-        (res.get("alarms", []) for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), []
-    )
-    pick = pick_alarm(q, alarms)
+    listing: dict[str, Any] = next((res for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), {})
+    read = next((res for name, res in done if name == ToolName.READ_TAG), {})
+    suspecting = {
+        s for r in read.get("readings", []) if r["tag"] in q.tags for s in r.get("suspect_by") or []
+    }
+    pick = pick_alarm(q, listing.get("alarms", []), suspecting)
     if (
         (pick is None or pick.startswith(ANOMALY_PREFIX))
         and q.rule is not None

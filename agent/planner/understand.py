@@ -81,6 +81,15 @@ _EVERY = re.compile(
     r"\b(both|ambas|ambos|as duas|os dois|todas|todos|all|cada|each|every|comportas|valvulas|gates|valves|"
     r"niveis|levels|folhas|leaves|leafs|transmissores|transmitters|sensores|sensors)\b"
 )
+_TRUST = re.compile(
+    r"\b(trust|believe|rely on|which one is right|which is right|confi[oa]r?|acredit\w*|qual (esta|ta) certo|"
+    r"qual (eu )?uso|em qual)\b"
+)
+_WHO_TO_CALL = re.compile(
+    r"\bwho (do|should|can|must) (i|we) (call|contact|phone|ring|notify)\b|\bwho (to|should I) call\b"
+    r"|\bquem (eu |a gente )?(chamo|chamar|aciono|acionar|ligo|ligar|aviso|avisar)\b"
+    r"|\b(chamo|aciono|ligo pra|ligo para|aviso) quem\b|\bpra quem (eu )?(ligo|ligar)\b"
+)
 _RESET = re.compile(r"\b(rearm\w*|reset\w*|destrav\w*)\b")
 _MAY_NOW = re.compile(r"\b(posso|podemos|pode|da pra|can (i|we)|may (i|we)|ja|now|agora|yet)\b")
 _PROCEDURE_NOUN = re.compile(r"\b(procedimento|procedure|protocolo|passo a passo|step by step|checklist)\b")
@@ -458,6 +467,8 @@ def _decide(
         return Intent.READ, margin  # "main pump vibration in mm/s?", "tá subindo quanto por minuto?"
     if q.unit_unmeasured and intent in _UNIT_READS | {Intent.TIME_TO} and not q.sequence:
         return Intent.KNOWLEDGE, margin  # "a válvula de alívio abre com quantos bar?": the documents say
+    if _WHO_TO_CALL.search(folded):
+        return Intent.PROCEDURE, margin  # "who do I call?", "chamo quem?": the documents say which team
     if intent in (Intent.GREETING, Intent.OUT_OF_DOMAIN, Intent.CAPABILITIES, Intent.CLARIFY):
         return intent, margin
     if intent is Intent.WHY_NOT and not (why or _NEGATION.search(folded)):  # no "why", no "not": next best
@@ -703,6 +714,7 @@ def _clarify_for(q: Question, folded: str) -> str:
             if pt
             else "I did not get it: do you want a value, the lock's status, the alarms or a procedure?"
         )
+    bare = bool(generic) and all(w in GENERIC_EQUIPMENT for w in content_words(folded))  # "e a válvula?"
     if "comporta" in generic and q.equipment is None and q.intent in (Intent.READ, Intent.HISTORY):
         return (
             "Qual comporta: a de montante ou a de jusante?" if pt else "Which gate: upstream or downstream?"
@@ -710,7 +722,7 @@ def _clarify_for(q: Question, folded: str) -> str:
     if (
         "valvula" in generic
         and q.equipment is None
-        and (not q.tags or (len(q.tags) > 1 and not _EVERY.search(folded)))  # "a válvula": which one?
+        and (not q.tags or bare or (len(q.tags) > 1 and not _EVERY.search(folded)))  # "a válvula": which?
         and q.intent in (Intent.READ, Intent.HISTORY)
     ):
         return (
@@ -769,7 +781,11 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         carried = _carry_measurand(focus, text, ctx)
         changed = replace(focus, tags=carried, equipment=None) if carried else None
     subject = changed or focus
-    if changed is not None or q.intent not in _FOLLOW_INTENTS:
+    if _TRUST.search(fold(text)) and subject.tags:
+        q.intent = Intent.READ  # "which one do I trust?": the reading, its suspicion and the redundant one
+    elif _WHY_WORD.search(fold(text)) and changed is None:
+        q.intent = Intent.EXPLAIN  # "why do the two transmitters disagree?": the alarm on what was read
+    elif changed is not None or q.intent not in _FOLLOW_INTENTS:
         q.intent = previous
     q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
     q.rule = subject.rule or q.rule
@@ -893,6 +909,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
     if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
+    if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
+        q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
+        q.follow_up = True
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
