@@ -18,12 +18,13 @@ def configure_logging(level: str = "INFO", *, json_output: bool = False) -> None
     renderer = (
         structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(colors=False)
     )
+    # The configured list is changed in place: loggers cached on first use hold this very list, so a
+    # second configuration (every CLI call configures) reaches them too.
+    processors = structlog.get_config()["processors"]
+    stamp = structlog.processors.TimeStamper(fmt="iso")
+    processors[:] = [structlog.processors.add_log_level, stamp, renderer]
     structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            renderer,
-        ],
+        processors=processors,
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
