@@ -279,8 +279,8 @@ def write_answer(
         if text:
             return text
     lines, details = _by_intent(question, results, v) if question is not None else _generic(results, v)
-    if not lines:
-        lines = _generic(results, v)[0] or _errors(results, v)
+    if not lines:  # the tool the question needed failed: what is down first, then what did answer
+        lines = [*_errors(results, v), *_generic(results, v)[0]]
     if not lines:
         return v.say(
             "Não encontrei dados para responder. Diga o equipamento, a medição ou o alarme.",
