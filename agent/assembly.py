@@ -4,6 +4,7 @@ The copilot never evaluates rules itself: the live rules runner owns alarm state
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.checkpoints import checkpointer
 from agent.model_turn import DEFAULT_CONTEXT_TOKENS
+from agent.planner.understand import warm_up
 from agent.service import Copilot
 from commands.desk import DEFAULT_EXPIRES_AFTER_S, CommandDesk
 from commands.identity import Approvers
@@ -138,6 +140,7 @@ def build_copilot(
         on_tool_time=on_tool_time,
         context_tokens=context_tokens,
     )
+    threading.Thread(target=warm_up, args=(tools,), name="planner-warm-up", daemon=True).start()
     if isinstance(saver, InMemorySaver):  # PostgreSQL did not answer at start
         copilot.note = SENTENCES[Store.POSTGRESQL]
     assert isinstance(tools.alarms, StoredAlarms)

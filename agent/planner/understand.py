@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
+import structlog
 
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
@@ -129,6 +130,8 @@ _NAMES_A_THING = frozenset(
     ("valvula", "valvulas", "valve", "valves", "vazao", "flow", "taxa", "rate", "aqueduto")
 )
 GENERIC_EQUIPMENT = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
+
+log = structlog.get_logger(__name__)
 
 
 _CATALOGS: dict[int, tuple[Plant, PlantCatalog]] = {}
@@ -916,3 +919,16 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.clarify:
         q.intent = Intent.CLARIFY
     return q
+
+
+WARM_UP_QUESTIONS = ("qual o nível da câmara?", "what is the system pressure?")
+
+
+def warm_up(ctx: ToolContext) -> None:
+    """Load the sentence model and build the plant's catalogs before the first operator asks (a cold
+    first question took about 2 s here, the rest well under one); a store down at start is no error."""
+    for question in WARM_UP_QUESTIONS:
+        try:
+            understand(question, ctx)
+        except Exception as exc:  # the stores may not answer yet: the first real question will build it
+            log.debug("planner_warm_up_incomplete", error=type(exc).__name__)
