@@ -75,7 +75,7 @@ def test_invalid_arguments_get_one_retry_then_the_planner_takes_the_turn(bundle:
     assert isinstance(retry, HumanMessage)
     body = json.loads(str(retry.content))
     assert body["error"] == "invalid_tool_arguments" and body["tool"] == "read_tag" and body["problems"]
-    assert [c["name"] for c in result.tool_calls] == ["read_tag", "list_active_alarms"]  # the planner's call
+    assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's call
     assert "nivel_camara" in json.dumps(result.tool_calls)
     assert any(ch.isdigit() for ch in result.answer)  # the planner's answer, with the value
 
@@ -87,7 +87,7 @@ def test_an_undeclared_tool_name_gets_the_retry_then_the_planner(bundle: PlantBu
     result = copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t10")
     assert len(model.seen) == 2 and "abort_sequence" not in result.answer
     assert json.loads(str(model.seen[1][-1].content))["problems"][0].startswith("not a declared tool")
-    assert [c["name"] for c in result.tool_calls] == ["read_tag", "list_active_alarms"]  # the planner's
+    assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's
 
 
 def test_a_retry_answered_with_json_that_is_no_call_hands_over(bundle: PlantBundle) -> None:
@@ -98,7 +98,7 @@ def test_a_retry_answered_with_json_that_is_no_call_hands_over(bundle: PlantBund
         "qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="e"
     )
     assert "invalid_tool_arguments" not in result.answer
-    assert [c["name"] for c in result.tool_calls] == ["read_tag", "list_active_alarms"]  # the planner's
+    assert [c["name"] for c in result.tool_calls] == ["read_tag"]  # the planner's
 
 
 def test_a_retry_that_fixes_the_arguments_is_run(bundle: PlantBundle) -> None:
@@ -134,10 +134,7 @@ def test_a_number_without_any_tool_result_hands_the_turn_to_the_planner(bundle: 
     model = ScriptedChatModel().enqueue("A câmara está com 4,2 m.")
     copilot = _copilot(bundle, model)
     result = copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t6")
-    assert "4,2 m" not in result.answer and [c["name"] for c in result.tool_calls] == [
-        "read_tag",
-        "list_active_alarms",
-    ]
+    assert "4,2 m" not in result.answer and [c["name"] for c in result.tool_calls] == ["read_tag"]
     assert copilot.grounding.rewrites == 1
 
 

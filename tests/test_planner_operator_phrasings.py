@@ -193,3 +193,14 @@ def test_a_bare_valve_asks_which_one(bundle: PlantBundle) -> None:
 
     question = understand("e a valvula?", incident_context(bundle, "quiet_idle", 60))
     assert question.intent is Intent.CLARIFY and question.clarify.startswith("Qual válvula")
+
+
+def test_a_read_carries_the_alarms_active_on_what_it_read(bundle: PlantBundle) -> None:
+    from tools.live import read_tag
+
+    result = read_tag(incident_context(bundle, "hpu_oil_overtemp", 300), ["temperatura_sala_hpu"])
+    ids = [a.id for a in result.alarms]
+    assert "temperatura_oleo_hpu_alta" in ids  # an alarm of the room's equipment, the hydraulic unit
+    assert [r.tag for r in result.alarm_readings["temperatura_oleo_hpu_alta"]] == ["temperatura_oleo_hpu"]
+    quiet = read_tag(incident_context(bundle, "quiet_idle", 60), ["temperatura_sala_hpu"])
+    assert quiet.alarms == [] and quiet.alarm_readings == {}

@@ -81,7 +81,7 @@ def test_why_not_open_the_upstream_gate_checks_the_preconditions(ask: Callable[.
 
 def test_two_measurements_in_one_question(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask(FILLING, 200, "qual a pressão do sistema e a temperatura do óleo?")
-    assert _tools(result) == ["read_tag", "list_active_alarms"]
+    assert _tools(result) == ["read_tag"]
     cited = {c["id"] for c in result["citations"] if c["kind"] == "tag"}
     assert {"pressao_sistema", "temperatura_oleo_hpu"} <= cited
     for tag in ("pressao_sistema", "temperatura_oleo_hpu"):
@@ -90,7 +90,7 @@ def test_two_measurements_in_one_question(ask: Callable[..., dict[str, Any]]) ->
 
 def test_supply_voltage_in_english(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask(FILLING, 200, "What's the supply voltage?")
-    assert result["language"] == "en" and _tools(result) == ["read_tag", "list_active_alarms"]
+    assert result["language"] == "en" and _tools(result) == ["read_tag"]
     assert {"kind": "tag", "id": "tensao_alimentacao"} in result["citations"]
     assert f"{result['values']['tensao_alimentacao'].value:.1f}" in result["answer"]
     assert "knowledge base" not in result["answer"]

@@ -11,7 +11,7 @@ from commands.summary import title
 from lockpilot.language import Bilingual, Language
 from tools.context import ToolContext
 from tools.knowledge import search_knowledge
-from tools.live import read_tag
+from tools.live import priority_rank, read_tag
 from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView, KnowledgeHit, RuleView
 
@@ -49,11 +49,6 @@ class AlarmKpisResult(ToolResult):
     kpis: dict[str, Any] = Field(default_factory=dict)
 
 
-def priority_rank(alarm: AlarmView) -> tuple[int, str]:
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    return order.get(alarm.priority, 4), alarm.id
-
-
 def _limited_tags(ctx: ToolContext, rule_id: str) -> list[str]:
     return [tag for tag, limits in ctx.bundle.limits.items() if any(x.rule_id == rule_id for x in limits)]
 
@@ -73,7 +68,7 @@ def list_active_alarms(
     for alarm in [*alarms[:1], *(a for a in alarms if a.first_out)][:2]:
         tags = _limited_tags(ctx, alarm.rule_id)
         if tags and alarm.id not in measured:
-            read = read_tag(ctx, tags, language=language, active=active)
+            read = read_tag(ctx, tags, language=language, active=active, with_alarms=False)
             measured[alarm.id] = read.readings
             cites += [c for c in read.citations if c.kind is CitationKind.TAG]
     return ActiveAlarmsResult(alarms=alarms, measured=measured, citations=list(dict.fromkeys(cites)))
@@ -93,7 +88,7 @@ def explain_alarm(ctx: ToolContext, alarm_id: str, *, language: Language = Langu
     if rule is None:
         return ExplainAlarmResult(error=f"unknown alarm or rule '{alarm_id}'")
     tags = list(dict.fromkeys([*rule.tags, *([rule.plc_fault_tag] if rule.plc_fault_tag else [])]))
-    live = read_tag(ctx, tags, language=language, active=active) if tags else None
+    live = read_tag(ctx, tags, language=language, active=active, with_alarms=False) if tags else None
     first_out = next((a for a in active if a.first_out and a.id != (alarm.id if alarm else "")), None)
     related_ids = set(alarm.related) if alarm else set()
     related = [

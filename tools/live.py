@@ -142,9 +142,11 @@ def read_tag(
     language: Language = Language.PT,
     limit: int = MAX_TAGS_PER_READ,
     active: list[AlarmView] | None = None,
+    with_alarms: bool = True,
 ) -> ReadTagResult:
     """Read the current value, unit, time, quality and age of up to 20 tags; flag suspect readings
-    (`active`: the active alarms when the caller already has them, else they are fetched)."""
+    (`active`: the active alarms when the caller already has them, else they are fetched) and, unless
+    `with_alarms` is off, say the alarms active on what was read."""
     known = [t for t in dict.fromkeys(tags) if t in ctx.plant.tags][:limit]
     unknown = [t for t in tags if t not in ctx.plant.tags]
     active = active_alarms(ctx) if active is None else active
@@ -161,12 +163,50 @@ def read_tag(
         if r.suspect_by and other is not None and cross_check:  # a lost link takes both transmitters
             r.redundant = reading_of(ctx, other, stored.get(other), language=language)
             r.redundant.suspect_by = suspect.get(other, [])
+    on_them = _alarms_on(ctx, known, active) if with_alarms else []
+    beside = _alarm_readings(ctx, on_them, set(known), language=language, active=active) if on_them else {}
     return ReadTagResult(
         readings=readings,
         unknown=unknown,
-        citations=_citations(readings),
+        alarms=on_them,
+        alarm_readings=beside,
+        citations=_citations(readings) + [Citation(kind=CitationKind.ALARM, id=a.id) for a in on_them],
         error=f"unknown tags: {', '.join(unknown)}" if unknown else None,
     )
+
+
+MAX_ALARMS_ON_A_READ = 3
+
+
+def priority_rank(alarm: AlarmView) -> tuple[int, str]:
+    """Most urgent first (ISA-18.2 priorities), then by id."""
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    return order.get(alarm.priority, 4), alarm.id
+
+
+def _alarms_on(ctx: ToolContext, tags: list[str], active: list[AlarmView]) -> list[AlarmView]:
+    """The active alarms on what was read: of a read tag's equipment, or of a rule limiting a read tag."""
+    equipment = {ctx.plant.tags[t].equipment for t in tags} - {None, ""}
+    limiting = {x.rule_id for t in tags for x in ctx.bundle.limits.get(t, [])}
+    mine = [a for a in active if a.equipment in equipment or a.rule_id in limiting]
+    return sorted(mine, key=priority_rank)[:MAX_ALARMS_ON_A_READ]
+
+
+def _alarm_readings(
+    ctx: ToolContext, alarms: list[AlarmView], read: set[str], *, language: Language, active: list[AlarmView]
+) -> dict[str, list[TagReading]]:
+    """For each alarm, the readings of the tags its rule limits that were not read (what raised it)."""
+    limited = ctx.bundle.limits.items()
+    wanted = {
+        a.id: [t for t, limits in limited if t not in read and any(x.rule_id == a.rule_id for x in limits)]
+        for a in alarms
+    }
+    tags = list(dict.fromkeys(t for ts in wanted.values() for t in ts))
+    if not tags:
+        return {}
+    beside = read_tag(ctx, tags, language=language, active=active, with_alarms=False)
+    found = {r.tag: r for r in beside.readings}
+    return {alarm: [found[t] for t in ts if t in found] for alarm, ts in wanted.items() if ts}
 
 
 def search_tags(ctx: ToolContext, query: str, *, limit: int = 5) -> SearchTagsResult:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lockpilot.samples import Quality
+from tools.ports import AlarmView
 
 
 class CitationKind(StrEnum):
@@ -86,6 +87,10 @@ class ToolResult(BaseModel):
 class ReadTagResult(ToolResult):
     readings: list[TagReading] = Field(default_factory=list)
     unknown: list[str] = Field(default_factory=list)
+    # the alarms active on what was read (its equipment, or a rule limiting a tag read), most urgent first,
+    # and the readings that raised them (alarm id -> the rule's limited tags not read here)
+    alarms: list[AlarmView] = Field(default_factory=list)
+    alarm_readings: dict[str, list[TagReading]] = Field(default_factory=dict)
 
 
 class TagMatch(BaseModel):

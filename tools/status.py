@@ -10,10 +10,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lockpilot.language import Bilingual, Language
-from tools.alarms import priority_rank
 from tools.context import ToolContext
 from tools.estimates import Basis, equalise_s, gate_stroke_s
-from tools.live import read_tag
+from tools.live import priority_rank, read_tag
 from tools.models import Citation, CitationKind, TagReading, ToolResult
 from tools.ports import AlarmView
 
@@ -116,7 +115,7 @@ def _progress(
 def _untrusted(ctx: ToolContext, *, language: Language) -> list[TagReading]:
     """PLC sensor readings that are missing, stale, bad, or flagged by an instrument alarm."""
     sensors = [t.name for t in ctx.plant.plc_tags if t.group.value in ("sensor", "diagnostic")]
-    readings = read_tag(ctx, sensors, language=language, limit=len(sensors)).readings
+    readings = read_tag(ctx, sensors, language=language, limit=len(sensors), with_alarms=False).readings
     return [r for r in readings if not r.is_current or r.suspect_by][:MAX_PROBLEMS]
 
 
@@ -145,7 +144,7 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     """The lock now: running sequence with step, progress and time left; alarms; untrusted readings."""
     active = ctx.alarms.active() if ctx.alarms is not None else []
     readings = read_tag(
-        ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language, active=active
+        ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language, active=active, with_alarms=False
     ).readings
     values = _values(readings)
     code = values.get("sequencia_ativa")

@@ -39,6 +39,14 @@ def _history(q: Question) -> list[Call]:
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 
 
+def _reference_search(q: Question) -> dict[str, Any]:
+    """A question about how the lock works ("how long is a full gate stroke?", "can we operate in strong
+    wind?") is answered by the manuals and the FAQ: an alarm's own page only when it asks about an alarm
+    or a fault."""
+    about_an_alarm = names_an_alarm(fold(q.text)) or q.fault or bool(q.symptoms)
+    return {"query": q.text, "beyond_rules": not about_an_alarm}
+
+
 def _about(q: Question) -> str:
     """A documents query: the question, and in a follow-up the alarm or equipment it is about."""
     topic = q.rule or q.equipment if q.follow_up else None
@@ -50,7 +58,8 @@ def _direct(q: Question) -> list[Call] | None:
     window = q.window_s
     table: dict[Intent, list[Call]] = {
         Intent.READ: (
-            [(ToolName.READ_TAG, {"tags": q.tags}), (ToolName.LIST_ACTIVE_ALARMS, {})]  # the alarms on it
+            [(ToolName.READ_TAG, {"tags": q.tags})]  # it carries the alarms active on what it reads
+            + ([(ToolName.LIST_ACTIVE_ALARMS, {})] if q.equipment and not q.named_tags else [])
             if q.tags
             else []
         ),
@@ -72,7 +81,7 @@ def _direct(q: Question) -> list[Call] | None:
         if q.sequence
         else [],
         Intent.SEARCH_TAGS: [(ToolName.SEARCH_TAGS, {"query": q.text})],
-        Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, {"query": q.text})],
+        Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, _reference_search(q))],
         Intent.PROCEDURE: [(ToolName.SEARCH_KNOWLEDGE, {"query": _about(q)})],
         Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})]
         if q.command
