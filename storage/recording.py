@@ -145,8 +145,11 @@ class ExceptionFilter:
                 ):
                     if policy.deadband > 0:  # store-on-change tags never draw lines (nothing to check)
                         before = skipped[tag] if tag in skipped else committed_skips.get(tag)
-                        flat = before is not None and before[2] == value  # the cheap test first
-                        if flat and before is not None and _flat_from(policy, last, before, row):
+                        if (
+                            before is not None
+                            and before[2] == value  # the cheap test first
+                            and _flat_from(policy, last, before, row)
+                        ):
                             kept.append(before)  # a signal that stops moving (or freezes) is flat from here
                             pending[tag] = StoredState(before[0], before[2], before[3])
                     skipped[tag] = row

@@ -110,9 +110,9 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         listing = get(ToolName.LIST_ACTIVE_ALARMS)
         if listing is not None and q.equipment and not q.named_tags:  # the equipment's alarms after its state
             lines = [*lines[:1], *alarms.equipment_alarms(listing, q.equipment, v), *lines[1:]]
-        elif res.get("alarms"):  # the reading came with the alarms active on it
-            on_it = {"alarms": res["alarms"], "measured": res.get("alarm_readings", {})}
-            lines += alarms.alarms_on_readings(on_it, readings, v, equipment=q.equipment)
+        elif res.get("alarms") and q.equipment:  # the reading came with the alarms active on it
+            beside = res.get("alarm_readings", {})
+            lines += alarms.alarms_on_readings(res["alarms"], beside, readings, v, equipment=q.equipment)
         return lines, details
     if q.intent is Intent.WHAT_IF and q.what_if is None and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         lines, details = _knowledge(res, v)

@@ -25,7 +25,6 @@ def alarm_name(a: dict[str, Any], v: Voice) -> str:
     return str(a["name"][v.language.value])
 
 
-MAX_ALARMS_BESIDE_A_READING = 3
 _OUT_OF_SERVICE = {"shelved", "suppressed_by_design"}  # not for the operator's attention (ISA-18.2)
 
 
@@ -230,33 +229,32 @@ def equipment_alarms(listing: dict[str, Any], equipment: str, v: Voice) -> list[
 
 
 def alarms_on_readings(
-    listing: dict[str, Any], readings: list[dict[str, Any]], v: Voice, *, equipment: str | None = None
+    alarms: list[dict[str, Any]],
+    measured: dict[str, list[dict[str, Any]]],
+    readings: list[dict[str, Any]],
+    v: Voice,
+    *,
+    equipment: str,
 ) -> list[str]:
-    """The active alarms on what was read (its equipment, or a rule on a tag read or beside it), with the
-    reading that raised each; those the readings already name (a suspect transmitter, a limit's alarm
-    marked active) are not said twice. "Calorão na sala da HPU": the oil overtemperature on that unit."""
-    read = {r["tag"] for r in readings}
+    """The active alarms a read came with (read_tag's `alarms`, at most three, and `alarm_readings`, what
+    raised each beside the tags read) that are on the equipment asked about; those the readings already
+    name (a suspect transmitter, a limit's alarm marked active) are not said twice. "Calorão na sala da
+    HPU": the oil overtemperature on that unit."""
     said = {a for r in readings for a in r.get("suspect_by") or []}
     said |= {lim["rule"] for r in readings for lim in r.get("limits") or [] if lim.get("active")}
-    measured = listing.get("measured", {})
     mine = [
         a
-        for a in listing.get("alarms", [])
+        for a in alarms
         if a["id"] not in said
         and a.get("rule_id") not in said
         and a.get("state") not in _OUT_OF_SERVICE
-        and (
-            (equipment is not None and a.get("equipment") == equipment)
-            or read.intersection(m["tag"] for m in measured.get(a["id"], []))
-        )
+        and a.get("equipment") == equipment
     ]
     if not mine:
         return []
     parts = []
-    for a in mine[:MAX_ALARMS_BESIDE_A_READING]:
-        beside = [
-            m for m in measured.get(a["id"], []) if m.get("freshness") == "current" and m["tag"] not in read
-        ]
+    for a in mine:
+        beside = [m for m in measured.get(a["id"], []) if m.get("freshness") == "current"]
         now = "; ".join(_against_rule(m, a["rule_id"], v) for m in beside[:2])
         parts.append(_alarm_phrase(a, v) + (v.say(": agora ", ": now ") + now if now else ""))
     lead = v.say(

@@ -768,7 +768,8 @@ def _carry_measurand(focus: Focus, text: str, ctx: ToolContext) -> list[str]:
 def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
     its subject when the turn names none, and swap a side or a number the turn names."""
-    sides_only = only_sides(text, content_words(fold(text)))  # "e a de jusante?", "e a 2?"
+    folded = fold(text)
+    sides_only = only_sides(text, content_words(folded))  # "e a de jusante?", "e a 2?"
     if q.intent is Intent.GREETING and not sides_only:
         return
     previous = _previous_intent(focus)
@@ -784,9 +785,9 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         carried = _carry_measurand(focus, text, ctx)
         changed = replace(focus, tags=carried, equipment=None) if carried else None
     subject = changed or focus
-    if _TRUST.search(fold(text)) and subject.tags:
+    if _TRUST.search(folded) and subject.tags:
         q.intent = Intent.READ  # "which one do I trust?": the reading, its suspicion and the redundant one
-    elif _WHY_WORD.search(fold(text)) and changed is None:
+    elif _WHY_WORD.search(folded) and changed is None:
         q.intent = Intent.EXPLAIN  # "why do the two transmitters disagree?": the alarm on what was read
     elif changed is not None or q.intent not in _FOLLOW_INTENTS:
         q.intent = previous
