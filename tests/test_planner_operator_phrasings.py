@@ -204,3 +204,24 @@ def test_a_read_carries_the_alarms_active_on_what_it_read(bundle: PlantBundle) -
     assert [r.tag for r in result.alarm_readings["temperatura_oleo_hpu_alta"]] == ["temperatura_oleo_hpu"]
     quiet = read_tag(incident_context(bundle, "quiet_idle", 60), ["temperatura_sala_hpu"])
     assert quiet.alarms == [] and quiet.alarm_readings == {}
+
+
+def test_where_a_limit_lies_is_answered_by_the_fault_rules(conversation: Callable[..., Any]) -> None:
+    say = conversation("hpu_oil_overtemp", 111)
+    answer = say("a partir de quantos graus o oleo da hpu e considerado quente?")["answer"]
+    assert answer.startswith("Para temperatura do óleo da unidade hidráulica, as regras de falha alarmam")
+    assert "acima de 65 °C" in answer and "acima de 75 °C" in answer and "agora" in answer
+
+
+def test_how_far_it_can_go_follows_up_the_measurement_just_read(conversation: Callable[..., Any]) -> None:
+    say = conversation("hpu_oil_overtemp", 100)
+    say("temperatura do óleo?")
+    result = say("até quanto pode ir antes de desligar a bomba?")
+    assert "75 °C" in result["answer"] and "temperatura_oleo_hpu" in _tags(result)
+    assert "Nenhuma sequência" not in result["answer"]  # not a time-to-finish question
+
+
+def test_operating_in_a_condition_gives_the_rule_limit_in_english(conversation: Callable[..., Any]) -> None:
+    say = conversation("quiet_idle", 60)
+    result = say("Can we keep operating in strong wind?")
+    assert "above 15 m/s" in result["answer"] and "velocidade_vento" in _tags(result)

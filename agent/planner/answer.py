@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
-from agent.planner.answer_readings import Voice, readings_answer
+from agent.planner.answer_readings import Voice, limits_answer, reading_detail, readings_answer
 from agent.planner.cues import asks_assessment, asks_plc_actions
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
@@ -99,6 +99,14 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
+    read = get(ToolName.READ_TAG) if q.limit_tags and q.intent is Intent.KNOWLEDGE else None
+    if read and (
+        limits := limits_answer(read.get("readings", []), v)
+    ):  # the rules' lines, then the documents
+        found = get(ToolName.SEARCH_KNOWLEDGE)
+        lines, details = _knowledge(found, v, question=q.text) if found and found.get("hits") else ([], [])
+        down = [] if found else _errors(results, v)  # the documents down: said after the rules' lines
+        return [*limits, *lines, *down], [*details, *(reading_detail(r, v) for r in read["readings"])]
     if q.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE) and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         return _knowledge(res, v, question=q.text)
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):

@@ -155,3 +155,26 @@ def readings_answer(
             said = limits_sentence(shown, r.get("unit", ""), v)
             lines += [said] if said else []
     return lines, [reading_detail(r, v) for r in readings]
+
+
+def limits_answer(readings: list[dict[str, Any]], v: Voice) -> list[str]:
+    """Where the fault rules draw their lines on each measurement asked about, and where it stands now
+    (a reading that is not current is said as the reading sentence says it)."""
+    lines = []
+    for r in readings:
+        limits, unit = r.get("limits") or [], r.get("unit", "")
+        if not limits:
+            continue
+        parts = [f"{side_of(lim, v)} {v.number(lim['value'], unit)}, «{lim['name']}»" for lim in limits]
+        name = label(r["description"])
+        now = (
+            v.say(f"agora {v.number(r.get('value'), unit)}", f"now {v.number(r.get('value'), unit)}")
+            if r.get("freshness") == "current" and not r.get("suspect_by")
+            else reading_sentence(r, v).rstrip(".")
+        )
+        lines.append(
+            v.say(f"Para {name}, as regras de falha alarmam ", f"For {name}, the fault rules alarm ")
+            + "; ".join(parts[:MAX_LIMITS_SAID])
+            + f" ({now})."
+        )
+    return lines

@@ -113,6 +113,24 @@ def asks_reference(folded: str) -> bool:
     return _REFERENCE.search(folded) is not None and _PRESENT.search(folded) is None
 
 
+# Where a fault rule draws its line ("a partir de quantos graus é quente?", "até quanto pode ir?",
+# "can we keep operating in strong wind?"): the rules' limits answer it, beside the documents.
+_LIMIT = re.compile(
+    r"\b(limites?|limits?|considerad[oa]s?|counts? as|a partir de quant[oa]s?|from what"
+    r"|at what (?:pressure|level|temperature|value|speed|point)"
+    r"|em que (?:valor|pressao|nivel|temperatura|velocidade)"
+    r"|ate quant[oa]s? (?:pode|aguenta|vai|deixa|posso|da)"
+    r"|how (?:high|far|hot|low|fast) (?:can|may|should|is it)"
+    r"|maximo permitido|maximum allowed|pode chegar|can reach|aguenta|withstand|tolera|tolerate"
+    r"|keep operating|continuar operando|pode(?:mos)? operar|da (?:pra|para) operar|safe to operate)\b"
+)
+
+
+def asks_limit(folded: str) -> bool:
+    """True when the operator asks where a limit lies (not whether the value is past it now)."""
+    return _LIMIT.search(folded) is not None
+
+
 def asks_why(folded: str) -> bool:
     """True when the operator asks what happened or what is wrong."""
     return _WHY.search(folded) is not None

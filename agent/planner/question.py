@@ -91,3 +91,4 @@ class Question:
     follow_up: bool = False  # resolved against the previous turn
     equipment_rules: bool = False  # candidates are the equipment's rules, not the ones its words point to
     clarify: str = ""  # the question to ask back (Intent.CLARIFY)
+    limit_tags: list[str] = field(default_factory=list)  # a limit asked: the measurements its rules limit

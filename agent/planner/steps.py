@@ -44,7 +44,7 @@ def _reference_search(q: Question) -> dict[str, Any]:
     wind?") is answered by the manuals and the FAQ: an alarm's own page only when it asks about an alarm
     or a fault."""
     about_an_alarm = names_an_alarm(fold(q.text)) or q.fault or bool(q.symptoms)
-    return {"query": q.text, "beyond_rules": not about_an_alarm}
+    return {"query": _about(q), "beyond_rules": not about_an_alarm}
 
 
 def _about(q: Question) -> str:
@@ -81,7 +81,10 @@ def _direct(q: Question) -> list[Call] | None:
         if q.sequence
         else [],
         Intent.SEARCH_TAGS: [(ToolName.SEARCH_TAGS, {"query": q.text})],
-        Intent.KNOWLEDGE: [(ToolName.SEARCH_KNOWLEDGE, _reference_search(q))],
+        Intent.KNOWLEDGE: [
+            (ToolName.SEARCH_KNOWLEDGE, _reference_search(q)),
+            *([(ToolName.READ_TAG, {"tags": q.limit_tags})] if q.limit_tags else []),
+        ],
         Intent.PROCEDURE: [(ToolName.SEARCH_KNOWLEDGE, {"query": _about(q)})],
         Intent.COMMAND: [(ToolName.REQUEST_COMMAND, {"command": q.command, "value": q.value})]
         if q.command

@@ -16,6 +16,7 @@ import structlog
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
     asks_definition,
+    asks_limit,
     asks_now,
     asks_plc_actions,
     asks_procedure,
@@ -916,10 +917,37 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
         q.follow_up = True
+    _limits_asked(q, folded, focus, ctx)
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
     return q
+
+
+MAX_LIMIT_TAGS = 2
+_LIMIT_INTENTS = frozenset({Intent.KNOWLEDGE, Intent.TIME_TO, Intent.PROCEDURE})
+
+
+def _limits_asked(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -> None:
+    """Where a limit lies ("a partir de quantos graus é quente?", "até quanto pode ir?") is answered by the
+    documents and by the fault rules' limits on what the question is about: the measurements it names,
+    else its alarm's, else the previous turn's, else its equipment's."""
+    if not asks_limit(folded) or q.intent not in _LIMIT_INTENTS or _HOW_LONG.search(folded):
+        return
+    limits = ctx.bundle.limits
+
+    def limited(tags: list[str]) -> list[str]:
+        return [t for t in tags if limits.get(t)]
+
+    picked = limited(q.tags) if q.named_tags else []
+    if not picked and q.rule and not q.follow_up:
+        picked = [t for t, lims in limits.items() if any(x.rule_id == q.rule for x in lims)]
+    if not picked and focus is not None and not focus.empty and limited(focus.tags):
+        picked = limited(focus.tags)  # "até quanto pode ir?" of what was just read
+        q.rule, q.follow_up = limits[picked[0]][0].rule_id, True
+    picked = picked or limited(q.tags)
+    if picked:
+        q.intent, q.limit_tags = Intent.KNOWLEDGE, picked[:MAX_LIMIT_TAGS]
 
 
 WARM_UP_QUESTIONS = ("qual o nível da câmara?", "what is the system pressure?")
