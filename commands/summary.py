@@ -52,12 +52,16 @@ def condition_lines(
         sample = samples.get(cond.tag)
         value = None if sample is None else sample.value
         good = sample is not None and sample.quality.trusted
+        tag = plant.tag(cond.tag)
         lines.append(
             {
                 "tag": cond.tag,
                 "condition": cond.text(),
+                "description": {"pt": tag.description.pt, "en": tag.description.en},
+                "op": cond.op.value,
+                "expected": cond.value,
                 "value": value,
-                "unit": plant.tag(cond.tag).unit,
+                "unit": tag.unit,
                 "quality": None if sample is None else sample.quality.value,
                 "passed": good and cond.holds(value),
             }

@@ -3,12 +3,13 @@ in the user's language, then the supporting values (unit, time, quality) under "
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
 from agent.planner.answer_readings import Voice, limits_answer, reading_detail, readings_answer
-from agent.planner.cues import asks_assessment, asks_plc_actions
+from agent.planner.cues import asks_assessment, asks_first_out, asks_plc_actions, asks_procedure
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.passage import answer_from
@@ -60,8 +61,17 @@ def _similarities(question: str, sentences: list[str]) -> list[float]:
     return [float(x) for x in vectors[1:] @ vectors[0]]
 
 
-def _knowledge(res: dict[str, Any], v: Voice, *, question: str = "") -> tuple[list[str], list[str]]:
-    """The best passage: the part of it that answers the question (its first sentences without one)."""
+# The heading of a passage that says what to do ("O que o operador faz", "Procedimento", "What to do").
+_ACTIONS_HEADING = re.compile(
+    r"\b(o que (?:o operador )?fa(?:z|zer)|procediment\w*|what to do|operator actions|como proceder|passos)\b"
+)
+
+
+def _knowledge(
+    res: dict[str, Any], v: Voice, *, question: str = "", doing: bool = False
+) -> tuple[list[str], list[str]]:
+    """The best passage: the part of it that answers the question (its first sentences without one); for a
+    what-to-do (`doing`), a passage among the first three that says what to do, if one does."""
     hits = res.get("hits", [])
     if not hits:
         return [
@@ -70,7 +80,11 @@ def _knowledge(res: dict[str, Any], v: Voice, *, question: str = "") -> tuple[li
                 "I found nothing about that in the lock's documents.",
             )
         ], []
-    hit = hits[0]
+    hit = (
+        next((h for h in hits[:3] if _ACTIONS_HEADING.search(fold(h["heading"]))), hits[0])
+        if doing
+        else hits[0]
+    )
     if question:
         short = answer_from(hit["text"], question, v.language, similar=_similarities)
     else:
@@ -107,8 +121,10 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         lines, details = _knowledge(found, v, question=q.text) if found and found.get("hits") else ([], [])
         down = [] if found else _errors(results, v)  # the documents down: said after the rules' lines
         return [*limits, *lines, *down], [*details, *(reading_detail(r, v) for r in read["readings"])]
+    if q.intent is Intent.ACTIVE_ALARMS and (res := get(ToolName.LIST_ACTIVE_ALARMS)):
+        return alarms.active_alarms(res, v, first_out_asked=asks_first_out(fold(q.text)))
     if q.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE) and (res := get(ToolName.SEARCH_KNOWLEDGE)):
-        return _knowledge(res, v, question=q.text)
+        return _knowledge(res, v, question=q.text, doing=asks_procedure(fold(q.text)))
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
         readings = res.get("readings", [])
         lines, details = readings_answer(readings, v, assess=asks_assessment(fold(q.text)))

@@ -28,18 +28,23 @@ def alarm_name(a: dict[str, Any], v: Voice) -> str:
 _OUT_OF_SERVICE = {"shelved", "suppressed_by_design"}  # not for the operator's attention (ISA-18.2)
 
 
-def _alarm_phrase(a: dict[str, Any], v: Voice) -> str:
+def _alarm_phrase(a: dict[str, Any], v: Voice, *, with_id: bool = False) -> str:
     since = v.say(f", desde {v.time(a['since'])}", f", since {v.time(a['since'])}") if a.get("since") else ""
     state = state_name(a["state"], language=v.language)
-    return f"«{alarm_name(a, v)}» ({_pair(PRIORITY, a['priority'], v)}, {state}{since})"
+    own = f"{a['id']}; " if with_id else ""
+    return f"«{alarm_name(a, v)}» ({own}{_pair(PRIORITY, a['priority'], v)}, {state}{since})"
 
 
-def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
-    """How many, the most urgent with the first-out, then the list."""
+def active_alarms(
+    res: dict[str, Any], v: Voice, *, first_out_asked: bool = False
+) -> tuple[list[str], list[str]]:
+    """How many, the most urgent with the first-out, then the list; the first-out first when asked."""
     alarms = res.get("alarms", [])
+    first_out = next((a for a in alarms if a.get("first_out")), None)
+    if first_out_asked:
+        return _first_out_answer(first_out, res, v)
     if not alarms:
         return [v.say("Nenhum alarme ativo agora.", "No active alarms right now.")], []
-    first_out = next((a for a in alarms if a.get("first_out")), None)
     head = alarms[0]
     count = v.say(
         f"Há {len(alarms)} alarme{'s' if len(alarms) > 1 else ''} ativo{'s' if len(alarms) > 1 else ''}",
@@ -60,6 +65,45 @@ def active_alarms(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
         )
     details = [f"{a['id']}: {_alarm_phrase(a, v)}" for a in alarms]
     return lines, details
+
+
+def _first_out_answer(
+    first_out: dict[str, Any] | None, res: dict[str, Any], v: Voice
+) -> tuple[list[str], list[str]]:
+    """Which alarm fired first, since when, and what else is active."""
+    alarms = res.get("alarms", [])
+    if first_out is None:
+        said = (
+            v.say(
+                "Nenhum alarme ativo agora, então não há first-out.",
+                "No active alarms right now, so there is no first-out.",
+            )
+            if not alarms
+            else v.say(
+                "Nenhum dos alarmes ativos está marcado como first-out; ",
+                "None of the active alarms is marked first-out; ",
+            )
+            + v.say("o mais urgente é ", "the most urgent is ")
+            + _alarm_phrase(alarms[0], v)
+            + "."
+        )
+        return [said], [f"{a['id']}: {_alarm_phrase(a, v)}" for a in alarms]
+    lines = [
+        v.say("O primeiro a disparar (first-out) foi ", "The first to fire (first-out) was ")
+        + _alarm_phrase(first_out, v, with_id=True)
+        + "."
+    ]
+    others = [a for a in alarms if a["id"] != first_out["id"]]
+    if others:
+        lines.append(
+            v.say("Depois dele: ", "After it: ")
+            + "; ".join(f"«{alarm_name(a, v)}» ({a['id']})" for a in others[:MAX_OTHERS_SAID])
+            + "."
+        )
+    return lines, [f"{a['id']}: {_alarm_phrase(a, v)}" for a in alarms]
+
+
+MAX_OTHERS_SAID = 3
 
 
 def _rule_limit(reading: dict[str, Any], rule_id: str) -> dict[str, Any] | None:

@@ -542,7 +542,27 @@ def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
             return v.say(f"sem leitura confiável — {q}", f"no trusted reading — {q}")
         return v.number(p.get("value"), p.get("unit", ""))
 
-    return ": " + "; ".join(f"{p['condition']} ({now}: {value_of(p)})" for p in failing)
+    def plainly(p: dict[str, Any]) -> str:
+        if "description" not in p or "expected" not in p:
+            return f"{p['condition']} ({now}: {value_of(p)})"
+        name = label(p["description"][v.language.value])
+        expected = p["expected"]
+        if isinstance(expected, bool):  # "falha de cavitação da bomba principal: sim (precisa ser não)"
+            wanted = v.number(expected)
+            return v.say(
+                f"{name}: {value_of(p)} (precisa ser {wanted})", f"{name}: {value_of(p)} (must be {wanted})"
+            )
+        op = _OP_WORDS.get(p.get("op", ""), p.get("op", ""))
+        wanted = f"{op} {v.number(expected, p.get('unit', ''))}"
+        return v.say(
+            f"{name} está em {value_of(p)} (precisa ser {wanted})",
+            f"{name} is {value_of(p)} (must be {wanted})",
+        )
+
+    return ": " + "; ".join(plainly(p) for p in failing)
+
+
+_OP_WORDS = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
 def _command_outcome(out: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:

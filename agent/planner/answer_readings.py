@@ -122,9 +122,11 @@ def side_of(limit: dict[str, Any], v: Voice) -> str:
 
 
 def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | None:
-    """Where the fault rules draw their lines on a measurement, and which the value is past."""
+    """Where the fault rules draw their lines on a measurement, and which the value is past (none past:
+    said to be within them)."""
     if not limits:
         return None
+    within = not any(lim.get("crossed") or lim.get("active") for lim in limits)
     parts = []
     for lim in limits[:MAX_LIMITS_SAID]:
         side = side_of(lim, v)
@@ -134,6 +136,10 @@ def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | 
         ]
         note = f" ({', '.join(state)})" if state else ""
         parts.append(f"{side} {v.number(lim['value'], unit)}, «{lim['name']}»{note}")
+    if within:
+        return v.say("Dentro dos limites das regras de falha: ", "Within the fault rule limits: ") + (
+            "; ".join(parts) + "."
+        )
     return v.say("Limites das regras de falha: ", "Fault rule limits: ") + "; ".join(parts) + "."
 
 

@@ -13,6 +13,7 @@ _PROCEDURE = re.compile(
     r"lidar|corrigir|corrijo)\b"
     r"|\bwhat (?:should|do|can|must|shall) (?:i|we) do\b|\bhow (?:do|should|can) (?:i|we) "
     r"(?:handle|fix|deal|proceed|respond)\b"
+    r"|\bcomo (?:e que )?(?:se )?faz\b|\bhow do (?:i|we|you) do (?:it|that|this)\b"
     r"|\b(?:que|o que) (?:eu )?faco\b|\bfaco o que\b|\be agora\W*$|\b(?:what|now) now\W*$|\bnow what\b"
     r"|\bnext (?:action|step)s?\b|\bproximo passo\b|\brecommended action\b|\bacao recomendada\b"
 )
@@ -66,7 +67,7 @@ _NAMES_ALARM = re.compile(r"\b(?:alarmes?|alarms?|regras?|rules?|alertas?|alerts
 
 _ASSESS = re.compile(
     r"\b(?:normal|normais|alt[oa]s?|baix[oa]s?|ok|okay|bom|boa|preocup\w*|perig\w*|limites?|limits?|"
-    r"high|low|fine|worr\w*|danger\w*|safe|seguro)\b"
+    r"high|low|fine|worr\w*|danger\w*|safe|seguro|aceitave(?:l|is)|acceptable|admissive(?:l|is))\b"
 )
 
 
@@ -98,6 +99,21 @@ def hypothetical(folded: str) -> bool:
     return _HYPOTHETICAL.search(folded.strip(" ?!¿.")) is not None
 
 
+# Which alarm fired first: "what's the first-out?", "qual alarme veio primeiro?", "which one came first".
+_FIRST_OUT = re.compile(
+    r"\bfirst[- ]?out\b|\bprimeir[oa] (?:alarme|falha|a disparar|a cair)\b"
+    r"|\b(?:qual|quem|que alarme|que falha)(?: (?:alarme|falha|deles|delas|foi que))? "
+    r"(?:veio|disparou|apareceu|aconteceu|caiu|entrou|atuou|foi) (?:primeiro|antes)\b"
+    r"|\bwhich (?:one |alarm |fault |of them )?(?:came|fired|tripped|went off|happened|was) first\b"
+    r"|\bwhat (?:alarm |fault )?(?:came|fired|tripped|went off|happened) first\b"
+)
+
+
+def asks_first_out(folded: str) -> bool:
+    """Asks which alarm fired first (the first-out), not what first-out means."""
+    return _FIRST_OUT.search(folded) is not None and not asks_definition(folded)
+
+
 def asks_definition(folded: str) -> bool:
     """True when the operator asks what something is, means or is for (the documentation answers)."""
     return _DEFINITION.search(folded.strip(" ?!¿.")) is not None or _DEFINITION.search(folded) is not None
@@ -122,7 +138,8 @@ _LIMIT = re.compile(
     r"|ate quant[oa]s? (?:pode|aguenta|vai|deixa|posso|da)"
     r"|how (?:high|far|hot|low|fast) (?:can|may|should|is it)"
     r"|maximo permitido|maximum allowed|pode chegar|can reach|aguenta|withstand|tolera|tolerate"
-    r"|keep operating|continuar operando|pode(?:mos)? operar|da (?:pra|para) operar|safe to operate)\b"
+    r"|keep operating|continuar operando|pode(?:mos)? operar|da (?:pra|para) operar|safe to operate"
+    r"|aceitave(?:l|is)|acceptable|admissive(?:l|is))\b"
 )
 
 

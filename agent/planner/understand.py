@@ -16,6 +16,7 @@ import structlog
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
     asks_definition,
+    asks_first_out,
     asks_limit,
     asks_now,
     asks_plc_actions,
@@ -54,7 +55,16 @@ from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.units import units_asked, without_units
-from agent.planner.windows import AGO_MARGIN_S, aggregate, ago_s, threshold, window_s, without_window
+from agent.planner.windows import (
+    AGO_MARGIN_S,
+    aggregate,
+    ago_s,
+    asks_trend,
+    threshold,
+    window_s,
+    without_trend,
+    without_window,
+)
 from lockpilot.language import Language
 from lockpilot.plant import DataType, Plant, Tag
 from lockpilot.plant.commands import Action, CommandBook
@@ -283,6 +293,10 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         tags = on_transmitter(
             [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
         )
+        if not tags and asks_trend(clause):  # "getting warmer" pulled the link away from "oil temperature"
+            plain = without_trend(clause)
+            links = catalog.link_tags(_tag_query(plain), SentenceModel.embed([plain])[0])
+            tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
         if _EVERY.search(clause):  # "as duas válvulas de esvaziamento", "as comportas"
             tied = on_transmitter(catalog.tied(query, limit=4), letter, ctx.plant)
             tags = list(dict.fromkeys([*tags, *tied])) if set(tags) <= set(tied) or not tags else tags
@@ -917,6 +931,10 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
         q.follow_up = True
+    if asks_first_out(folded) and q.intent not in (Intent.COMMAND, Intent.ALARM_KPIS, Intent.CLARIFY):
+        q.intent, q.tags, q.named_tags, q.equipment = Intent.ACTIVE_ALARMS, [], False, None  # the PLC's code
+    if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
+        q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
@@ -924,8 +942,14 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     return q
 
 
+# A condition put to a what-to-do ("o que fazer se um transmissor falhar?", "what if the power goes?"),
+# not the reflexive "se" of "o que se faz agora?".
+# ("em caso de cavitação" names the fault: its own what-to-do).
+_IF_CLAUSE = re.compile(
+    r"(?<!\bem )\bcaso\b(?! de\b)|\bif\b|\bin case\b(?! of\b)|\bsuppose\b|\bse (?!faz|deve|usa|pode|faco)\w+"
+)
 MAX_LIMIT_TAGS = 2
-_LIMIT_INTENTS = frozenset({Intent.KNOWLEDGE, Intent.TIME_TO, Intent.PROCEDURE})
+_LIMIT_INTENTS = frozenset({Intent.KNOWLEDGE, Intent.TIME_TO, Intent.PROCEDURE, Intent.READ})
 
 
 def _limits_asked(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -> None:
@@ -934,6 +958,8 @@ def _limits_asked(q: Question, folded: str, focus: Focus | None, ctx: ToolContex
     else its alarm's, else the previous turn's, else its equipment's."""
     if not asks_limit(folded) or q.intent not in _LIMIT_INTENTS or _HOW_LONG.search(folded):
         return
+    if q.intent is Intent.READ and (asks_now(folded) or q.threshold is not None):
+        return  # "a vibração tá dentro do limite?" asks about now
     limits = ctx.bundle.limits
 
     def limited(tags: list[str]) -> list[str]:

@@ -22,7 +22,9 @@ AGO = re.compile(
 _TREND = re.compile(
     r"\b(subindo|descendo|caindo|baixando|aumentando|diminuindo|esquentando|esfriando|aquecendo|resfriando"
     r"|variando|oscilando|estavel|estabilizou|rising|falling|dropping|increasing|decreasing|climbing"
-    r"|going (?:up|down)|heating up|cooling (?:down)?|warming up|stable|steady|trending)\b"
+    r"|going (?:up|down)|heating up|cooling (?:down)?|warming up|stable|steady|trending"
+    r"|getting (?:hotter|colder|warmer|cooler|higher|lower|worse|better)"
+    r"|ficando (?:mais )?(?:quente|fri[oa]|alt[oa]|baix[oa]|pior)|piorando|melhorando)\b"
 )
 AGO_MARGIN_S = 60.0  # "3 minutos atrás": the window reaches a minute further back
 TREND_WINDOW_S = 300.0  # "tá subindo?": the last five minutes
@@ -106,13 +108,18 @@ def aggregate(folded: str) -> Aggregate | None:
         r"\b(quando|when|ultima vez|last time|que horas)\b", folded
     ):
         return Aggregate.CROSSING
-    bare = without_window(folded)  # "nos últimos 10 min" asks no minimum
+    bare = without_trend(without_window(folded))  # "nos últimos 10 min", "ficando mais alto" ask no extreme
     for kind, pattern in _AGGREGATES:
         if pattern.search(bare):
             return kind
     if ago_s(folded) is not None:
         return Aggregate.AGO
     return Aggregate.TREND if asks_trend(folded) else None
+
+
+def without_trend(folded: str) -> str:
+    """The text without its trend phrase ("is the oil getting warmer" -> "is the oil")."""
+    return _TREND.sub(" ", folded)
 
 
 def without_window(folded: str) -> str:

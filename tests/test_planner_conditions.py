@@ -1,0 +1,148 @@
+"""Trends said as comparatives ("getting warmer"), what to do if something happens (the documents, not
+the active incident), and whether a value is acceptable (the fault rules' limits), on recorded incidents."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.planner.question import Aggregate, Intent
+from agent.planner.understand import understand
+from agent.service import Copilot
+from evals.incident import IncidentLibrary
+from evals.store import IncidentStore
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
+from tests.planner_helpers import incident_context, store_context
+from tools.ports import KnowledgeHit
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is the oil temperature getting warmer?", "is the oil temperature getting higher?"],
+)
+def test_a_comparative_trend_reads_the_measurement_named(bundle: PlantBundle, question: str) -> None:
+    asked = understand(question, incident_context(bundle, "hpu_oil_overtemp", 85))
+    assert asked.intent is Intent.HISTORY and asked.aggregate is Aggregate.TREND
+    assert asked.tags == ["temperatura_oleo_hpu"]
+
+
+def test_a_portuguese_comparative_is_a_trend(bundle: PlantBundle) -> None:
+    asked = understand("o nível da câmara tá ficando mais alto?", incident_context(bundle, "quiet_idle", 60))
+    assert asked.aggregate is Aggregate.TREND and asked.intent is Intent.HISTORY
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["o que eu faço caso falte energia de madrugada?", "what do I do if the power goes out?"],
+)
+def test_what_to_do_if_something_happens_is_a_procedure(bundle: PlantBundle, question: str) -> None:
+    asked = understand(question, incident_context(bundle, "quiet_idle", 60))
+    assert asked.intent is Intent.PROCEDURE  # the documents, not the (calm) plant's active incident
+
+
+def test_what_to_do_now_stays_what_to_do(bundle: PlantBundle) -> None:
+    asked = understand("o que se faz agora?", incident_context(bundle, "hpu_oil_overtemp", 200))
+    assert asked.intent is Intent.WHAT_TO_DO  # the reflexive "se" is no condition
+
+
+class _PowerLossPages:
+    """The power-loss procedure as a search port: its signs rank above what the operator does."""
+
+    def search(self, query: str, *, limit: int) -> list[KnowledgeHit]:
+        pages = [
+            ("falta-energia#sinais", "Sinais (signs)", "A iluminação da sala apaga e o painel mostra falha."),
+            ("falta-energia#automatico", "O que acontece automaticamente", "O CLP para a sequência."),
+            (
+                "falta-energia#operador",
+                "O que o operador faz (operator actions)",
+                "Confirme que o gerador de emergência partiu e avise a manutenção.",
+            ),
+        ]
+        hits = [KnowledgeHit(id=i, document="falta-energia", heading=h, text=t) for i, h, t in pages]
+        return hits[:limit]
+
+
+def test_a_conditional_what_to_do_answers_from_the_passage_that_says_what_to_do(
+    bundle: PlantBundle,
+) -> None:
+    ctx = replace(incident_context(bundle, "quiet_idle", 60), knowledge=_PowerLossPages())
+    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+    result = copilot.ask("e se faltar energia, o que eu faço?", user="ana", role=Role.OPERATOR)
+    assert result.answer.startswith("Confirme que o gerador de emergência partiu")
+
+
+def test_a_question_that_is_no_procedure_takes_the_best_passage(bundle: PlantBundle) -> None:
+    ctx = replace(incident_context(bundle, "quiet_idle", 60), knowledge=_PowerLossPages())
+    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+    result = copilot.ask("como eu sei que faltou energia?", user="ana", role=Role.OPERATOR)
+    assert "gerador" not in result.answer.split("\n")[0]
+
+
+def test_whether_a_value_is_acceptable_is_said_against_the_fault_rules(bundle: PlantBundle) -> None:
+    copilot = Copilot(tools=incident_context(bundle, "quiet_idle", 60), checkpointer=InMemorySaver())
+    answer = copilot.ask("a vibração da bomba tá aceitável?", user="ana", role=Role.OPERATOR).answer
+    first = answer.split("\n")[0]
+    assert first.startswith("Vibração da bomba principal: 2,22 mm/s.")
+    assert "Dentro dos limites das regras de falha" in first and "4,5 mm/s" in first
+
+
+def test_an_acceptable_limit_asked_in_general_gives_the_rule_limits(bundle: PlantBundle) -> None:
+    asked = understand("qual a vibração admissível da bomba principal?", incident_context(bundle))
+    assert asked.limit_tags == ["vibracao_bomba"]
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("what's the first-out?", "The first to fire (first-out) was «Main pump motor overcurrent»"),
+        ("qual alarme veio primeiro?", "O primeiro a disparar (first-out) foi «Sobrecorrente no motor"),
+    ],
+)
+def test_which_alarm_came_first_names_the_first_out(bundle: PlantBundle, question: str, lead: str) -> None:
+    copilot = Copilot(
+        tools=incident_context(bundle, "overcurrent_then_oil_overtemp", 300), checkpointer=InMemorySaver()
+    )
+    result = copilot.ask(question, user="ana", role=Role.OPERATOR)
+    assert result.answer.startswith(lead)  # not the PLC's first-fault code read as a number
+    assert "sobrecorrente_motor_bomba" in result.answer.split("\n")[0]
+    assert "rele_termico_sobrecorrente" in result.answer.split("\n")[0]  # what followed it
+
+
+def test_a_calm_plant_has_no_first_out(bundle: PlantBundle) -> None:
+    copilot = Copilot(tools=incident_context(bundle, "quiet_idle", 60), checkpointer=InMemorySaver())
+    answer = copilot.ask("qual alarme disparou primeiro?", user="ana", role=Role.OPERATOR).answer
+    assert answer.startswith("Nenhum alarme ativo agora, então não há first-out")
+
+
+def test_what_first_out_means_is_no_listing(bundle: PlantBundle) -> None:
+    asked = understand(
+        "o que significa first-out?", incident_context(bundle, "overcurrent_then_oil_overtemp", 300)
+    )
+    assert asked.intent is not Intent.ACTIVE_ALARMS
+
+
+def test_what_to_do_in_case_of_a_fault_is_that_faults_own(bundle: PlantBundle) -> None:
+    asked = understand("o que faço em caso de cavitação?", incident_context(bundle, "quiet_idle", 60))
+    assert asked.intent is Intent.WHAT_TO_DO and asked.rule == "cavitacao_bomba"
+
+
+def test_a_refused_command_says_its_failing_preconditions_in_plain_words(bundle: PlantBundle) -> None:
+    from commands.desk import CommandDesk
+    from evals.store import SandboxPlantIO
+    from evals.training_sandbox import MemoryCommandStore
+
+    store = IncidentStore(
+        IncidentLibrary(bundle.plant.incidents_dir, bundle.plant).get("cavitation_low_upstream"), bundle
+    )
+    store.advance_to(250)
+    desk = CommandDesk(
+        bundle.plant, bundle.commands, MemoryCommandStore(), SandboxPlantIO(store), store.clock
+    )
+    copilot = Copilot(tools=store_context(bundle, store, commands=desk), checkpointer=InMemorySaver())
+    first = copilot.ask("liga a bomba principal", user="ana", role=Role.OPERATOR).answer.split("\n")[0]
+    assert "nível do reservatório de montante está em 10,3 m (precisa ser > 10,5 m)" in first
+    assert "cavitação da bomba principal: sim (precisa ser não)" in first
+    assert "Nada foi escrito no CLP" in first
