@@ -21,6 +21,7 @@ from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
 from agent.planner.dialogue import Focus, focus_of
 from agent.planner.lexical import detect_language
+from agent.planner.question import Intent, Question
 from agent.planner.steps import next_calls
 from agent.planner.understand import understand
 from agent.state import State
@@ -28,8 +29,9 @@ from commands.desk import CommandOutcome, Outcome
 from commands.execute import execute
 from commands.summary import summary_text
 from lockpilot.language import Language
+from lockpilot.roles import Role
 from lockpilot.text import words
-from tools.registry import Caller, run_tool
+from tools.registry import Caller, ToolName, run_tool
 
 
 def turn_messages(messages: list[AnyMessage]) -> tuple[str, list[AnyMessage]]:
@@ -56,11 +58,32 @@ def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any]
                 return _calls(plan.calls), None
             return AIMessage(content=fleet_answer(done, plan.language, tz=tools.timezone)), None
     question = understand(text, tools, focus=focus)
+    if question.intent is Intent.COMMAND and ctx.role is Role.VIEWER and not done:
+        refused = _refused_to_viewer(question, ctx)  # not even a request: a viewer only reads
+        answer = write_answer(refused, question.language, question=question, tz=tools.timezone)
+        return AIMessage(content=answer), focus_of(question, [], previous=focus).as_state()
     calls = next_calls(question, done)
     if calls:
         return _calls(calls), None
     answer = write_answer(done, question.language, question=question, tz=tools.timezone)
     return AIMessage(content=answer), focus_of(question, done, previous=focus).as_state()
+
+
+def _refused_to_viewer(question: Question, ctx: AgentContext) -> list[tuple[str, dict[str, Any]]]:
+    """A viewer's order, refused by the command desk on the role alone (audited there; the PLC is not read),
+    as the result the answer writer words."""
+    desk = ctx.tools.commands
+    if desk is None or question.command is None:
+        outcome = CommandOutcome(
+            outcome=Outcome.REFUSED,
+            command=question.command or "",
+            reason="operator_role_required_to_request",
+        )
+    else:
+        outcome = desk.request(
+            question.command, question.value, user=ctx.user, role=ctx.role, thread_id=ctx.thread_id
+        )
+    return [(ToolName.REQUEST_COMMAND.value, {"outcome": outcome.model_dump(mode="json")})]
 
 
 def _calls(calls: Sequence[tuple[StrEnum, dict[str, Any]]]) -> AIMessage:

@@ -15,7 +15,7 @@ from agent.planner.linker import in_plant_words
 from agent.planner.shorthand import spelled_out
 from lockpilot.language import Language
 from lockpilot.plant import Plant
-from lockpilot.plant.commands import Action, CommandBook
+from lockpilot.plant.commands import Action, CommandBook, CommandSpec
 from lockpilot.text import STOPWORDS, contains_phrase, fold, words
 from tools.whatif.action import ActionError, parse_action
 
@@ -118,9 +118,24 @@ def order_in(text: str, book: CommandBook) -> Order | None:
     spec = book.find(action, equipment) if equipment is not None else None
     if spec is None and equipment is not None and action in v.ACTION_ALSO:  # "shut the pump": stop it
         spec = book.find(v.ACTION_ALSO[action], equipment)
+    if spec is None and equipment is not None:  # "abre a jusante": the reservoir has no gate; its side does
+        spec = _on_same_side(action, equipment, book)
     spec = spec or book.only(action)  # "aborta a sequência de enchimento": the one abort there is
     value = number_in(folded) if action is Action.SET else None
     return Order(action, equipment or (spec.target if spec else None), spec.id if spec else None, value)
+
+
+_SIDES = ("montante", "jusante")
+
+
+def _on_same_side(action: Action, equipment: str, book: CommandBook) -> CommandSpec | None:
+    """The one command of this action on equipment of the same side ("reservatorio_jusante" -> the
+    downstream gate's), if exactly one."""
+    side = next((s for s in _SIDES if s in equipment), None)
+    if side is None:
+        return None
+    found = [c for c in book.commands if c.action is action and side in c.target]
+    return found[0] if len(found) == 1 else None
 
 
 def order_in_site_words(text: str, book: CommandBook, plant: Plant) -> Order | None:

@@ -1,0 +1,69 @@
+"""Orders in the chat: a viewer's is refused before any request (and audited), a side names its gate
+("abre a jusante"), on recorded incidents with a command desk over the sandboxed plant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.planner.lexical import order_in
+from agent.service import Copilot
+from commands.desk import CommandDesk
+from evals.incident import IncidentLibrary
+from evals.store import IncidentStore, SandboxPlantIO
+from evals.training_sandbox import MemoryCommandStore
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
+from tests.planner_helpers import store_context
+
+
+@pytest.fixture
+def desk_and_ask(
+    bundle: PlantBundle,
+) -> Callable[..., tuple[MemoryCommandStore, Callable[..., dict[str, Any]]]]:
+    def on(incident: str, at_s: float) -> tuple[MemoryCommandStore, Callable[..., dict[str, Any]]]:
+        store = IncidentStore(IncidentLibrary(bundle.plant.incidents_dir, bundle.plant).get(incident), bundle)
+        store.advance_to(at_s)
+        commands = MemoryCommandStore()
+        desk = CommandDesk(bundle.plant, bundle.commands, commands, SandboxPlantIO(store), store.clock)
+        copilot = Copilot(tools=store_context(bundle, store, commands=desk), checkpointer=InMemorySaver())
+
+        def ask(question: str, *, role: Role) -> dict[str, Any]:
+            return copilot.ask(question, user="visitante", role=role, thread_id="t").model_dump(mode="json")
+
+        return commands, ask
+
+    return on
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("reset the PLC faults so we can carry on", "only an operator can request commands"),
+        ("desliga a bomba principal", "somente um operador pode pedir comandos"),
+    ],
+)
+def test_a_viewers_order_is_refused_without_a_request(
+    desk_and_ask: Callable[..., Any], question: str, said: str
+) -> None:
+    commands, ask = desk_and_ask("overcurrent_then_oil_overtemp", 300)
+    result = ask(question, role=Role.VIEWER)
+    assert result["tool_calls"] == [] and said in result["answer"]
+    assert result["pending_command"] is None
+    refused = [e for e in commands.trail if e["action"] == "command_refused"]
+    assert [e["details"]["reason"] for e in refused] == ["operator_role_required_to_request"]  # on record
+
+
+def test_an_operators_order_is_still_requested(desk_and_ask: Callable[..., Any]) -> None:
+    _, ask = desk_and_ask("quiet_idle", 200)
+    result = ask("abre a jusante aí pra mim", role=Role.OPERATOR)
+    assert [c["name"] for c in result["tool_calls"]] == ["request_command"]
+    assert result["tool_calls"][0]["args"]["command"] == "abrir_comporta_jusante"  # the side's gate
+
+
+def test_a_side_names_the_equipment_on_it_that_takes_the_action(bundle: PlantBundle) -> None:
+    order = order_in("fecha a montante", bundle.commands)
+    assert order is not None and order.command == "fechar_comporta_montante"
