@@ -46,6 +46,7 @@ class SequenceProgress(BaseModel):
     steps: int = 0
     step_name: Bilingual | None = None
     target_tag: str | None = None  # the level or position it is driving towards
+    level_gap_m: float | None = None  # a level-changing sequence: the chamber's distance to its target level
     progress_pct: float | None = None
     remaining_s: float | None = None
     basis: Basis | None = None
@@ -99,6 +100,7 @@ def _progress(
         out.target_tag = target
         start = values.get("nivel_jusante" if seq.id == "enchimento" else "nivel_reservatorio_montante")
         head = float(values[target]) - float(chamber)
+        out.level_gap_m = round(abs(head), 2)
         if start is not None and float(values[target]) != float(start):
             done = (float(chamber) - float(start)) / (float(values[target]) - float(start))
             out.progress_pct = round(min(max(done, 0.0), 1.0) * 100.0, 1)

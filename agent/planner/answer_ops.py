@@ -65,12 +65,28 @@ def _remaining_sentence(s: dict[str, Any], v: Voice) -> str:
     progress = ""
     if s.get("progress_pct") is not None:
         progress = v.say(f" ({s['progress_pct']:.0f} % feito)", f" ({s['progress_pct']:.0f} % done)")
-    return v.say(
-        f"Faltam cerca de {duration(s['remaining_s'], v.language)} {going}{progress}, "
-        f"{_pair(BASIS, s.get('basis'), v)}.",
-        f"About {duration(s['remaining_s'], v.language)} left {going}{progress}, "
-        f"{_pair(BASIS, s.get('basis'), v)}.",
+    gap, side = s.get("level_gap_m"), _TARGET_SIDE.get(s["sequence_id"])
+    to_go = (
+        v.say(
+            f" A câmara está a {v.number(float(gap), 'm')} do nível de {side[0]}.",
+            f" The chamber is {v.number(float(gap), 'm')} from the {side[1]} level.",
+        )
+        if gap is not None and side is not None
+        else ""
     )
+    return (
+        v.say(
+            f"Faltam cerca de {duration(s['remaining_s'], v.language)} {going}{progress}, "
+            f"{_pair(BASIS, s.get('basis'), v)}.",
+            f"About {duration(s['remaining_s'], v.language)} left {going}{progress}, "
+            f"{_pair(BASIS, s.get('basis'), v)}.",
+        )
+        + to_go
+    )
+
+
+# The level a level-changing sequence brings the chamber to, by its side (pt, en).
+_TARGET_SIDE = {"enchimento": ("montante", "upstream"), "esvaziamento": ("jusante", "downstream")}
 
 
 def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:

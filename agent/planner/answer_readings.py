@@ -137,9 +137,9 @@ def limits_sentence(limits: list[dict[str, Any]], unit: str, v: Voice) -> str | 
         note = f" ({', '.join(state)})" if state else ""
         parts.append(f"{side} {v.number(lim['value'], unit)}, «{lim['name']}»{note}")
     if within:
-        return v.say("Dentro dos limites das regras de falha: ", "Within the fault rule limits: ") + (
-            "; ".join(parts) + "."
-        )
+        return v.say(
+            "Dentro dos limites: as regras de falha alarmam ", "Within limits: the fault rules alarm "
+        ) + ("; ".join(parts) + ".")
     return v.say("Limites das regras de falha: ", "Fault rule limits: ") + "; ".join(parts) + "."
 
 

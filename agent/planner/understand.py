@@ -15,6 +15,7 @@ import structlog
 
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
+    asks_assessment,
     asks_definition,
     asks_first_out,
     asks_limit,
@@ -106,6 +107,8 @@ _RESET = re.compile(r"\b(rearm\w*|reset\w*|destrav\w*)\b")
 _MAY_NOW = re.compile(r"\b(posso|podemos|pode|da pra|can (i|we)|may (i|we)|ja|now|agora|yet)\b")
 _PROCEDURE_NOUN = re.compile(r"\b(procedimento|procedure|protocolo|passo a passo|step by step|checklist)\b")
 _WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
+# "isso tá normal?", "is that within the limit?": the value just given.
+_POINTS_BACK = re.compile(r"\b(isso|isto|esse valor|este valor|essa leitura|that|this|it)\b")
 _BLOCKED = re.compile(
     r"\b(bloquead\w*|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
     r"(?:foi|vai|deixa|libera|"
@@ -926,7 +929,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     said = subject_words(text)
     if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):
         q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
-    if focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
+    if focus is not None and _assesses_the_last_reading(q, folded, focus):
+        q.intent, q.tags, q.named_tags, q.follow_up = Intent.READ, list(focus.tags), True, True
+    elif focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
@@ -940,6 +945,19 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.clarify:
         q.intent = Intent.CLARIFY
     return q
+
+
+def _assesses_the_last_reading(q: Question, folded: str, focus: Focus | None) -> bool:
+    """ "isso tá normal?", "is that within the limit?" right after a reading: that reading, judged."""
+    return (
+        focus is not None
+        and bool(focus.tags)
+        and not q.named_tags
+        and not q.equipment
+        and asks_assessment(folded)
+        and _POINTS_BACK.search(folded) is not None
+        and q.intent in (Intent.STATUS, Intent.KNOWLEDGE, Intent.READ, Intent.CLARIFY, Intent.EXPLAIN)
+    )
 
 
 # A condition put to a what-to-do ("o que fazer se um transmissor falhar?", "what if the power goes?"),
@@ -958,7 +976,7 @@ def _limits_asked(q: Question, folded: str, focus: Focus | None, ctx: ToolContex
     else its alarm's, else the previous turn's, else its equipment's."""
     if not asks_limit(folded) or q.intent not in _LIMIT_INTENTS or _HOW_LONG.search(folded):
         return
-    if q.intent is Intent.READ and (asks_now(folded) or q.threshold is not None):
+    if q.intent is Intent.READ and (asks_now(folded) or q.threshold is not None or q.follow_up):
         return  # "a vibração tá dentro do limite?" asks about now
     limits = ctx.bundle.limits
 
