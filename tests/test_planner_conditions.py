@@ -169,3 +169,16 @@ def test_is_that_normal_judges_the_reading_just_given(bundle: PlantBundle) -> No
     assert first.startswith("Corrente do motor da bomba principal: 89,35 A. Dentro dos limites")
     english = copilot.ask("is that within the limit?", user="ana", role=Role.OPERATOR, thread_id="t")
     assert english.answer.startswith("Main pump motor current: 89.35 A. Within limits: the fault rules alarm")
+
+
+def test_an_on_off_reading_says_what_the_tag_map_calls_its_value(bundle: PlantBundle) -> None:
+    from tools.live import read_tag
+
+    ctx = incident_context(bundle, "overcurrent_then_oil_overtemp", 150)
+    (pump,) = read_tag(ctx, ["bomba_principal_status"]).readings
+    assert pump.value is False and pump.state == "parada"
+    copilot = Copilot(tools=ctx, checkpointer=InMemorySaver())
+    answer = copilot.ask("is the oil cooler fan on?", user="ana", role=Role.OPERATOR).answer
+    assert answer.startswith("Oil cooler fan running: no (off).")
+    mode = copilot.ask("qual o modo de operação?", user="ana", role=Role.OPERATOR, thread_id="m").answer
+    assert mode.startswith("Modo de operação: 2 (automático).")

@@ -161,3 +161,12 @@ def test_s7_identity_is_validated() -> None:
             S7Identity(**{**good, field: bad}, serial_number="S V-1")
     with pytest.raises(ValidationError, match="only an S7 CPU"):
         Device(id="analisador", protocol="modbus_tcp", identity=identity)
+
+
+def test_a_bool_tags_states_are_its_two_values(tmp_path: Path) -> None:
+    tag = (
+        _tag(type="bool", unit="", address="DB10.DBX0.0")
+        + "    states: {0: {pt: parada, en: stopped}, 2: {pt: x, en: x}}\n"
+    )
+    (error,) = _errors(_plant_with(tmp_path, tag))
+    assert error.file.endswith("tags.yaml") and "a bool tag's states are 0 and 1" in str(error)

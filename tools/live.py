@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lockpilot.language import Language
+from lockpilot.plant import Tag
 from lockpilot.samples import Quality
 from storage.current import CurrentValue
 from tools.context import ToolContext
@@ -63,7 +64,16 @@ def reading_of(
         age_s=round(current.age_s, 1),
         freshness=freshness_of(current, stale_after_s=ctx.stale_after_s),
         nominal=tag.nominal,
+        state=_state_name(tag, value, language),
     )
+
+
+def _state_name(tag: Tag, value: float | int | bool | None, language: Language) -> str | None:
+    """What the tag map calls this value (a bool's 0/1, an int's code), in the user's language."""
+    if value is None or not tag.states or not float(value).is_integer():
+        return None
+    name = tag.states.get(int(value))
+    return None if name is None else name.pt if language is Language.PT else name.en
 
 
 def active_alarms(ctx: ToolContext) -> list[AlarmView]:

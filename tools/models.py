@@ -66,6 +66,7 @@ class TagReading(BaseModel):
     redundant: TagReading | None = None  # the other transmitter, when this reading is suspect
     limits: list[TagLimit] = Field(default_factory=list)  # the fault rules' limits on this measurement
     nominal: float | None = None  # the rated value (in `unit`) that "% of nominal" is taken of
+    state: str | None = None  # the value's name in the tag map's states ("parada", "automático")
 
     @property
     def is_current(self) -> bool:

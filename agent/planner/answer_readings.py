@@ -82,8 +82,9 @@ def reading_sentence(r: dict[str, Any], v: Voice) -> str:
             f"The reading of {name} is not trusted (quality {q}){why}; the last value was {value} — do not "
             "use it as current.",
         )
+    state = f" ({r['state']})" if r.get("state") else ""  # "Bomba principal em operação: não (parada)."
     if isinstance(r.get("value"), bool) and not ids:
-        return f"{_sentence_start(name)}: {value}."
+        return f"{_sentence_start(name)}: {value}{state}."
     if ids:
         other = r.get("redundant") or {}
         beside = ""
@@ -102,7 +103,7 @@ def reading_sentence(r: dict[str, Any], v: Voice) -> str:
             )
             + beside
         )
-    return v.say(f"{_sentence_start(name)}: {value}.", f"{_sentence_start(name)}: {value}.")
+    return f"{_sentence_start(name)}: {value}{state}."
 
 
 def reading_detail(r: dict[str, Any], v: Voice) -> str:

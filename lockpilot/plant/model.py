@@ -117,7 +117,7 @@ class Tag(Strict):
     redundant: str | None = None  # the other transmitter of the same quantity (A/B pair)
     aliases: tuple[str, ...] = ()  # other names people use for it, pt or en ("taxa de enchimento")
     writable: Writable | None = None
-    states: dict[int, Bilingual] = Field(default_factory=dict)  # an int tag's codes by name (modes)
+    states: dict[int, Bilingual] = Field(default_factory=dict)  # codes by name (modes; a bool's 0 and 1)
 
     @field_validator("unit")
     @classmethod
@@ -134,6 +134,8 @@ class Tag(Strict):
             raise ValueError(f"range min {self.range[0]} must be below max {self.range[1]}")
         if self.type is DataType.BOOL and self.unit:
             raise ValueError("a bool tag has no unit")
+        if self.type is DataType.BOOL and not set(self.states) <= {0, 1}:
+            raise ValueError(f"a bool tag's states are 0 and 1, not {sorted(self.states)}")
         w = self.writable
         if w is not None and self.range is not None:
             lo, hi = self.range
