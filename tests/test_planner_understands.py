@@ -212,4 +212,4 @@ def test_how_often_an_equipment_tripped_counts_each_of_its_alarms(ask: Callable[
 def test_is_the_pump_running_answers_first_then_the_alarm_on_it(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask("overcurrent_during_filling", 150, "a bomba tá ligada?")
     first = _first_sentence(result)
-    assert first.startswith("Bomba principal em operação: não.") and "Sobrecorrente" in first, first
+    assert first.startswith("Bomba principal em operação: não (parada).") and "Sobrecorrente" in first, first
