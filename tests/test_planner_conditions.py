@@ -182,3 +182,13 @@ def test_an_on_off_reading_says_what_the_tag_map_calls_its_value(bundle: PlantBu
     assert answer.startswith("Oil cooler fan running: no (off).")
     mode = copilot.ask("qual o modo de operação?", user="ana", role=Role.OPERATOR, thread_id="m").answer
     assert mode.startswith("Modo de operação: 2 (automático).")
+
+
+def test_when_a_measurements_alarm_went_off_finds_the_rule_on_it(bundle: PlantBundle) -> None:
+    copilot = Copilot(tools=incident_context(bundle, "hpu_oil_overtemp", 300), checkpointer=InMemorySaver())
+    answer = copilot.ask(
+        "when did the oil temperature alarm first go off?", user="ana", role=Role.OPERATOR
+    ).answer
+    assert answer.startswith(
+        "«HPU oil temperature high» (temperatura_oleo_hpu_alta) last fired on 03/03/2025 05:01"
+    )

@@ -38,6 +38,7 @@ class Mention:
     symptoms: frozenset[Symptom]
     equipment: str | None
     tags: frozenset[str]
+    alarm_named: bool = False  # "the oil temperature alarm": a rule on the measurement named is meant
 
 
 def stem(word: str) -> str:
@@ -94,7 +95,9 @@ def rank_rules(m: Mention, profiles: Iterable[RuleProfile]) -> list[str]:
     keyed = [
         (_key(p, m, by_words[p.id][0]), -len(p.words), p.id)
         for p in ps
-        if m.symptoms & p.symptoms or (by_words[p.id][1] and m.equipment in (None, *p.equipments))
+        if m.symptoms & p.symptoms
+        or (by_words[p.id][1] and m.equipment in (None, *p.equipments))
+        or (m.alarm_named and m.tags & p.tags)
     ]
     if not keyed:
         return []

@@ -193,9 +193,15 @@ def _clauses(folded: str) -> list[str]:
     return parts if len(parts) > 1 else [folded]
 
 
+_ALARM_WORDS = wordset("alarme alarmes alarm alarms alerta alertas alert alerts")
+
+
 def _tag_query(folded: str) -> str:
-    """The text without its time window and request words, so only the measurement is searched."""
-    return " ".join(w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS)
+    """The text without its time window and request words, so only the measurement is searched ("the oil
+    temperature alarm": the alarm's measurement, when the words name one besides the alarm)."""
+    kept = [w for w in words(without_window(folded)) if w not in v.NOT_TAG_WORDS]
+    measured = [w for w in kept if w not in _ALARM_WORDS]
+    return " ".join(measured if len(content_words(" ".join(measured))) >= 2 else kept)
 
 
 _OPEN_CLOSED = wordset("aberta aberto abertas fechada fechado fechadas open opened closed shut")
@@ -378,7 +384,10 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
     if not rules:
         return
     owners = {name: tag.equipment for name, tag in ctx.plant.tags.items()}
-    mention = Mention(text_words, q.symptoms, q.equipment, frozenset(q.tags if q.named_tags else ()))
+    named = frozenset(q.tags if q.named_tags else ())
+    mention = Mention(
+        text_words, q.symptoms, q.equipment, named, alarm_named=names_an_alarm(" ".join(text_words))
+    )
     lexical = rank_rules(mention, profiles_for(rules, owners))
     similar = rule_catalog_for(rules).similarity(vector)
     if lexical:
