@@ -192,3 +192,59 @@ def test_when_a_measurements_alarm_went_off_finds_the_rule_on_it(bundle: PlantBu
     assert answer.startswith(
         "«HPU oil temperature high» (temperatura_oleo_hpu_alta) last fired on 03/03/2025 05:01"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "leaves"),
+    [
+        ("qual a posicao de cada folha da comporta de jusante?", {"esquerda", "direita"}),
+        ("posição das folhas da comporta de montante", {"esquerda", "direita"}),
+    ],
+)
+def test_each_leaf_of_a_gate_reads_that_gates_leaves(
+    bundle: PlantBundle, question: str, leaves: set[str]
+) -> None:
+    asked = understand(question, incident_context(bundle, "gate_jam_downstream_right_leaf", 40))
+    side = "jusante" if "jusante" in question else "montante"
+    assert sorted(asked.tags) == sorted(f"posicao_folha_{side}_{leaf}" for leaf in leaves)
+
+
+def test_both_valves_stay_their_positions(bundle: PlantBundle) -> None:
+    asked = understand(
+        "as duas valvulas de enchimento tão em quanto?", incident_context(bundle, "quiet_idle", 60)
+    )
+    assert sorted(asked.tags) == ["posicao_valvula_enchimento_1", "posicao_valvula_enchimento_2"]
+
+
+def test_which_leaf_lags_sets_the_leaves_side_by_side(bundle: PlantBundle) -> None:
+    copilot = Copilot(
+        tools=incident_context(bundle, "gate_jam_downstream_right_leaf", 40), checkpointer=InMemorySaver()
+    )
+    lagging = copilot.ask("qual folha da comporta de jusante tá atrasada?", user="ana", role=Role.OPERATOR)
+    assert lagging.answer.startswith(
+        "Posição da folha direita da comporta de jusante está atrás: 0 % contra 33,11 % de posição da folha "
+        "esquerda da comporta de jusante, uma diferença de 33,11 %."
+    )
+    assert {c["id"] for c in lagging.citations if c["kind"] == "tag"} == {
+        "posicao_folha_jusante_esquerda",
+        "posicao_folha_jusante_direita",
+    }  # the leaves, not the gate's mean position
+
+
+def test_how_far_apart_follows_the_readings_just_given(bundle: PlantBundle) -> None:
+    copilot = Copilot(
+        tools=incident_context(bundle, "gate_jam_downstream_right_leaf", 40), checkpointer=InMemorySaver()
+    )
+    copilot.ask(
+        "posição de cada folha da comporta de jusante?", user="ana", role=Role.OPERATOR, thread_id="t"
+    )
+    apart = copilot.ask("how far apart are they?", user="ana", role=Role.OPERATOR, thread_id="t").answer
+    assert apart.startswith("Downstream gate right leaf position is behind: 0 % against 33.11 %")
+
+
+def test_a_fault_named_by_its_words_is_no_comparison(bundle: PlantBundle) -> None:
+    asked = understand(
+        "que alarme de desalinhamento é esse na jusante?",
+        incident_context(bundle, "gate_jam_downstream_right_leaf", 40),
+    )
+    assert not asked.compare

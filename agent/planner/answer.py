@@ -8,7 +8,13 @@ from typing import Any
 
 from agent.planner import answer_alarms as alarms
 from agent.planner import answer_ops as ops
-from agent.planner.answer_readings import Voice, limits_answer, reading_detail, readings_answer
+from agent.planner.answer_readings import (
+    Voice,
+    comparison_sentence,
+    limits_answer,
+    reading_detail,
+    readings_answer,
+)
 from agent.planner.cues import asks_assessment, asks_first_out, asks_plc_actions, asks_procedure
 from agent.planner.errors import said_error
 from agent.planner.metering_answers import energy_lines, power_lines
@@ -128,6 +134,10 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
         readings = res.get("readings", [])
         lines, details = readings_answer(readings, v, assess=asks_assessment(fold(q.text)))
+        compared = comparison_sentence(readings, v) if q.compare else None
+        lines = (
+            [compared] if compared else lines
+        )  # which one lags, with both values (each one in the details)
         against = ops.against_threshold(readings, q.threshold, v) if q.threshold is not None else []
         if against:  # "Sim: agora está em 13,5 m, acima de 10,5 m." says the reading; a suspect one is kept
             lines = [*against, *(lines if readings[0].get("suspect_by") else lines[1:])]

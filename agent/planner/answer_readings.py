@@ -185,3 +185,34 @@ def limits_answer(readings: list[dict[str, Any]], v: Voice) -> list[str]:
             + f" ({now})."
         )
     return lines
+
+
+def comparison_sentence(readings: list[dict[str, Any]], v: Voice) -> str | None:
+    """Like readings set against each other: the lowest and the highest, and how far apart they are
+    ("A folha direita da comporta de jusante está mais baixa: 0 % contra 33,11 % ..."); None unless at
+    least two are current and trusted."""
+    usable = [
+        r
+        for r in readings
+        if r.get("freshness") == "current"
+        and not r.get("suspect_by")
+        and isinstance(r.get("value"), int | float)
+    ]
+    if len(usable) < 2:
+        return None
+    low = min(usable, key=lambda r: r["value"])
+    high = max(usable, key=lambda r: r["value"])
+    unit = low.get("unit", "")
+    gap = float(high["value"]) - float(low["value"])
+    if gap == 0:
+        return v.say(
+            f"Estão iguais: {v.number(low['value'], unit)}.",
+            f"They are level: {v.number(low['value'], unit)}.",
+        )
+    return v.say(
+        f"{_sentence_start(label(low['description']))} está atrás: {v.number(low['value'], unit)} contra "
+        f"{v.number(high['value'], unit)} de {label(high['description'])}, uma diferença de "
+        f"{v.number(gap, unit)}.",
+        f"{_sentence_start(label(low['description']))} is behind: {v.number(low['value'], unit)} against "
+        f"{v.number(high['value'], unit)} for {label(high['description'])}, {v.number(gap, unit)} apart.",
+    )

@@ -114,6 +114,20 @@ def asks_first_out(folded: str) -> bool:
     return _FIRST_OUT.search(folded) is not None and not asks_definition(folded)
 
 
+# Two like readings set against each other: which one lags, how far apart they are.
+_COMPARE = re.compile(
+    r"\b(?:lagging|lags|behind|atrasad[ao]s?|(?:ficou|ficando|esta|ta) (?:para|pra) tras|nao acompanha\w*"
+    r"|out of step|how far apart|quao (?:longe|distantes)|distantes? uma da outra"
+    r"|diferenca entre (?:as|os|elas|eles)"
+    r"|qual (?:das|dos) (?:duas|dois) (?:esta|ta) (?:mais|menos))\b"
+)
+
+
+def asks_comparison(folded: str) -> bool:
+    """Asks which of two like readings lags, or how far apart they are."""
+    return _COMPARE.search(folded) is not None
+
+
 def asks_definition(folded: str) -> bool:
     """True when the operator asks what something is, means or is for (the documentation answers)."""
     return _DEFINITION.search(folded.strip(" ?!¿.")) is not None or _DEFINITION.search(folded) is not None

@@ -92,3 +92,4 @@ class Question:
     equipment_rules: bool = False  # candidates are the equipment's rules, not the ones its words point to
     clarify: str = ""  # the question to ask back (Intent.CLARIFY)
     limit_tags: list[str] = field(default_factory=list)  # a limit asked: the measurements its rules limit
+    compare: bool = False  # "qual folha está atrasada?", "how far apart are they?": the readings side by side

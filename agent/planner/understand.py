@@ -16,6 +16,7 @@ import structlog
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
     asks_assessment,
+    asks_comparison,
     asks_definition,
     asks_first_out,
     asks_limit,
@@ -309,6 +310,8 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         if _EVERY.search(clause):  # "as duas válvulas de esvaziamento", "as comportas"
             tied = on_transmitter(catalog.tied(query, limit=4), letter, ctx.plant)
             tags = list(dict.fromkeys([*tags, *tied])) if set(tags) <= set(tied) or not tags else tags
+            each = _each_named(clause, query, catalog, ctx.plant)  # "cada folha da comporta": the leaves
+            tags = each if len(each) >= 2 and len(set(each) & set(tags)) < 2 else tags
         elif len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
             situation = situation or situation_of(ctx)
             chosen = situation.single_out(tags) if letter else None  # "o transmissor B" is one
@@ -334,6 +337,35 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+_EACH_NOUN = re.compile(
+    r"\b(?:cada|each|every|both|ambas|ambos|as duas|os dois|todas as|todos os|all the|all)\s+"
+    r"(?:d?[ao]s? |the )?(\w+)"
+    r"|\b(folhas|leaves|valvulas|valves|transmissores|transmitters|sensores|sensors)\b"
+)
+_SINGULAR = {"leaves": "leaf", "folhas": "folha"}
+
+
+def _each_named(clause: str, query: str, catalog: PlantCatalog, plant: Plant) -> list[str]:
+    """The tags a "cada X"/"each X"/"as folhas" names: of those the words find, the ones whose description
+    has X in it (not the whole gate's position when each leaf is asked)."""
+    match = _EACH_NOUN.search(clause)
+    if match is None:
+        return []
+    noun = match.group(1) or match.group(2)
+    noun = _SINGULAR.get(noun, noun[:-1] if noun.endswith("s") and len(noun) > 4 else noun)
+    hits = catalog.index.search(query, limit=8, min_score=0.5)
+
+    def described(tag: Tag) -> set[str]:
+        return set(words(fold(f"{tag.description.pt} {tag.description.en}")))
+
+    named = [(t.name, score) for t, score in hits if noun in described(t) and t.type is not DataType.BOOL]
+    best = max((score for _, score in named), default=0.0)
+    return [name for name, score in named if score >= best - EACH_MARGIN][:4]
+
+
+EACH_MARGIN = 0.05  # "cada folha da comporta de jusante": that gate's leaves, not the other gate's
 
 
 _PLACE_PREPOSITION = re.compile(r"\s(in|on|at|inside|of the|da|do|na|no|nas|nos|dentro d[ao])\s")
@@ -945,6 +977,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
         q.follow_up = True
+    _compared(q, folded, focus, ctx)
     if asks_first_out(folded) and q.intent not in (Intent.COMMAND, Intent.ALARM_KPIS, Intent.CLARIFY):
         q.intent, q.tags, q.named_tags, q.equipment = Intent.ACTIVE_ALARMS, [], False, None  # the PLC's code
     if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
@@ -954,6 +987,36 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.clarify:
         q.intent = Intent.CLARIFY
     return q
+
+
+MAX_COMPARED = 4
+
+
+def _compared(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -> None:
+    """ "qual folha da comporta de jusante está atrasada?", then "how far apart are they?": the like
+    readings (same unit) of what was named, or of the previous turn, read side by side."""
+    if not asks_comparison(folded) or q.intent in (Intent.COMMAND, Intent.WHY_NOT, Intent.CHECK_SEQUENCE):
+        return
+    tags = ctx.plant.tags
+
+    def alike(names: list[str]) -> list[str]:
+        analog = [t for t in names if tags[t].type is not DataType.BOOL]
+        units = {tags[t].unit for t in analog}
+        return analog if len(analog) >= 2 and len(units) == 1 else []
+
+    equipment = q.equipment or (focus.equipment if focus is not None else None)
+    members = [
+        t.name
+        for t in tags.values()
+        if equipment
+        and t.equipment == equipment
+        and set(words(fold(re.sub(r"\(.*?\)", " ", t.description.pt))))
+        & v.MEMBER_WORDS  # not "(média das folhas)"
+    ]
+    chosen = alike(members) or alike(q.tags) or (alike(list(focus.tags)) if focus is not None else [])
+    if chosen:
+        q.intent, q.tags, q.named_tags, q.compare = Intent.READ, chosen[:MAX_COMPARED], True, True
+        q.follow_up = q.follow_up or not (q.equipment or q.named_tags)
 
 
 def _assesses_the_last_reading(q: Question, folded: str, focus: Focus | None) -> bool:

@@ -349,3 +349,5 @@ VALUE_OPENERS = ("qual", "quanto", "quanta", "what is", "what's", "whats", "how 
 LIST_CUES = wordset(
     "quais quantos lista listar liste ativos ativo active which list any there existe existem"
 )
+# Words naming the like parts of one equipment that move together (a mitre gate's two leaves).
+MEMBER_WORDS = wordset("folha folhas leaf leaves")
