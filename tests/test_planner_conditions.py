@@ -248,3 +248,12 @@ def test_a_fault_named_by_its_words_is_no_comparison(bundle: PlantBundle) -> Non
         incident_context(bundle, "gate_jam_downstream_right_leaf", 40),
     )
     assert not asked.compare
+
+
+def test_which_valve_lags_compares_the_pair_and_names_the_alarm_comparing_them(bundle: PlantBundle) -> None:
+    copilot = Copilot(
+        tools=incident_context(bundle, "valve_stuck_filling_2", 100), checkpointer=InMemorySaver()
+    )
+    answer = copilot.ask("which filling valve is lagging?", user="ana", role=Role.OPERATOR).answer
+    assert answer.startswith("Culvert filling valve 2 position is behind: 0 % against 73.15 %")
+    assert "«Filling valves out of step (valve stuck)»" in answer.split("\n")[0]

@@ -19,7 +19,7 @@ from tools.models import (
     TagMatch,
     TagReading,
 )
-from tools.ports import AlarmView
+from tools.ports import AlarmView, RuleView
 
 MAX_TAGS_PER_READ = 20
 NEAR_SHARE = 0.05  # of a limit's value (of the range for a zero limit): this close is near it (a pre-alarm)
@@ -74,6 +74,16 @@ def _state_name(tag: Tag, value: float | int | bool | None, language: Language) 
         return None
     name = tag.states.get(int(value))
     return None if name is None else name.pt if language is Language.PT else name.en
+
+
+def _rules(ctx: ToolContext) -> list[RuleView]:
+    """The rules, or none when the alarm store does not answer."""
+    if ctx.alarms is None:
+        return []
+    try:
+        return ctx.alarms.rules()
+    except Exception:  # the alarm store being down never stops a reading
+        return []
 
 
 def active_alarms(ctx: ToolContext) -> list[AlarmView]:
@@ -195,10 +205,12 @@ def priority_rank(alarm: AlarmView) -> tuple[int, str]:
 
 
 def _alarms_on(ctx: ToolContext, tags: list[str], active: list[AlarmView]) -> list[AlarmView]:
-    """The active alarms on what was read: of a read tag's equipment, or of a rule limiting a read tag."""
+    """The active alarms on what was read: of a read tag's equipment, of a rule limiting a read tag, or of
+    a rule comparing two of the tags read (the two filling valves out of step)."""
     equipment = {ctx.plant.tags[t].equipment for t in tags} - {None, ""}
     limiting = {x.rule_id for t in tags for x in ctx.bundle.limits.get(t, [])}
-    mine = [a for a in active if a.equipment in equipment or a.rule_id in limiting]
+    comparing = {r.id for r in _rules(ctx) if len(set(tags) & set(r.tags)) >= 2} if len(tags) >= 2 else set()
+    mine = [a for a in active if a.equipment in equipment or a.rule_id in limiting | comparing]
     return sorted(mine, key=priority_rank)[:MAX_ALARMS_ON_A_READ]
 
 

@@ -144,7 +144,7 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         listing = get(ToolName.LIST_ACTIVE_ALARMS)
         if listing is not None and q.equipment and not q.named_tags:  # the equipment's alarms after its state
             lines = [*lines[:1], *alarms.equipment_alarms(listing, q.equipment, v), *lines[1:]]
-        elif res.get("alarms") and q.equipment:  # the reading came with the alarms active on it
+        elif res.get("alarms") and (q.equipment or q.compare):  # the reading came with the alarms on it
             beside = res.get("alarm_readings", {})
             lines += alarms.alarms_on_readings(res["alarms"], beside, readings, v, equipment=q.equipment)
         return lines, details

@@ -278,10 +278,11 @@ def alarms_on_readings(
     readings: list[dict[str, Any]],
     v: Voice,
     *,
-    equipment: str,
+    equipment: str | None,
 ) -> list[str]:
     """The active alarms a read came with (read_tag's `alarms`, at most three, and `alarm_readings`, what
-    raised each beside the tags read) that are on the equipment asked about; those the readings already
+    raised each beside the tags read) that are on the equipment asked about (any, with none asked about:
+    readings compared across equipment); those the readings already
     name (a suspect transmitter, a limit's alarm marked active) are not said twice. "Calorão na sala da
     HPU": the oil overtemperature on that unit."""
     said = {a for r in readings for a in r.get("suspect_by") or []}
@@ -292,7 +293,7 @@ def alarms_on_readings(
         if a["id"] not in said
         and a.get("rule_id") not in said
         and a.get("state") not in _OUT_OF_SERVICE
-        and a.get("equipment") == equipment
+        and (equipment is None or a.get("equipment") == equipment)
     ]
     if not mine:
         return []

@@ -784,7 +784,7 @@ def _clarify_for(q: Question, folded: str) -> str:
     if (
         "valvula" in generic
         and q.equipment is None
-        and (not q.tags or bare or (len(q.tags) > 1 and not _EVERY.search(folded)))  # "a válvula": which?
+        and (not q.tags or bare or (len(q.tags) > 1 and not (_EVERY.search(folded) or q.compare)))  # which?
         and q.intent in (Intent.READ, Intent.HISTORY)
     ):
         return (
@@ -1013,7 +1013,12 @@ def _compared(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -
         and set(words(fold(re.sub(r"\(.*?\)", " ", t.description.pt))))
         & v.MEMBER_WORDS  # not "(média das folhas)"
     ]
-    chosen = alike(members) or alike(q.tags) or (alike(list(focus.tags)) if focus is not None else [])
+    chosen = (
+        alike(members)
+        or alike(q.tags)
+        or (alike(list(focus.tags)) if focus is not None and not q.equipment else [])
+        or alike(catalog_for(ctx).tied(_tag_query(folded), limit=MAX_COMPARED))  # "which filling valve"
+    )
     if chosen:
         q.intent, q.tags, q.named_tags, q.compare = Intent.READ, chosen[:MAX_COMPARED], True, True
         q.follow_up = q.follow_up or not (q.equipment or q.named_tags)
