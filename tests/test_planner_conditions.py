@@ -257,3 +257,20 @@ def test_which_valve_lags_compares_the_pair_and_names_the_alarm_comparing_them(b
     answer = copilot.ask("which filling valve is lagging?", user="ana", role=Role.OPERATOR).answer
     assert answer.startswith("Culvert filling valve 2 position is behind: 0 % against 73.15 %")
     assert "«Filling valves out of step (valve stuck)»" in answer.split("\n")[0]
+
+
+def test_why_the_gate_did_not_open_explains_its_jam(bundle: PlantBundle) -> None:
+    asked = understand(
+        "por que a comporta de jusante não abriu?",
+        incident_context(bundle, "gate_jam_downstream_opening", 40),
+    )
+    assert (
+        asked.intent is Intent.WHY_NOT and asked.sequence == "abertura_comporta_jusante"
+    )  # not "qual manobra?"
+
+
+def test_what_already_happened_is_not_the_operation_asked_about(bundle: PlantBundle) -> None:
+    asked = understand(
+        "já esvaziou, por que não deixa abrir a jusante?", incident_context(bundle, "quiet_idle", 60)
+    )
+    assert asked.sequence == "abertura_comporta_jusante"

@@ -129,17 +129,33 @@ _HOW_LONG = re.compile(
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
 ACTION_WORDS = {
     **dict.fromkeys(
-        ("abrir", "abre", "abra", "aberta", "open", "opening", "abertura", "abrindo"), Action.OPEN
-    ),
-    **dict.fromkeys(("fechar", "fecha", "feche", "close", "closing", "fechamento", "fechando"), Action.CLOSE),
-    **dict.fromkeys(
-        ("encher", "enchimento", "fill", "filling", "cheia", "full", "subir", "enchendo"), Action.START
+        ("abrir", "abre", "abra", "aberta", "open", "opening", "abertura", "abrindo", "abriu"),
+        Action.OPEN,
     ),
     **dict.fromkeys(
-        ("esvaziar", "esvaziamento", "empty", "emptying", "vazia", "descer", "baixar", "esvaziando"),
+        ("fechar", "fecha", "feche", "close", "closing", "fechamento", "fechando", "fechou"),
+        Action.CLOSE,
+    ),
+    **dict.fromkeys(
+        ("encher", "enchimento", "fill", "filling", "cheia", "full", "subir", "enchendo", "encheu"),
+        Action.START,
+    ),
+    **dict.fromkeys(
+        (
+            "esvaziar",
+            "esvaziamento",
+            "empty",
+            "emptying",
+            "vazia",
+            "descer",
+            "baixar",
+            "esvaziando",
+            "esvaziou",
+        ),
         Action.STOP,
     ),
 }
+_PAST_ACTIONS = frozenset(("abriu", "fechou", "encheu", "esvaziou"))
 # Words that make "enchimento"/"emptying" part of a thing's name ("válvula de enchimento"), not an operation.
 _NAMES_A_THING = frozenset(
     ("valvula", "valvulas", "valve", "valves", "vazao", "flow", "taxa", "rate", "aqueduto")
@@ -400,7 +416,9 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     named = find_sequence(text_words, sequences)
     if named is not None:
         return named
-    for i, word in enumerate(text_words):
+    # "já encheu, por que não libera abrir a montante?": what is asked about, not what already happened
+    ordered = sorted(enumerate(text_words), key=lambda iw: iw[1] in _PAST_ACTIONS)
+    for i, word in ordered:
         action = ACTION_WORDS.get(word)
         if action is not None and not _NAMES_A_THING.intersection(text_words[max(i - 2, 0) : i + 2]):
             return (
