@@ -274,3 +274,17 @@ def test_what_already_happened_is_not_the_operation_asked_about(bundle: PlantBun
         "já esvaziou, por que não deixa abrir a jusante?", incident_context(bundle, "quiet_idle", 60)
     )
     assert asked.sequence == "abertura_comporta_jusante"
+
+
+@pytest.mark.parametrize(
+    ("question", "tag"),
+    [
+        ("Sou da mecânica. Qual a vibração da bomba, em mm/s?", "vibracao_bomba"),
+        ("Aqui é o operador da noite. Quanto tá a pressão do sistema em bar?", "pressao_sistema"),
+    ],
+)
+def test_a_self_introduction_before_the_question_is_left_aside(
+    bundle: PlantBundle, question: str, tag: str
+) -> None:
+    asked = understand(question, incident_context(bundle, "quiet_idle", 60))
+    assert asked.intent is Intent.READ and asked.tags == [tag]

@@ -943,8 +943,23 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"
 
 
+# A sentence that only says who is asking ("Sou da manutenção mecânica.", "I'm the night operator.").
+_SELF_INTRODUCTION = re.compile(
+    r"^\s*(?:eu )?(?:sou|aqui (?:e|é)|falo (?:da|do|pela|pelo)|i'?m|i am|this is|here'?s)\b[^?]*$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!])\s+")
+
+
+def without_introduction(text: str) -> str:
+    """The message without the sentences that only introduce the person asking, when more is said."""
+    sentences = _SENTENCE_END.split(text.strip())
+    kept = [s for s in sentences if not _SELF_INTRODUCTION.match(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
-    text = spelled_out(text)  # "qto tempo leva?" -> "quanto tempo leva?"
+    text = spelled_out(without_introduction(text))  # "qto tempo leva?" -> "quanto tempo leva?"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     before = Language(focus.language) if focus is not None and focus.language else Language.PT
