@@ -288,3 +288,14 @@ def test_a_self_introduction_before_the_question_is_left_aside(
 ) -> None:
     asked = understand(question, incident_context(bundle, "quiet_idle", 60))
     assert asked.intent is Intent.READ and asked.tags == [tag]
+
+
+def test_whether_a_motor_current_is_normal_sets_it_against_its_rated_value(bundle: PlantBundle) -> None:
+    copilot = Copilot(
+        tools=incident_context(bundle, "quiet_filling_and_upstream_opening", 600),
+        checkpointer=InMemorySaver(),
+    )
+    answer = copilot.ask(
+        "a corrente do motor da comporta de montante tá normal?", user="ana", role=Role.OPERATOR
+    ).answer
+    assert "A nominal é 22 A; agora 0 % dela." in answer.split("\n")[0]

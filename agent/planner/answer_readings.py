@@ -161,7 +161,19 @@ def readings_answer(
             shown = limits if few else [lim for lim in limits if lim.get("crossed")]  # many: only those past
             said = limits_sentence(shown, r.get("unit", ""), v)
             lines += [said] if said else []
+        if assess and few and r.get("nominal") and r.get("freshness") == "current":
+            lines.append(_of_nominal(r, v))  # "está normal?" of a motor current: against its rated value
     return lines, [reading_detail(r, v) for r in readings]
+
+
+def _of_nominal(r: dict[str, Any], v: Voice) -> str:
+    """ "A nominal é 22 A; agora 96 % dela." """
+    nominal, unit = float(r["nominal"]), r.get("unit", "")
+    share = float(r["value"]) / nominal * 100 if isinstance(r.get("value"), int | float) else None
+    now = v.say(f"; agora {share:.0f} % dela", f"; now {share:.0f} % of it") if share is not None else ""
+    return v.say(
+        f"A nominal é {v.number(nominal, unit)}{now}.", f"The rated value is {v.number(nominal, unit)}{now}."
+    )
 
 
 def limits_answer(readings: list[dict[str, Any]], v: Voice) -> list[str]:
