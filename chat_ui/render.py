@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lockpilot.formatting import fixed, local_time, state_name
+from lockpilot.plant.commands import op_symbol
 from tools.ports import AlarmView, SequenceCheckView
 
 MAX_STEP_OUTPUT_CHARS = 3000
@@ -78,9 +79,6 @@ def banner(alarms: list[AlarmView]) -> str:
     return f"**ATENÇÃO: {len(alarms)} alarme(s) ativo(s):** {worst}{more} — digite `/alarmes` para tratar."
 
 
-_OPERATORS = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠", "<": "<", ">": ">"}
-
-
 def _named(value: Any, unit: str, states: dict[int, str]) -> str:
     """A live value or limit: a mode by its name, a bit as sim/não, a number with a decimal comma."""
     if states and isinstance(value, int | float) and not isinstance(value, bool) and round(value) in states:
@@ -93,7 +91,7 @@ def sequence_table(check: SequenceCheckView) -> str:
     verdict = "**PERMITIDA agora**" if check.permitted else "**NÃO PERMITIDA agora**"
     rows = []
     for p in check.preconditions:
-        op = _OPERATORS.get(p.operator, p.operator)
+        op = op_symbol(p.operator)
         limit = _named(p.threshold, p.unit, p.states)
         rows.append(
             f"| {'OK' if p.passed else 'FALHA'} | {cell(p.sentence.pt)} | {cell(p.reads or p.tag or '—')} | "

@@ -21,6 +21,7 @@ from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
 from lockpilot.formatting import yes_no
+from lockpilot.plant.commands import op_symbol
 from lockpilot.text import fold
 
 MODES = {0: ("manual", "manual"), 1: ("semiautomático", "semi-automatic"), 2: ("automático", "automatic")}
@@ -568,7 +569,7 @@ def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
             return v.say(
                 f"{name}: {value_of(p)} (precisa ser {wanted})", f"{name}: {value_of(p)} (must be {wanted})"
             )
-        op = _OP_WORDS.get(p.get("op", ""), p.get("op", ""))
+        op = op_symbol(p.get("op", ""))
         wanted = f"{op} {v.number(expected, p.get('unit', ''))}"
         return v.say(
             f"{name} está em {value_of(p)} (precisa ser {wanted})",
@@ -576,9 +577,6 @@ def _failing_conditions(found: dict[str, Any], v: Voice) -> str:
         )
 
     return ": " + "; ".join(plainly(p) for p in failing)
-
-
-_OP_WORDS = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
 def _command_outcome(out: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:

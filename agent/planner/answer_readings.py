@@ -201,7 +201,7 @@ def limits_answer(readings: list[dict[str, Any]], v: Voice) -> list[str]:
 
 def comparison_sentence(readings: list[dict[str, Any]], v: Voice) -> str | None:
     """Like readings set against each other: the lowest and the highest, and how far apart they are
-    ("A folha direita da comporta de jusante está mais baixa: 0 % contra 33,11 % ..."); None unless at
+    ("Posição da folha direita … está atrás: 0 % contra 33,11 % …"); None unless at
     least two are current and trusted."""
     usable = [
         r

@@ -1054,7 +1054,6 @@ def _compared(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -
     )
     if chosen:
         q.intent, q.tags, q.named_tags, q.compare = Intent.READ, chosen[:MAX_COMPARED], True, True
-        q.follow_up = q.follow_up or not (q.equipment or q.named_tags)
 
 
 def _assesses_the_last_reading(q: Question, folded: str, focus: Focus | None) -> bool:

@@ -49,6 +49,16 @@ class Op(StrEnum):
             ">=": operator.ge,
         }[self.value]
 
+    @property
+    def symbol(self) -> str:
+        """The comparison as an operator reads it ("≤", "≠")."""
+        return {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(self.value, self.value)
+
+
+def op_symbol(text: str) -> str:
+    """The symbol of a comparison written "<=", ">=" ...; other text unchanged."""
+    return Op(text).symbol if text in Op._value2member_map_ else text
+
 
 class Direction(StrEnum):
     """Which way a feedback value must move: a valve that closes falls, one that opens rises."""
