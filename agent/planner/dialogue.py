@@ -74,6 +74,11 @@ _POINTING_BACK = re.compile(
 POINTING_MAX_WORDS = 9
 
 
+def points_back(text: str) -> bool:
+    """Whether the turn points at something said before ("esse alarme", "those", "ela")."""
+    return _POINTING_BACK.search(fold(text)) is not None
+
+
 def looks_like_follow_up(text: str) -> bool:
     """A short turn that leans on the previous one ("e a de jusante?", "por quê?", "and now?"), or one
     that points back at it ("why do the two transmitters disagree?")."""

@@ -23,6 +23,7 @@ from tools.tag_index import TagIndex
 LEXICAL_SURE = 0.75  # a word-index score at or above this names the tag
 SEMANTIC_SURE = 0.905  # a vector similarity at or above this (and well above the rest) names it too
 SEMANTIC_MARGIN = 0.035  # over the runner-up, for a tag found by vectors alone
+SEMANTIC_NEAR = 6  # a word-index link among this many nearest vectors is agreed on by both views
 _NOTE = re.compile(r"\(.*?\)")
 
 
@@ -130,7 +131,7 @@ class PlantCatalog:
         top, runner = float(semantic[order[0]]), float(semantic[order[1]])
         if top >= SEMANTIC_SURE and top - runner >= SEMANTIC_MARGIN:
             return [TagLink(self.tags[int(order[0])].name, top, 0.0, top)]
-        near = {self.tags[int(i)].name for i in order[:3]}
+        near = {self.tags[int(i)].name for i in order[:SEMANTIC_NEAR]}
         nearest = self.tags[int(order[0])].name
         agreed = [
             link
@@ -139,6 +140,11 @@ class PlantCatalog:
             or (link.tag == nearest and link.lexical >= 0.45 and top >= SEMANTIC_SURE)
         ]
         return agreed[:1]
+
+    def ranked(self, names: list[str], text: str) -> list[str]:
+        """`names` best first by how well the words name each, transmitter A before its redundant B."""
+        scores = {t.name: s for t, s in self.index.search(text, limit=len(self.tags), min_score=0.0)}
+        return sorted(names, key=lambda n: (-round(scores.get(n, 0.0), 2), _preference(self.plant, n)))
 
     def tied(self, text: str, *, spread: float = 0.03, floor: float = 0.45, limit: int = 8) -> list[str]:
         """The tags the words name about equally well, when no link is sure ("o nível do transmissor B")."""

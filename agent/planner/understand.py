@@ -28,7 +28,7 @@ from agent.planner.cues import (
     hypothetical,
     names_an_alarm,
 )
-from agent.planner.dialogue import Focus, looks_like_follow_up, only_sides, side_words, swapped
+from agent.planner.dialogue import Focus, looks_like_follow_up, only_sides, points_back, side_words, swapped
 from agent.planner.domain import lexicon_for, subject_words
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import (
@@ -50,6 +50,7 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
+from agent.planner.measurands import measured_on
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -822,6 +823,15 @@ def _clarify_for(q: Question, folded: str) -> str:
 
 
 _FOLLOW_INTENTS = (Intent.EXPLAIN, Intent.WHAT_TO_DO, Intent.TIME_TO, Intent.HISTORY, Intent.STATUS)
+# Intents whose question needs no subject of the previous turn (the plant's alarms, its KPIs, its energy).
+_WHOLE_INTENTS = (
+    Intent.ACTIVE_ALARMS,
+    Intent.ALARM_KPIS,
+    Intent.ALARM_HISTORY,
+    Intent.ENERGY_PER_CYCLE,
+    Intent.POWER_BY_EQUIPMENT,
+    Intent.CAPABILITIES,
+)
 _VAGUE_INTENTS = (Intent.READ, Intent.KNOWLEDGE, Intent.CLARIFY, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN)
 
 
@@ -850,6 +860,9 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     if q.intent is Intent.GREETING and not sides_only:
         return
     previous = _previous_intent(focus)
+    whole = q.intent in _WHOLE_INTENTS
+    if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not looks_like_follow_up(text)):
+        return  # "quantos alarmes ativos?", "book me a flight": asked for itself, whatever came before
     if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
         reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
         if q.intent in _VAGUE_INTENTS and not reads_named:  # "e a pressão do sistema?" stays a reading
@@ -866,7 +879,7 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         q.intent = Intent.READ  # "which one do I trust?": the reading, its suspicion and the redundant one
     elif _WHY_WORD.search(folded) and changed is None:
         q.intent = Intent.EXPLAIN  # "why do the two transmitters disagree?": the alarm on what was read
-    elif changed is not None or q.intent not in _FOLLOW_INTENTS:
+    elif changed is not None or not (q.intent in _FOLLOW_INTENTS or whole):  # "when did that one last fire?"
         q.intent = previous
     q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
     q.rule = subject.rule or q.rule
@@ -989,7 +1002,10 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         return q
     if q.equipment is None or _names_more_than(q.equipment, in_place, ctx):
         _link_tags(q, in_place, vector, ctx)  # "yo, how's the pump doing?" names no measurement: its status
-    if q.equipment is not None and (not q.tags or asks_state(text_words)):
+    measured = measured_on(q.equipment, in_place, ctx.plant, linked=q.tags) if q.equipment and q.tags else []
+    if measured:  # "how much oil pressure is the hpu making?": the HPU's pressure, not its oil's temperature
+        q.tags, q.named_tags = catalog_for(ctx).ranked(measured, _tag_query(in_place))[:1], True
+    elif q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
     _in_units_asked(q, ctx)
@@ -1056,6 +1072,9 @@ def _compared(q: Question, folded: str, focus: Focus | None, ctx: ToolContext) -
         q.intent, q.tags, q.named_tags, q.compare = Intent.READ, chosen[:MAX_COMPARED], True, True
 
 
+SUBJECTLESS_MAX_WORDS = 4  # "tá dentro do normal?": Portuguese leaves the reading unsaid
+
+
 def _assesses_the_last_reading(q: Question, folded: str, focus: Focus | None) -> bool:
     """ "isso tá normal?", "is that within the limit?" right after a reading: that reading, judged."""
     return (
@@ -1064,7 +1083,7 @@ def _assesses_the_last_reading(q: Question, folded: str, focus: Focus | None) ->
         and not q.named_tags
         and not q.equipment
         and asks_assessment(folded)
-        and _POINTS_BACK.search(folded) is not None
+        and (_POINTS_BACK.search(folded) is not None or len(words(folded)) <= SUBJECTLESS_MAX_WORDS)
         and q.intent in (Intent.STATUS, Intent.KNOWLEDGE, Intent.READ, Intent.CLARIFY, Intent.EXPLAIN)
     )
 

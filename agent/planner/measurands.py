@@ -1,0 +1,64 @@
+"""The plant's measurement words, read off its own data: a word its analog tags' descriptions share
+across several equipment, nearly always in one unit ("pressão"/"pressure" in bar, "temperatura" in °C),
+names a measurement; a question naming one and an equipment asks that measurement of that equipment
+("how much oil pressure is the HPU making?": the hydraulic system pressure, not the oil temperature)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+
+from lockpilot.plant import DataType, Plant, Tag
+from lockpilot.text import STOPWORDS, fold, words
+
+MIN_EQUIPMENT = 3  # a word on tags of at least this many equipment is a kind of measurement...
+UNIT_SHARE = 0.75  # ...when at least this share of its tags measure in one unit
+MIN_WORD_LETTERS = 2  # not a transmitter's letter
+
+_LOCK = threading.Lock()
+_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _described(tag: Tag) -> set[str]:
+    text = fold(f"{tag.description.pt} {tag.description.en}")
+    return {w for w in words(text) if w not in STOPWORDS and len(w) > MIN_WORD_LETTERS}
+
+
+def measurand_units(plant: Plant) -> dict[str, str]:
+    """The words that name a kind of measurement on this plant, each with its usual unit (once a plant)."""
+    with _LOCK:
+        known = _CACHE.get(id(plant))
+    if known is not None:
+        return known
+    owners: defaultdict[str, set[str]] = defaultdict(set)
+    units: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for tag in plant.tags.values():
+        if tag.type is DataType.BOOL or not tag.unit or tag.equipment is None:
+            continue
+        for w in _described(tag):
+            owners[w].add(tag.equipment)
+            units[w][tag.unit] += 1
+    found = {
+        w: units[w].most_common(1)[0][0]
+        for w, equipment in owners.items()
+        if len(equipment) >= MIN_EQUIPMENT and units[w].most_common(1)[0][1] / units[w].total() >= UNIT_SHARE
+    }
+    with _LOCK:
+        _CACHE[id(plant)] = found
+    return found
+
+
+def measured_on(equipment: str, folded: str, plant: Plant, *, linked: list[str]) -> list[str]:
+    """The analog tags of `equipment` whose description has the measurement words the question says,
+    when none of the tags already `linked` to it names them or measures in their unit ("abertura" is a
+    position in %, "o nível descendo rápido" its rate); else nothing."""
+    known = measurand_units(plant)
+    asked = {w for w in words(folded) if w in known}
+    units = {known[w] for w in asked}
+    if not asked or any(plant.tags[t].unit in units or asked <= _described(plant.tags[t]) for t in linked):
+        return []
+    return [
+        t.name
+        for t in plant.tags.values()
+        if t.equipment == equipment and t.type is not DataType.BOOL and asked <= _described(t)
+    ]

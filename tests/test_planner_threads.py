@@ -1,0 +1,105 @@
+"""A thread on the offline planner: a whole question asked after another is its own question, not a
+follow-up of the previous turn; a short subjectless judgement is of the reading just given; places and
+differences of level are read as the plant names them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.service import Copilot
+from evals.incident import IncidentLibrary
+from evals.store import IncidentStore
+from lockpilot.roles import Role
+from rules.bundle import PlantBundle
+from tests.planner_helpers import store_context
+
+Say = Callable[[str], dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def library(bundle: PlantBundle) -> IncidentLibrary:
+    return IncidentLibrary(bundle.plant.incidents_dir, bundle.plant)
+
+
+@pytest.fixture
+def conversation(bundle: PlantBundle, library: IncidentLibrary) -> Callable[[str, float], Say]:
+    def on(incident: str, at_s: float) -> Say:
+        store = IncidentStore(library.get(incident), bundle)
+        store.advance_to(at_s)
+        copilot = Copilot(tools=store_context(bundle, store), checkpointer=InMemorySaver())
+
+        def say(question: str) -> dict[str, Any]:
+            result = copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id="t")
+            return result.model_dump(mode="json")
+
+        return say
+
+    return on
+
+
+def _tools(result: dict[str, Any]) -> list[str]:
+    return [c["name"] for c in result["tool_calls"]]
+
+
+def _tags(result: dict[str, Any]) -> set[str]:
+    return {c["id"] for c in result["citations"] if c["kind"] == "tag"}
+
+
+@pytest.mark.parametrize("question", ["quantos alarmes ativos?", "tem algum alarme?", "any alarms?"])
+def test_a_short_whole_question_after_a_reading_is_asked_for_itself(
+    conversation: Callable[[str, float], Say], question: str
+) -> None:
+    say = conversation("overcurrent_during_filling", 120)
+    say("qual a vibração da bomba?")
+    result = say(question)
+    assert "list_active_alarms" in _tools(result), result["answer"]
+    assert "vibracao_bomba" not in _tags(result)
+
+
+def test_a_question_outside_the_plant_does_not_repeat_the_previous_answer(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("overcurrent_during_filling", 120)
+    first = say("What's the oil temperature?")
+    result = say("Can you book me a flight to Recife?")
+    assert result["tool_calls"] == [] and result["answer"] != first["answer"]
+
+
+def test_a_subjectless_judgement_is_of_the_reading_just_given(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("overcurrent_during_filling", 120)
+    say("e a vibração da bomba?")
+    result = say("tá dentro do normal?")
+    assert _tags(result) == {"vibracao_bomba"}, result["answer"]
+    assert "mm/s" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "tag"),
+    [
+        ("What's the upstream water level?", "nivel_reservatorio_montante"),
+        ("qual o nível de montante?", "nivel_reservatorio_montante"),
+        ("qual a diferença de nível entre montante e a câmara?", "diferenca_nivel_montante_camara"),
+        ("how much oil pressure is the hpu making", "pressao_sistema"),
+    ],
+)
+def test_a_place_or_a_difference_of_levels_is_read_as_the_plant_names_it(
+    conversation: Callable[[str, float], Say], question: str, tag: str
+) -> None:
+    result = conversation("overcurrent_during_filling", 120)(question)
+    assert "read_tag" in _tools(result) and tag in _tags(result), result["answer"]
+
+
+def test_that_alarm_asked_after_a_what_to_do_is_the_alarm_just_explained(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("overpressure_relief_blocked", 150)
+    say("e agora, o que eu faço?")
+    result = say("quando foi a última vez que esse alarme disparou?")
+    assert "explain_alarm" in _tools(result) and "disparou pela última vez" in result["answer"]
+    assert result["answer"].startswith("«Sobrepressão no sistema hidráulico»")
