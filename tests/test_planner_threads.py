@@ -103,3 +103,28 @@ def test_that_alarm_asked_after_a_what_to_do_is_the_alarm_just_explained(
     result = say("quando foi a última vez que esse alarme disparou?")
     assert "explain_alarm" in _tools(result) and "disparou pela última vez" in result["answer"]
     assert result["answer"].startswith("«Sobrepressão no sistema hidráulico»")
+
+
+@pytest.mark.parametrize("cancel", ["cancela isso", "cancel that", "esquece, cancela o pedido"])
+def test_cancel_that_after_a_refused_order_requests_nothing(
+    conversation: Callable[[str, float], Say], cancel: str
+) -> None:
+    say = conversation("gate_jam_downstream_opening", 40)
+    say("abre a comporta de montante")
+    result = say(cancel)
+    assert "request_command" not in _tools(result), result["answer"]
+    assert "«abortar a sequência»" in result["answer"] or "“abort the sequence”" in result["answer"]
+
+
+def test_an_order_without_a_command_path_says_what_is_down(conversation: Callable[[str, float], Say]) -> None:
+    result = conversation("gate_jam_downstream_opening", 40)("aborta a sequência")  # no command desk here
+    assert "não está disponível" in result["answer"] and ": ." not in result["answer"], result["answer"]
+    assert result["pending_command"] is None
+
+
+@pytest.mark.parametrize("question", ["temperatura do óleo tá alta?", "is the oil temperature high?"])
+def test_is_it_high_reads_the_measurement_not_its_fault_bit(
+    conversation: Callable[[str, float], Say], question: str
+) -> None:
+    result = conversation("gate_jam_downstream_opening", 40)(question)
+    assert "temperatura_oleo_hpu" in _tags(result) and "°C" in result["answer"], result["answer"]

@@ -533,6 +533,14 @@ def command(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
         if _BYPASS.search(fold(q.text))
         else []
     )
+    if not out and res.get("error"):  # no command desk: the PLC link or the database is down
+        unavailable = v.say(
+            "Não registrei o pedido: o caminho de comandos não está disponível agora (sem link com o CLP ou "
+            "sem banco de dados). Nada foi escrito no CLP.",
+            "I did not record the request: the command path is not available now (no PLC link or no "
+            "database). Nothing was written to the PLC.",
+        )
+        return [*rules_kept, unavailable], []
     lines, details = _command_outcome(out, v)
     return rules_kept + lines, details
 

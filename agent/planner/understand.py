@@ -398,19 +398,37 @@ def _head_phrase(clause: str) -> str | None:
     return before if len(content_words(before)) >= 2 else None
 
 
-_FAULT_WORDS = wordset("falha falhas alarme alarmes alta alto fault faults alarm alarms high trip disparou")
+_FAULT_WORDS = wordset("falha falhas alarme alarmes fault faults alarm alarms trip disparou")
 
 
 def _is_fault_bit(tag: Tag) -> bool:
     return tag.type is DataType.BOOL and tag.name.startswith(("falha_", "alarme_"))
 
 
+MIN_SHARED_WORDS = 2
+
+
 def _without_fault_bits(tags: list[str], clause: str, plant: Plant) -> list[str]:
     """ "a temperatura do óleo" is the measurement, not also its high-temperature fault bit (unless asked)."""
-    kept = [t for t in tags if not _is_fault_bit(plant.tags[t])]
-    if not kept or len(kept) == len(tags) or _FAULT_WORDS.intersection(words(clause)):
+    if _FAULT_WORDS.intersection(words(clause)):
         return tags
-    return kept
+    kept = [t for t in tags if not _is_fault_bit(plant.tags[t])]
+    if not kept:  # "a temperatura do óleo tá alta?": the temperature (and its limit), not the fault's bit
+        kept = [m for t in tags if (m := _measured_by(plant.tags[t], plant)) is not None]
+    return list(dict.fromkeys(kept)) or tags
+
+
+def _measured_by(fault: Tag, plant: Plant) -> str | None:
+    """The measurement a fault bit is about: of its equipment's analog tags, the one whose description
+    shares most words with the fault's ("Falha: temperatura do óleo alta" -> "Temperatura do óleo")."""
+    said = set(content_words(fold(fault.description.pt)))
+    shared = [
+        (len(said.intersection(content_words(fold(t.description.pt)))), t.name)
+        for t in plant.tags.values()
+        if t.equipment == fault.equipment and t.type is not DataType.BOOL
+    ]
+    best = max(shared, default=(0, ""))
+    return best[1] if best[0] >= MIN_SHARED_WORDS else None
 
 
 def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
@@ -511,6 +529,8 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
     return top.intent, margin
 
 
+# A question word: "is the oil temperature high?" has none; "what is a high vibration?" asks more.
+_WH_WORD = re.compile(r"\b(?:o que|que|por ?que|porque|what|why|how|como|qual|quais|quem|who|when|quando)\b")
 _EXPLAIN_ALARM = re.compile(
     r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
     r"go(?:es)? off|trips?|real|verdade\w*|verdadeiro|falso|false|confi\w*|trust\w*|bad sensor|sensor ruim)\b"
@@ -538,6 +558,9 @@ def _decide(
     if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
+    judged = q.named_tags and asks_assessment(folded) and q.aggregate is None and not q.window_s
+    if judged and not (why or _WH_WORD.search(folded) or bits_only):
+        return Intent.READ, margin  # "is the oil temperature high?": the reading, against its limits
     if q.amount_asked and q.named_tags and intent in _AMOUNT_READS and not _general(folded):
         return Intent.READ, margin  # "as válvulas de saída tão abertas quanto?"
     if (
@@ -780,6 +803,24 @@ def _which_target(action: Action, book: CommandBook, language: Language, focus: 
     return f"{verb} o quê: {listed}?" if pt else f"{verb} what: {listed}?"
 
 
+_CANCEL_THAT = re.compile(
+    r"\b(?:cancel\w*|esquece)\b.*\b(?:isso|isto|esse|essa|that|it|this|pedido|request|comando|command)\b"
+)
+
+
+def _cancel_what(language: Language) -> str:
+    """ "Cancela isso": what cancels a request, and what stops the PLC's sequence; nothing is requested."""
+    if language is Language.PT:
+        return (
+            "Não registrei nenhum pedido agora. Um pedido ainda pendente é cancelado na fila de aprovação "
+            "(rejeitar); para parar a sequência do CLP em andamento, diga «abortar a sequência»."
+        )
+    return (
+        "I have recorded no request now. A request still pending is cancelled in the approval queue "
+        "(reject); to stop the PLC sequence running, say “abort the sequence”."
+    )
+
+
 def _clarify_for(q: Question, folded: str) -> str:
     """The one short question to ask back, when the question lacks what its intent needs."""
     text_words = words(folded)
@@ -994,6 +1035,13 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     model, phrases = intents_for(ctx)
     vector, masked = SentenceModel.embed([text, mask_equipment(text, phrases)])
     ranked = model.rank(masked)
+    if order is not None and order.action is Action.ABORT and _CANCEL_THAT.search(fold(text)):
+        names_a_run = _SEQUENCE_WORD.search(fold(text)) or find_sequence(
+            words(fold(text)), ctx.sequences.sequences() if ctx.sequences else []
+        )
+        if not names_a_run:  # "cancela isso": a request, not the PLC's sequence
+            q.intent, q.clarify = Intent.CLARIFY, _cancel_what(q.language)
+            return q
     if order is not None:
         q.intent, q.action, q.command, q.value = Intent.COMMAND, order.action, order.command, order.value
         q.equipment = order.equipment or q.equipment
