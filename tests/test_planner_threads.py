@@ -128,3 +128,35 @@ def test_is_it_high_reads_the_measurement_not_its_fault_bit(
 ) -> None:
     result = conversation("gate_jam_downstream_opening", 40)(question)
     assert "temperatura_oleo_hpu" in _tags(result) and "°C" in result["answer"], result["answer"]
+
+
+@pytest.mark.parametrize("question", ["por que a válvula 2 não abre?", "why won't filling valve 2 open?"])
+def test_why_an_equipment_will_not_move_explains_its_fault(
+    conversation: Callable[[str, float], Say], question: str
+) -> None:
+    result = conversation("valve_stuck_filling_2", 80)(question)
+    assert "explain_alarm" in _tools(result), result["answer"]
+    assert any(
+        c["kind"] == "rule" and c["id"] == "valvulas_enchimento_assimetricas" for c in result["citations"]
+    )
+
+
+def test_the_power_of_the_equipment_asked_comes_first_in_the_users_numbers() -> None:
+    from agent.planner.answer_readings import Voice
+    from agent.planner.metering_answers import power_lines
+    from lockpilot.language import Language
+
+    row = {"equipment": "bomba_principal", "name_pt": "bomba principal", "name_en": "main pump"}
+    res = {
+        "start": "2025-03-03T07:00:00+00:00",
+        "end": "2025-03-03T08:00:00+00:00",
+        "equipment": [
+            {"equipment": "eclusa", "mean_kw": 70.9, "max_kw": 71.5, "last_kw": 71.2, "samples": 160},
+            row | {"mean_kw": 52.87, "max_kw": 53.46, "last_kw": 53.25, "samples": 160},
+        ],
+    }
+    lines, details = power_lines(res, Voice(Language.PT), asked="bomba_principal")
+    assert lines == [
+        "Bomba principal consome 53,25 kW agora; de 04:00:00 a 05:00:00, média 52,87 kW e máximo 53,46 kW."
+    ]
+    assert len(details) == 2 and "bomba_principal" not in " ".join(details)

@@ -39,6 +39,8 @@ class EnergyPerCycleResult(ToolResult):
 
 class EquipmentPowerOut(BaseModel):
     equipment: str
+    name_pt: str = ""  # the equipment's name, as the command book gives it
+    name_en: str = ""
     mean_kw: float
     max_kw: float
     last_kw: float
@@ -126,9 +128,12 @@ def power_by_equipment(ctx: ToolContext, *, window_s: float = 3600.0) -> PowerPe
         {t.name: t.equipment or "" for t in tags},
         watts_tags=frozenset(t.name for t in tags if POWER_UNITS[t.unit]),
     )
+    names = ctx.bundle.commands.equipment
     out = [
         EquipmentPowerOut(
             equipment=p.equipment,
+            name_pt=names[p.equipment].pt if p.equipment in names else p.equipment,
+            name_en=names[p.equipment].en if p.equipment in names else p.equipment,
             mean_kw=round(p.mean_kw, 3),
             max_kw=round(p.max_kw, 3),
             last_kw=round(p.last_kw, 3),

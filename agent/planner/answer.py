@@ -119,6 +119,8 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
         return _histories(q, results, v)
+    if res := get(ToolName.POWER_BY_EQUIPMENT):
+        return power_lines(res, v, asked=q.equipment)
     read = get(ToolName.READ_TAG) if q.limit_tags and q.intent is Intent.KNOWLEDGE else None
     if read and (
         limits := limits_answer(read.get("readings", []), v)
@@ -251,7 +253,6 @@ GENERIC = {
     ToolName.SEARCH_KNOWLEDGE: _knowledge,
     ToolName.PLANT_STATUS: ops.status,
     ToolName.ENERGY_PER_CYCLE: lambda res, v: (energy_lines(res, v.language), []),
-    ToolName.POWER_BY_EQUIPMENT: lambda res, v: (power_lines(res, v.language), []),
     ToolName.WHAT_IF: lambda res, v: (what_if_lines(res, v.language), []),
     ToolName.SEARCH_TAGS: lambda res, v: (
         [v.say("Tags encontradas:", "Tags found:")]

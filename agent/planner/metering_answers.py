@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.planner.answer_readings import Voice
 from agent.planner.phrases import clock_time, number, say
 from lockpilot.language import Language
 
@@ -51,20 +52,31 @@ def energy_lines(res: dict[str, Any], lang: Language) -> list[str]:
     return lines
 
 
-def power_lines(res: dict[str, Any], lang: Language) -> list[str]:
-    """One line per equipment: mean, maximum and last power."""
+def _power_phrase(p: dict[str, Any], lang: Language, span: str) -> str:
+    kw = lambda x: number(float(x), "kW", lang)  # noqa: E731
+    return say(
+        lang,
+        f"{kw(p['last_kw'])} agora; de {span}, média {kw(p['mean_kw'])} e máximo {kw(p['max_kw'])}",
+        f"{kw(p['last_kw'])} now; from {span}, mean {kw(p['mean_kw'])} and maximum {kw(p['max_kw'])}",
+    )
+
+
+def power_lines(res: dict[str, Any], v: Voice, *, asked: str | None = None) -> tuple[list[str], list[str]]:
+    """The power of the equipment asked about first (or of each), then each one's as details."""
+    lang = v.language
     rows = res.get("equipment", [])
-    span = f"{clock_time(res.get('start'))} – {clock_time(res.get('end'))}"
+    span = f"{v.time(res.get('start'))} {say(lang, 'a', 'to')} {v.time(res.get('end'))}"
     if not rows:
-        return [say(lang, f"Sem medições de potência ({span}).", f"No power readings ({span}).")]
-    head = say(lang, f"Potência por equipamento ({span}):", f"Power per equipment ({span}):")
-    return [head] + [
-        say(
-            lang,
-            f"- {p['equipment']}: média {p['mean_kw']:.2f} kW, máx {p['max_kw']:.2f} kW, "
-            f"última {p['last_kw']:.2f} kW ({p['samples']} amostras)",
-            f"- {p['equipment']}: mean {p['mean_kw']:.2f} kW, max {p['max_kw']:.2f} kW, "
-            f"last {p['last_kw']:.2f} kW ({p['samples']} samples)",
-        )
-        for p in rows
-    ]
+        return [say(lang, f"Sem medições de potência de {span}.", f"No power readings from {span}.")], []
+    named = lambda p: p.get("name_pt" if lang is Language.PT else "name_en") or p["equipment"]  # noqa: E731
+    samples = say(lang, "amostras", "samples")
+    details = [f"{named(p)}: {_power_phrase(p, lang, span)} ({p['samples']} {samples})" for p in rows]
+    own = next((p for p in rows if p["equipment"] == asked), None)
+    if own is not None:
+        first = named(own)
+        opening = say(lang, f"{first[:1].upper()}{first[1:]} consome ", f"The {first} draws ")
+        return [opening + _power_phrase(own, lang, span) + "."], details
+    each = "; ".join(f"{named(p)}: {number(float(p['last_kw']), 'kW', lang)}" for p in rows)
+    return [
+        say(lang, f"Potência agora por equipamento — {each}.", f"Power now per equipment — {each}.")
+    ], details

@@ -1080,6 +1080,10 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
         q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
+    owners = {ctx.plant.tags[t].equipment for t in q.tags}
+    if q.intent is Intent.WHY_NOT and q.sequence is None and (q.equipment or len(owners) == 1):
+        q.intent = Intent.EXPLAIN  # "por que a válvula 2 não abre?": no sequence to check, its fault
+        q.equipment = q.equipment or owners.pop()
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
