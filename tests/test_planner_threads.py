@@ -160,3 +160,33 @@ def test_the_power_of_the_equipment_asked_comes_first_in_the_users_numbers() -> 
         "Bomba principal consome 53,25 kW agora; de 04:00:00 a 05:00:00, média 52,87 kW e máximo 53,46 kW."
     ]
     assert len(details) == 2 and "bomba_principal" not in " ".join(details)
+
+
+def test_what_is_preventing_an_opening_checks_its_preconditions(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    result = conversation("quiet_idle", 100)("What is preventing the upstream gate from opening?")
+    assert "check_sequence_preconditions" in _tools(result) and result["answer"].startswith("No:"), result[
+        "answer"
+    ]
+
+
+def test_is_it_adequate_judges_the_reading_against_the_rules(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    result = conversation("quiet_idle", 100)("A pressão do sistema está adequada?")
+    assert "pressao_sistema" in _tags(result) and "limite" in result["answer"].lower(), result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("How long would the filling take?", "No sequence is running; chamber filling would take about"),
+        ("quanto tempo leva pra encher a câmara?", "Nenhuma sequência está em andamento; enchimento da câmara"),
+    ],
+)
+def test_how_long_a_sequence_would_take_with_none_running_is_its_estimate(
+    conversation: Callable[[str, float], Say], question: str, opening: str
+) -> None:
+    result = conversation("quiet_idle", 100)(question)
+    assert result["answer"].startswith(opening) and " min" in result["answer"], result["answer"]

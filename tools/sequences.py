@@ -26,10 +26,16 @@ class Remedy(BaseModel):
 class SequenceCheckResult(ToolResult):
     check: SequenceCheckView | None = None
     remedies: list[Remedy] = Field(default_factory=list)
+    estimate_s: float | None = None  # about how long the sequence itself would take, started now
 
     @property
     def failing(self) -> list[PreconditionView]:
         return [] if self.check is None else [p for p in self.check.preconditions if not p.passed]
+
+
+def _estimate_values(ctx: ToolContext) -> dict[str, float | None]:
+    stored = ctx.current(list(ESTIMATE_TAGS))
+    return {t: (float(v.value) if v is not None and v.value is not None else None) for t, v in stored.items()}
 
 
 def _remedies(ctx: ToolContext, sequence_id: str, failing: list[PreconditionView]) -> list[Remedy]:
@@ -40,10 +46,7 @@ def _remedies(ctx: ToolContext, sequence_id: str, failing: list[PreconditionView
     failed = [p.id for p in failing if p.id in wanted]
     if not failed:
         return []
-    stored = ctx.current(list(ESTIMATE_TAGS))
-    values = {
-        t: (float(v.value) if v is not None and v.value is not None else None) for t, v in stored.items()
-    }
+    values = _estimate_values(ctx)
     out = []
     for precondition in failed:
         remedy = ctx.bundle.sequences[wanted[precondition] or ""]
@@ -73,5 +76,7 @@ def check_sequence_preconditions(ctx: ToolContext, sequence_id: str) -> Sequence
     cites += [Citation(kind=CitationKind.TAG, id=p.tag) for p in check.preconditions if p.tag]
     result = SequenceCheckResult(check=check, citations=list(dict.fromkeys(cites)))
     result.remedies = _remedies(ctx, sequence_id, result.failing)
+    estimate = sequence_estimate_s(sequence_id, _estimate_values(ctx), ctx.bundle.parameters)
+    result.estimate_s = round(estimate) if estimate is not None else None
     result.citations += [Citation(kind=CitationKind.SEQUENCE, id=r.sequence_id) for r in result.remedies]
     return result

@@ -104,7 +104,7 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
     if q.intent in (Intent.STATUS,) and (res := get(ToolName.PLANT_STATUS)):
         return ops.status(res, v)
     if q.intent is Intent.TIME_TO and (res := get(ToolName.PLANT_STATUS)):
-        return ops.time_to(res, q, v)
+        return ops.time_to(res, q, v, checked=get(ToolName.CHECK_SEQUENCE_PRECONDITIONS))
     if q.intent is Intent.WHY_NOT and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):
         return _why_not(res, results, v)
     if q.intent is Intent.CHECK_SEQUENCE and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):

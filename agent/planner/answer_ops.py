@@ -208,9 +208,11 @@ def estimate_caution(res: dict[str, Any], v: Voice) -> str | None:
     return None
 
 
-def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list[str]]:
+def time_to(
+    res: dict[str, Any], q: Question, v: Voice, *, checked: dict[str, Any] | None = None
+) -> tuple[list[str], list[str]]:
     """How long until the running sequence reaches its goal (flagged when its reading is suspect); with none
-    running, say so."""
+    running, how long the sequence asked about (`checked`) would take, else say so."""
     seq = res.get("sequence")
     caution = estimate_caution(res, v)
     if seq and seq.get("remaining_s") is not None:
@@ -226,6 +228,8 @@ def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
         readings[t] for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante") if t in readings
     ]
     said = " ".join(reading_sentence(r, v) for r in levels)
+    if checked is not None and checked.get("check") and checked.get("estimate_s") is not None:
+        return [_would_take(checked, v), said], []
     return [
         v.say(
             "Nenhuma sequência está em andamento, então não há enchimento ou esvaziamento para prever.",
@@ -233,6 +237,28 @@ def time_to(res: dict[str, Any], q: Question, v: Voice) -> tuple[list[str], list
         ),
         said,
     ], []
+
+
+def _would_take(checked: dict[str, Any], v: Voice) -> str:
+    """ "How long would the filling take?" with none running: its estimate from now, and whether it may
+    start now."""
+    c, k = checked["check"], v.language.value
+    name = c["name"][k][:1].lower() + c["name"][k][1:]
+    took = duration(checked["estimate_s"], v.language)
+    failing = sum(1 for p in c["preconditions"] if not p["passed"])
+    unmet = "condições não atendidas" if failing > 1 else "condição não atendida"
+    may = (
+        v.say("pode começar agora", "it may start now")
+        if c["permitted"]
+        else v.say(
+            f"agora não pode começar ({failing} {unmet})",
+            f"it may not start now ({failing} condition{'s' if failing > 1 else ''} not met)",
+        )
+    )
+    return v.say(
+        f"Nenhuma sequência está em andamento; {name} levaria cerca de {took} a partir de agora, e {may}.",
+        f"No sequence is running; {name} would take about {took} from now, and {may}.",
+    )
 
 
 def check(res: dict[str, Any], v: Voice, *, why_not: bool = False) -> tuple[list[str], list[str]]:

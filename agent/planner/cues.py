@@ -68,7 +68,8 @@ _NAMES_ALARM = re.compile(r"\b(?:alarmes?|alarms?|regras?|rules?|alertas?|alerts
 
 _ASSESS = re.compile(
     r"\b(?:normal|normais|alt[oa]s?|baix[oa]s?|ok|okay|bom|boa|preocup\w*|perig\w*|limites?|limits?|"
-    r"high|low|fine|worr\w*|danger\w*|safe|seguro|aceitave(?:l|is)|acceptable|admissive(?:l|is))\b"
+    r"high|low|fine|worr\w*|danger\w*|safe|seguro|aceitave(?:l|is)|acceptable|admissive(?:l|is)|"
+    r"adequad[oa]s?|adequate|suficientes?|enough|sufficient|within (?:the )?(?:range|band))\b"
 )
 
 

@@ -65,7 +65,11 @@ def _direct(q: Question) -> list[Call] | None:
         ),
         Intent.HISTORY: _history(q),
         Intent.STATUS: [(ToolName.PLANT_STATUS, {}), (ToolName.LIST_ACTIVE_ALARMS, {})],
-        Intent.TIME_TO: [(ToolName.PLANT_STATUS, {}), (ToolName.READ_TAG, {"tags": list(LEVEL_TAGS)})],
+        Intent.TIME_TO: [
+            (ToolName.PLANT_STATUS, {}),
+            (ToolName.READ_TAG, {"tags": list(LEVEL_TAGS)}),
+            *([(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})] if q.sequence else []),
+        ],
         Intent.ACTIVE_ALARMS: [
             (ToolName.LIST_ACTIVE_ALARMS, {"equipment": q.equipment} if q.equipment else {})
         ],

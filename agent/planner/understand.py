@@ -81,7 +81,7 @@ _WHY_NOT = re.compile(
     r"\bpor ?que (?:eu )?nao\b|\bporque nao\b|\bwhy (?:can ?n?o?'?t|cannot|won'?t|doesn'?t|isn'?t|is "
     r"not|not)\b"
     r"|\bo que (?:esta |ta )?(?:impedindo|bloqueando|falta para|falta pra)\b|\bwhat(?:'s| is) "
-    r"(?:blocking|stopping)\b"
+    r"(?:blocking|stopping|preventing|holding up)\b|\bwhat (?:blocks|stops|prevents)\b"
 )
 _HISTORY_WORDS = re.compile(
     r"\b(historico|history|grafico|chart|plot|tendencia|trend|evolucao|variou|varied|estatistic\w*|statistic\w*)\b"

