@@ -182,7 +182,10 @@ def test_is_it_adequate_judges_the_reading_against_the_rules(
     ("question", "opening"),
     [
         ("How long would the filling take?", "No sequence is running; chamber filling would take about"),
-        ("quanto tempo leva pra encher a câmara?", "Nenhuma sequência está em andamento; enchimento da câmara"),
+        (
+            "quanto tempo leva pra encher a câmara?",
+            "Nenhuma sequência está em andamento; enchimento da câmara",
+        ),
     ],
 )
 def test_how_long_a_sequence_would_take_with_none_running_is_its_estimate(
@@ -190,3 +193,39 @@ def test_how_long_a_sequence_would_take_with_none_running_is_its_estimate(
 ) -> None:
     result = conversation("quiet_idle", 100)(question)
     assert result["answer"].startswith(opening) and " min" in result["answer"], result["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "fim de turno. me passa nível de montante, câmara, jusante, a pressão hidráulica e se tem algum alarme ativo",
+        "upstream level, chamber level and any active alarms?",
+    ],
+)
+def test_readings_and_the_alarms_asked_together_are_both_answered(
+    conversation: Callable[[str, float], Say], question: str
+) -> None:
+    result = conversation("overcurrent_during_filling", 120)(question)
+    assert {"read_tag", "list_active_alarms"} <= set(_tools(result)), result["answer"]
+    assert {"nivel_reservatorio_montante", "nivel_camara"} <= _tags(result), result["answer"]
+    assert "alarm" in result["answer"].lower()
+
+
+@pytest.mark.parametrize(
+    ("message", "tag"),
+    [
+        (
+            "sala, aqui é a manutenção na casa de bombas. me passa a vibração da bomba principal aí, câmbio",
+            "vibracao_bomba",
+        ),
+        (
+            "manutenção pra sala: qual o diferencial do filtro de sucção agora? câmbio",
+            "pressao_diferencial_filtro",
+        ),
+    ],
+)
+def test_a_radio_call_and_its_sign_off_are_not_the_question(
+    conversation: Callable[[str, float], Say], message: str, tag: str
+) -> None:
+    result = conversation("overcurrent_during_filling", 120)(message)
+    assert "read_tag" in _tools(result) and tag in _tags(result), result["answer"]

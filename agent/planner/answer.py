@@ -144,6 +144,9 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         if against:  # "Sim: agora está em 13,5 m, acima de 10,5 m." says the reading; a suspect one is kept
             lines = [*against, *(lines if readings[0].get("suspect_by") else lines[1:])]
         listing = get(ToolName.LIST_ACTIVE_ALARMS)
+        if listing is not None and q.alarms_too:  # "me passa os níveis e se tem algum alarme ativo"
+            said, more = alarms.active_alarms(listing, v)
+            return [*lines, *said], [*details, *more]
         if listing is not None and q.equipment and not q.named_tags:  # the equipment's alarms after its state
             lines = [*lines[:1], *alarms.equipment_alarms(listing, q.equipment, v), *lines[1:]]
         elif res.get("alarms") and (q.equipment or q.compare):  # the reading came with the alarms on it

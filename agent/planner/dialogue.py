@@ -74,6 +74,11 @@ _POINTING_BACK = re.compile(
 POINTING_MAX_WORDS = 9
 
 
+def opens_as_follow_up(text: str) -> bool:
+    """Whether the turn opens the way a follow-up does ("e a máxima nos últimos 5 minutos?", "and then?")."""
+    return fold(text).strip(" ?!.¿").startswith(_FOLLOW_OPENERS)
+
+
 def points_back(text: str) -> bool:
     """Whether the turn points at something said before ("esse alarme", "those", "ela")."""
     return _POINTING_BACK.search(fold(text)) is not None

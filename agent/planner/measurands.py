@@ -62,3 +62,12 @@ def measured_on(equipment: str, folded: str, plant: Plant, *, linked: list[str])
         for t in plant.tags.values()
         if t.equipment == equipment and t.type is not DataType.BOOL and asked <= _described(t)
     ]
+
+
+def measures(equipment: str, asked: list[str], plant: Plant) -> bool:
+    """Whether `equipment` has an analog tag described by all the measurement words `asked` (none asked:
+    nothing says it does not)."""
+    return not asked or any(
+        t.equipment == equipment and t.type is not DataType.BOOL and set(asked) <= _described(t)
+        for t in plant.tags.values()
+    )

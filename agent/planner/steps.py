@@ -59,7 +59,11 @@ def _direct(q: Question) -> list[Call] | None:
     table: dict[Intent, list[Call]] = {
         Intent.READ: (
             [(ToolName.READ_TAG, {"tags": q.tags})]  # it carries the alarms active on what it reads
-            + ([(ToolName.LIST_ACTIVE_ALARMS, {})] if q.equipment and not q.named_tags else [])
+            + (
+                [(ToolName.LIST_ACTIVE_ALARMS, {})]
+                if (q.equipment and not q.named_tags) or q.alarms_too
+                else []
+            )
             if q.tags
             else []
         ),

@@ -28,8 +28,17 @@ from agent.planner.cues import (
     hypothetical,
     names_an_alarm,
 )
-from agent.planner.dialogue import Focus, looks_like_follow_up, only_sides, points_back, side_words, swapped
+from agent.planner.dialogue import (
+    Focus,
+    looks_like_follow_up,
+    only_sides,
+    opens_as_follow_up,
+    points_back,
+    side_words,
+    swapped,
+)
 from agent.planner.domain import lexicon_for, subject_words
+from agent.planner.framing import without_radio
 from agent.planner.intents import IntentModel, IntentScore, load_exemplars, shared_cache
 from agent.planner.lexical import (
     asked_what_if,
@@ -50,7 +59,7 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.measurands import measured_on
+from agent.planner.measurands import measurand_units, measured_on, measures
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -267,29 +276,38 @@ PLACE_WORDS = wordset(
 )
 
 
-def _with_measurand(clauses: list[str], book: CommandBook) -> list[str]:
+def _with_measurand(clauses: list[str], book: CommandBook, plant: Plant) -> list[str]:
     """ "upstream, chamber and downstream levels", "o nível da câmara e o de montante": a clause naming only
     a place takes the measurement another clause names; "downstream gate position and motor current": a
-    clause naming no equipment takes the equipment the first clause names."""
+    clause naming no equipment takes the equipment the first clause names, when that equipment measures
+    what the clause asks ("a pressão hidráulica" is not the upstream reservoir's)."""
     if len(clauses) < 2:
         return clauses
+    known = measurand_units(plant)
     named = [find_equipment(words(c), book=book) for c in clauses]
-    first = next((e for e in named if e is not None), None)
+    first = next((i for i, e in enumerate(named) if e is not None), None)
     if first is not None:
-        phrase = fold(book.equipment[first].pt)
+
+        def owner(clause: str) -> str | None:  # of what the first clause names, what measures this clause's
+            asked = [w for w in words(clause) if w in known]
+            said = set(words(clauses[first]))  # "downstream jusante gate": its words, in any order
+            names = [
+                key
+                for key, n in book.equipment.items()
+                if any(set(content_words(fold(p))) <= said for p in (n.pt, n.en, *n.aliases))
+            ]
+            return next((e for e in [named[first], *names] if e and measures(e, asked, plant)), None)
+
         clauses = [
-            c if e is not None or set(content_words(_tag_query(c))) <= PLACE_WORDS else f"{c} {phrase}"
+            c
+            if e is not None or set(content_words(_tag_query(c))) <= PLACE_WORDS or (o := owner(c)) is None
+            else f"{c} {fold(book.equipment[o].pt)}"
             for c, e in zip(clauses, named, strict=True)
         ]
-    measurand = next(
-        (
-            w
-            for c in clauses
-            for w in content_words(_tag_query(c))
-            if w not in PLACE_WORDS and not w.isdigit()
-        ),
-        "",
-    )
+    said = [
+        w for c in clauses for w in content_words(_tag_query(c)) if w not in PLACE_WORDS and not w.isdigit()
+    ]
+    measurand = next((w for w in said if w in known), said[0] if said else "")  # "me passa nível": "nível"
     if not measurand:
         return clauses
     only_places = [set(content_words(_tag_query(c))) <= PLACE_WORDS for c in clauses]
@@ -309,7 +327,7 @@ def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
 
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
-    clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands)
+    clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands, ctx.plant)
     vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
     found: list[str] = []
     head = ""
@@ -893,6 +911,27 @@ def _carry_measurand(focus: Focus, text: str, ctx: ToolContext) -> list[str]:
     return [link.tag for link in links[:1] if link.tag not in focus.tags]
 
 
+_ALARMS_ASKED = re.compile(r"\b(?:alarmes?|alarms?)\b")
+
+
+def _alarms_asked_too(q: Question, folded: str) -> None:
+    """Readings named and the alarms asked in one message ("nível de montante, câmara e se tem algum alarme
+    ativo"): the readings, then the active alarms, not one of the two."""
+    clauses = _clauses(folded)
+    asks_alarms = [c for c in clauses if _ALARMS_ASKED.search(c)]
+    if not q.named_tags or not asks_alarms or len(asks_alarms) == len(clauses):
+        return
+    if q.intent in (Intent.ACTIVE_ALARMS, Intent.READ, Intent.STATUS):
+        q.intent, q.alarms_too, q.equipment = Intent.READ, True, None
+
+
+def leans_on_the_last(q: Question, text: str) -> bool:
+    """A turn that reads as a follow-up: short, opening like one ("e a máxima nos últimos 5 minutos?"), or
+    an aggregate that names nothing to aggregate."""
+    subjectless_aggregate = q.aggregate is not None and not (q.tags or q.equipment or q.rule)
+    return looks_like_follow_up(text) or opens_as_follow_up(text) or subjectless_aggregate
+
+
 def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
     its subject when the turn names none, and swap a side or a number the turn names."""
@@ -902,7 +941,7 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         return
     previous = _previous_intent(focus)
     whole = q.intent in _WHOLE_INTENTS
-    if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not looks_like_follow_up(text)):
+    if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not leans_on_the_last(q, text)):
         return  # "quantos alarmes ativos?", "book me a flight": asked for itself, whatever came before
     if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
         reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
@@ -1013,7 +1052,7 @@ def without_introduction(text: str) -> str:
 
 
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
-    text = spelled_out(without_introduction(text))  # "qto tempo leva?" -> "quanto tempo leva?"
+    text = spelled_out(without_introduction(without_radio(text)))  # "qto tempo leva?": "quanto tempo leva?"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     before = Language(focus.language) if focus is not None and focus.language else Language.PT
@@ -1069,7 +1108,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
     if focus is not None and _assesses_the_last_reading(q, folded, focus):
         q.intent, q.tags, q.named_tags, q.follow_up = Intent.READ, list(focus.tags), True, True
-    elif focus is not None and not focus.empty and (looks_like_follow_up(text) or q.intent is Intent.CLARIFY):
+    elif focus is not None and not focus.empty and (leans_on_the_last(q, text) or q.intent is Intent.CLARIFY):
         _follow_up(q, text, focus, ctx)
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said
@@ -1080,6 +1119,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
         q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
+    _alarms_asked_too(q, folded)
     owners = {ctx.plant.tags[t].equipment for t in q.tags}
     if q.intent is Intent.WHY_NOT and q.sequence is None and (q.equipment or len(owners) == 1):
         q.intent = Intent.EXPLAIN  # "por que a válvula 2 não abre?": no sequence to check, its fault
