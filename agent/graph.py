@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -66,7 +67,15 @@ def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any]
     if calls:
         return _calls(calls), None
     answer = write_answer(done, question.language, question=question, tz=tools.timezone)
-    return AIMessage(content=answer), focus_of(question, done, previous=focus).as_state()
+    said = focus_of(question, done, previous=focus)
+    if said.awaiting_order:  # "Abrir o quê?": the user's next message may name it
+        said = replace(said, awaiting_turn=user_turns(state["messages"]))
+    return AIMessage(content=answer), said.as_state()
+
+
+def user_turns(messages: list[Any]) -> int:
+    """How many messages the user has written in the thread (the current one included)."""
+    return sum(1 for m in messages if isinstance(m, HumanMessage))
 
 
 def _refused_to_viewer(question: Question, ctx: AgentContext) -> list[tuple[str, dict[str, Any]]]:
@@ -146,11 +155,13 @@ def tools_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Run the tool calls of the last message; a pending command request is remembered for confirmation."""
     ctx = runtime.context
     text, _ = turn_messages(state["messages"])
+    focus = Focus.from_state(state.get("focus"))
+    turn = user_turns(state["messages"])
     caller = Caller(
         user=ctx.user,
         role=ctx.role,
         thread_id=ctx.thread_id,
-        user_text=text,
+        user_text=focus.guard_text(text, turn=turn) if focus is not None else text,
         language=Language(state.get("language", "pt")),
     )
     last = state["messages"][-1]

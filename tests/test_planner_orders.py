@@ -67,3 +67,39 @@ def test_an_operators_order_is_still_requested(desk_and_ask: Callable[..., Any])
 def test_a_side_names_the_equipment_on_it_that_takes_the_action(bundle: PlantBundle) -> None:
     order = order_in("fecha a montante", bundle.commands)
     assert order is not None and order.command == "fechar_comporta_montante"
+
+
+@pytest.mark.parametrize(
+    ("order", "command"),
+    [
+        ("fecha o by-pass que eu quero religar a bomba principal", "fechar_valvula_bypass"),
+        (
+            "manda abrir a comporta de jusante de novo pra eu ver se a folha direita solta",
+            "abrir_comporta_jusante",
+        ),
+        ("close the bypass valve because I want to restart the main pump", "fechar_valvula_bypass"),
+    ],
+)
+def test_the_order_is_the_equipment_after_its_verb_not_one_named_in_its_reason(
+    bundle: PlantBundle, order: str, command: str
+) -> None:
+    found = order_in(order, bundle.commands)
+    assert found is not None and found.command == command, found
+
+
+def test_the_equipment_answered_to_which_one_completes_the_order(desk_and_ask: Callable[..., Any]) -> None:
+    _, ask = desk_and_ask("quiet_idle", 200)
+    asked = ask("abre a válvula", role=Role.OPERATOR)
+    assert asked["tool_calls"] == [] and "?" in asked["answer"]
+    result = ask("a by-pass da bomba", role=Role.OPERATOR)
+    assert [c["name"] for c in result["tool_calls"]] == ["request_command"], result["answer"]
+    assert result["tool_calls"][0]["args"]["command"] == "abrir_valvula_bypass"
+
+
+def test_the_words_of_an_order_asked_back_are_read_by_the_guard_for_the_next_message_only() -> None:
+    from agent.planner.dialogue import Focus
+
+    focus = Focus(awaiting_order="abre a válvula", awaiting_turn=3)
+    assert focus.guard_text("a by-pass da bomba", turn=4) == "abre a válvula a by-pass da bomba"
+    assert focus.guard_text("a by-pass da bomba", turn=5) == "a by-pass da bomba"  # a later message: its own
+    assert Focus().guard_text("a by-pass da bomba", turn=4) == "a by-pass da bomba"

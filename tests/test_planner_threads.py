@@ -198,7 +198,7 @@ def test_how_long_a_sequence_would_take_with_none_running_is_its_estimate(
 @pytest.mark.parametrize(
     "question",
     [
-        "fim de turno. me passa nível de montante, câmara, jusante, a pressão hidráulica e se tem algum alarme ativo",
+        "turno: me passa nível de montante, câmara, jusante, a pressão hidráulica e se tem algum alarme",
         "upstream level, chamber level and any active alarms?",
     ],
 )

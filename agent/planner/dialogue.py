@@ -43,6 +43,10 @@ class Focus:
     sequence: str | None = None
     window_s: float | None = None
     language: str = ""  # of the turn: a turn without language markers ("Done?") answers in it
+    # An order that asked back which equipment ("abre a válvula"): the user's own words, and the number of
+    # the user's message that gave it; the next message may complete it ("a by-pass da bomba").
+    awaiting_order: str = ""
+    awaiting_turn: int = 0
 
     def as_state(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +63,17 @@ class Focus:
             sequence=data.get("sequence"),
             window_s=data.get("window_s"),
             language=str(data.get("language") or ""),
+            awaiting_order=str(data.get("awaiting_order") or ""),
+            awaiting_turn=int(data.get("awaiting_turn") or 0),
         )
+
+    def guard_text(self, message: str, *, turn: int) -> str:
+        """The user's words the command guard reads for their message number `turn`: with the order it
+        completes when it is the very next message after an order that asked back which equipment, else
+        the message alone."""
+        if self.awaiting_order and turn == self.awaiting_turn + 1:
+            return f"{self.awaiting_order} {message}"
+        return message
 
     @property
     def empty(self) -> bool:
@@ -157,11 +171,12 @@ def swapped(focus: Focus, text: str, *, known_tags: set[str], known_equipment: s
 
 def focus_of(question: object, done: list[tuple[str, dict[str, Any]]], *, previous: Focus | None) -> Focus:
     """The subject of a just-answered turn: what it named, and the alarm its tools explained."""
-    from agent.planner.question import NO_TOOL_INTENTS, Question
+    from agent.planner.question import NO_TOOL_INTENTS, Intent, Question
 
     assert isinstance(question, Question)
+    awaiting = question.text if question.intent is Intent.CLARIFY and question.action is not None else ""
     if question.intent in NO_TOOL_INTENTS and previous is not None:
-        return previous
+        return replace(previous, awaiting_order=awaiting)
     explained = next((res for name, res in done if name == "explain_alarm" and res.get("rule")), None)
     checked = next(
         (res for name, res in done if name == "check_sequence_preconditions" and res.get("check")), None
@@ -180,4 +195,5 @@ def focus_of(question: object, done: list[tuple[str, dict[str, Any]]], *, previo
         sequence=sequence,
         window_s=question.window_s,
         language=question.language.value,
+        awaiting_order=awaiting,
     )

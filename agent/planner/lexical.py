@@ -100,6 +100,13 @@ def asked_what_if(folded: str) -> WhatIf | None:
     return asked
 
 
+# Where an order's reason starts: the equipment named after it is not the one ordered.
+_REASON = re.compile(
+    r"\b(?:que eu|que a gente|pra eu|para eu|pra gente|pra ver|para ver|porque|pois|because|since|"
+    r"so (?:that )?(?:i|we)|to (?:see|check|test|restart|start))\b"
+)
+
+
 def order_in(text: str, book: CommandBook) -> Order | None:
     """The order a message gives, if it is one (never a question, never a what-if)."""
     folded, text_words = fold(text), words(text)
@@ -114,7 +121,8 @@ def order_in(text: str, book: CommandBook) -> Order | None:
         action = command_action(text_words, folded)
     if action is None:
         return None
-    equipment = find_equipment(text_words, book=book)
+    head = _REASON.split(folded, maxsplit=1)[0]  # "fecha o by-pass que eu quero religar a bomba"
+    equipment = find_equipment(words(head), book=book) or find_equipment(text_words, book=book)
     spec = book.find(action, equipment) if equipment is not None else None
     if spec is None and equipment is not None and action in v.ACTION_ALSO:  # "shut the pump": stop it
         spec = book.find(v.ACTION_ALSO[action], equipment)

@@ -1063,6 +1063,11 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     order = order_in_site_words(text, book, ctx.plant)
     plant_words = in_plant_words(text, ctx.plant)  # "a porta de cima" -> "a comporta montante"
     named = find_equipment(words(plant_words), text_words, book=book)
+    if order is None and named is not None and focus is not None and focus.awaiting_order:
+        joined = f"{focus.awaiting_order} {text}"  # "abre a válvula" -> "qual?" -> "a by-pass da bomba"
+        completed = order_in_site_words(joined, book, ctx.plant)
+        if completed is not None and completed.command is not None:
+            order = completed
     q.equipment = _what_opens(named, text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:

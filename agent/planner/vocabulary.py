@@ -105,7 +105,9 @@ PARTICLE_VERBS: dict[tuple[str, str], Action] = {
 }
 # An action that equipment without it takes as another ("fecha a bomba", "shut the pump": stop it).
 ACTION_ALSO: dict[Action, Action] = {Action.CLOSE: Action.STOP}
-POLITE = wordset("por favor favor please pls voce you can could would kindly copilot lockpilot ok entao")
+POLITE = wordset(
+    "por favor favor please pls voce you can could would kindly copilot lockpilot ok entao manda mande"
+)
 
 QUESTION_OPENERS = (
     "posso",
