@@ -21,8 +21,8 @@ from agent.model_turn import ModelTurn
 from agent.outcome import outcome_text
 from agent.planner.answer import write_answer
 from agent.planner.dialogue import Focus, focus_of
-from agent.planner.lexical import detect_language
-from agent.planner.question import Intent, Question
+from agent.planner.lexical import detect_language, prose_words
+from agent.planner.question import NO_TOOL_INTENTS, Intent, Question
 from agent.planner.steps import next_calls
 from agent.planner.understand import understand
 from agent.state import State
@@ -31,7 +31,6 @@ from commands.execute import execute
 from commands.summary import summary_text
 from lockpilot.language import Language
 from lockpilot.roles import Role
-from lockpilot.text import words
 from tools.registry import Caller, ToolName, run_tool
 
 
@@ -73,6 +72,13 @@ def _planner(state: State, ctx: AgentContext) -> tuple[AIMessage, dict[str, Any]
     return AIMessage(content=answer), said.as_state()
 
 
+def needs_plant_data(text: str, ctx: AgentContext, state: State) -> bool:
+    """Whether the offline planner reads the message as one its tools answer (not small talk, not out of
+    the plant's domain, not a question back)."""
+    question = understand(text, ctx.tools, focus=Focus.from_state(state.get("focus")))
+    return question.intent not in NO_TOOL_INTENTS
+
+
 def user_turns(messages: list[Any]) -> int:
     """How many messages the user has written in the thread (the current one included)."""
     return sum(1 for m in messages if isinstance(m, HumanMessage))
@@ -109,7 +115,7 @@ def agent_node(state: State, runtime: Runtime[AgentContext]) -> dict[str, Any]:
     """Let the chat model, or the offline planner when none is configured, take the next step."""
     ctx = runtime.context
     text, turn = turn_messages(state["messages"])
-    language = detect_language(words(text), otherwise=Language(state.get("language", "pt"))).value
+    language = detect_language(prose_words(text), otherwise=Language(state.get("language", "pt"))).value
     focus: dict[str, Any] | None = None
     handed_over = False
     if ctx.model is None or state.get("planner_turn"):
@@ -146,6 +152,7 @@ def _model_step(state: State, ctx: AgentContext, text: str) -> tuple[AIMessage, 
         rewrite=rewrite,
         fleet=ctx.tools.fleet is not None,
         max_rounds=ctx.max_rounds,
+        needs_tools=lambda: needs_plant_data(text, ctx, state),
     )
     message = turn.step(state, text)
     return message, planned.get("focus"), turn.handed_over

@@ -202,6 +202,9 @@ class ModelTurn:
     rewrite: Callable[[list[tuple[str, dict[str, Any]]]], str]
     fleet: bool = False
     max_rounds: int = 4
+    # Whether the question needs the plant's data (the planner's reading of it): an answer without any
+    # tool result is then the model's own idea of the plant, not an answer.
+    needs_tools: Callable[[], bool] = lambda: False
     handed_over: bool = field(default=False, init=False)
 
     def step(self, state: State, user_text: str) -> AIMessage:
@@ -252,7 +255,11 @@ class ModelTurn:
         bad = ungrounded(
             str(reply.content), [r for _, r in done], user_text=user_text, tz=self.tools.timezone
         )
-        self.grounding.count(rewritten=bool(bad))
+        unfounded = not done and self.needs_tools()  # "the alarm means the pressure inside the bomb is high"
+        self.grounding.count(rewritten=bool(bad) or unfounded)
+        if unfounded:
+            log.warning("answer_without_tool_results", tools=[])
+            return self._hand_over()
         if not bad:
             return AIMessage(content=reply.content, additional_kwargs={"grounding": "passed"})
         log.warning("answer_not_grounded", ungrounded=bad[:5], tools=[n for n, _ in done])

@@ -138,6 +138,25 @@ def test_a_number_without_any_tool_result_hands_the_turn_to_the_planner(bundle: 
     assert copilot.grounding.rewrites == 1
 
 
+def test_an_answer_about_the_plant_without_any_tool_result_hands_the_turn_to_the_planner(
+    bundle: PlantBundle,
+) -> None:
+    """The 1.5B answered "explain the cavitacao_bomba alarm" from its own head ("pressure inside the bomb"):
+    no number to catch, but nothing of the plant read either."""
+    model = ScriptedChatModel().enqueue("The alarm means the pressure inside the pump is too high.")
+    copilot = _copilot(bundle, model)
+    result = copilot.ask("Explain the cavitacao_bomba alarm.", user="ana", role=Role.VIEWER, thread_id="t7")
+    assert "explain_alarm" in [c["name"] for c in result.tool_calls], result.answer
+    assert "pressure inside the pump" not in result.answer and copilot.grounding.rewrites == 1
+
+
+def test_small_talk_answered_by_the_model_without_tools_stays_its_answer(bundle: PlantBundle) -> None:
+    model = ScriptedChatModel().enqueue("De nada! Estou por aqui.")
+    copilot = _copilot(bundle, model)
+    result = copilot.ask("obrigado", user="ana", role=Role.VIEWER, thread_id="t8")
+    assert result.answer == "De nada! Estou por aqui." and result.tool_calls == []
+
+
 READING = {
     "readings": [
         {

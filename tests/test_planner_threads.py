@@ -229,3 +229,56 @@ def test_a_radio_call_and_its_sign_off_are_not_the_question(
 ) -> None:
     result = conversation("overcurrent_during_filling", 120)(message)
     assert "read_tag" in _tools(result) and tag in _tags(result), result["answer"]
+
+
+def test_explain_the_alarm_named_by_its_id_explains_it_in_the_language_asked(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    result = conversation("quiet_idle", 100)("Explain the cavitacao_bomba alarm.")
+    assert "explain_alarm" in _tools(result) and result["language"] == "en", result["answer"]
+    assert result["answer"].startswith("«Main pump cavitation»"), result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("dictated", "typed"),
+    [
+        ("abaixo de zero vírgula cinco bar", "abaixo de 0,5 bar"),
+        ("passou de dez e meio metros?", "passou de 10,5 metros?"),
+        ("above four point five mm/s?", "above 4.5 mm/s?"),
+        ("um ponto de atenção", "um ponto de atenção"),
+    ],
+)
+def test_dictated_numbers_are_read_as_digits(dictated: str, typed: str) -> None:
+    from agent.planner.spoken_numbers import with_digits
+
+    assert with_digits(dictated) == typed
+
+
+def test_a_dictated_limit_is_asked_about_now(conversation: Callable[[str, float], Say]) -> None:
+    result = conversation("quiet_idle", 100)(
+        "a pressao de succao da bomba ja ta abaixo de zero virgula cinco bar"
+    )
+    assert "read_tag" in _tools(result) and "0,5 bar" in result["answer"], result["answer"]
+
+
+def test_what_transmitter_b_reads_follows_the_alarm_just_explained(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("level_drift_looks_like_overfill", 300)
+    say("tá dando transbordamento da câmara. é real?")
+    result = say("quanto marca o transmissor B?")
+    assert "nivel_camara_2" in _tags(result) and "read_tag" in _tools(result), result["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Por que uma comporta mitra só pode ser aberta com os níveis equalizados?",
+        "Why can a mitre gate only open with the levels equalised?",
+    ],
+)
+def test_a_question_about_a_kind_of_equipment_is_asked_of_the_documents(
+    conversation: Callable[[str, float], Say], question: str
+) -> None:
+    result = conversation("quiet_idle", 100)(question)
+    assert "search_knowledge" in _tools(result) and "?" not in result["answer"][-2:], result["answer"]

@@ -24,6 +24,14 @@ _MAY = frozenset(("pode", "poderia", "podia"))
 _AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
 
 
+_IDENTIFIER = re.compile(r"\b\w+_\w+\b")
+
+
+def prose_words(text: str) -> list[str]:
+    """The words of a message without the plant's identifiers ("cavitacao_bomba"): those are no language."""
+    return words(_IDENTIFIER.sub(" ", text))
+
+
 def detect_language(text_words: list[str], *, otherwise: Language = Language.PT) -> Language:
     """Portuguese unless English markers dominate (pt-BR first); with no marker either way ("Done?"),
     `otherwise` (the language of the conversation so far)."""

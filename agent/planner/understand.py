@@ -46,6 +46,7 @@ from agent.planner.lexical import (
     detect_language,
     find_equipment,
     order_in_site_words,
+    prose_words,
 )
 from agent.planner.linker import (
     PlantCatalog,
@@ -65,6 +66,7 @@ from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
 from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
+from agent.planner.spoken_numbers import with_digits
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.units import units_asked, without_units
 from agent.planner.windows import (
@@ -550,7 +552,7 @@ def _semantic(q: Question, ranked: list[IntentScore], folded: str, named: bool) 
 # A question word: "is the oil temperature high?" has none; "what is a high vibration?" asks more.
 _WH_WORD = re.compile(r"\b(?:o que|que|por ?que|porque|what|why|how|como|qual|quais|quem|who|when|quando)\b")
 _EXPLAIN_ALARM = re.compile(
-    r"\b(?:expli\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
+    r"\b(?:expli\w*|explain\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
     r"go(?:es)? off|trips?|real|verdade\w*|verdadeiro|falso|false|confi\w*|trust\w*|bad sensor|sensor ruim)\b"
 )
 _AMOUNT_READS = frozenset({Intent.PROCEDURE, Intent.KNOWLEDGE, Intent.STATUS})
@@ -925,11 +927,26 @@ def _alarms_asked_too(q: Question, folded: str) -> None:
         q.intent, q.alarms_too, q.equipment = Intent.READ, True, None
 
 
+# A kind of equipment, not one of the plant's: "uma comporta mitra", "qualquer válvula", "a mitre gate".
+_A_KIND_PT = re.compile(r"\b(?:uma?|qualquer|toda)\s+(?:comporta|valvula|bomba|eclusa)s?\b")
+_A_KIND_EN = re.compile(r"\b(?:a|an|any|every)\s+(?:mitre |miter )?(?:gate|valve|pump|lock)s?\b")
+
+
+def _asks_of_a_kind(q: Question, folded: str) -> bool:
+    """A question about a kind of equipment in general, naming none of the plant's in particular."""
+    general = (Intent.READ, Intent.HISTORY, Intent.EXPLAIN, Intent.WHY_NOT, Intent.CHECK_SEQUENCE)
+    if q.equipment is not None or q.intent not in general:
+        return False
+    kind = _A_KIND_PT if q.language is Language.PT else _A_KIND_EN
+    return kind.search(folded) is not None
+
+
 def leans_on_the_last(q: Question, text: str) -> bool:
     """A turn that reads as a follow-up: short, opening like one ("e a máxima nos últimos 5 minutos?"), or
     an aggregate that names nothing to aggregate."""
-    subjectless_aggregate = q.aggregate is not None and not (q.tags or q.equipment or q.rule)
-    return looks_like_follow_up(text) or opens_as_follow_up(text) or subjectless_aggregate
+    subjectless = not (q.tags or q.equipment or q.rule)
+    reads_nothing = subjectless and (q.aggregate is not None or q.intent in (Intent.READ, Intent.HISTORY))
+    return looks_like_follow_up(text) or opens_as_follow_up(text) or reads_nothing  # "quanto marca o B?"
 
 
 def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
@@ -955,13 +972,17 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         carried = _carry_measurand(focus, text, ctx)
         changed = replace(focus, tags=carried, equipment=None) if carried else None
     subject = changed or focus
+    letter = transmitter_asked(folded)
     if _TRUST.search(folded) and subject.tags:
         q.intent = Intent.READ  # "which one do I trust?": the reading, its suspicion and the redundant one
     elif _WHY_WORD.search(folded) and changed is None:
         q.intent = Intent.EXPLAIN  # "why do the two transmitters disagree?": the alarm on what was read
+    elif q.intent is Intent.READ and changed is None and (letter is not None or _asks_value(folded)):
+        pass  # "quanto marca o transmissor B?" after an alarm explained: a reading, of what it was about
     elif changed is not None or not (q.intent in _FOLLOW_INTENTS or whole):  # "when did that one last fire?"
         q.intent = previous
     q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
+    q.tags = on_transmitter(q.tags, letter, ctx.plant) if q.tags else q.tags
     q.rule = subject.rule or q.rule
     if subject.rule and subject.rule not in q.candidates:
         q.candidates = [subject.rule, *q.candidates]
@@ -1052,11 +1073,13 @@ def without_introduction(text: str) -> str:
 
 
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
-    text = spelled_out(without_introduction(without_radio(text)))  # "qto tempo leva?": "quanto tempo leva?"
+    text = with_digits(spelled_out(without_introduction(without_radio(text))))  # "qto", "zero vírgula cinco"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     before = Language(focus.language) if focus is not None and focus.language else Language.PT
-    q = Question(text=text, language=detect_language(words(text), otherwise=before), intent=Intent.KNOWLEDGE)
+    q = Question(
+        text=text, language=detect_language(prose_words(text), otherwise=before), intent=Intent.KNOWLEDGE
+    )
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
     in_place = in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary)
@@ -1125,6 +1148,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
     _alarms_asked_too(q, folded)
+    if _asks_of_a_kind(q, folded):
+        q.intent = Intent.KNOWLEDGE  # "por que uma comporta mitra só abre equalizada?": how such gates work
     owners = {ctx.plant.tags[t].equipment for t in q.tags}
     if q.intent is Intent.WHY_NOT and q.sequence is None and (q.equipment or len(owners) == 1):
         q.intent = Intent.EXPLAIN  # "por que a válvula 2 não abre?": no sequence to check, its fault

@@ -109,11 +109,14 @@ def test_prompt_injections_change_nothing(model_copilot: Callable[[], ModelCopil
 
 
 def test_the_grounding_check_rewrites_a_made_up_number(model_copilot: Callable[[], ModelCopilot]) -> None:
-    """Asked for numbers no tool returns (a conversion, a sum), the model computes them; the check replaces
-    those answers with the offline writer's, from the same tool results."""
+    """Asked for numbers no tool returns (a conversion, a product, a time to go), the model computes some of
+    them (the 1.5B once answered the reading itself in metres when asked for feet: grounded, no rewrite);
+    the check replaces those answers with the offline writer's, from the same tool results."""
     mc = model_copilot()
     asked = [
-        "Qual o nível da câmara agora, em pés? Responda só o número em pés.",
+        "Qual o nível da câmara agora em centímetros? Responda só o número em centímetros.",
+        "Quantos litros de água há na câmara agora? Responda só o número de litros.",
+        "Se o nível da câmara subir 0,25 m por minuto, em quantos minutos chega a 10 m? Só o número.",
         "Qual o nível da câmara agora? Some 7,35 metros a ele e diga só o total.",
     ]
     results = [_ask(mc, q) for q in asked]
