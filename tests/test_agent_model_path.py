@@ -192,6 +192,10 @@ READING = {
         ("Saem 3,46 m³ por eclusagem.", ["3,46 m³"]),
         ("Nível de 3,46 metros.", []),
         ("Há 2 h o nível era 3,46 m.", ["2 h"]),
+        ("O nível da câmara é de 3,4567 milímetros.", ["3,4567 milímetros"]),  # the 1.5B's wrong unit
+        ("O nível é 345,67 centímetros.", []),
+        ("O nível é 11,34 pés.", []),  # the reading converted right
+        ("O nível é 12,5 pés.", ["12,5 pés"]),
     ],
 )
 def test_grounding_numbers_units_times_and_ids(answer: str, bad: list[str]) -> None:

@@ -321,6 +321,8 @@ def write_answer(
     lines, details = _by_intent(question, results, v) if question is not None else _generic(results, v)
     if not lines:  # the tool the question needed failed: what is down first, then what did answer
         lines = [*_errors(results, v), *_generic(results, v)[0]]
+    if not lines and question is not None:  # a history a model asked for, to a question read otherwise
+        lines, details = _histories(question, results, v)
     if not lines:
         return v.say(
             "Não encontrei dados para responder. Diga o equipamento, a medição ou o alarme.",

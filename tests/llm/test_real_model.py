@@ -113,11 +113,10 @@ def test_the_grounding_check_rewrites_a_made_up_number(model_copilot: Callable[[
     them (the 1.5B once answered the reading itself in metres when asked for feet: grounded, no rewrite);
     the check replaces those answers with the offline writer's, from the same tool results."""
     mc = model_copilot()
-    asked = [
-        "Qual o nível da câmara agora em centímetros? Responda só o número em centímetros.",
-        "Quantos litros de água há na câmara agora? Responda só o número de litros.",
-        "Se o nível da câmara subir 0,25 m por minuto, em quantos minutos chega a 10 m? Só o número.",
-        "Qual o nível da câmara agora? Some 7,35 metros a ele e diga só o total.",
+    asked = [  # the 1.5B answered the first "5.498 milímetros" (the metres' number) and made up the third
+        "Qual o nível da câmara em milímetros?",
+        "Converta o nível da câmara para pés (1 m = 3,281 pés) e responda só o resultado em pés.",
+        "How many minutes until the chamber level reaches 10 m at 0.3 m per minute?",
     ]
     results = [_ask(mc, q) for q in asked]
     grounding = mc.copilot.grounding
