@@ -305,3 +305,14 @@ def test_asking_again_for_what_the_turn_has_makes_the_offline_writer_answer(bund
     result = copilot.ask("qual o nível da câmara?", user="ana", role=Role.VIEWER, thread_id="t9")
     assert len(model.seen) == 2 and [c["name"] for c in result.tool_calls] == ["read_tag"]
     assert "nivel_camara = " in result.answer  # the offline writer, from the one reading
+
+
+def test_the_window_an_offline_history_answer_names_is_in_its_tool_result(bundle: PlantBundle) -> None:
+    """A rewrite names its window ("nos últimos 60 min"): the history result states it, so the rewritten
+    answer passes the check it replaces a model's answer for."""
+    from tools.history import query_history
+
+    ctx = incident_context(bundle, "quiet_idle", 300)
+    result = query_history(ctx, "nivel_camara", window_s=3600.0).model_dump(mode="json")
+    answer = "Nível da câmara nos últimos 60 min: entre 5,49 m e 5,51 m."
+    assert "60 min" not in ungrounded(answer, [result], user_text="?", tz="America/Sao_Paulo")

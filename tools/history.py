@@ -51,6 +51,7 @@ class HistoryResult(ToolResult):
     boolean: bool = False  # a bit: its history is when it changed, not a range
     start: datetime | None = None
     end: datetime | None = None
+    window_s: float | None = None  # end - start: the window the answer names ("nos últimos 60 min")
     mode: HistoryMode = HistoryMode.AGGREGATED
     every_s: float | None = None
     stats: HistoryStats | None = None
@@ -167,6 +168,7 @@ def query_history(
         boolean=ctx.plant.tag(tag).type is DataType.BOOL,
         start=start,
         end=end,
+        window_s=(end - start).total_seconds(),
         mode=mode,
         every_s=every,
         stats=out_stats,
