@@ -316,3 +316,19 @@ def test_the_window_an_offline_history_answer_names_is_in_its_tool_result(bundle
     result = query_history(ctx, "nivel_camara", window_s=3600.0).model_dump(mode="json")
     answer = "Nível da câmara nos últimos 60 min: entre 5,49 m e 5,51 m."
     assert "60 min" not in ungrounded(answer, [result], user_text="?", tz="America/Sao_Paulo")
+
+
+def test_an_offline_history_answer_names_the_window_its_tool_read() -> None:
+    from agent.planner.answer import write_answer
+    from agent.planner.question import Intent, Question
+    from lockpilot.language import Language
+
+    result = {
+        "tag": "nivel_camara",
+        "description": "Nível da câmara",
+        "unit": "m",
+        "window_s": 300.0,
+        "stats": {"n_values": 10, "min": 5.49, "max": 5.51, "mean": 5.5, "last": 5.5},
+    }
+    question = Question(text="qual o nível?", language=Language.PT, intent=Intent.HISTORY)  # no window said
+    assert "nos últimos 5 min" in write_answer([("query_history", result)], Language.PT, question=question)

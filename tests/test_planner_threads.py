@@ -282,3 +282,24 @@ def test_a_question_about_a_kind_of_equipment_is_asked_of_the_documents(
 ) -> None:
     result = conversation("quiet_idle", 100)(question)
     assert "search_knowledge" in _tools(result) and "?" not in result["answer"][-2:], result["answer"]
+
+
+def test_the_power_of_an_equipment_now_is_its_reading(conversation: Callable[[str, float], Say]) -> None:
+    result = conversation("quiet_filling_and_upstream_opening", 120)("potência da bomba principal agora?")
+    assert _tools(result) == ["read_tag"] and "potencia_bomba" in _tags(result), result["answer"]
+
+
+def test_how_long_a_kind_of_equipment_takes_is_asked_of_the_documents(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    result = conversation("quiet_gate_closing", 40)("E quanto tempo dura o curso completo de uma comporta?")
+    assert "search_knowledge" in _tools(result), result["answer"]
+
+
+def test_a_kind_of_equipment_after_a_status_is_its_own_question(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("quiet_gate_closing", 40)
+    say("Qual sequência está ativa agora?")
+    result = say("E quanto tempo dura o curso completo de uma comporta?")
+    assert _tools(result) == ["search_knowledge"], result["answer"]  # the documents (none in this fixture)

@@ -341,7 +341,7 @@ def _extreme(points: list[dict[str, Any]], pick: Aggregate) -> dict[str, Any] | 
 def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:
     """The statistic asked for (or the range of the window), when it happened, and where the value is now."""
     s, unit, name = res.get("stats") or {}, res.get("unit", ""), label(description)
-    minutes = (q.window_s or 3600.0) / 60
+    minutes = round(res.get("window_s") or q.window_s or 3600.0) / 60  # the window the tool read
     window = (
         v.say(f"nos últimos {minutes:g} min", f"over the last {minutes:g} min")
         if minutes < 120

@@ -690,9 +690,13 @@ def _decide(
     if (
         intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
         and q.named_tags
-        and (not _ENERGY_WORDS.intersection(words(folded)) or bits_only)
+        and (
+            not _ENERGY_WORDS.intersection(words(folded))
+            or bits_only
+            or (intent is Intent.POWER_BY_EQUIPMENT and asks_now(folded) and not history_asked)
+        )
     ):
-        return Intent.READ, margin  # "posição e corrente do motor da comporta", "tem energia da rede?"
+        return Intent.READ, margin  # "posição e corrente do motor", "tem energia da rede?", "potência agora?"
     if (
         intent is Intent.CHECK_SEQUENCE
         and q.named_tags
@@ -932,9 +936,26 @@ _A_KIND_PT = re.compile(r"\b(?:uma?|qualquer|toda)\s+(?:comporta|valvula|bomba|e
 _A_KIND_EN = re.compile(r"\b(?:a|an|any|every)\s+(?:mitre |miter )?(?:gate|valve|pump|lock)s?\b")
 
 
+_ASKED_IN_GENERAL = (
+    Intent.READ,
+    Intent.HISTORY,
+    Intent.EXPLAIN,
+    Intent.WHY_NOT,
+    Intent.CHECK_SEQUENCE,
+    Intent.TIME_TO,
+)
+
+
 def _asks_of_a_kind(q: Question, folded: str) -> bool:
     """A question about a kind of equipment in general, naming none of the plant's in particular."""
-    general = (Intent.READ, Intent.HISTORY, Intent.EXPLAIN, Intent.WHY_NOT, Intent.CHECK_SEQUENCE)
+    general = (
+        Intent.READ,
+        Intent.HISTORY,
+        Intent.EXPLAIN,
+        Intent.WHY_NOT,
+        Intent.CHECK_SEQUENCE,
+        Intent.TIME_TO,
+    )
     if q.equipment is not None or q.intent not in general:
         return False
     kind = _A_KIND_PT if q.language is Language.PT else _A_KIND_EN
@@ -958,6 +979,8 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         return
     previous = _previous_intent(focus)
     whole = q.intent in _WHOLE_INTENTS
+    if q.equipment is None and (_A_KIND_PT if q.language is Language.PT else _A_KIND_EN).search(folded):
+        return  # "e quanto dura o curso de uma comporta?": a kind of equipment, its own subject
     if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not leans_on_the_last(q, text)):
         return  # "quantos alarmes ativos?", "book me a flight": asked for itself, whatever came before
     if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
