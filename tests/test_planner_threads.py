@@ -303,3 +303,19 @@ def test_a_kind_of_equipment_after_a_status_is_its_own_question(
     say("Qual sequência está ativa agora?")
     result = say("E quanto tempo dura o curso completo de uma comporta?")
     assert _tools(result) == ["search_knowledge"], result["answer"]  # the documents (none in this fixture)
+
+
+def test_the_other_side_of_a_reservoir_level_is_the_other_reservoirs(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("overcurrent_during_filling", 120)
+    say("What's the upstream water level?")
+    assert _tags(say("and downstream?")) == {"nivel_jusante"}
+
+
+def test_is_it_adequate_without_any_limit_says_there_is_none(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    answer = conversation("quiet_idle", 100)("A pressão do acumulador está adequada?")["answer"]
+    assert answer.startswith("Pressão do acumulador hidráulico:"), answer
+    assert "Nenhuma regra de falha" in answer, answer

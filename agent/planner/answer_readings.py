@@ -163,6 +163,15 @@ def readings_answer(
             lines += [said] if said else []
         if assess and few and r.get("nominal") and r.get("freshness") == "current":
             lines.append(_of_nominal(r, v))  # "está normal?" of a motor current: against its rated value
+        elif assess and few and not limits and not r.get("nominal"):  # nothing to judge it against: say so
+            lines.append(
+                v.say(
+                    "Nenhuma regra de falha nem valor nominal limita esta medição; a faixa normal, se "
+                    "houver, está nos documentos da eclusa.",
+                    "No fault rule nor rated value limits this measurement; its normal band, if any, is in "
+                    "the lock's documents.",
+                )
+            )
     return lines, [reading_detail(r, v) for r in readings]
 
 

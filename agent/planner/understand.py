@@ -994,6 +994,9 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     if changed is None and side_words(text) and focus.tags:
         carried = _carry_measurand(focus, text, ctx)
         changed = replace(focus, tags=carried, equipment=None) if carried else None
+    elif changed is not None and changed.tags == focus.tags and focus.tags and side_words(text):
+        carried = _carry_measurand(focus, text, ctx)  # the place swapped, its tag has no twin by name
+        changed = replace(changed, tags=carried) if carried else changed
     subject = changed or focus
     letter = transmitter_asked(folded)
     if _TRUST.search(folded) and subject.tags:
