@@ -319,3 +319,12 @@ def test_is_it_adequate_without_any_limit_says_there_is_none(
     answer = conversation("quiet_idle", 100)("A pressão do acumulador está adequada?")["answer"]
     assert answer.startswith("Pressão do acumulador hidráulico:"), answer
     assert "Nenhuma regra de falha" in answer, answer
+
+
+def test_how_hot_a_measurement_is_during_a_fault_is_its_reading(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    result = conversation("cavitation_low_upstream", 216)("how hot is the motor winding?")
+    assert "temperatura_enrolamento_motor_bomba" in _tags(result) and "°C" in result["answer"], result[
+        "answer"
+    ]

@@ -578,6 +578,8 @@ def _decide(
     if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
+    if intent is Intent.EXPLAIN and q.named_tags and q.symptoms and _asks_value(folded) and not why:
+        return Intent.READ, margin  # "how hot is the motor winding?": how hot, not why it is hot
     judged = q.named_tags and asks_assessment(folded) and q.aggregate is None and not q.window_s
     if judged and not (why or _WH_WORD.search(folded) or bits_only):
         return Intent.READ, margin  # "is the oil temperature high?": the reading, against its limits

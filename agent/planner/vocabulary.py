@@ -348,7 +348,10 @@ STATE_WORDS = wordset(
 # "on"/"off" ask for a state only at the end ("is the pump on?"), not in "level on transmitter 2".
 TRAILING_STATE_WORDS = wordset("on off")
 TIME_WORDS = wordset("now agora still ainda right")
-VALUE_OPENERS = ("qual", "quanto", "quanta", "what is", "what's", "whats", "how much", "how high", "what was")
+VALUE_OPENERS = (
+    *("qual", "quanto", "quanta", "what is", "what's", "whats", "what was"),
+    *("how much", "how high", "how hot", "how cold", "how fast", "how low", "how open", "how far"),
+)
 LIST_CUES = wordset(
     "quais quantos lista listar liste ativos ativo active which list any there existe existem"
 )
