@@ -328,3 +328,20 @@ def test_how_hot_a_measurement_is_during_a_fault_is_its_reading(
     assert "temperatura_enrolamento_motor_bomba" in _tags(result) and "°C" in result["answer"], result[
         "answer"
     ]
+
+
+def test_a_portuguese_passage_given_to_an_english_question_says_so() -> None:
+    from agent.planner.answer import write_answer
+    from agent.planner.question import Intent, Question
+    from lockpilot.language import Language
+
+    hit = {
+        "id": "glossario#primeira-falha",
+        "document": "glossario",
+        "heading": "Primeira falha (first-out)",
+        "text": "A primeira falha registrada pelo CLP numa cascata de alarmes, que aponta a causa original.",
+        "score": 1.0,
+    }
+    question = Question(text="What does first-out mean?", language=Language.EN, intent=Intent.KNOWLEDGE)
+    answer = write_answer([("search_knowledge", {"hits": [hit]})], Language.EN, question=question)
+    assert answer.startswith("The lock's documents say (in Portuguese): A primeira falha"), answer

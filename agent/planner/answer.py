@@ -17,6 +17,7 @@ from agent.planner.answer_readings import (
 )
 from agent.planner.cues import asks_assessment, asks_first_out, asks_plc_actions, asks_procedure
 from agent.planner.errors import said_error
+from agent.planner.lexical import detect_language, prose_words
 from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.passage import answer_from
 from agent.planner.question import Intent, Question
@@ -96,6 +97,8 @@ def _knowledge(
     else:
         sentences = " ".join(hit["text"].split()).split(". ")
         short = ". ".join(sentences[:2]).rstrip(".") + "."
+    if v.language is Language.EN and detect_language(prose_words(short)) is Language.PT:
+        short = f"The lock's documents say (in Portuguese): {short}"  # the site's documents are in Portuguese
     return [short], [f"{v.say('Fonte', 'Source')}: {hit['heading']} [{hit['id']}]"]
 
 
