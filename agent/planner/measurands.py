@@ -16,7 +16,7 @@ UNIT_SHARE = 0.75  # ...when at least this share of its tags measure in one unit
 MIN_WORD_LETTERS = 2  # not a transmitter's letter
 
 _LOCK = threading.Lock()
-_CACHE: dict[int, dict[str, str]] = {}
+_CACHE: dict[int, tuple[Plant, dict[str, str]]] = {}  # by id, with the plant itself: an id can be reused
 
 
 def _described(tag: Tag) -> set[str]:
@@ -28,8 +28,8 @@ def measurand_units(plant: Plant) -> dict[str, str]:
     """The words that name a kind of measurement on this plant, each with its usual unit (once a plant)."""
     with _LOCK:
         known = _CACHE.get(id(plant))
-    if known is not None:
-        return known
+    if known is not None and known[0] is plant:
+        return known[1]
     owners: defaultdict[str, set[str]] = defaultdict(set)
     units: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for tag in plant.tags.values():
@@ -44,7 +44,7 @@ def measurand_units(plant: Plant) -> dict[str, str]:
         if len(equipment) >= MIN_EQUIPMENT and units[w].most_common(1)[0][1] / units[w].total() >= UNIT_SHARE
     }
     with _LOCK:
-        _CACHE[id(plant)] = found
+        _CACHE[id(plant)] = (plant, found)
     return found
 
 
