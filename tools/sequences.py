@@ -38,7 +38,9 @@ def _estimate_values(ctx: ToolContext) -> dict[str, float | None]:
     return {t: (float(v.value) if v is not None and v.value is not None else None) for t, v in stored.items()}
 
 
-def _remedies(ctx: ToolContext, sequence_id: str, failing: list[PreconditionView]) -> list[Remedy]:
+def _remedies(
+    ctx: ToolContext, sequence_id: str, failing: list[PreconditionView], values: dict[str, float | None]
+) -> list[Remedy]:
     definition = ctx.bundle.sequences.get(sequence_id)
     if definition is None:
         return []
@@ -46,7 +48,6 @@ def _remedies(ctx: ToolContext, sequence_id: str, failing: list[PreconditionView
     failed = [p.id for p in failing if p.id in wanted]
     if not failed:
         return []
-    values = _estimate_values(ctx)
     out = []
     for precondition in failed:
         remedy = ctx.bundle.sequences[wanted[precondition] or ""]
@@ -75,8 +76,9 @@ def check_sequence_preconditions(ctx: ToolContext, sequence_id: str) -> Sequence
     cites = [Citation(kind=CitationKind.SEQUENCE, id=sequence_id)]
     cites += [Citation(kind=CitationKind.TAG, id=p.tag) for p in check.preconditions if p.tag]
     result = SequenceCheckResult(check=check, citations=list(dict.fromkeys(cites)))
-    result.remedies = _remedies(ctx, sequence_id, result.failing)
-    estimate = sequence_estimate_s(sequence_id, _estimate_values(ctx), ctx.bundle.parameters)
+    values = _estimate_values(ctx)  # read once: the remedies' estimates and the sequence's own
+    result.remedies = _remedies(ctx, sequence_id, result.failing, values)
+    estimate = sequence_estimate_s(sequence_id, values, ctx.bundle.parameters)
     result.estimate_s = round(estimate) if estimate is not None else None
     result.citations += [Citation(kind=CitationKind.SEQUENCE, id=r.sequence_id) for r in result.remedies]
     return result

@@ -239,11 +239,17 @@ def time_to(
     ], []
 
 
+def _sequence_name(check: dict[str, Any], v: Voice) -> str:
+    """A sequence's name (of a check or a remedy) inside a sentence ("enchimento da câmara")."""
+    name = check["name"][v.language.value]
+    return name[:1].lower() + name[1:]
+
+
 def _would_take(checked: dict[str, Any], v: Voice) -> str:
     """ "How long would the filling take?" with none running: its estimate from now, and whether it may
     start now."""
-    c, k = checked["check"], v.language.value
-    name = c["name"][k][:1].lower() + c["name"][k][1:]
+    c = checked["check"]
+    name = _sequence_name(c, v)
     took = duration(checked["estimate_s"], v.language)
     failing = sum(1 for p in c["preconditions"] if not p["passed"])
     unmet = "condições não atendidas" if failing > 1 else "condição não atendida"
@@ -263,8 +269,8 @@ def _would_take(checked: dict[str, Any], v: Voice) -> str:
 
 def check(res: dict[str, Any], v: Voice, *, why_not: bool = False) -> tuple[list[str], list[str]]:
     """Yes or no first; each failing precondition with its measured value and limit; what makes it pass."""
-    c, k = res["check"], v.language.value
-    name = c["name"][k][:1].lower() + c["name"][k][1:]
+    c = res["check"]
+    name = _sequence_name(c, v)
     failing = [p for p in c["preconditions"] if not p["passed"]]
     if c["permitted"]:
         return [
@@ -294,7 +300,7 @@ def check(res: dict[str, Any], v: Voice, *, why_not: bool = False) -> tuple[list
             if remedy.get("estimate_s")
             else ""
         )
-        rname = remedy["name"][k][:1].lower() + remedy["name"][k][1:]
+        rname = _sequence_name(remedy, v)
         lines.append(
             v.say(
                 f"Para liberar, faça antes o {rname}{estimate}.", f"To clear it, run {rname} first{estimate}."

@@ -289,16 +289,19 @@ def _with_measurand(clauses: list[str], book: CommandBook, plant: Plant) -> list
     named = [find_equipment(words(c), book=book) for c in clauses]
     first = next((i for i, e in enumerate(named) if e is not None), None)
     if first is not None:
+        first_words = set(words(clauses[first]))  # "downstream jusante gate": its words, in any order
+        in_first = [
+            named[first],
+            *(
+                key
+                for key, n in book.equipment.items()
+                if any(set(content_words(fold(p))) <= first_words for p in (n.pt, n.en, *n.aliases))
+            ),
+        ]
 
         def owner(clause: str) -> str | None:  # of what the first clause names, what measures this clause's
             asked = [w for w in words(clause) if w in known]
-            said = set(words(clauses[first]))  # "downstream jusante gate": its words, in any order
-            names = [
-                key
-                for key, n in book.equipment.items()
-                if any(set(content_words(fold(p))) <= said for p in (n.pt, n.en, *n.aliases))
-            ]
-            return next((e for e in [named[first], *names] if e and measures(e, asked, plant)), None)
+            return next((e for e in in_first if e and measures(e, asked, plant)), None)
 
         clauses = [
             c
@@ -948,20 +951,15 @@ _ASKED_IN_GENERAL = (
 )
 
 
-def _asks_of_a_kind(q: Question, folded: str) -> bool:
-    """A question about a kind of equipment in general, naming none of the plant's in particular."""
-    general = (
-        Intent.READ,
-        Intent.HISTORY,
-        Intent.EXPLAIN,
-        Intent.WHY_NOT,
-        Intent.CHECK_SEQUENCE,
-        Intent.TIME_TO,
-    )
-    if q.equipment is not None or q.intent not in general:
-        return False
+def _names_a_kind(q: Question, folded: str) -> bool:
+    """The question names a kind of equipment and none of the plant's equipment in particular."""
     kind = _A_KIND_PT if q.language is Language.PT else _A_KIND_EN
-    return kind.search(folded) is not None
+    return q.equipment is None and kind.search(folded) is not None
+
+
+def _asks_of_a_kind(q: Question, folded: str) -> bool:
+    """A question about a kind of equipment in general, with an intent the documents answer then."""
+    return q.intent in _ASKED_IN_GENERAL and _names_a_kind(q, folded)
 
 
 def leans_on_the_last(q: Question, text: str) -> bool:
@@ -981,7 +979,7 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         return
     previous = _previous_intent(focus)
     whole = q.intent in _WHOLE_INTENTS
-    if q.equipment is None and (_A_KIND_PT if q.language is Language.PT else _A_KIND_EN).search(folded):
+    if _names_a_kind(q, folded):
         return  # "e quanto dura o curso de uma comporta?": a kind of equipment, its own subject
     if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not leans_on_the_last(q, text)):
         return  # "quantos alarmes ativos?", "book me a flight": asked for itself, whatever came before
