@@ -50,7 +50,9 @@ def stack(pg_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFac
 
 
 def _last_answer(page: object) -> str:
-    return str(page.locator(ASSISTANT).last.inner_text())  # type: ignore[attr-defined]
+    """The last assistant message that is not an alarm banner (a banner may arrive after the answer)."""
+    texts = page.locator(ASSISTANT).all_inner_texts()  # type: ignore[attr-defined]
+    return str(next((t for t in reversed(texts) if BANNER not in t[:20]), ""))
 
 
 def _shot(page: object, name: str, *, doc: bool = False) -> None:
@@ -186,7 +188,7 @@ def test_operator_during_a_fault(stack: DataPlane) -> None:
         _approve_last(page)
         page.get_by_text(re.compile("escrito, mas o campo não confirmou")).last.wait_for(timeout=40_000)
         _shot(page, "chat-command-unconfirmed")
-        verdict = page.locator(ASSISTANT).last.inner_text()
+        verdict = _last_answer(page)
         assert "executado e verificado" not in verdict and "ficou em sim" in verdict, verdict
         with twin.lock:
             twin.twin.clear(Fault.COMMAND_LOST)
@@ -212,7 +214,7 @@ def test_operator_during_a_fault(stack: DataPlane) -> None:
         ack = page.get_by_role("button", name=re.compile("Reconhecer comando_nao_confirmado"))
         ack.last.wait_for(timeout=ANSWER_MS)
         # an alarm banner may arrive after the table: read the last message that is not a banner
-        table = next(t for t in reversed(page.locator(ASSISTANT).all_inner_texts()) if BANNER not in t[:20])
+        table = _last_answer(page)
         assert "comando_nao_confirmado" in table, table
         assert "returned_unacknowledged" not in table and "não reconhecido" in table, table  # states in pt-BR
         _shot(page, "chat-alarms", doc=True)
@@ -234,11 +236,11 @@ def test_operator_during_a_fault(stack: DataPlane) -> None:
 
         # /sequencia: the sentence, what it reads, the live value, the limit
         _send(page, "/sequencia abertura_comporta_montante")
-        page.get_by_text(re.compile("Sequência .*abertura_comporta_montante")).last.wait_for(
-            timeout=ANSWER_MS
-        )
-        check = page.locator(ASSISTANT).last.inner_text()
-        critical = next(line for line in check.splitlines() if "Nenhum alarme crítico" in line)
+        sequence_check = re.compile("Sequência .*abertura_comporta_montante")
+        sequence_reply = page.locator(ASSISTANT).filter(has_text=sequence_check)
+        sequence_reply.last.wait_for(timeout=ANSWER_MS)
+        check = sequence_reply.last.inner_text()
+        critical = next((line for line in check.splitlines() if "Nenhum alarme crítico" in line), check)
         assert "alarme_critico_ativo" in critical and "não" in critical, critical
         assert "diferença nivel_reservatorio_montante − nivel_camara" in check, check
         assert re.search(r"automático|semiautomático|manual", check), check
