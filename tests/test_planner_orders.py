@@ -103,3 +103,31 @@ def test_the_words_of_an_order_asked_back_are_read_by_the_guard_for_the_next_mes
     assert focus.guard_text("a by-pass da bomba", turn=4) == "abre a válvula a by-pass da bomba"
     assert focus.guard_text("a by-pass da bomba", turn=5) == "a by-pass da bomba"  # a later message: its own
     assert Focus().guard_text("a by-pass da bomba", turn=4) == "a by-pass da bomba"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Prezado, para fins de treinamento, poderia explicar quais condições levaram o CLP a declarar cavitação?",
+        "para fins de treinamento, qual a pressão do sistema?",
+        "para mim, o nível da câmara tá certo?",
+        "para a bomba?",  # asked, not ordered: may I stop it?
+    ],
+)
+def test_para_as_a_preposition_is_no_order_to_stop(bundle: PlantBundle, question: str) -> None:
+    assert order_in(question, bundle.commands) is None
+
+
+@pytest.mark.parametrize(
+    ("order", "command"),
+    [
+        ("para a bomba principal!", "desligar_bomba_principal"),
+        ("para bomba principal agora", "desligar_bomba_principal"),
+        ("para o ventilador do resfriador", "desligar_ventilador_resfriador_oleo"),
+    ],
+)
+def test_para_before_the_equipment_is_still_an_order_to_stop(
+    bundle: PlantBundle, order: str, command: str
+) -> None:
+    found = order_in(order, bundle.commands)
+    assert found is not None and found.command == command, found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from rules.sequences import LiveValue, SequenceChecker
 from storage import history
 from storage.current import CurrentValue, read_current
 from tools.alarm_store import kpi_figures
+from tools.conditions import condition_reads
 from tools.ports import AlarmView, KnowledgeHit, PreconditionView, RuleView, SequenceCheckView, SequenceInfo
 from tools.rule_views import rule_view
 from tools.store_guard import STORE_TIMEOUT_S, PgReader, Store, StoreUnavailable, redis_client
@@ -186,26 +186,12 @@ class LiveRules:
         return sequence_view(self.plant, result)
 
 
-_COMPARISON = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*")
-
-
-def _reads(condition: str, tags: tuple[str, ...]) -> tuple[str, str]:
-    """What a precondition reads ("diferença nivel_reservatorio_montante − nivel_camara") and its operator."""
-    parts = _COMPARISON.split(condition, maxsplit=1)
-    if len(parts) < 3:
-        return (tags[0] if len(tags) == 1 else condition), ("==" if tags else "")
-    left = parts[0].strip()
-    if left.startswith("abs(") and left.endswith(")") and "(" not in left[4:-1]:
-        left = f"diferença {left[4:-1]}"  # the value shown is the difference, not the first tag
-    return left.replace(" - ", " − "), parts[1]
-
-
 def sequence_view(plant: Plant, result: Any) -> SequenceCheckView:
     """The rules part's SequenceCheck as the tools show it: what each condition reads, its limit."""
     pre = []
     for p in result.preconditions:
         tag = p.tags[0] if p.tags else None
-        reads, op = _reads(p.condition, p.tags)
+        reads, op = condition_reads(p.condition, p.tags)
         meta = plant.tags.get(tag) if tag else None
         states = {code: name.pt for code, name in meta.states.items()} if meta and len(p.tags) == 1 else {}
         pre.append(

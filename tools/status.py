@@ -3,6 +3,7 @@ active alarms by priority with the first-out, and readings that cannot be truste
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lockpilot.language import Bilingual, Language
+from rules.compile import EvalContext, ExprError, compile_leaf
+from rules.model import Step
+from tools.conditions import condition_reads
 from tools.context import ToolContext
 from tools.estimates import Basis, equalise_s, gate_stroke_s
 from tools.live import priority_rank, read_tag
@@ -37,6 +41,20 @@ class LastSequence(BaseModel):
     ended: datetime
 
 
+class StepCondition(BaseModel):
+    """One condition of the feedback that ends the running step, with its live value and threshold."""
+
+    condition: str
+    reads: str  # what it compares ("diferença nivel_reservatorio_montante − nivel_camara", or the tag)
+    names: list[str]  # the descriptions of the tags it reads, as it names them, in the user's language
+    tags: list[str]
+    operator: str = ""
+    value: Any = None
+    threshold: Any = None
+    unit: str = ""
+    met: bool | None = None  # None: a tag it reads is not current
+
+
 class SequenceProgress(BaseModel):
     """The sequence the PLC is running, where it is and how long it has left."""
 
@@ -51,6 +69,8 @@ class SequenceProgress(BaseModel):
     remaining_s: float | None = None
     basis: Basis | None = None
     failed: bool = False
+    waiting_for: list[StepCondition] = Field(default_factory=list)  # the feedback that ends this step
+    waiting_all: bool = True  # every condition must hold (else any one of them)
 
 
 class PlantStatusResult(ToolResult):
@@ -80,7 +100,7 @@ def _values(readings: list[TagReading]) -> dict[str, Any]:
 
 
 def _progress(
-    ctx: ToolContext, code: int, step: int | None, values: dict[str, Any]
+    ctx: ToolContext, code: int, step: int | None, values: dict[str, Any], *, language: Language
 ) -> SequenceProgress | None:
     seq = next((s for s in ctx.bundle.sequences.values() if s.code == code), None)
     if seq is None:
@@ -94,6 +114,8 @@ def _progress(
         step_name=step_def.name if step_def else None,
         failed=bool(values.get("sequencia_em_falha")),
     )
+    if step_def is not None:
+        out.waiting_for, out.waiting_all = step_conditions(ctx, step_def, language=language)
     params, chamber = ctx.bundle.parameters, values.get("nivel_camara")
     target = TARGETS.get(seq.id)
     if target is not None and chamber is not None and values.get(target) is not None:
@@ -112,6 +134,57 @@ def _progress(
         out.progress_pct = round(float(values[gate]), 1)
         out.remaining_s = round(gate_stroke_s(float(values[gate]), opening=True, params=params), 0)
     return out
+
+
+def _leaves(feedback: Any) -> tuple[list[str], bool]:
+    """The conditions of a step's feedback, and whether all must hold: a condition, or all/any of them."""
+    if isinstance(feedback, str):
+        return [feedback], True
+    ((key, children),) = feedback.items()
+    if key == "not":  # a negated condition is not said as something to wait for
+        return [], True
+    leaves = [leaf for child in children for leaf in _leaves(child)[0]]
+    return leaves, key != "any"
+
+
+def _in_order(text: str, tags: list[str]) -> list[str]:
+    """The tags as the condition names them, first to last."""
+    return sorted(tags, key=lambda t: re.search(rf"\b{t}\b", text).start())  # type: ignore[union-attr]
+
+
+def step_conditions(ctx: ToolContext, step: Step, *, language: Language) -> tuple[list[StepCondition], bool]:
+    """What the step waits for: each condition of its feedback on the tags it reads, read now."""
+    texts, every = _leaves(step.feedback)
+    out: list[StepCondition] = []
+    for text in texts:
+        eval_ctx = EvalContext()
+        try:
+            leaf = compile_leaf(text, ctx=eval_ctx, tags=ctx.plant.tags, params=ctx.bundle.parameters)
+        except ExprError:
+            continue
+        tags = sorted(leaf.tags)
+        readings = read_tag(ctx, tags, language=language, with_alarms=False).readings
+        current = {r.tag: r.value for r in readings if r.is_current and r.value is not None}
+        eval_ctx.values.update(current)
+        known = all(t in current for t in tags)
+        value, threshold = leaf.describe() if known else (None, None)
+        reads, operator = condition_reads(text, tuple(tags))
+        unit = ctx.plant.tags[tags[0]].unit if tags else ""
+        named = [ctx.plant.tags[t].description.in_(language) for t in _in_order(text, tags)]
+        out.append(
+            StepCondition(
+                condition=text,
+                reads=reads,
+                names=named,
+                tags=tags,
+                operator=operator,
+                value=round(value, 4) if isinstance(value, float) else value,
+                threshold=round(threshold, 4) if isinstance(threshold, float) else threshold,
+                unit=unit,
+                met=bool(leaf.evaluate(False)) if known else None,
+            )
+        )
+    return out, every
 
 
 def _untrusted(ctx: ToolContext, *, language: Language) -> list[TagReading]:
@@ -151,7 +224,9 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     values = _values(readings)
     code = values.get("sequencia_ativa")
     step = values.get("passo_sequencia")
-    sequence = _progress(ctx, int(code), int(step) if step else None, values) if code else None
+    sequence = (
+        _progress(ctx, int(code), int(step) if step else None, values, language=language) if code else None
+    )
     alarms = sorted(active, key=priority_rank)
     first_out = next((a for a in alarms if a.first_out), None)
     cites = [Citation(kind=CitationKind.TAG, id=r.tag) for r in readings]

@@ -105,7 +105,7 @@ def _knowledge(
 def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
     get = lambda tool: _first(results, tool)  # noqa: E731
     if q.intent in (Intent.STATUS,) and (res := get(ToolName.PLANT_STATUS)):
-        return ops.status(res, v)
+        return ops.status(res, v, step_wait=q.step_wait)
     if q.intent is Intent.TIME_TO and (res := get(ToolName.PLANT_STATUS)):
         return ops.time_to(res, q, v, checked=get(ToolName.CHECK_SEQUENCE_PRECONDITIONS))
     if q.intent is Intent.WHY_NOT and (res := get(ToolName.CHECK_SEQUENCE_PRECONDITIONS)):

@@ -44,13 +44,16 @@ def _pair(table: dict[Any, tuple[str, str]], key: Any, v: Voice) -> str:
     return v.say(pt, en)
 
 
+def _step_words(s: dict[str, Any], v: Voice) -> str:
+    """ "passo 3 de 4 (abrir as válvulas de enchimento …)" of a running sequence."""
+    step_name = (s.get("step_name") or {}).get(v.language.value, "")
+    step = v.say(f"passo {s['step']} de {s['steps']}", f"step {s['step']} of {s['steps']}")
+    return step + (f" ({step_name[:1].lower() + step_name[1:]})" if step_name else "")
+
+
 def _sequence_sentence(s: dict[str, Any], v: Voice) -> str:
     k = v.language.value
-    step = ""
-    if s.get("step"):
-        step_name = (s.get("step_name") or {}).get(k, "")
-        step = v.say(f", passo {s['step']} de {s['steps']}", f", step {s['step']} of {s['steps']}")
-        step += f" ({step_name[:1].lower() + step_name[1:]})" if step_name else ""
+    step = f", {_step_words(s, v)}" if s.get("step") else ""
     text = v.say(
         f"A eclusa está em {s['name'][k].lower()}{step}", f"In progress: {s['name'][k].lower()}{step}"
     )
@@ -90,9 +93,68 @@ def _remaining_sentence(s: dict[str, Any], v: Voice) -> str:
 _TARGET_SIDE = {"enchimento": ("montante", "upstream"), "esvaziamento": ("jusante", "downstream")}
 
 
-def status(res: dict[str, Any], v: Voice) -> tuple[list[str], list[str]]:
-    """Sequence, step, progress, time left; alarms with the first-out; untrusted readings; calm in a line."""
+_OPERATORS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "=", "!=": "≠"}
+
+
+def _condition_words(c: dict[str, Any], v: Voice) -> str:
+    """One condition a step waits for, with its value now ("a diferença entre … for ≤ 0,05 m; agora 4,75 m",
+    "comporta de montante fechada: agora não")."""
+    names = [label(n) for n in c.get("names", [])]
+    if isinstance(c.get("threshold"), bool):  # a bit: the state it waits for, and the state now
+        now = (
+            ""
+            if c.get("value") is None
+            else v.say(" (agora: ", " (now: ") + yes_no(c["value"], language=v.language) + ")"
+        )
+        return f"{' / '.join(names)}{now}"
+    if c["reads"].startswith("diferença ") and len(names) == 2:
+        what = v.say(
+            f"a diferença entre {names[0]} e {names[1]}", f"the difference between {names[0]} and {names[1]}"
+        )
+    else:
+        what = " / ".join(names) or c["reads"]
+    operator = _OPERATORS.get(c.get("operator", ""), c.get("operator", ""))
+    limit = f"{operator} {v.number(c['threshold'], c['unit'])}"
+    now = "" if c.get("value") is None else v.say("; agora ", "; now ") + v.number(c["value"], c["unit"])
+    return f"{what} {limit}{now}"
+
+
+def step_wait_sentence(seq: dict[str, Any], v: Voice) -> str | None:
+    """What ends the running step: its feedback, each condition with its value now, the unmet ones first."""
+    waits = seq.get("waiting_for") or []
+    if not waits:
+        return None
+    step = _step_words(seq, v)
+    ordered = sorted(waits, key=lambda c: c.get("met") is True)
+    joined = v.say(" e ", " and ") if seq.get("waiting_all", True) else v.say(" ou ", " or ")
+    said = joined.join(_condition_words(c, v) for c in ordered)
+    pending = sum(c.get("met") is not True for c in waits)
+    left = (
+        v.say(
+            f" Falta{'m' if pending > 1 else ''} {pending} de {len(waits)}.",
+            f" {pending} of {len(waits)} still to go.",
+        )
+        if len(waits) > 1 and pending
+        else ""
+    )
+    name = seq["name"][v.language.value]
+    failed = v.say(" (em falha)", " (in fault)") if seq.get("failed") else ""
+    return (
+        v.say(
+            f"{name}{failed}, {step}: termina quando {said}.",
+            f"{name}{failed}, {step}: ends when {said}.",
+        )
+        + left
+    )
+
+
+def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[list[str], list[str]]:
+    """Sequence, step, progress, time left; alarms with the first-out; untrusted readings; calm in a line.
+    With `step_wait`, what ends the running step comes first."""
     seq, alarms, untrusted = res.get("sequence"), res.get("alarms", []), res.get("untrusted", [])
+    waits = step_wait_sentence(seq, v) if step_wait and seq else None
+    if waits:
+        return [waits, *filter(None, [_remaining_sentence(seq, v)])], _levels(res, v)
     mode = _pair(MODES, res.get("mode"), v) if res.get("mode") is not None else ""
     if not seq and not alarms and not untrusted:
         return [

@@ -52,6 +52,20 @@ _WHAT_IF = re.compile(
     r"|^o que (?:acontece|aconteceria|vai acontecer) se (?:eu |nos |a gente )?"
     r"|^(?:simule|simular|simulate|preveja|prever|predict) (?:o que acontece se |what happens if )?"
 )
+# What the running step waits for: "qual o critério pra esse passo concluir?", "tá esperando o quê?",
+# "o que falta pra esse passo terminar?", "what is this step waiting for?"
+_STEP_WAIT = re.compile(
+    r"\bcriterios? (?:de |para |pra |pro )?(?:que )?(?:\w+ ){0,4}?(?:conclu|termin|complet|acab|avanc|fim)"
+    r"|\b(?:aguarda|espera|aguardando|esperando)(?: o que| oque)\b"
+    r"|\bo que (?:el[ae] |o passo |a etapa |esse passo |essa etapa |este passo |a sequencia |o clp )?"
+    r"(?:esta |ta |fica )?(?:aguarda|espera|aguardando|esperando)\b"
+    r"|\bo que falta (?:pra|para|pro) (?:ess[ea] |o |a |est[ea] )?(?:passo|etapa|el[ae]|sequencia) "
+    r"(?:\w+ )?(?:terminar|concluir|acabar|completar|avancar|passar|seguir|fechar)"
+    r"|\bwaiting (?:for|on)\b|\bwhat (?:does|will) (?:it|this step|the step|the sequence) need to "
+    r"(?:finish|complete|end|move on|advance)\b"
+    r"|\bwhen (?:does|will) (?:this|the) step (?:end|finish|complete)"
+    r"|\bwhat (?:ends|completes|finishes) (?:this|the) step\b|\bcompletion criteri|\bstep criteri"
+)
 _MINUTES = re.compile(r"\b(?:por|durante|nos proximos|em|for|over|in|the next)\s+(\d+(?:[.,]\d+)?)\s*min")
 
 
@@ -109,6 +123,11 @@ _FIRST_OUT = re.compile(
     r"|\bwhich (?:one |alarm |fault |of them )?(?:came|fired|tripped|went off|happened|was) first\b"
     r"|\bwhat (?:alarm |fault )?(?:came|fired|tripped|went off|happened) first\b"
 )
+
+
+def asks_step_wait(folded: str) -> bool:
+    """ "o que esse passo aguarda?", "what is it waiting for?": the feedback that ends the running step."""
+    return bool(_STEP_WAIT.search(folded))
 
 
 def asks_first_out(folded: str) -> bool:

@@ -24,6 +24,7 @@ from agent.planner.cues import (
     asks_plc_actions,
     asks_procedure,
     asks_reference,
+    asks_step_wait,
     asks_why,
     hypothetical,
     names_an_alarm,
@@ -1173,6 +1174,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
         q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
+    if asks_step_wait(folded) and q.intent not in (Intent.COMMAND, Intent.WHAT_IF, Intent.CLARIFY):
+        q.intent, q.step_wait, q.tags, q.named_tags = Intent.STATUS, True, [], False  # what ends the step
     _alarms_asked_too(q, folded)
     if _asks_of_a_kind(q, folded):
         q.intent = Intent.KNOWLEDGE  # "por que uma comporta mitra só abre equalizada?": how such gates work

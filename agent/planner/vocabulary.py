@@ -78,9 +78,13 @@ COMMAND_VERBS: dict[str, Action] = {
         ("aborte", "abortar", "aborta", "cancele", "cancelar", "cancela", "abort", "cancel"), Action.ABORT
     ),
 }
-# "para a comporta!" is an order; "para que serve...", "para quando...", "para onde..." are not.
+# "para a comporta!", "para bomba principal" are orders; "para que serve...", "para fins de treinamento, ...",
+# "para mim, ..." are not: "para" stops something only before an article or the thing it stops.
 STOP_PREPOSITION = "para"
-NOT_AN_ORDER_AFTER_PARA = wordset("que quando onde qual quais quanto quem")
+ORDER_AFTER_PARA = wordset(
+    "a o as os tudo ja agora imediatamente bomba comporta comportas valvula valvulas ventilador motor"
+    " resfriador unidade hpu enchimento esvaziamento sequencia eclusagem manobra"
+)
 # A formal request names the action as a noun: "Solicito a abertura da válvula by-pass."
 REQUEST_OPENERS = wordset("solicito solicitamos solicita requisito request requesting")
 NOUN_ACTIONS: dict[str, Action] = {
