@@ -84,3 +84,26 @@ def test_among_many_readings_only_a_limit_crossed_is_said(bundle: PlantBundle) -
     result = _ask(bundle, "overpressure_during_emptying", 70, "como tá a unidade hidráulica?")
     assert "acima de 8,5 bar, «Sobrepressão no sistema hidráulico» (ultrapassado)" in result["answer"]
     assert "abaixo de 4,5 bar" not in result["answer"]
+
+
+def test_a_windows_maximum_asked_against_a_line_is_said_past_each_limit(bundle: PlantBundle) -> None:
+    result = _ask(
+        bundle,
+        "cavitation_low_upstream",
+        230,
+        "qual foi a vibração máxima da bomba nos últimos 2 minutos? quero saber se passou da zona D",
+    )
+    assert {c["id"] for c in result["citations"] if c["kind"] == "tag"} >= {"vibracao_bomba"}, result[
+        "answer"
+    ]
+    assert "8,63 mm/s" in result["answer"] and "Passou do limite de 7,1 mm/s" in result["answer"], result
+
+
+def test_a_sentence_that_only_judges_does_not_pull_the_measurement_away(bundle: PlantBundle) -> None:
+    from tests.planner_helpers import understander
+
+    understand = understander(incident_context(bundle, "quiet_filling_and_upstream_opening", 600))
+    q = understand(
+        "qual a maior taxa de subida do nível da câmara nos últimos 10 min? chegou a passar do limite de 1,2?"
+    )
+    assert q.tags == ["taxa_variacao_nivel_camara"] and q.window_s == 600

@@ -108,7 +108,7 @@ def test_the_words_of_an_order_asked_back_are_read_by_the_guard_for_the_next_mes
 @pytest.mark.parametrize(
     "question",
     [
-        "Prezado, para fins de treinamento, poderia explicar quais condições levaram o CLP a declarar cavitação?",
+        "Prezado, para fins de treinamento, poderia explicar o que levou o CLP a declarar cavitação?",
         "para fins de treinamento, qual a pressão do sistema?",
         "para mim, o nível da câmara tá certo?",
         "para a bomba?",  # asked, not ordered: may I stop it?

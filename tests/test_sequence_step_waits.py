@@ -46,7 +46,9 @@ def test_the_closing_step_waits_on_each_gate_closed_bit(bundle: PlantBundle) -> 
     status = plant_status(incident_context(bundle, "quiet_gate_closing", 150))
     assert status.sequence is not None and status.sequence.sequence_id == "fechamento_comportas"
     waits = status.sequence.waiting_for
-    assert {w.tags[0] for w in waits} >= {"comporta_montante_fechada"} and all(len(w.tags) == 1 for w in waits)
+    assert {w.tags[0] for w in waits} >= {"comporta_montante_fechada"} and all(
+        len(w.tags) == 1 for w in waits
+    )
     assert any(w.met is False for w in waits) and status.sequence.waiting_all
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from agent.planner.answer_alarms import active_alarms, alarm_name
 from agent.planner.answer_readings import (
+    MAX_LIMITS_SAID,
     Voice,
     label,
     limits_sentence,
@@ -16,7 +17,7 @@ from agent.planner.answer_readings import (
     reading_detail,
     reading_sentence,
 )
-from agent.planner.cues import asks_assessment
+from agent.planner.cues import asks_assessment, asks_past_a_line
 from agent.planner.phrases import duration, reason
 from agent.planner.question import Aggregate, Question, Threshold
 from agent.planner.windows import AGO_MARGIN_S
@@ -406,6 +407,25 @@ def _extreme(points: list[dict[str, Any]], pick: Aggregate) -> dict[str, Any] | 
     return chosen[1]
 
 
+def _extreme_against_limits(
+    value: float, limits: list[dict[str, Any]], aggregate: Aggregate, unit: str, v: Voice
+) -> list[str]:
+    """A window's maximum (minimum) against the fault rules' lines above (below) it: past each, or not."""
+    side = "above" if aggregate is Aggregate.MAX else "below"
+    lines = []
+    for lim in [lim for lim in limits if lim.get("side") == side][:MAX_LIMITS_SAID]:
+        past = value > lim["value"] if side == "above" else value < lim["value"]
+        line, rule = v.number(lim["value"], unit), f"«{lim['name']}»"
+        lines.append(
+            v.say(f"Passou do limite de {line} ({rule}).", f"It went past the {line} limit ({rule}).")
+            if past
+            else v.say(
+                f"Não passou do limite de {line} ({rule}).", f"It stayed within the {line} limit ({rule})."
+            )
+        )
+    return lines
+
+
 def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tuple[list[str], list[str]]:
     """The statistic asked for (or the range of the window), when it happened, and where the value is now."""
     s, unit, name = res.get("stats") or {}, res.get("unit", ""), label(description)
@@ -448,11 +468,16 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
             "maior" if q.aggregate is Aggregate.MAX else "menor",
             "highest" if q.aggregate is Aggregate.MAX else "lowest",
         )
+        judged = asks_assessment(fold(q.text)) or asks_past_a_line(fold(q.text))
+        against = (
+            _extreme_against_limits(value, res.get("limits") or [], q.aggregate, unit, v) if judged else []
+        )
         return [
             v.say(
                 f"O {word} valor de {name} {window} foi {v.number(value, unit)}{at}; {now}.",
                 f"The {word} {name} {window} was {v.number(value, unit)}{at}; {now}.",
-            )
+            ),
+            *against,
         ], []
     if q.aggregate is Aggregate.MEAN:
         return [

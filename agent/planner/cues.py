@@ -87,6 +87,18 @@ _ASSESS = re.compile(
 )
 
 
+# "passou da zona D?", "chegou a passar do limite?", "did it go over the limit?": an extreme against a line.
+_PAST_A_LINE = re.compile(
+    r"\b(?:passou|passar|ultrapass\w*|exced\w*|exceed\w*|went (?:over|past|above|beyond)|go (?:over|past)"
+    r"|atingiu|chegou a|reached|zona [a-e]|zone [a-e])\b"
+)
+
+
+def asks_past_a_line(folded: str) -> bool:
+    """Asks whether a value went past a line (a limit, a zone), not only what it was."""
+    return _PAST_A_LINE.search(folded) is not None
+
+
 def asks_assessment(folded: str) -> bool:
     """Asks whether a value is all right (normal, high, worrying), not just what it is."""
     return _ASSESS.search(folded) is not None

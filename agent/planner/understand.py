@@ -88,7 +88,10 @@ from tools.context import ToolContext
 from tools.ports import RuleView, SequenceInfo
 
 UNSURE = 0.845  # an intent score under this, with nothing of the plant named, is not understood
-_CLAUSE_SPLIT = re.compile(r"\s*(?:,|;|\be\b|\band\b|\balem de\b|\bplus\b|\btambem\b)\s*")
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:(?<!\d),|,(?!\d)|;|\be\b|\band\b|\balem de\b|\bplus\b|\btambem\b)\s*"
+)  # not the comma of "limite de 1,2"
+_QUESTION_END = re.compile(r"(?<=[?!.])\s+")  # where a sentence of a question ends
 _WHY_NOT = re.compile(
     r"\bpor ?que (?:eu )?nao\b|\bporque nao\b|\bwhy (?:can ?n?o?'?t|cannot|won'?t|doesn'?t|isn'?t|is "
     r"not|not)\b"
@@ -331,8 +334,29 @@ def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
     return any(w in known and w not in own and w not in STOPWORDS for w in words(folded))
 
 
+def _measured_sentences(folded: str, text: str, ctx: ToolContext) -> tuple[str, str] | None:
+    """The sentences that name what is measured, folded and as written: "qual foi a vibração máxima …?
+    quero saber se passou da zona D" links the first; a later one naming no measurement nor equipment only
+    judges it. None when every sentence counts."""
+    sentences, written = _QUESTION_END.split(folded), _QUESTION_END.split(text.strip())
+    if len(sentences) < 2 or len(written) != len(sentences):
+        return None
+    known, book = measurand_units(ctx.plant), ctx.bundle.commands
+    kept = [
+        i
+        for i, s in enumerate(sentences)
+        if i == 0 or known.keys() & set(words(s)) or find_equipment(words(s), book=book) is not None
+    ]
+    if len(kept) == len(sentences):
+        return None
+    return " ".join(sentences[i] for i in kept), " ".join(written[i] for i in kept)
+
+
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
+    measured = _measured_sentences(folded, q.text, ctx)
+    if measured is not None:  # the judging sentences left out of the search, and of its vector
+        folded, vector = measured[0], SentenceModel.embed([measured[1]])[0]
     clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands, ctx.plant)
     vectors = [vector] if len(clauses) == 1 else list(SentenceModel.embed(clauses))
     found: list[str] = []
