@@ -345,3 +345,22 @@ def test_a_portuguese_passage_given_to_an_english_question_says_so() -> None:
     question = Question(text="What does first-out mean?", language=Language.EN, intent=Intent.KNOWLEDGE)
     answer = write_answer([("search_knowledge", {"hits": [hit]})], Language.EN, question=question)
     assert answer.startswith("The lock's documents say (in Portuguese): A primeira falha"), answer
+
+
+def test_a_measurement_without_equipment_in_a_follow_up_is_of_the_equipment_just_read(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("gate_jam_upstream_left_leaf", 125)
+    say("posição máxima da folha esquerda e da folha direita da comporta de montante nos últimos 2 minutos")
+    result = say("e a corrente média do motor nesses mesmos 2 minutos?")
+    assert _tags(result) == {"corrente_motor_comporta_montante"}, result["answer"]
+    assert "2 min" in result["answer"], result["answer"]
+
+
+def test_the_same_period_is_the_window_of_the_previous_turn(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("gate_jam_upstream_left_leaf", 125)
+    say("qual a corrente média do motor da comporta de montante nos últimos 3 minutos?")
+    result = say("e a posição máxima da comporta de montante no mesmo período?")
+    assert "3 min" in result["answer"] and "maior" in result["answer"], result["answer"]

@@ -19,7 +19,8 @@ _LOCK = threading.Lock()
 _CACHE: dict[int, tuple[Plant, dict[str, str]]] = {}  # by id, with the plant itself: an id can be reused
 
 
-def _described(tag: Tag) -> set[str]:
+def described(tag: Tag) -> set[str]:
+    """The words of a tag's descriptions (pt and en), folded, without stopwords and short words."""
     text = fold(f"{tag.description.pt} {tag.description.en}")
     return {w for w in words(text) if w not in STOPWORDS and len(w) > MIN_WORD_LETTERS}
 
@@ -35,7 +36,7 @@ def measurand_units(plant: Plant) -> dict[str, str]:
     for tag in plant.tags.values():
         if tag.type is DataType.BOOL or not tag.unit or tag.equipment is None:
             continue
-        for w in _described(tag):
+        for w in described(tag):
             owners[w].add(tag.equipment)
             units[w][tag.unit] += 1
     found = {
@@ -55,12 +56,12 @@ def measured_on(equipment: str, folded: str, plant: Plant, *, linked: list[str])
     known = measurand_units(plant)
     asked = {w for w in words(folded) if w in known}
     units = {known[w] for w in asked}
-    if not asked or any(plant.tags[t].unit in units or asked <= _described(plant.tags[t]) for t in linked):
+    if not asked or any(plant.tags[t].unit in units or asked <= described(plant.tags[t]) for t in linked):
         return []
     return [
         t.name
         for t in plant.tags.values()
-        if t.equipment == equipment and t.type is not DataType.BOOL and asked <= _described(t)
+        if t.equipment == equipment and t.type is not DataType.BOOL and asked <= described(t)
     ]
 
 
@@ -68,6 +69,6 @@ def measures(equipment: str, asked: list[str], plant: Plant) -> bool:
     """Whether `equipment` has an analog tag described by all the measurement words `asked` (none asked:
     nothing says it does not)."""
     return not asked or any(
-        t.equipment == equipment and t.type is not DataType.BOOL and set(asked) <= _described(t)
+        t.equipment == equipment and t.type is not DataType.BOOL and set(asked) <= described(t)
         for t in plant.tags.values()
     )

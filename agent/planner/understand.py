@@ -61,7 +61,7 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.measurands import measurand_units, measured_on, measures
+from agent.planner.measurands import described, measurand_units, measured_on, measures
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -72,6 +72,7 @@ from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.units import units_asked, without_units
 from agent.planner.windows import (
     AGO_MARGIN_S,
+    SAME_WINDOW,
     aggregate,
     ago_s,
     asks_trend,
@@ -995,6 +996,31 @@ def leans_on_the_last(q: Question, text: str) -> bool:
     return looks_like_follow_up(text) or opens_as_follow_up(text) or reads_nothing  # "quanto marca o B?"
 
 
+def _on_the_last_equipment(q: Question, folded: str, focus: Focus, ctx: ToolContext) -> None:
+    """A follow-up naming a measurement but no equipment ("e a corrente média do motor?") measures it on
+    the equipment of the previous turn, when that equipment has such a measurement."""
+    plant = ctx.plant
+    owners = {focus.equipment} if focus.equipment else {plant.tags[t].equipment for t in focus.tags}
+    if q.equipment is not None or not q.tags or len(owners) != 1 or None in owners:
+        return
+    (owner,) = owners
+    if any(plant.tags[t].equipment == owner for t in q.tags):
+        return
+    on = measured_on(owner, folded, plant, linked=[])
+    if not on:
+        return
+    best = catalog_for(ctx).ranked(on, _tag_query(folded))[0]
+    asked = set(content_words(_tag_query(folded)))
+
+    def says(tag: str) -> int:  # how many of the question's words the tag's description has
+        return len(asked & described(plant.tags[tag]))
+
+    # "e a corrente do motor?": the gate's motor, not the feeder's nor the pump's; a bare "e a pressão?"
+    # names only a measurement, which the plant's own reading of it answers
+    if says(best) > max(says(t) for t in q.tags) or says(best) == len(asked) >= 2:
+        q.tags, q.named_tags = [best], True
+
+
 def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     """Resolve a follow-up against the previous turn's subject: keep its intent when the turn is vague,
     its subject when the turn names none, and swap a side or a number the turn names."""
@@ -1008,7 +1034,10 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         return  # "e quanto dura o curso de uma comporta?": a kind of equipment, its own subject
     if (whole and not points_back(text)) or (q.intent is Intent.CLARIFY and not leans_on_the_last(q, text)):
         return  # "quantos alarmes ativos?", "book me a flight": asked for itself, whatever came before
+    if SAME_WINDOW.search(folded) and focus.window_s:  # "e a média no mesmo período?"
+        q.window_s = focus.window_s
     if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
+        _on_the_last_equipment(q, folded, focus, ctx)  # "e a corrente do motor?" of the gate just read
         reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
         if q.intent in _VAGUE_INTENTS and not reads_named:  # "e a pressão do sistema?" stays a reading
             q.intent = previous
@@ -1123,8 +1152,45 @@ def without_introduction(text: str) -> str:
     return " ".join(kept) if kept and len(kept) < len(sentences) else text
 
 
+def without_asides(text: str, ctx: ToolContext) -> str:
+    """A message that asks: without the statements before or between its questions that name nothing of the
+    plant ("beleza, vou medir isolamento. o enrolamento tá com quantos graus?"). A statement naming the
+    plant stays: the question may lean on it ("a comporta tá abrindo torta. qual que tá parada?")."""
+    sentences = _QUESTION_END.split(text.strip())
+    if len(sentences) < 2 or not any("?" in s for s in sentences):
+        return text
+    last_question = max(i for i, s in enumerate(sentences) if "?" in s)
+    stems, book = _vocabulary_stems(ctx), ctx.bundle.commands
+
+    def names_the_plant(sentence: str) -> bool:
+        said = content_words(fold(sentence))
+        return any(w[:STEM_LETTERS] in stems for w in said) or find_equipment(said, book=book) is not None
+
+    def aside(sentence: str) -> bool:
+        folded = fold(sentence)
+        return not (
+            "?" in sentence
+            or names_the_plant(sentence)
+            or symptoms_of(folded)
+            or cue_in(FAULT_CUES, words(folded))
+        )
+
+    if not any(names_the_plant(s) for s in sentences if "?" in s):
+        return text  # "Screens froze and nothing updates. What do I do?": the question leans on the rest
+    kept = [s for i, s in enumerate(sentences) if i > last_question or not aside(s)]  # "…? as duas" stays
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+
+STEM_LETTERS = 6  # "hydraulics" is the plant's "hydraulic"; "isolamento" is no word of it
+
+
+def _vocabulary_stems(ctx: ToolContext) -> frozenset[str]:
+    return frozenset(w[:STEM_LETTERS] for w in catalog_for(ctx).index.vocabulary)
+
+
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
-    text = with_digits(spelled_out(without_introduction(without_radio(text))))  # "qto", "zero vírgula cinco"
+    text = without_asides(without_introduction(without_radio(text)), ctx)
+    text = with_digits(spelled_out(text))  # "qto", "zero vírgula cinco"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
     before = Language(focus.language) if focus is not None and focus.language else Language.PT

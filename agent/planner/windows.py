@@ -10,9 +10,9 @@ from agent.planner.question import Aggregate, Threshold
 _AMOUNT_WORDS = "|".join(sorted(v.NUMBER_WORDS, key=len, reverse=True))
 _UNIT = r"(s|seg\w*|sec\w*|min\w*|h|hrs?|horas?|hours?|dias?|days?|semanas?|weeks?)\b"
 WINDOW = re.compile(
-    rf"(?:ultim[oa]s?|last|past|nos|nas|in the)\s+(?:(\d+(?:[.,]\d+)?)\s*|({_AMOUNT_WORDS})\s+)?"
-    + _UNIT
-    + r"(\s+(?:e meio|e meia|and a half))?"
+    r"(?:ultim[oa]s?|last|past|nos|nas|in the|over the|nesses|nessas|nestes|nestas|desses|dessas|in those"
+    r"|those|these)(?:\s+(?:mesm[oa]s|same|ultim[oa]s|last))?"
+    rf"\s+(?:(\d+(?:[.,]\d+)?)\s*|({_AMOUNT_WORDS})\s+)?" + _UNIT + r"(\s+(?:e meio|e meia|and a half))?"
 )
 # "3 minutos atrás", "há 10 min", "5 minutes ago": the value back then.
 AGO = re.compile(
@@ -25,6 +25,11 @@ _TREND = re.compile(
     r"|going (?:up|down)|heating up|cooling (?:down)?|warming up|stable|steady|trending"
     r"|getting (?:hotter|colder|warmer|cooler|higher|lower|worse|better)"
     r"|ficando (?:mais )?(?:quente|fri[oa]|alt[oa]|baix[oa]|pior)|piorando|melhorando)\b"
+)
+# "no mesmo período", "nesse intervalo", "over the same window": the window of the previous turn.
+SAME_WINDOW = re.compile(
+    r"\b(?:n?[oe]ss?[ea]s? (?:mesm[oa]s? )?|n?[oa]s? mesm[oa]s? )(?:periodo|intervalo|janela|tempo|minutos)\b"
+    r"|\b(?:same|that|this) (?:window|period|interval|time span|timeframe)\b"
 )
 AGO_MARGIN_S = 60.0  # "3 minutos atrás": the window reaches a minute further back
 TREND_WINDOW_S = 300.0  # "tá subindo?": the last five minutes
