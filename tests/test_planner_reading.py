@@ -235,3 +235,28 @@ def test_site_words_are_replaced_in_one_pass(bundle: PlantBundle) -> None:
     assert understand("e ai, quanto ta a regua la de cima agora?", ctx).tags == [
         "nivel_reservatorio_montante"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("quantos ciclos a eclusa já fez?", ["ciclos_eclusa"]),
+        ("how many cycles has the lock done?", ["ciclos_eclusa"]),
+        ("horímetro da bomba", ["horas_operacao_bomba"]),
+        (
+            "pra planilha do turno: ciclos da eclusa, manobras de cada comporta e horímetro da bomba",
+            ["ciclos_eclusa", "ciclos_comporta_jusante", "ciclos_comporta_montante", "horas_operacao_bomba"],
+        ),
+    ],
+)
+def test_counters_are_read_not_energy_per_cycle(bundle: PlantBundle, text: str, tags: list[str]) -> None:
+    q = understand(text, incident_context(bundle, "quiet_idle", 290))
+    assert q.intent is Intent.READ and sorted(q.tags) == sorted(tags), q
+
+
+def test_which_alarm_is_this_explains_the_alarm_it_names(bundle: PlantBundle) -> None:
+    q = understand(
+        "que alarme de desalinhamento é esse na montante?",
+        incident_context(bundle, "gate_jam_upstream_left_leaf", 40),
+    )
+    assert q.intent is Intent.EXPLAIN and q.rule == "desalinhamento_folhas_comporta_montante", q

@@ -259,6 +259,17 @@ def _gate_on_side_of(equipment: str | None) -> str | None:
     return f"comporta_{side}" if side else None
 
 
+def _counter_asked(folded: str, ctx: ToolContext) -> list[str]:
+    """The PLC's counter (cycles, operations, starts, running hours) whose description the words name."""
+    asked = set(content_words(_tag_query(folded)))
+    counters = [
+        t.name
+        for t in ctx.plant.plc_tags
+        if t.group.value == "diagnostic" and t.type is not DataType.BOOL and asked & described(t)
+    ]
+    return catalog_for(ctx).ranked(counters, _tag_query(folded))[:1] if counters else []
+
+
 def _only_a_name(q: Question, folded: str, ctx: ToolContext) -> None:
     """ "como tá a bomba?" names the pump, not its flow tag; "como tá o enchimento?" the operation."""
     asked = set(content_words(_tag_query(folded)))
@@ -306,6 +317,8 @@ def _with_measurand(clauses: list[str], book: CommandBook, plant: Plant) -> list
 
         def owner(clause: str) -> str | None:  # of what the first clause names, what measures this clause's
             asked = [w for w in words(clause) if w in known]
+            if not asked:  # "ciclos da eclusa, …, horímetro da bomba": no measurement to give an owner
+                return None
             return next((e for e in in_first if e and measures(e, asked, plant)), None)
 
         clauses = [
@@ -400,7 +413,7 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             tags = on_transmitter([link.tag for link in links], letter, ctx.plant)
         if tags:
             head = head or next(iter(content_words(_tag_query(clause))), "")
-        found += tags[: 1 if len(clauses) > 1 else 4 if _EVERY.search(clause) else 3]
+        found += tags[: 4 if _EVERY.search(clause) else 1 if len(clauses) > 1 else 3]  # "…, cada comporta"
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
 
@@ -583,7 +596,9 @@ _WH_WORD = re.compile(r"\b(?:o que|que|por ?que|porque|what|why|how|como|qual|qu
 _EXPLAIN_ALARM = re.compile(
     r"\b(?:expli\w*|explain\w*|significa\w*|quer dizer|mean\w*|dispara|disparar|aciona|acionar|trigger\w*|"
     r"go(?:es)? off|trips?|real|verdade\w*|verdadeiro|falso|false|confi\w*|trust\w*|bad sensor|sensor ruim)\b"
-)
+    r"|\b(?:que|qual) alarme (?:\w+ ){0,3}?e ess[ea]\b"
+    r"|\b(?:what|which) alarm (?:\w+ ){0,3}?is (?:this|that)\b"
+)  # "que alarme de desalinhamento é esse na montante?"
 _AMOUNT_READS = frozenset({Intent.PROCEDURE, Intent.KNOWLEDGE, Intent.STATUS})
 
 
@@ -719,6 +734,12 @@ def _decide(
     if _PER_CYCLE.search(folded) and not why:
         return Intent.ENERGY_PER_CYCLE, margin  # "quanto a eclusa consome por ciclo?"
     if (
+        intent is Intent.ENERGY_PER_CYCLE
+        and _COUNT.search(folded)
+        and not _ENERGY_WORDS.intersection(words(folded))
+    ):
+        return Intent.READ, margin  # "quantos ciclos a eclusa já fez?": its counter, not energy per cycle
+    if (
         intent in (Intent.POWER_BY_EQUIPMENT, Intent.ENERGY_PER_CYCLE)
         and q.named_tags
         and (
@@ -795,6 +816,7 @@ _ENERGY_WORDS = wordset(
     "potencia energia kw kwh consumo consumiu consome consomem gasto gasta gastou power energy consumption "
     "used"
 )
+_COUNT = re.compile(r"\b(?:quant[oa]s|numero de|contador|how many|count)\b")
 _PER_CYCLE = re.compile(r"\b(por|cada|each|per) (ciclo|cycle|eclusagem|lockage)\b")
 _ALL_OK = re.compile(
     r"\b(tudo (certo|ok|bem|normal)|all (good|ok|right|fine)|everything (ok|okay|fine|good|alright))\b"
@@ -1247,6 +1269,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     _rules(q, text_words, vector, ctx)
     bits_only = q.named_tags and all(ctx.plant.tags[t].type is DataType.BOOL for t in q.tags)
     q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only)
+    if q.intent is Intent.READ and not q.tags and _COUNT.search(folded):
+        q.tags, q.named_tags = _counter_asked(folded, ctx), True  # "quantos ciclos a eclusa já fez?"
     q.intent = _on_topic(q, text, ctx)
     said = subject_words(text)
     if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):
