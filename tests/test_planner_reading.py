@@ -260,3 +260,34 @@ def test_which_alarm_is_this_explains_the_alarm_it_names(bundle: PlantBundle) ->
         incident_context(bundle, "gate_jam_upstream_left_leaf", 40),
     )
     assert q.intent is Intent.EXPLAIN and q.rule == "desalinhamento_folhas_comporta_montante", q
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("whats the positon of fillign valve 2", "posicao_valvula_enchimento_2"),
+        ("whats the posiiton of filing valve 1", "posicao_valvula_enchimento_1"),
+    ],
+)
+def test_a_misspelt_measurement_of_named_equipment_is_read(bundle: PlantBundle, text: str, tag: str) -> None:
+    q = understand(text, incident_context(bundle, "quiet_filling_and_upstream_opening", 100))
+    assert q.intent is Intent.READ and q.tags == [tag], q
+
+
+@pytest.mark.parametrize(
+    "text", ["Can you help me fill in my tax return?", "can you fill out this form for me?"]
+)
+def test_filling_in_a_form_names_no_sequence(bundle: PlantBundle, text: str) -> None:
+    q = understand(text, incident_context(bundle, "quiet_idle", 100))
+    assert q.sequence is None and q.intent in (Intent.OUT_OF_DOMAIN, Intent.CLARIFY), q
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["da pra inverter o enchimento com a chata dentro?", "can I reverse the filling with a boat inside?"],
+)
+def test_reversing_an_operation_is_answered_by_the_documents_not_the_preconditions(
+    bundle: PlantBundle, text: str
+) -> None:
+    q = understand(text, incident_context(bundle, "quiet_filling_and_upstream_opening", 200))
+    assert q.intent is Intent.KNOWLEDGE, q

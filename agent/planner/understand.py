@@ -127,8 +127,13 @@ _PROCEDURE_NOUN = re.compile(r"\b(procedimento|procedure|protocolo|passo a passo
 _WHY_WORD = re.compile(r"\b(por ?que|pq|why)\b")
 # "isso tá normal?", "is that within the limit?": the value just given.
 _POINTS_BACK = re.compile(r"\b(isso|isto|esse valor|este valor|essa leitura|that|this|it)\b")
+# "qual o bloqueio?", "o motivo pelo qual …", "what's the reason …": a why without "por que".
+_REASON_ASKED = re.compile(
+    r"\b(?:qual (?:e )?o (?:bloqueio|motivo|impedimento)|o motivo pelo qual|motivo d[oa]"
+    r"|what(?:'s| is) the reason|reason (?:for|why))\b"
+)
 _BLOCKED = re.compile(
-    r"\b(bloquead\w*|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
+    r"\b(bloquead\w*|bloqueio|blocked|impedid\w*|travad[ao] pelo|recusou|refused|not permitted|nao "
     r"(?:foi|vai|deixa|libera|"
     r"parte|abre|fecha|enche|esvazia|funcionou|obedece)|nothing happened|nada aconteceu|didn'?t "
     r"(?:work|start|open))\b"
@@ -140,7 +145,8 @@ _PAST_ALARM = re.compile(
 _LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levou da ultima)\b")
 _HOW_LONG = re.compile(
     r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta|"
-    r"quantos minutos|how many minutes|minutes? (are )?left|time left|tempo restante)\b"
+    r"quantos minutos|how many minutes|minutes? (are )?left|time left|tempo restante"
+    r"|termina quando|acaba quando|quando (?:termina|acaba)|when (?:will|does) it (?:finish|end|be done))\b"
 )
 # Sequences by what a question wants done, when it does not name one.
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
@@ -344,8 +350,18 @@ def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
     if names is None:
         return True
     own = {w for phrase in (names.pt, names.en, *names.aliases) for w in words(fold(phrase))}
-    known = catalog_for(ctx).index.vocabulary
-    return any(w in known and w not in own and w not in STOPWORDS for w in words(folded))
+    index = catalog_for(ctx).index
+    said = [w for w in words(folded) if w not in own and w not in STOPWORDS]
+    if any(w in index.vocabulary for w in said):
+        return True
+    return any(  # "whats the positon of fillign valve 2": a plant word within its typos
+        len(w) >= MIN_TYPO_LETTERS and index.search(w, limit=1, min_score=0.8)
+        for w in said
+        if not w.isdigit()
+    )
+
+
+MIN_TYPO_LETTERS = 5
 
 
 def _measured_sentences(folded: str, text: str, ctx: ToolContext) -> tuple[str, str] | None:
@@ -501,6 +517,8 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     ordered = sorted(enumerate(text_words), key=lambda iw: iw[1] in _PAST_ACTIONS)
     for i, word in ordered:
         action = ACTION_WORDS.get(word)
+        if tuple(text_words[i : i + 2]) in v.NOT_AN_ACTION:  # "fill in my tax return" fills no chamber
+            continue
         if action is not None and not _NAMES_A_THING.intersection(text_words[max(i - 2, 0) : i + 2]):
             return (
                 SEQUENCE_BY_ACTION.get((action, q.equipment))
@@ -572,6 +590,28 @@ _NOT_FOR_A_NAME = (
 )
 
 
+# A question about the tags themselves: which exist, what they are called.
+_ABOUT_TAGS = re.compile(
+    r"\b(?:tags?|variave(?:l|is)|variables?|sensor(?:es|s)?|instrumentos?|transmissores|lista\w*|list"
+    r"|existem|exist|nome|name)\b"
+)
+
+
+_FAREWELL = re.compile(
+    r"\b(?:ate (?:a proxima|mais|logo|amanha|depois)|tchau|falou|bye|see you|good ?night)\b"
+)
+FAREWELL_WORDS = 5
+_ACTIVE_LIST = re.compile(
+    r"\b(?:quais|que|which|what|any) (?:os |as )?(?:alarmes|alarms)(?: \w+){0,2}? "
+    r"(?:ativos|active|tao ativos|estao ativos|tem agora|are on|are active)\b"
+)
+# Reversing an operation under way (filling into emptying): what the documents forbid or allow.
+_REVERSE = re.compile(
+    r"\b(?:inverter|inverte|inverto|invertendo|reverter|reverte|reverto|reverse|reversing|inverso|contrario)\b"
+    r"|\b(?:mudar|trocar|switch|change) (?:o |the )?(?:sentido|direction)\b"
+)
+
+
 def _names_only(folded: str) -> bool:
     """The question is little more than a measurement's name ("turbidez?", "pressão do sistema")."""
     return len(content_words(_tag_query(folded))) <= 3 and not _opens_check(folded)
@@ -618,7 +658,13 @@ def _decide(
     named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
     if q.what_if is not None or (hypothetical(folded) and not asks_procedure(folded)):
         return Intent.WHAT_IF, 1.0  # one the sandbox cannot play is answered from the documents
-    why = asks_why(folded) or bool(_WHY_WORD.search(folded))
+    if _FAREWELL.search(folded) and len(content_words(folded)) <= FAREWELL_WORDS:
+        return Intent.GREETING, 1.0  # "fechou, até a próxima"
+    if _ACTIVE_LIST.search(folded) and not q.what_if:
+        return Intent.ACTIVE_ALARMS, 1.0  # "o painel tá piscando, quais alarmes tão ativos?"
+    if _REVERSE.search(folded):  # "posso inverter o enchimento com a chata dentro?": a rule of the documents
+        return Intent.KNOWLEDGE, 1.0  # no precondition of the PLC says it: the answer is not "sim, pode"
+    why = asks_why(folded) or bool(_WHY_WORD.search(folded)) or bool(_REASON_ASKED.search(folded))
     if (q.sequence or q.equipment) and (_WHY_NOT.search(folded) or (why and _BLOCKED.search(folded))):
         return Intent.WHY_NOT, 1.0
     intent, margin = _semantic(q, ranked, folded, named)
@@ -779,6 +825,8 @@ def _decide(
         return Intent.READ, margin  # "turbidez?", "taxa de enchimento?"
     if intent is Intent.READ and not (q.tags or q.equipment) and (q.symptoms or q.fault):
         return Intent.EXPLAIN, margin
+    if intent is Intent.SEARCH_TAGS and q.named_tags and not _ABOUT_TAGS.search(folded):
+        return Intent.READ, margin  # "whats the posiiton of filing valve 1": its value, not its tag's name
     return intent, margin
 
 
@@ -1262,6 +1310,10 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     elif q.equipment is not None and (not q.tags or asks_state(text_words)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
+        unit = q.threshold.unit if q.threshold is not None else None
+        in_unit = [t for t in q.tags if unit and ctx.plant.tags[t].unit == unit]
+        if in_unit:  # "quando o nível de montante ficou abaixo de 10,8 m?": its measurement in metres
+            q.tags, q.named_tags = in_unit[:1], True
     _in_units_asked(q, ctx)
     _amounts_not_bits(q, folded, ctx, book)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])

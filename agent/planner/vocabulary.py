@@ -266,6 +266,9 @@ READ_WORDS = (
     "current",
 )
 
+# Action words that, with the next word, do something else ("fill in a form", "fill out", "open up about").
+NOT_AN_ACTION = frozenset({("fill", "in"), ("fill", "out"), ("open", "up"), ("close", "to")})
+
 # Sequence ids by what they do, for "posso abrir a comporta de montante?" and "can I fill the chamber?".
 SEQUENCE_BY_ACTION: dict[tuple[Action, str | None], str] = {
     (Action.OPEN, "comporta_montante"): "abertura_comporta_montante",

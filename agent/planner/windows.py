@@ -128,5 +128,5 @@ def without_trend(folded: str) -> str:
 
 
 def without_window(folded: str) -> str:
-    """The text without its window phrase (so "última hora" is not searched as a tag)."""
-    return AGO.sub(" ", WINDOW.sub(" ", folded))
+    """The text without its window and threshold phrases (so "última hora" is not searched as a tag)."""
+    return _THRESHOLD.sub(" ", AGO.sub(" ", WINDOW.sub(" ", folded)))  # nor "passou de 6 mm/s"
