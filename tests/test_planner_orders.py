@@ -112,6 +112,7 @@ def test_the_words_of_an_order_asked_back_are_read_by_the_guard_for_the_next_mes
         "para fins de treinamento, qual a pressão do sistema?",
         "para mim, o nível da câmara tá certo?",
         "para a bomba?",  # asked, not ordered: may I stop it?
+        "Para o relatório de ocorrência, solicito a descrição do evento em curso e a primeira falha.",
     ],
 )
 def test_para_as_a_preposition_is_no_order_to_stop(bundle: PlantBundle, question: str) -> None:

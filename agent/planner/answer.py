@@ -221,6 +221,10 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
     if readings is not None:
         said, details = readings_answer(readings.get("readings", [])[:3], v)
         return [calm + v.say("; as leituras do equipamento:", "; the equipment reads:"), *said], details
+    knowledge = _first(results, ToolName.SEARCH_KNOWLEDGE)
+    if q.intent is Intent.WHAT_TO_DO and knowledge and knowledge.get("hits"):  # a situation no alarm covers
+        said, source = _knowledge(knowledge, v, question=q.text, doing=True)
+        return [*said, calm + v.say(" no CLP para isso.", " in the PLC for this.")], source
     if q.intent is Intent.WHAT_TO_DO:
         return [
             calm

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lockpilot.text import content_words
+
 # "o que eu faço", "o que devo fazer", "como proceder", "what should I do", "how do we handle it"...
 _PROCEDURE = re.compile(
     r"\bo que (?:eu |a gente |nos |voce )?(?:devo |posso |tenho que |preciso |deveria |vou |faz |se )?"
@@ -107,6 +109,16 @@ def asks_assessment(folded: str) -> bool:
 def names_an_alarm(folded: str) -> bool:
     """Says "alarm" or "rule": the rule its words name is the subject, active or not."""
     return _NAMES_ALARM.search(folded) is not None
+
+
+def situation_told(folded: str) -> str | None:
+    """What is happening, when the message tells it besides asking what to do ("um marinheiro caiu na
+    água perto da comporta de jusante, o que eu faço?"); None for "e agora, o que eu faço?"."""
+    told = _PROCEDURE.sub(" ", folded)
+    return told if len(content_words(told)) >= MIN_SITUATION_WORDS else None
+
+
+MIN_SITUATION_WORDS = 3
 
 
 def asks_procedure(folded: str) -> bool:

@@ -73,6 +73,7 @@ def _plain(text: str) -> str:
 
 
 Similarity = Callable[[str, list[str]], list[float]]
+MIN_ENGLISH_WORDS = 8  # an English part shorter than this is keywords for the search, not a translation
 SURE_OVERLAP = 2  # shared words that choose a sentence without the sentence vectors
 CLOSE_SIMILARITY = 0.01  # a second sentence this close to the best one is said too
 
@@ -81,7 +82,8 @@ def answer_from(passage: str, question: str, language: Language, *, similar: Sim
     """The part of `passage` that answers `question`: its steps, the sentences sharing the question's words
     or, across languages (`similar`: sentence-vector similarity), the nearest; else its first sentences."""
     units = _units(passage)
-    if language is Language.EN and any(u.english for u in units):
+    english_words = sum(len(words(u.text)) for u in units if u.english)
+    if language is Language.EN and english_words >= MIN_ENGLISH_WORDS:  # not "EN: e-stop buttons" keywords
         units = [u for u in units if u.english or u.step]
     elif any(not u.english for u in units):
         units = [u for u in units if not u.english]

@@ -164,6 +164,9 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
         pick = q.rule  # no rule active (an anomaly at most): what that alarm would mean, what to do then
     if pick is not None and pick.startswith(ANOMALY_PREFIX):
         return []  # an anomaly is no rule to explain: the listing says it
+    searched = any(name == ToolName.SEARCH_KNOWLEDGE for name, _ in done)
+    if pick is None and q.intent is Intent.WHAT_TO_DO and q.situation and not searched:
+        return [(ToolName.SEARCH_KNOWLEDGE, {"query": q.situation, "limit": 2})]  # what no alarm covers
     if pick is None:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]

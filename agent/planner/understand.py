@@ -28,6 +28,7 @@ from agent.planner.cues import (
     asks_why,
     hypothetical,
     names_an_alarm,
+    situation_told,
 )
 from agent.planner.dialogue import (
     Focus,
@@ -1222,6 +1223,19 @@ def without_introduction(text: str) -> str:
     return " ".join(kept) if kept and len(kept) < len(sentences) else text
 
 
+def _site_terms(text: str, ctx: ToolContext) -> str:
+    """The plant's own terms for the site words a text uses ("caiu na água": "pessoa na água"), leaving out
+    the names of places and equipment (those are the tags' words): what a situation is, to search for."""
+    tag_words = catalog_for(ctx).index.vocabulary
+    found = with_vocabulary(text, ctx.plant)[len(fold(text)) :]
+    kept = [
+        term
+        for canonical in ctx.plant.vocabulary
+        if (term := fold(canonical)) in found and not set(words(term)) <= tag_words
+    ]
+    return " ".join(kept)
+
+
 def without_asides(text: str, ctx: ToolContext) -> str:
     """A message that asks: without the statements before or between its questions that name nothing of the
     plant ("beleza, vou medir isolamento. o enrolamento tá com quantos graus?"). A statement naming the
@@ -1349,6 +1363,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.WHY_NOT and q.sequence is None and (q.equipment or len(owners) == 1):
         q.intent = Intent.EXPLAIN  # "por que a válvula 2 não abre?": no sequence to check, its fault
         q.equipment = q.equipment or owners.pop()
+    told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO else None
+    if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
+        q.situation = _site_terms(told, ctx) or told
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY

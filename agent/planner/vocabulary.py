@@ -79,12 +79,13 @@ COMMAND_VERBS: dict[str, Action] = {
     ),
 }
 # "para a comporta!", "para bomba principal" are orders; "para que serve...", "para fins de treinamento, ...",
-# "para mim, ..." are not: "para" stops something only before an article or the thing it stops.
+# "para o relatório, ..." are not: "para" stops something only before the thing it stops (after an article).
 STOP_PREPOSITION = "para"
 ORDER_AFTER_PARA = wordset(
-    "a o as os tudo ja agora imediatamente bomba comporta comportas valvula valvulas ventilador motor"
-    " resfriador unidade hpu enchimento esvaziamento sequencia eclusagem manobra"
+    "tudo ja agora imediatamente bomba comporta comportas valvula valvulas ventilador motor resfriador"
+    " unidade hpu enchimento esvaziamento sequencia eclusagem manobra motobomba"
 )
+ARTICLES = wordset("a o as os")
 # A formal request names the action as a noun: "Solicito a abertura da válvula by-pass."
 REQUEST_OPENERS = wordset("solicito solicitamos solicita requisito request requesting")
 NOUN_ACTIONS: dict[str, Action] = {
