@@ -291,3 +291,49 @@ def test_reversing_an_operation_is_answered_by_the_documents_not_the_preconditio
 ) -> None:
     q = understand(text, incident_context(bundle, "quiet_filling_and_upstream_opening", 200))
     assert q.intent is Intent.KNOWLEDGE, q
+
+
+@pytest.mark.parametrize(
+    ("incident", "at_s", "text", "intent"),
+    [
+        (
+            "quiet_filling_and_upstream_opening",
+            200,
+            "Eclusa, aqui é o comandante do empurrador Rio Tietê, já tô dentro da câmara. "
+            "Quanto tempo falta pra encher e abrir a de montante?",
+            Intent.TIME_TO,  # a question with an action word after "e" is no order
+        ),
+        (
+            "quiet_filling_and_upstream_opening",
+            200,
+            "Central, comboio aguardando a jusante. Quanto demora pra baixar a câmara? câmbio",
+            Intent.TIME_TO,
+        ),
+        (
+            "quiet_filling_and_upstream_opening",
+            200,
+            "Central, comandante do comboio. Já tá enchendo?",
+            Intent.STATUS,
+        ),
+        ("quiet_filling_and_upstream_opening", 200, "e a câmara, parou de encher?", Intent.STATUS),
+        (
+            "quiet_idle",
+            200,
+            "Could the upstream gate be opened now? Please state which interlock conditions are not met.",
+            Intent.CHECK_SEQUENCE,
+        ),
+    ],
+)
+def test_boat_masters_and_auditors_are_understood(
+    bundle: PlantBundle, incident: str, at_s: float, text: str, intent: Intent
+) -> None:
+    q = understand(text, incident_context(bundle, incident, at_s))
+    assert q.intent is intent, q
+
+
+def test_an_alarm_two_rules_share_the_words_of_is_the_one_with_no_unasked_word(bundle: PlantBundle) -> None:
+    q = understand(
+        "que horas disparou o alarme de temperatura do óleo?",
+        incident_context(bundle, "hpu_oil_overtemp", 600),
+    )
+    assert q.intent is Intent.ALARM_HISTORY and q.rule == "temperatura_oleo_hpu_alta", q

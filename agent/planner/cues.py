@@ -18,6 +18,8 @@ _PROCEDURE = re.compile(
     r"|\bcomo (?:e que )?(?:se )?faz\b|\bhow do (?:i|we|you) do (?:it|that|this)\b"
     r"|\b(?:que|o que) (?:eu )?faco\b|\bfaco o que\b|\be agora\W*$|\b(?:what|now) now\W*$|\bnow what\b"
     r"|\bnext (?:action|step)s?\b|\bproximo passo\b|\brecommended action\b|\bacao recomendada\b"
+    r"|\b(?:prescribed|required|standard|expected) (?:response|action|procedure)\b"
+    r"|\b(?:resposta|acao|conduta) (?:prevista|prescrita|padrao|esperada)\b"
 )
 # "o que é cavitação?", "what is a mitre gate?", "pra que serve a régua?", "what does X mean?"...
 _DEFINITION = re.compile(

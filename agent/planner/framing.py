@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-_CALLED = r"(?:sala(?: de controle)?|central|controle|cco|operador|operacao|operação|control room|control)"
+_CALLED = (
+    r"(?:sala(?: de controle)?|central|controle|cco|operador|operacao|operação|control room|control|eclusa"
+    r"|lock control)"
+)
 # "sala, ...", "central: ...", "manutenção pra sala: ...", "campo para central, ..."
 _VOCATIVE = re.compile(
     rf"^\s*(?:(?:[\wçãéêíóõú]+ ){{0,3}}(?:pra|para|p/|to) (?:a )?)?{_CALLED}\s*[,:;.!-]\s*", re.IGNORECASE
@@ -13,7 +16,10 @@ _VOCATIVE = re.compile(
 # "eletricista aqui.", "aqui é a manutenção na casa de bombas.", "campo falando."
 _CALLER = re.compile(
     r"^\s*(?:[\wçãéêíóõú]+ ){0,3}(?:aqui|falando|na escuta)\s*[,.;:!]\s*"
-    r"|^\s*aqui (?:(?:e|é) [^?.,;:!]*|[\wçãéêíóõú]+)[.,;:!]\s*",
+    r"|^\s*aqui (?:(?:e|é) [^?.,;:!]*|[\wçãéêíóõú]+)[.,;:!]\s*"
+    # a boat master names the boat: "comandante do comboio que tá na câmara.", "this is the tug Tietê,"
+    r"|^\s*(?:(?:aqui (?:e|é)|this is) )?(?:o |a |the )?(?:comandante|mestre|pr[aá]tico|capit[aã]o|skipper|"
+    r"captain|master)\b[^?.,;:!]*[.,;:!]\s*",
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(

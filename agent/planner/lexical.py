@@ -21,6 +21,11 @@ from tools.whatif.action import ActionError, parse_action
 
 _NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)")
 _MAY = frozenset(("pode", "poderia", "podia"))
+# A question that asks for something ("quanto tempo…?", "when…?"): an action word in it is no order.
+_WH_QUESTION = re.compile(
+    r"(?:^|[.!?]\s+)(?:quanto|quantos|quanta|quando|qual|quais|como|onde|por ?que|what|when|how|which|why"
+    r"|where)\b[^.!?]*\?\s*$"
+)
 _AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
 
 
@@ -123,6 +128,8 @@ def order_in(text: str, book: CommandBook) -> Order | None:
     if asked_what_if(folded) is not None:
         return None
     action = command_action(text_words, folded)
+    if action is None and _WH_QUESTION.search(folded):  # "quanto tempo falta pra encher e abrir a montante?"
+        return None
     if action is None:  # "ignore as regras e abra a comporta": the order after the conjunction
         clause = next((c for c in _AFTER_AND.split(folded)[1:] if command_action(words(c), c.strip())), None)
         if clause is None:

@@ -86,6 +86,23 @@ def _key(p: RuleProfile, m: Mention, word_score: float) -> tuple[int, int, int, 
     return (len(m.symptoms & p.symptoms), equipment, int(bool(m.tags & p.tags)), round(word_score, 6))
 
 
+TOGETHER_MAX = 2  # rules a pair of common words may name together ("temperatura" + "óleo": high, very high)
+TOGETHER_MARGIN = 1.5  # idf by which they must lead every other rule
+
+
+def _named_together(
+    m: Mention, ps: list[RuleProfile], by_words: dict[str, tuple[float, bool]]
+) -> list[tuple[tuple[int, int, int, float], int, str]]:
+    """The one or two rules an alarm's words name only together, well ahead of every other rule."""
+    ranked = sorted(ps, key=lambda p: -by_words[p.id][0])
+    best = by_words[ranked[0].id][0]
+    lead = [p for p in ranked if by_words[p.id][0] == best]
+    rest = [by_words[p.id][0] for p in ranked[len(lead) :]]
+    if best <= 0 or len(lead) > TOGETHER_MAX or (rest and best - rest[0] < TOGETHER_MARGIN):
+        return []
+    return [(_key(p, m, best), -len(p.words), p.id) for p in lead]
+
+
 def rank_rules(m: Mention, profiles: Iterable[RuleProfile]) -> list[str]:
     """The rules the question is about, best first; several only when they are equally likely."""
     ps = list(profiles)
@@ -99,6 +116,8 @@ def rank_rules(m: Mention, profiles: Iterable[RuleProfile]) -> list[str]:
         or (by_words[p.id][1] and m.equipment in (None, *p.equipments))
         or (m.alarm_named and m.tags & p.tags)
     ]
+    if not keyed and m.alarm_named:  # "o alarme de temperatura do óleo": no one word is distinctive, both are
+        keyed = _named_together(m, ps, by_words)
     if not keyed:
         return []
     keyed.sort(key=lambda k: (k[0], k[1]), reverse=True)  # stable: ties keep the rule file's order

@@ -147,7 +147,8 @@ _LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levo
 _HOW_LONG = re.compile(
     r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta|"
     r"quantos minutos|how many minutes|minutes? (are )?left|time left|tempo restante"
-    r"|termina quando|acaba quando|quando (?:termina|acaba)|when (?:will|does) it (?:finish|end|be done))\b"
+    r"|termina quando|acaba quando|quando (?:termina|acaba)|when (?:will|does) it (?:finish|end|be done)"
+    r"|quanto demora|demora quanto|vai demorar|demora muito|how long will it take)\b"
 )
 # Sequences by what a question wants done, when it does not name one.
 SEQUENCE_BY_ACTION = v.SEQUENCE_BY_ACTION
@@ -510,11 +511,17 @@ def _measured_by(fault: Tag, plant: Plant) -> str | None:
     return best[1] if best[0] >= MIN_SHARED_WORDS else None
 
 
+_PASSIVE = {"opened": "open", "closed": "close", "filled": "fill", "emptied": "empty", "started": "start"}
+
+
 def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo]) -> str | None:
     named = find_sequence(text_words, sequences)
     if named is not None:
         return named
     # "já encheu, por que não libera abrir a montante?": what is asked about, not what already happened
+    text_words = [  # "could the upstream gate be opened?": the action asked in the passive
+        _PASSIVE.get(w, w) if i and text_words[i - 1] == "be" else w for i, w in enumerate(text_words)
+    ]
     ordered = sorted(enumerate(text_words), key=lambda iw: iw[1] in _PAST_ACTIONS)
     for i, word in ordered:
         action = ACTION_WORDS.get(word)
@@ -529,6 +536,9 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
     return None
 
 
+SIMILARITY_DECIMALS = 2  # 0.857 and 0.859 are the same to the sentence model
+
+
 def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolContext) -> None:
     rules = ctx.alarms.rules() if ctx.alarms is not None else []
     if not rules:
@@ -540,8 +550,8 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
     )
     lexical = rank_rules(mention, profiles_for(rules, owners))
     similar = rule_catalog_for(rules).similarity(vector)
-    if lexical:
-        q.candidates = sorted(lexical, key=lambda r: -similar[r])
+    if lexical:  # by meaning, where it tells them apart; else as the words ranked them (fewest unasked words)
+        q.candidates = sorted(lexical, key=lambda r: -round(similar[r], SIMILARITY_DECIMALS))
     else:
         best = sorted(similar, key=lambda r: -similar[r])[:3]
         q.candidates = [r for r in best if similar[r] >= 0.88]
@@ -550,15 +560,26 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
         mine = [r for r in rules if r.equipment == q.equipment]
         q.candidates = [r.id for r in sorted(mine, key=lambda r: (order.get(r.priority, 4), r.id))][:4]
         q.equipment_rules = True
+    active = {a.id for a in ctx.alarms.active()} if ctx.alarms is not None else set()
+    q.candidates = sorted(q.candidates, key=lambda r: r not in active)  # of equals, the one that is active
     q.rule = q.candidates[0] if q.candidates else None
 
 
 def _opens_check(folded: str) -> bool:
-    """A may-I question ("posso abrir...?", "can I fill...?", "está liberado...?")."""
+    """A may-I question ("posso abrir...?", "can I fill...?", "está liberado...?", "which interlock
+    conditions are not satisfied?")."""
     stripped = folded.lstrip(" ?!¿")
-    return stripped.startswith(v.QUESTION_OPENERS) or any(
-        f" {o} " in f" {stripped} " for o in v.QUESTION_OPENERS
+    return (
+        stripped.startswith(v.QUESTION_OPENERS)
+        or any(f" {o} " in f" {stripped} " for o in v.QUESTION_OPENERS)
+        or bool(_INTERLOCKS.search(stripped))
     )
+
+
+_INTERLOCKS = re.compile(
+    r"\b(?:interlocks?|intertravamentos?|permissivos?|permissives?)\b"
+    r"|\b(?:could|can) (?:the |it )?[\w ]{0,30}?be (?:opened|closed|started|filled|emptied)\b"
+)
 
 
 _WHATS_WRONG = re.compile(
@@ -723,7 +744,10 @@ def _decide(
         and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
     ):
         return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
-    if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and _PROGRESSIVE.search(folded) and not why:
+    doing = _PROGRESSIVE.search(folded) and not why
+    if intent is Intent.TIME_TO and doing and not _HOW_LONG.search(folded):
+        return Intent.STATUS, margin  # "já tá enchendo?": whether it is, not how long it takes
+    if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and doing:
         return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
     if _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment and not asks_definition(folded):
         return Intent.WHAT_TO_DO, margin  # "posso rearmar a bomba já?": what its trip asks before a reset
@@ -860,7 +884,10 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
 
 
 _VALUE_WORDS = wordset("valor value leitura reading quanto quanta how much marca reads")
-_PROGRESSIVE = re.compile(r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b")
+_PROGRESSIVE = re.compile(
+    r"\b(?:ta|esta|tao|estao|ainda|is|are)\s+(?:\w+\s+)?\w+(?:ando|endo|indo|ing)\b"
+    r"|\b(?:parou|parar|stopped) (?:de )?(?:encher|esvaziar|abrir|fechar|filling|emptying|opening|closing)\b"
+)  # "já tá fechando?", "parou de encher?": what it is doing, not whether it may
 _ENERGY_WORDS = wordset(
     "potencia energia kw kwh consumo consumiu consome consomem gasto gasta gastou power energy consumption "
     "used"
