@@ -364,3 +364,21 @@ def test_the_same_period_is_the_window_of_the_previous_turn(
     say("qual a corrente média do motor da comporta de montante nos últimos 3 minutos?")
     result = say("e a posição máxima da comporta de montante no mesmo período?")
     assert "3 min" in result["answer"] and "maior" in result["answer"], result["answer"]
+
+
+def test_the_other_one_is_the_other_side_of_what_was_just_read(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("quiet_idle", 100)
+    first = say("a comporta de jusante tá fechada?")
+    assert first["answer"].startswith("Comporta de jusante fechada e mitrada: sim."), first["answer"]
+    result = say("e a outra?")
+    assert "comporta_montante_fechada" in _tags(result) and "comporta_jusante_fechada" not in _tags(result)
+
+
+def test_done_after_a_sequence_ended_says_which_ended_and_when(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("quiet_gate_closing", 230)
+    result = say("o fechamento das comportas já terminou?")
+    assert "fechamento das comportas" in result["answer"] and "parou às" in result["answer"], result["answer"]

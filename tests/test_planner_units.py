@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.planner.question import Intent
 from agent.planner.understand import understand
 from agent.planner.units import units_asked
+from agent.service import Copilot
+from lockpilot.roles import Role
 from rules.bundle import PlantBundle
 from tests.planner_helpers import incident_context
 
@@ -58,3 +63,19 @@ def test_an_equipment_asked_about_without_a_measurement_gets_its_status(
     q = understand(text, incident_context(bundle))
     status = list(bundle.commands.equipment["bomba_principal"].status_tags)
     assert q.intent is Intent.READ and q.tags == status
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("quanto tá a pressão do sistema em psi?", "psi"),
+        ("What's the chamber level in feet?", "ft"),
+        ("a temperatura do óleo em fahrenheit?", "°F"),
+    ],
+)
+def test_a_unit_the_plant_does_not_measure_in_is_given_beside_the_reading(
+    bundle: PlantBundle, question: str, said: str
+) -> None:
+    copilot = Copilot(tools=incident_context(bundle, "quiet_idle", 120), checkpointer=InMemorySaver())
+    answer = copilot.ask(question, user="ana", role=Role.OPERATOR, thread_id="t").answer
+    assert re.search(rf"\d+(?:[.,]\d)? {re.escape(said)}\b", answer), answer

@@ -13,7 +13,9 @@ from agent.planner.answer_readings import (
     comparison_sentence,
     limits_answer,
     reading_detail,
+    reading_sentence,
     readings_answer,
+    state_first,
 )
 from agent.planner.cues import asks_assessment, asks_first_out, asks_plc_actions, asks_procedure
 from agent.planner.errors import said_error
@@ -22,6 +24,7 @@ from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.passage import answer_from
 from agent.planner.question import Intent, Question
 from agent.planner.semantic import SentenceModel
+from agent.planner.units import Conversion, conversions_asked
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
 from lockpilot.text import fold, words
@@ -102,6 +105,17 @@ def _knowledge(
     return [short], [f"{v.say('Fonte', 'Source')}: {hit['heading']} [{hit['id']}]"]
 
 
+def converted(readings: list[dict[str, Any]], conversions: list[Conversion], v: Voice) -> list[str]:
+    """Each current reading in a unit asked that the plant does not measure in ("≈ 88,5 psi")."""
+    out = []
+    for r in readings:
+        for c in conversions:
+            if r.get("unit") == c.from_unit and isinstance(r.get("value"), int | float):
+                value = v.number(round(c.of(float(r["value"])), 1), c.unit)
+                out.append(v.say(f"Em {c.unit}: cerca de {value}.", f"In {c.unit}: about {value}."))
+    return out
+
+
 def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
     get = lambda tool: _first(results, tool)  # noqa: E731
     if q.intent in (Intent.STATUS,) and (res := get(ToolName.PLANT_STATUS)):
@@ -139,10 +153,15 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
         readings = res.get("readings", [])
         lines, details = readings_answer(readings, v, assess=asks_assessment(fold(q.text)))
+        state = state_first(readings, words(fold(q.text)), v) if not q.named_tags else None
+        if state:  # "a comporta de jusante tá fechada?": yes or no first, then its measurements
+            measured = [reading_sentence(r, v) for r in readings if not isinstance(r.get("value"), bool)]
+            lines = [state, *measured[:1]]
         compared = comparison_sentence(readings, v) if q.compare else None
         lines = (
             [compared] if compared else lines
         )  # which one lags, with both values (each one in the details)
+        lines += converted(readings, conversions_asked(q.text), v)  # "em psi?": the value in that unit too
         against = ops.against_threshold(readings, q.threshold, v) if q.threshold is not None else []
         if against:  # "Sim: agora está em 13,5 m, acima de 10,5 m." says the reading; a suspect one is kept
             lines = [*against, *(lines if readings[0].get("suspect_by") else lines[1:])]
@@ -332,8 +351,8 @@ def write_answer(
         lines, details = _histories(question, results, v)
     if not lines:
         return v.say(
-            "Não encontrei dados para responder. Diga o equipamento, a medição ou o alarme.",
-            "I found no data to answer. Name the equipment, the measurement or the alarm.",
+            "Não encontrei dados para isso. De qual equipamento, medição ou alarme você está falando?",
+            "I found no data for that. Which equipment, measurement or alarm do you mean?",
         )
     out = " ".join(line for line in lines if line)
     details = [d for d in dict.fromkeys(details) if d][:MAX_DETAILS]

@@ -149,6 +149,18 @@ def step_wait_sentence(seq: dict[str, Any], v: Voice) -> str | None:
     )
 
 
+def _last_sequence_sentence(res: dict[str, Any], v: Voice) -> str | None:
+    """The sequence that ran last (within the look-back) and when it stopped."""
+    last = res.get("last_sequence")
+    if not last:
+        return None
+    name, at = last["name"][v.language.value], v.time(last["ended"])
+    name = f"{name[:1].lower() + name[1:]} ({last['sequence_id']})"
+    return v.say(
+        f"A última foi {name}, que parou às {at}.", f"The last one was {name}, which stopped at {at}."
+    )
+
+
 def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[list[str], list[str]]:
     """Sequence, step, progress, time left; alarms with the first-out; untrusted readings; calm in a line.
     With `step_wait`, what ends the running step comes first."""
@@ -157,15 +169,15 @@ def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[l
     if waits:
         return [waits, *filter(None, [_remaining_sentence(seq, v)])], _levels(res, v)
     mode = _pair(MODES, res.get("mode"), v) if res.get("mode") is not None else ""
-    if not seq and not alarms and not untrusted:
-        return [
-            v.say(
-                f"Tudo calmo: nenhuma sequência em andamento, nenhum alarme ativo e as leituras estão boas"
-                f"{f' (modo {mode})' if mode else ''}.",
-                f"All calm: no sequence running, no active alarm and the readings are good"
-                f"{f' ({mode} mode)' if mode else ''}.",
-            )
-        ], _levels(res, v)
+    if not seq and not alarms and not untrusted and not res.get("sequence_unknown"):
+        calm = v.say(
+            f"Tudo calmo: nenhuma sequência em andamento, nenhum alarme ativo e as leituras estão boas"
+            f"{f' (modo {mode})' if mode else ''}.",
+            f"All calm: no sequence running, no active alarm and the readings are good"
+            f"{f' ({mode} mode)' if mode else ''}.",
+        )
+        last = _last_sequence_sentence(res, v)  # "terminou?" just after it ended: which, and when
+        return [calm, *([last] if last else [])], _levels(res, v)
     lines = []
     if seq:
         lines.append(_sequence_sentence(seq, v))
@@ -195,15 +207,9 @@ def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[l
         lines.append(
             v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")
         )
-        if last := res.get("last_sequence"):
-            name, at = last["name"][v.language.value], v.time(last["ended"])
-            name = f"{name[:1].lower() + name[1:]} ({last['sequence_id']})"
-            lines.append(
-                v.say(
-                    f"A última foi {name}, que parou às {at}.",
-                    f"The last one was {name}, which stopped at {at}.",
-                )
-            )
+        last = _last_sequence_sentence(res, v)
+        if last:
+            lines.append(last)
     if alarms:
         lines += active_alarms({"alarms": alarms}, v)[0]
     else:

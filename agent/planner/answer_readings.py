@@ -8,6 +8,7 @@ from typing import Any
 
 from agent.planner.phrases import clock_time, date_time, number, quality, say, utc_time
 from lockpilot.language import Language
+from lockpilot.text import fold, words
 
 MAX_LIMITS_SAID = 3
 MAX_READINGS_WITH_LIMITS = 2  # beyond that, limits crowd the readings out
@@ -237,3 +238,31 @@ def comparison_sentence(readings: list[dict[str, Any]], v: Voice) -> str | None:
         f"{_sentence_start(label(low['description']))} is behind: {v.number(low['value'], unit)} against "
         f"{v.number(high['value'], unit)} for {label(high['description'])}, {v.number(gap, unit)} apart.",
     )
+
+
+# A state asked ("tá fechada?", "is the pump running?") and the words of the bit that reads it.
+_STATE_ASKED: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (
+        frozenset({"fechada", "fechado", "fechadas", "fechados", "closed", "shut"}),
+        frozenset({"fechada", "closed"}),
+    ),
+    (frozenset({"aberta", "aberto", "abertas", "abertos", "open", "opened"}), frozenset({"aberta", "open"})),
+    (
+        frozenset({"ligada", "ligado", "funcionando", "operando", "running", "rodando"}),
+        frozenset({"operacao", "running", "ligado", "ligada"}),
+    ),
+)
+
+
+def state_first(readings: list[dict[str, Any]], asked_words: list[str], v: Voice) -> str | None:
+    """The state asked of equipment, from the current bit that reads it ("Comporta de jusante fechada e
+    mitrada: sim."), before anything else about it."""
+    asked = set(asked_words)
+    for said, described in _STATE_ASKED:
+        if not asked & said:
+            continue
+        for r in readings:
+            name = set(words(fold(r["description"])))
+            if isinstance(r.get("value"), bool) and r.get("freshness") == "current" and name & described:
+                return reading_sentence(r, v)
+    return None

@@ -131,10 +131,24 @@ def side_words(text: str) -> set[str]:
 
 
 def only_sides(text: str, content: list[str]) -> bool:
-    """Whether a turn names nothing but a side or a number ("e a de jusante?", "and the downstream one?")."""
+    """Whether a turn names nothing but a side or a number ("e a de jusante?", "and the downstream one?",
+    "e a outra?")."""
     sides = side_words(text)
     rest = {w for w in content if w not in sides and _SIDE_SYNONYMS.get(w) not in sides} - {"one"}
-    return bool(sides) and not rest
+    return (bool(sides) and not rest) or (bool(rest) and rest <= _OTHER)
+
+
+_OTHER = frozenset({"outra", "outro", "outras", "outros", "other", "another"})
+
+
+def _other_side(focus: Focus) -> set[str]:
+    """ "e a outra?": the side opposite to the one the previous subject is on."""
+    names = [*focus.tags, focus.equipment or "", focus.sequence or ""]
+    for a, b in SWAPS:
+        on_a, on_b = any(a in n for n in names), any(b in n for n in names)
+        if on_a != on_b:
+            return {b if on_a else a}
+    return set()
 
 
 def _swap_name(name: str, wanted: set[str]) -> str:
@@ -153,6 +167,8 @@ def _swap_name(name: str, wanted: set[str]) -> str:
 def swapped(focus: Focus, text: str, *, known_tags: set[str], known_equipment: set[str]) -> Focus | None:
     """The previous subject with its side or number changed as the follow-up says, None if nothing changes."""
     wanted = side_words(text)
+    if not wanted and _OTHER.intersection(words(fold(text))):
+        wanted = _other_side(focus)
     if not wanted:
         return None
     tags = [t2 for t in focus.tags if (t2 := _swap_name(t, wanted)) in known_tags]

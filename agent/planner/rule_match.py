@@ -14,7 +14,7 @@ from tools.ports import RuleView
 # Words of rule names too common to tell rules apart.
 RULE_STOPWORDS = STOPWORDS | wordset(
     "sem nao com ao but not entre between acima abaixo above below limite limit muito very durante during "
-    "while ou or se if"
+    "while ou or se if active ativo ativa ativos ativas on"  # an alarm's state, not its name ("activated")
 )
 
 

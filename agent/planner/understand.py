@@ -744,6 +744,8 @@ def _decide(
         and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
     ):
         return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
+    if q.sequence and _DONE.intersection(words(folded)) and not why and not _HOW_LONG.search(folded):
+        return Intent.STATUS, margin  # "o fechamento das comportas já terminou?": where it stands, not may-I
     doing = _PROGRESSIVE.search(folded) and not why
     if intent is Intent.TIME_TO and doing and not _HOW_LONG.search(folded):
         return Intent.STATUS, margin  # "já tá enchendo?": whether it is, not how long it takes
@@ -789,6 +791,8 @@ def _decide(
         return Intent.EXPLAIN, margin
     if why and intent in (Intent.READ, Intent.STATUS, Intent.ACTIVE_ALARMS):
         return Intent.EXPLAIN, margin
+    if why and intent is Intent.ALARM_HISTORY and not _PAST_ALARM.search(folded):
+        return Intent.EXPLAIN, margin  # "why is the HPU oil temperature alarm on?": why now, not when before
     if intent is Intent.CHECK_SEQUENCE and q.sequence is None and q.tags:
         return Intent.READ, margin
     if intent is Intent.EXPLAIN and q.named_tags and asks_state(words(folded)) and not why:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lockpilot.text import fold
 
@@ -53,3 +54,30 @@ def without_units(text: str) -> str:
     for pattern, _units in _COMPILED:
         folded = pattern.sub(" ", folded)
     return " ".join(w for w in folded.split() if w not in _HOW_MANY)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A unit the plant does not measure in, asked for, and how to reach it from the one it does."""
+
+    unit: str  # the unit asked ("psi")
+    from_unit: str  # the tags' unit ("bar")
+    scale: float
+    offset: float = 0.0
+
+    def of(self, value: float) -> float:
+        return value * self.scale + self.offset
+
+
+_CONVERSIONS: tuple[tuple[re.Pattern[str], Conversion], ...] = (
+    (re.compile(r"\bpsi\b"), Conversion("psi", "bar", 14.5038)),
+    (re.compile(r"\b(?:ft|feet|foot|pes)\b"), Conversion("ft", "m", 3.28084)),
+    (re.compile(r"\bfahrenheit\b|°\s*f\b"), Conversion("°F", "°C", 1.8, 32.0)),
+    (re.compile(r"\bkpa\b|quilopascal|kilopascal"), Conversion("kPa", "bar", 100.0)),
+)
+
+
+def conversions_asked(text: str) -> list[Conversion]:
+    """Units asked that the plant does not measure in ("a pressão em psi", "the level in feet")."""
+    folded = fold(text)
+    return [c for pattern, c in _CONVERSIONS if pattern.search(folded)]
