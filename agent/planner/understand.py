@@ -744,7 +744,7 @@ def _decide(
         and (_GOING.search(folded) or _RUNNING_NOW.search(folded))
     ):
         return Intent.STATUS, margin  # "how's the filling going?", "which sequence is running?"
-    if q.sequence and _DONE.intersection(words(folded)) and not why and not _HOW_LONG.search(folded):
+    if q.sequence and _ENDED.intersection(words(folded)) and not why and not _HOW_LONG.search(folded):
         return Intent.STATUS, margin  # "o fechamento das comportas já terminou?": where it stands, not may-I
     doing = _PROGRESSIVE.search(folded) and not why
     if intent is Intent.TIME_TO and doing and not _HOW_LONG.search(folded):
@@ -916,6 +916,8 @@ _HAPPENING = re.compile(r"\b(happening|going on|acontecendo|rolando|se passando)
 _FRESH = re.compile(
     r"\b(sao|estao|tao|are|is) (atuais|atualizad\w*|current|up to date|live|reais)\b|\bup to date\b"
 )
+# Words that a sequence ended ("já terminou?"); "pronta" asks whether it is ready, a may-I.
+_ENDED = wordset("terminou terminaram acabou acabaram concluiu concluida completou finished done completed")
 _DONE = wordset("done finished over complete completed terminou acabou pronto pronta concluiu completou fim")
 _SEQUENCE_WORD = re.compile(r"\b(sequencias?|sequences?|manobras?|operac\w+)\b")
 _GOING = re.compile(r"\b(going|indo|andando|progress\w*|andamento)\b|\bcomo (esta|ta)\b|\bhow('?s| is)\b")
