@@ -107,3 +107,9 @@ def test_a_sentence_that_only_judges_does_not_pull_the_measurement_away(bundle: 
         "qual a maior taxa de subida do nível da câmara nos últimos 10 min? chegou a passar do limite de 1,2?"
     )
     assert q.tags == ["taxa_variacao_nivel_camara"] and q.window_s == 600
+
+
+def test_the_first_out_answer_gives_the_code_the_plc_latched(bundle: PlantBundle) -> None:
+    result = _ask(bundle, "pump_motor_overcurrent", 120, "qual o código de primeira falha do CLP?")
+    assert "sobrecorrente_motor_bomba" in result["answer"], result["answer"]
+    assert {"kind": "tag", "id": "codigo_primeira_falha"} in result["citations"], result["citations"]

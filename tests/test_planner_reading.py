@@ -337,3 +337,20 @@ def test_an_alarm_two_rules_share_the_words_of_is_the_one_with_no_unasked_word(b
         incident_context(bundle, "hpu_oil_overtemp", 600),
     )
     assert q.intent is Intent.ALARM_HISTORY and q.rule == "temperatura_oleo_hpu_alta", q
+
+
+def test_a_handover_asks_a_reading_a_state_and_the_alarms_in_one_message(bundle: PlantBundle) -> None:
+    q = understand(
+        "passando o turno: como tá o óleo da HPU, a bomba tá ligada e tem alarme pendente?",
+        incident_context(bundle, "hpu_oil_overtemp", 600),
+    )
+    assert q.intent is Intent.READ and q.alarms_too, q
+    assert q.tags == ["temperatura_oleo_hpu", "bomba_principal_status"], q
+
+
+def test_an_amount_in_one_clause_leaves_the_state_asked_in_another(bundle: PlantBundle) -> None:
+    q = understand(
+        "cadê a pressão da hidráulica, caiu pra quanto? e o alívio tá aberto?",
+        incident_context(bundle, "overpressure_relief_blocked", 100),
+    )
+    assert q.intent is Intent.READ and q.tags == ["pressao_sistema", "valvula_alivio_aberta"], q

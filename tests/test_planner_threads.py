@@ -382,3 +382,10 @@ def test_done_after_a_sequence_ended_says_which_ended_and_when(
     say = conversation("quiet_gate_closing", 230)
     result = say("o fechamento das comportas já terminou?")
     assert "fechamento das comportas" in result["answer"] and "parou às" in result["answer"], result["answer"]
+
+
+def test_the_gate_after_a_turn_about_one_gate_is_that_gate(conversation: Callable[[str, float], Say]) -> None:
+    say = conversation("quiet_gate_closing", 60)
+    say("What's the upstream gate motor current right now?")
+    result = say("And how fast is the gate moving?")
+    assert _tags(result) == {"velocidade_comporta_montante"}, result["answer"]

@@ -147,7 +147,12 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         down = [] if found else _errors(results, v)  # the documents down: said after the rules' lines
         return [*limits, *lines, *down], [*details, *(reading_detail(r, v) for r in read["readings"])]
     if q.intent is Intent.ACTIVE_ALARMS and (res := get(ToolName.LIST_ACTIVE_ALARMS)):
-        return alarms.active_alarms(res, v, first_out_asked=asks_first_out(fold(q.text)))
+        lines, details = alarms.active_alarms(res, v, first_out_asked=asks_first_out(fold(q.text)))
+        code = get(ToolName.READ_TAG) if q.first_out else None
+        if code and code.get("readings"):  # "Código da primeira falha registrado pelo PLC: 3."
+            lines += [reading_sentence(r, v) for r in code["readings"]]
+            details += [reading_detail(r, v) for r in code["readings"]]
+        return lines, details
     if q.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE) and (res := get(ToolName.SEARCH_KNOWLEDGE)):
         return _knowledge(res, v, question=q.text, doing=asks_procedure(fold(q.text)))
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):

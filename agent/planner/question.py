@@ -93,6 +93,7 @@ class Question:
     clarify: str = ""  # the question to ask back (Intent.CLARIFY)
     limit_tags: list[str] = field(default_factory=list)  # a limit asked: the measurements its rules limit
     compare: bool = False  # "qual folha está atrasada?", "how far apart are they?": the readings side by side
+    first_out: bool = False  # the first-out asked: the alarm, and the PLC's latched code (q.tags)
     situation: str = ""  # what the message tells is happening besides asking what to do, in plant words
     step_wait: bool = False  # "o que esse passo aguarda?": what ends the running step, before the rest
     alarms_too: bool = False  # readings and "se tem algum alarme ativo" asked in one message: both answered

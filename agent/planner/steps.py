@@ -75,7 +75,8 @@ def _direct(q: Question) -> list[Call] | None:
             *([(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})] if q.sequence else []),
         ],
         Intent.ACTIVE_ALARMS: [
-            (ToolName.LIST_ACTIVE_ALARMS, {"equipment": q.equipment} if q.equipment else {})
+            (ToolName.LIST_ACTIVE_ALARMS, {"equipment": q.equipment} if q.equipment else {}),
+            *([(ToolName.READ_TAG, {"tags": q.tags})] if q.first_out and q.tags else []),  # the latched code
         ],
         Intent.ALARM_KPIS: [(ToolName.ALARM_KPIS, {"window_s": window or 86400.0})],
         Intent.CHECK_SEQUENCE: [(ToolName.CHECK_SEQUENCE_PRECONDITIONS, {"sequence_id": q.sequence})]

@@ -384,6 +384,16 @@ def _measured_sentences(folded: str, text: str, ctx: ToolContext) -> tuple[str, 
     return " ".join(sentences[i] for i in kept), " ".join(written[i] for i in kept)
 
 
+def _state_bit(clause: str, ctx: ToolContext) -> str | None:
+    """The bit a clause asking a state of named equipment reads ("a bomba tá ligada": its running bit)."""
+    book = ctx.bundle.commands
+    equipment = find_equipment(words(clause), book=book) if asks_state(words(clause)) else None
+    if equipment is None or equipment not in book.equipment:
+        return None
+    bits = [t for t in book.equipment[equipment].status_tags if ctx.plant.tags[t].type is DataType.BOOL]
+    return bits[0] if bits else None
+
+
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
     measured = _measured_sentences(folded, q.text, ctx)
@@ -400,6 +410,9 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
         tags = on_transmitter(
             [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
         )
+        state_of = _state_bit(clause, ctx) if len(clauses) > 1 else None
+        if state_of:  # "…, a bomba tá ligada e …": that equipment's state bit
+            tags = [state_of]
         if not tags and asks_trend(clause):  # "getting warmer" pulled the link away from "oil temperature"
             plain = without_trend(clause)
             links = catalog.link_tags(_tag_query(plain), SentenceModel.embed([plain])[0])
@@ -980,6 +993,30 @@ def _cancel_what(language: Language) -> str:
     )
 
 
+_FIRST_OUT_NAMES = frozenset({"first out", "first-out", "primeira falha"})
+
+
+def _first_out_code(plant: Plant) -> list[str]:
+    """The tag in which the PLC latches its first-out code (named so among its aliases)."""
+    return [t.name for t in plant.tags.values() if _FIRST_OUT_NAMES.intersection(fold(a) for a in t.aliases)][
+        :1
+    ]
+
+
+def _the_one_just_read(q: Question, folded: str, focus: Focus, ctx: ToolContext) -> None:
+    """ "the gate", "a válvula" after a turn about one of them: that one, and what of it is asked."""
+    generic = {GENERIC_EQUIPMENT[w] for w in words(folded) if w in GENERIC_EQUIPMENT}
+    if q.equipment is not None or not generic or q.intent not in (Intent.READ, Intent.HISTORY):
+        return
+    owners = {focus.equipment} if focus.equipment else {ctx.plant.tags[t].equipment for t in focus.tags}
+    owner = next(iter(owners)) if len(owners) == 1 else None
+    if owner is None or not any(owner.startswith(kind) for kind in generic):
+        return
+    own = [t.name for t in ctx.plant.tags.values() if t.equipment == owner and t.type is not DataType.BOOL]
+    mine = [t for t in q.tags if t in own] or catalog_for(ctx).ranked(own, _tag_query(folded))[:1]
+    q.equipment, q.tags, q.named_tags, q.follow_up = owner, mine, True, True
+
+
 def _clarify_for(q: Question, folded: str) -> str:
     """The one short question to ask back, when the question lacks what its intent needs."""
     text_words = words(folded)
@@ -1208,6 +1245,9 @@ def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandB
     readings of their equipment ("as válvulas de saída tão abertas quanto?": their positions)."""
     if not q.tags or not _HOW_MUCH.search(folded):
         return
+    how_much = [c for c in _clauses(folded) if _HOW_MUCH.search(c)]
+    if len(_clauses(folded)) > 1 and len(how_much) < len(_clauses(folded)):
+        return  # "caiu pra quanto? e o alívio tá aberto?": the amount is one clause's, the state another's
     tags = ctx.plant.tags
     analog = [t for t in q.tags if tags[t].type is not DataType.BOOL]
     if analog:
@@ -1349,12 +1389,18 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         if order.command is None and order.equipment is None:  # "liga", "open it": which one?
             q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language, focus)
         return q
-    if q.equipment is None or _names_more_than(q.equipment, in_place, ctx):
+    compound = len(_clauses(without_transmitter(in_place))) > 1  # "como tá o óleo da HPU, a bomba tá ligada…"
+    if q.equipment is None or compound or _names_more_than(q.equipment, in_place, ctx):
         _link_tags(q, in_place, vector, ctx)  # "yo, how's the pump doing?" names no measurement: its status
-    measured = measured_on(q.equipment, in_place, ctx.plant, linked=q.tags) if q.equipment and q.tags else []
+    several = compound and len(q.tags) > 1  # each clause its own reading: no one measurement to narrow to
+    measured = (
+        measured_on(q.equipment, in_place, ctx.plant, linked=q.tags)
+        if q.equipment and q.tags and not several
+        else []
+    )
     if measured:  # "how much oil pressure is the hpu making?": the HPU's pressure, not its oil's temperature
         q.tags, q.named_tags = catalog_for(ctx).ranked(measured, _tag_query(in_place))[:1], True
-    elif q.equipment is not None and (not q.tags or asks_state(text_words)):
+    elif q.equipment is not None and (not q.tags or (asks_state(text_words) and not compound)):
         q.tags = list(book.equipment[q.equipment].status_tags) if q.equipment in book.equipment else q.tags
         q.named_tags = False
         unit = q.threshold.unit if q.threshold is not None else None
@@ -1383,7 +1429,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.follow_up = True
     _compared(q, folded, focus, ctx)
     if asks_first_out(folded) and q.intent not in (Intent.COMMAND, Intent.ALARM_KPIS, Intent.CLARIFY):
-        q.intent, q.tags, q.named_tags, q.equipment = Intent.ACTIVE_ALARMS, [], False, None  # the PLC's code
+        q.intent, q.named_tags, q.equipment, q.first_out = Intent.ACTIVE_ALARMS, False, None, True
+        q.tags = _first_out_code(ctx.plant)  # the alarm that fired first, and the code the PLC latched
     if q.intent is Intent.WHAT_TO_DO and _IF_CLAUSE.search(folded):
         q.intent = Intent.PROCEDURE  # "se cair a energia, o que eu faço?": the documents, whatever is active
     _limits_asked(q, folded, focus, ctx)
@@ -1396,6 +1443,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.WHY_NOT and q.sequence is None and (q.equipment or len(owners) == 1):
         q.intent = Intent.EXPLAIN  # "por que a válvula 2 não abre?": no sequence to check, its fault
         q.equipment = q.equipment or owners.pop()
+    if focus is not None and not focus.empty:
+        _the_one_just_read(q, folded, focus, ctx)  # "and how fast is the gate moving?": that gate
     told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO else None
     if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
         q.situation = _site_terms(told, ctx) or told
