@@ -132,3 +132,31 @@ def test_para_before_the_equipment_is_still_an_order_to_stop(
 ) -> None:
     found = order_in(order, bundle.commands)
     assert found is not None and found.command == command, found
+
+
+def test_an_order_pointing_to_it_is_of_the_equipment_just_talked_about(
+    desk_and_ask: Callable[..., Any],
+) -> None:
+    _, ask = desk_and_ask("quiet_idle", 200)
+    ask("a válvula by-pass tá fechada?", role=Role.OPERATOR)
+    result = ask("abre ela", role=Role.OPERATOR)
+    assert [c["name"] for c in result["tool_calls"]] == ["request_command"], result["answer"]
+    assert result["tool_calls"][0]["args"]["command"] == "abrir_valvula_bypass"
+
+
+def test_it_with_nothing_talked_about_asks_which_and_requests_nothing(
+    desk_and_ask: Callable[..., Any],
+) -> None:
+    _, ask = desk_and_ask("quiet_idle", 200)
+    result = ask("Close it.", role=Role.OPERATOR)
+    assert result["tool_calls"] == [] and "?" in result["answer"]
+
+
+def test_the_guard_reads_it_as_the_previous_equipment_only_for_that_order(bundle: PlantBundle) -> None:
+    from agent.guard import asked_by_user
+    from agent.planner.dialogue import Focus
+
+    said = Focus(intent="explain", equipment="valvula_alivio").guard_text("Close it.", turn=3)
+    assert asked_by_user("fechar_valvula_alivio", None, said, book=bundle.commands)
+    assert not asked_by_user("abrir_valvula_alivio", None, said, book=bundle.commands)
+    assert not asked_by_user("fechar_valvula_bypass", None, said, book=bundle.commands)

@@ -69,10 +69,12 @@ class Focus:
 
     def guard_text(self, message: str, *, turn: int) -> str:
         """The user's words the command guard reads for their message number `turn`: with the order it
-        completes when it is the very next message after an order that asked back which equipment, else
-        the message alone."""
+        completes when it is the very next message after an order that asked back which equipment; an
+        order that points to "it" with the equipment of the previous turn; else the message alone."""
         if self.awaiting_order and turn == self.awaiting_turn + 1:
             return f"{self.awaiting_order} {message}"
+        if self.equipment and points_to_it(message):  # "Close it." after a turn about the relief valve
+            return f"{message} {self.equipment.replace('_', ' ')}"
         return message
 
     @property
@@ -136,6 +138,15 @@ def only_sides(text: str, content: list[str]) -> bool:
     sides = side_words(text)
     rest = {w for w in content if w not in sides and _SIDE_SYNONYMS.get(w) not in sides} - {"one"}
     return (bool(sides) and not rest) or (bool(rest) and rest <= _OTHER)
+
+
+# "Close it.", "fecha ela", "desliga isso": an order whose object is the previous turn's equipment.
+_IT = re.compile(r"\b(?:it|ela|ele|isso|isto)\b|\w-(?:la|lo)\b")
+
+
+def points_to_it(message: str) -> bool:
+    """An order that names its object only by a pronoun."""
+    return _IT.search(fold(message)) is not None
 
 
 _OTHER = frozenset({"outra", "outro", "outras", "outros", "other", "another"})

@@ -19,10 +19,11 @@ SEQUENCE_TAG = "sequencia_ativa"
 
 @dataclass(frozen=True, slots=True)
 class Situation:
-    """The tags the active alarms read, and the words of the running sequence's id."""
+    """The tags the active alarms read, the words of the running sequence's id, and the active alarms."""
 
     alarm_tags: frozenset[str] = frozenset()
     sequence_words: frozenset[str] = frozenset()
+    active: frozenset[str] = frozenset()  # ids of the active alarms
 
     def weight(self, tag: str) -> int:
         """How much the situation points at this tag (0: not at all)."""
@@ -52,9 +53,11 @@ def situation_of(ctx: ToolContext) -> Situation:
     """The situation from the alarm store and the sequence tag; empty when either is unavailable."""
     tags: set[str] = set()
     sequence_words: frozenset[str] = frozenset()
+    active: set[str] = set()
     try:
         if ctx.alarms is not None:
             for alarm in ctx.alarms.active():
+                active.add(alarm.id)
                 rule = ctx.alarms.rule(alarm.rule_id)
                 tags |= set(alarm.values) | set(rule.tags if rule else ())
                 tags |= {t.redundant for t in map(ctx.plant.tags.get, list(tags)) if t and t.redundant}
@@ -65,4 +68,4 @@ def situation_of(ctx: ToolContext) -> Situation:
             sequence_words = frozenset(running.id.split("_")) - {"abertura"}
     except Exception as exc:
         log.warning("planner_situation_unavailable", error=str(exc))
-    return Situation(frozenset(tags), sequence_words)
+    return Situation(frozenset(tags), sequence_words, frozenset(active))

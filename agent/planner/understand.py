@@ -36,6 +36,7 @@ from agent.planner.dialogue import (
     only_sides,
     opens_as_follow_up,
     points_back,
+    points_to_it,
     side_words,
     swapped,
 )
@@ -573,8 +574,9 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
         mine = [r for r in rules if r.equipment == q.equipment]
         q.candidates = [r.id for r in sorted(mine, key=lambda r: (order.get(r.priority, 4), r.id))][:4]
         q.equipment_rules = True
-    active = {a.id for a in ctx.alarms.active()} if ctx.alarms is not None else set()
-    q.candidates = sorted(q.candidates, key=lambda r: r not in active)  # of equals, the one that is active
+    if len(q.candidates) > 1:  # of equals, the one that is active (none known with the alarm store down)
+        active = situation_of(ctx).active
+        q.candidates = sorted(q.candidates, key=lambda r: r not in active)
     q.rule = q.candidates[0] if q.candidates else None
 
 
@@ -1365,6 +1367,10 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         completed = order_in_site_words(joined, book, ctx.plant)
         if completed is not None and completed.command is not None:
             order = completed
+    pointed = order is not None and order.command is None and focus is not None and bool(focus.equipment)
+    if pointed and focus is not None and points_to_it(text):  # "Close it." after the relief valve: that valve
+        completed = order_in_site_words(focus.guard_text(text, turn=0), book, ctx.plant)
+        order = completed if completed is not None and completed.command is not None else order
     q.equipment = _what_opens(named, text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
     if q.aggregate is Aggregate.AGO:
