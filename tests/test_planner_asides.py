@@ -41,6 +41,8 @@ def test_a_statement_that_names_the_plant_is_kept_for_the_question(bundle: Plant
     ],
 )
 def test_a_statement_the_question_leans_on_is_kept(bundle: PlantBundle, question: str) -> None:
-    from agent.planner.understand import without_asides
+    from agent.planner.sentences import without_asides
+    from agent.planner.understand import catalog_for
 
-    assert without_asides(question, incident_context(bundle, "quiet_idle", 60)) == question
+    vocabulary = catalog_for(incident_context(bundle, "quiet_idle", 60)).index.vocabulary
+    assert without_asides(question, vocabulary=vocabulary, book=bundle.commands) == question

@@ -166,7 +166,7 @@ def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[l
     With `step_wait`, what ends the running step comes first."""
     seq, alarms, untrusted = res.get("sequence"), res.get("alarms", []), res.get("untrusted", [])
     waits = step_wait_sentence(seq, v) if step_wait and seq else None
-    if waits:
+    if waits and seq:
         return [waits, *filter(None, [_remaining_sentence(seq, v)])], _levels(res, v)
     mode = _pair(MODES, res.get("mode"), v) if res.get("mode") is not None else ""
     if not seq and not alarms and not untrusted and not res.get("sequence_unknown"):

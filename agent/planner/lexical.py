@@ -64,8 +64,8 @@ def command_action(text_words: list[str], folded: str) -> Action | None:
         named = next((w for w in rest[1:] if w not in STOPWORDS), "")
         return v.COMMAND_VERBS.get(named) or v.NOUN_ACTIONS.get(named)
     if rest[0] == v.STOP_PREPOSITION:  # "para a bomba!" orders; "para a bomba?" asks
-        named = rest[2:3] if rest[1:2] and rest[1] in v.ARTICLES else rest[1:2]
-        ordered = bool(named) and named[0] in v.ORDER_AFTER_PARA and not folded.rstrip().endswith("?")
+        stopped = rest[2:3] if rest[1:2] and rest[1] in v.ARTICLES else rest[1:2]
+        ordered = bool(stopped) and stopped[0] in v.ORDER_AFTER_PARA and not folded.rstrip().endswith("?")
         return Action.STOP if ordered else None
     particle = next((w for w in rest[1:PARTICLE_REACH] if (rest[0], w) in v.PARTICLE_VERBS), None)
     if particle is not None:  # "shut the main pump down", "turn the fan off"

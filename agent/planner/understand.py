@@ -67,6 +67,7 @@ from agent.planner.measurands import described, measurand_units, measured_on, me
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
+from agent.planner.sentences import measured_sentences, site_terms, without_asides, without_introduction
 from agent.planner.shorthand import spelled_out
 from agent.planner.situation import Situation, situation_of
 from agent.planner.spoken_numbers import with_digits
@@ -94,7 +95,6 @@ UNSURE = 0.845  # an intent score under this, with nothing of the plant named, i
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:(?<!\d),|,(?!\d)|;|\be\b|\band\b|\balem de\b|\bplus\b|\btambem\b)\s*"
 )  # not the comma of "limite de 1,2"
-_QUESTION_END = re.compile(r"(?<=[?!.])\s+")  # where a sentence of a question ends
 _WHY_NOT = re.compile(
     r"\bpor ?que (?:eu )?nao\b|\bporque nao\b|\bwhy (?:can ?n?o?'?t|cannot|won'?t|doesn'?t|isn'?t|is "
     r"not|not)\b"
@@ -367,24 +367,6 @@ def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
 MIN_TYPO_LETTERS = 5
 
 
-def _measured_sentences(folded: str, text: str, ctx: ToolContext) -> tuple[str, str] | None:
-    """The sentences that name what is measured, folded and as written: "qual foi a vibração máxima …?
-    quero saber se passou da zona D" links the first; a later one naming no measurement nor equipment only
-    judges it. None when every sentence counts."""
-    sentences, written = _QUESTION_END.split(folded), _QUESTION_END.split(text.strip())
-    if len(sentences) < 2 or len(written) != len(sentences):
-        return None
-    known, book = measurand_units(ctx.plant), ctx.bundle.commands
-    kept = [
-        i
-        for i, s in enumerate(sentences)
-        if i == 0 or known.keys() & set(words(s)) or find_equipment(words(s), book=book) is not None
-    ]
-    if len(kept) == len(sentences):
-        return None
-    return " ".join(sentences[i] for i in kept), " ".join(written[i] for i in kept)
-
-
 def _state_bit(clause: str, ctx: ToolContext) -> str | None:
     """The bit a clause asking a state of named equipment reads ("a bomba tá ligada": its running bit)."""
     book = ctx.bundle.commands
@@ -397,7 +379,9 @@ def _state_bit(clause: str, ctx: ToolContext) -> str | None:
 
 def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
     catalog = catalog_for(ctx)
-    measured = _measured_sentences(folded, q.text, ctx)
+    measured = measured_sentences(
+        folded, q.text, measurands=measurand_units(ctx.plant), book=ctx.bundle.commands
+    )
     if measured is not None:  # the judging sentences left out of the search, and of its vector
         folded, vector = measured[0], SentenceModel.embed([measured[1]])[0]
     clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands, ctx.plant)
@@ -634,9 +618,7 @@ _ABOUT_TAGS = re.compile(
 )
 
 
-_FAREWELL = re.compile(
-    r"\b(?:ate (?:a proxima|mais|logo|amanha|depois)|tchau|falou|bye|see you|good ?night)\b"
-)
+_FAREWELL = re.compile(r"\b(?:ate (?:a proxima|mais|logo|amanha|depois)|tchau|bye|see you|good ?night)\b")
 FAREWELL_WORDS = 5
 _ACTIVE_LIST = re.compile(
     r"\b(?:quais|que|which|what|any) (?:os |as )?(?:alarmes|alarms)(?: \w+){0,2}? "
@@ -644,7 +626,7 @@ _ACTIVE_LIST = re.compile(
 )
 # Reversing an operation under way (filling into emptying): what the documents forbid or allow.
 _REVERSE = re.compile(
-    r"\b(?:inverter|inverte|inverto|invertendo|reverter|reverte|reverto|reverse|reversing|inverso|contrario)\b"
+    r"\b(?:inverter|inverte|inverto|invertendo|reverter|reverte|reverto|reverse|reversing)\b"
     r"|\b(?:mudar|trocar|switch|change) (?:o |the )?(?:sentido|direction)\b"
 )
 
@@ -1144,9 +1126,9 @@ def _on_the_last_equipment(q: Question, folded: str, focus: Focus, ctx: ToolCont
     the equipment of the previous turn, when that equipment has such a measurement."""
     plant = ctx.plant
     owners = {focus.equipment} if focus.equipment else {plant.tags[t].equipment for t in focus.tags}
-    if q.equipment is not None or not q.tags or len(owners) != 1 or None in owners:
+    owner = next(iter(owners)) if len(owners) == 1 else None
+    if q.equipment is not None or not q.tags or owner is None:
         return
-    (owner,) = owners
     if any(plant.tags[t].equipment == owner for t in q.tags):
         return
     on = measured_on(owner, folded, plant, linked=[])
@@ -1283,72 +1265,11 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"
 
 
-# A sentence that only says who is asking ("Sou da manutenção mecânica.", "I'm the night operator.").
-_SELF_INTRODUCTION = re.compile(
-    r"^\s*(?:eu )?(?:sou|aqui (?:e|é)|falo (?:da|do|pela|pelo)|i'?m|i am|this is|here'?s)\b[^?]*$",
-    re.IGNORECASE,
-)
-_SENTENCE_END = re.compile(r"(?<=[.!])\s+")
-
-
-def without_introduction(text: str) -> str:
-    """The message without the sentences that only introduce the person asking, when more is said."""
-    sentences = _SENTENCE_END.split(text.strip())
-    kept = [s for s in sentences if not _SELF_INTRODUCTION.match(s)]
-    return " ".join(kept) if kept and len(kept) < len(sentences) else text
-
-
-def _site_terms(text: str, ctx: ToolContext) -> str:
-    """The plant's own terms for the site words a text uses ("caiu na água": "pessoa na água"), leaving out
-    the names of places and equipment (those are the tags' words): what a situation is, to search for."""
-    tag_words = catalog_for(ctx).index.vocabulary
-    found = with_vocabulary(text, ctx.plant)[len(fold(text)) :]
-    kept = [
-        term
-        for canonical in ctx.plant.vocabulary
-        if (term := fold(canonical)) in found and not set(words(term)) <= tag_words
-    ]
-    return " ".join(kept)
-
-
-def without_asides(text: str, ctx: ToolContext) -> str:
-    """A message that asks: without the statements before or between its questions that name nothing of the
-    plant ("beleza, vou medir isolamento. o enrolamento tá com quantos graus?"). A statement naming the
-    plant stays: the question may lean on it ("a comporta tá abrindo torta. qual que tá parada?")."""
-    sentences = _QUESTION_END.split(text.strip())
-    if len(sentences) < 2 or not any("?" in s for s in sentences):
-        return text
-    last_question = max(i for i, s in enumerate(sentences) if "?" in s)
-    stems, book = _vocabulary_stems(ctx), ctx.bundle.commands
-
-    def names_the_plant(sentence: str) -> bool:
-        said = content_words(fold(sentence))
-        return any(w[:STEM_LETTERS] in stems for w in said) or find_equipment(said, book=book) is not None
-
-    def aside(sentence: str) -> bool:
-        folded = fold(sentence)
-        return not (
-            "?" in sentence
-            or names_the_plant(sentence)
-            or symptoms_of(folded)
-            or cue_in(FAULT_CUES, words(folded))
-        )
-
-    if not any(names_the_plant(s) for s in sentences if "?" in s):
-        return text  # "Screens froze and nothing updates. What do I do?": the question leans on the rest
-    kept = [s for i, s in enumerate(sentences) if i > last_question or not aside(s)]  # "…? as duas" stays
-    return " ".join(kept) if kept and len(kept) < len(sentences) else text
-
-
-STEM_LETTERS = 6  # "hydraulics" is the plant's "hydraulic"; "isolamento" is no word of it
-
-
-def _vocabulary_stems(ctx: ToolContext) -> frozenset[str]:
-    return frozenset(w[:STEM_LETTERS] for w in catalog_for(ctx).index.vocabulary)
-
-
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
-    text = without_asides(without_introduction(without_radio(text)), ctx)
+    vocabulary = catalog_for(ctx).index.vocabulary
+    text = without_asides(
+        without_introduction(without_radio(text)), vocabulary=vocabulary, book=ctx.bundle.commands
+    )
     text = with_digits(spelled_out(text))  # "qto", "zero vírgula cinco"
     folded = with_vocabulary(text, ctx.plant)
     text_words = words(folded)
@@ -1401,7 +1322,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     several = compound and len(q.tags) > 1  # each clause its own reading: no one measurement to narrow to
     measured = (
         measured_on(q.equipment, in_place, ctx.plant, linked=q.tags)
-        if q.equipment and q.tags and not several
+        if q.equipment is not None and q.tags and not several
         else []
     )
     if measured:  # "how much oil pressure is the hpu making?": the HPU's pressure, not its oil's temperature
@@ -1453,7 +1374,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         _the_one_just_read(q, folded, focus, ctx)  # "and how fast is the gate moving?": that gate
     told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO else None
     if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
-        q.situation = _site_terms(told, ctx) or told
+        q.situation = site_terms(told, ctx.plant, tag_words=catalog_for(ctx).index.vocabulary) or told
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
