@@ -354,3 +354,16 @@ def test_an_amount_in_one_clause_leaves_the_state_asked_in_another(bundle: Plant
         incident_context(bundle, "overpressure_relief_blocked", 100),
     )
     assert q.intent is Intent.READ and q.tags == ["pressao_sistema", "valvula_alivio_aberta"], q
+
+
+def test_a_site_word_rewording_the_plants_name_leaves_none_of_its_own_words(bundle: PlantBundle) -> None:
+    from agent.planner.linker import in_plant_words
+
+    known = frozenset({"entrada", "valvulas", "enchimento"})
+    assert (
+        in_plant_words("as valvulas de entrada?", bundle.plant, known=known) == "as valvulas de enchimento?"
+    )
+    q = understand(
+        "as valvulas de entrada?", incident_context(bundle, "quiet_filling_and_upstream_opening", 100)
+    )
+    assert {"posicao_valvula_enchimento_1", "posicao_valvula_enchimento_2"} <= set(q.tags), q

@@ -44,14 +44,16 @@ def in_plant_words(text: str, plant: Plant, *, known: frozenset[str] = frozenset
     """The folded text with the plant's word beside every site variant it uses, in place ("upstream,
     chamber" -> "upstream montante, chamber camara"), for linking tags: a variant's words no tag uses (none
     when `known` is empty) are dropped ("tá esquentando" -> "tá temperatura", "porta de cima" -> "comporta
-    montante"), so a variant is no extra word to cover."""
+    montante"), so a variant is no extra word to cover; a variant rewording its canonical ("válvula de
+    entrada" for "válvula de enchimento") keeps none of its own words."""
     vocabulary = tuple((c, tuple(vs)) for c, vs in plant.vocabulary.items())
     pattern, canonical_of = _variant_patterns(vocabulary)
 
     def replace(match: re.Match[str]) -> str:  # one pass: a replacement is never matched again
         variant_words = tuple(words(match.group(0)))
         canonical_words = canonical_of[variant_words]
-        kept = [w for w in variant_words if w in known and w not in canonical_words]
+        rewording = bool(set(variant_words) & set(canonical_words))  # "válvula de entrada": "de enchimento"
+        kept = [] if rewording else [w for w in variant_words if w in known and w not in canonical_words]
         return " ".join([*kept, *canonical_words])
 
     return pattern.sub(replace, fold(text)) if canonical_of else fold(text)

@@ -367,6 +367,12 @@ def _names_more_than(equipment: str, folded: str, ctx: ToolContext) -> bool:
 MIN_TYPO_LETTERS = 5
 
 
+def _numbered_in_order(tags: list[str]) -> list[str]:
+    """ "as duas válvulas": valve 1 before valve 2, each pair where the first of them stood."""
+    stem = [re.sub(r"_\d+$", "", t) for t in tags]
+    return sorted(tags, key=lambda t: (stem.index(re.sub(r"_\d+$", "", t)), t))
+
+
 def _state_bit(clause: str, ctx: ToolContext) -> str | None:
     """The bit a clause asking a state of named equipment reads ("a bomba tá ligada": its running bit)."""
     book = ctx.bundle.commands
@@ -406,7 +412,7 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             tied = on_transmitter(catalog.tied(query, limit=4), letter, ctx.plant)
             tags = list(dict.fromkeys([*tags, *tied])) if set(tags) <= set(tied) or not tags else tags
             each = _each_named(clause, query, catalog, ctx.plant)  # "cada folha da comporta": the leaves
-            tags = each if len(each) >= 2 and len(set(each) & set(tags)) < 2 else tags
+            tags = _numbered_in_order(each if len(each) >= 2 and len(set(each) & set(tags)) < 2 else tags)
         elif len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
             situation = situation or situation_of(ctx)
             chosen = situation.single_out(tags) if letter else None  # "o transmissor B" is one
@@ -1235,7 +1241,7 @@ def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandB
     tags = ctx.plant.tags
     analog = [t for t in q.tags if tags[t].type is not DataType.BOOL]
     if analog:
-        q.tags, q.amount_asked = analog, True
+        q.tags, q.amount_asked = _numbered_in_order(analog), True
         return
 
     def own_state(tag: str) -> bool:
@@ -1246,7 +1252,7 @@ def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandB
     owners = dict.fromkeys(tags[t].equipment or "" for t in states)
     amounts = [s for e in owners for s in book.equipment[e].status_tags if tags[s].type is not DataType.BOOL]
     if amounts and len(states) == len(q.tags):  # "abertas quanto?": open bits asked as an amount
-        q.tags, q.amount_asked = list(dict.fromkeys(amounts)), True
+        q.tags, q.amount_asked = _numbered_in_order(list(dict.fromkeys(amounts))), True
 
 
 def _in_units_asked(q: Question, ctx: ToolContext) -> None:
