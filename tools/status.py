@@ -155,17 +155,20 @@ def _in_order(text: str, tags: list[str]) -> list[str]:
 def step_conditions(ctx: ToolContext, step: Step, *, language: Language) -> tuple[list[StepCondition], bool]:
     """What the step waits for: each condition of its feedback on the tags it reads, read now."""
     texts, every = _leaves(step.feedback)
-    out: list[StepCondition] = []
+    eval_ctx = EvalContext()
+    leaves = []
     for text in texts:
-        eval_ctx = EvalContext()
         try:
-            leaf = compile_leaf(text, ctx=eval_ctx, tags=ctx.plant.tags, params=ctx.bundle.parameters)
+            leaves.append(compile_leaf(text, ctx=eval_ctx, tags=ctx.plant.tags, params=ctx.bundle.parameters))
         except ExprError:
             continue
-        tags = sorted(leaf.tags)
-        readings = read_tag(ctx, tags, language=language, with_alarms=False).readings
-        current = {r.tag: r.value for r in readings if r.is_current and r.value is not None}
-        eval_ctx.values.update(current)
+    read = sorted({t for leaf in leaves for t in leaf.tags})  # every condition's tags, read once
+    readings = read_tag(ctx, read, language=language, with_alarms=False).readings if read else []
+    current = {r.tag: r.value for r in readings if r.is_current and r.value is not None}
+    eval_ctx.values.update(current)
+    out: list[StepCondition] = []
+    for leaf in leaves:
+        text, tags = leaf.text, sorted(leaf.tags)
         known = all(t in current for t in tags)
         value, threshold = leaf.describe() if known else (None, None)
         reads, operator = condition_reads(text, tuple(tags))

@@ -45,11 +45,16 @@ def _pair(table: dict[Any, tuple[str, str]], key: Any, v: Voice) -> str:
     return v.say(pt, en)
 
 
+def _in_sentence(name: str) -> str:
+    """A name as it stands inside a sentence: its first letter in lower case ("Enchimento da câmara")."""
+    return name[:1].lower() + name[1:]
+
+
 def _step_words(s: dict[str, Any], v: Voice) -> str:
     """ "passo 3 de 4 (abrir as válvulas de enchimento …)" of a running sequence."""
     step_name = (s.get("step_name") or {}).get(v.language.value, "")
     step = v.say(f"passo {s['step']} de {s['steps']}", f"step {s['step']} of {s['steps']}")
-    return step + (f" ({step_name[:1].lower() + step_name[1:]})" if step_name else "")
+    return step + (f" ({_in_sentence(step_name)})" if step_name else "")
 
 
 def _sequence_sentence(s: dict[str, Any], v: Voice) -> str:
@@ -155,7 +160,7 @@ def _last_sequence_sentence(res: dict[str, Any], v: Voice) -> str | None:
     if not last:
         return None
     name, at = last["name"][v.language.value], v.time(last["ended"])
-    name = f"{name[:1].lower() + name[1:]} ({last['sequence_id']})"
+    name = f"{_in_sentence(name)} ({last['sequence_id']})"
     return v.say(
         f"A última foi {name}, que parou às {at}.", f"The last one was {name}, which stopped at {at}."
     )
@@ -310,8 +315,7 @@ def time_to(
 
 def _sequence_name(check: dict[str, Any], v: Voice) -> str:
     """A sequence's name (of a check or a remedy) inside a sentence ("enchimento da câmara")."""
-    name = check["name"][v.language.value]
-    return name[:1].lower() + name[1:]
+    return _in_sentence(check["name"][v.language.value])
 
 
 def _would_take(checked: dict[str, Any], v: Voice) -> str:

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from lockpilot.plant import Plant
 from lockpilot.text import fold, words
 
 # Pairs of words that name the other one of two (sides, valves, directions), as plant names use them.
@@ -73,9 +74,19 @@ class Focus:
         order that points to "it" with the equipment of the previous turn; else the message alone."""
         if self.awaiting_order and turn == self.awaiting_turn + 1:
             return f"{self.awaiting_order} {message}"
-        if self.equipment and points_to_it(message):  # "Close it." after a turn about the relief valve
+        return self.naming_it(message)
+
+    def naming_it(self, message: str) -> str:
+        """An order pointing to "it" ("Close it.") with the previous turn's equipment named after it; any
+        other message as it is."""
+        if self.equipment and points_to_it(message):
             return f"{message} {self.equipment.replace('_', ' ')}"
         return message
+
+    def sole_equipment(self, plant: Plant) -> str | None:
+        """The one equipment the previous turn was about: named, or owning every tag it read."""
+        owners = {self.equipment} if self.equipment else {plant.tags[t].equipment for t in self.tags}
+        return next(iter(owners)) if len(owners) == 1 else None
 
     @property
     def empty(self) -> bool:

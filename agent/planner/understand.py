@@ -5,9 +5,11 @@ previous turn for follow-ups. Deterministic and offline."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -36,7 +38,6 @@ from agent.planner.dialogue import (
     only_sides,
     opens_as_follow_up,
     points_back,
-    points_to_it,
     side_words,
     swapped,
 )
@@ -383,7 +384,9 @@ def _state_bit(clause: str, ctx: ToolContext) -> str | None:
     return bits[0] if bits else None
 
 
-def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -> None:
+def _link_tags(
+    q: Question, folded: str, vector: np.ndarray, ctx: ToolContext, *, situation: Callable[[], Situation]
+) -> None:
     catalog = catalog_for(ctx)
     measured = measured_sentences(
         folded, q.text, measurands=measurand_units(ctx.plant), book=ctx.bundle.commands
@@ -395,7 +398,6 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
     found: list[str] = []
     head = ""
     letter = transmitter_asked(folded)
-    situation: Situation | None = None
     for clause, clause_vector in zip(clauses, vectors, strict=True):
         query = _tag_query(clause)
         tags = on_transmitter(
@@ -414,14 +416,13 @@ def _link_tags(q: Question, folded: str, vector: np.ndarray, ctx: ToolContext) -
             each = _each_named(clause, query, catalog, ctx.plant)  # "cada folha da comporta": the leaves
             tags = _numbered_in_order(each if len(each) >= 2 and len(set(each) & set(tags)) < 2 else tags)
         elif len(tags) != 1:  # a tie, or nothing sure: what is going on may tell which one
-            situation = situation or situation_of(ctx)
-            chosen = situation.single_out(tags) if letter else None  # "o transmissor B" is one
+            chosen = situation().single_out(tags) if letter else None  # "o transmissor B" is one
             if chosen:
                 tags = [chosen]
             elif tags:
-                tags = situation.prefer(tags)
+                tags = situation().prefer(tags)
             else:
-                chosen = situation.single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
+                chosen = situation().single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
         tags = _without_fault_bits(tags, clause, ctx.plant)
         before = _head_phrase(clause) if not tags and q.equipment is None else None
@@ -543,7 +544,14 @@ def _sequence(q: Question, text_words: list[str], sequences: list[SequenceInfo])
 SIMILARITY_DECIMALS = 2  # 0.857 and 0.859 are the same to the sentence model
 
 
-def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolContext) -> None:
+def _rules(
+    q: Question,
+    text_words: list[str],
+    vector: np.ndarray,
+    ctx: ToolContext,
+    *,
+    situation: Callable[[], Situation],
+) -> None:
     rules = ctx.alarms.rules() if ctx.alarms is not None else []
     if not rules:
         return
@@ -565,7 +573,7 @@ def _rules(q: Question, text_words: list[str], vector: np.ndarray, ctx: ToolCont
         q.candidates = [r.id for r in sorted(mine, key=lambda r: (order.get(r.priority, 4), r.id))][:4]
         q.equipment_rules = True
     if len(q.candidates) > 1:  # of equals, the one that is active (none known with the alarm store down)
-        active = situation_of(ctx).active
+        active = situation().active
         q.candidates = sorted(q.candidates, key=lambda r: r not in active)
     q.rule = q.candidates[0] if q.candidates else None
 
@@ -998,8 +1006,7 @@ def _the_one_just_read(q: Question, folded: str, focus: Focus, ctx: ToolContext)
     generic = {GENERIC_EQUIPMENT[w] for w in words(folded) if w in GENERIC_EQUIPMENT}
     if q.equipment is not None or not generic or q.intent not in (Intent.READ, Intent.HISTORY):
         return
-    owners = {focus.equipment} if focus.equipment else {ctx.plant.tags[t].equipment for t in focus.tags}
-    owner = next(iter(owners)) if len(owners) == 1 else None
+    owner = focus.sole_equipment(ctx.plant)
     if owner is None or not any(owner.startswith(kind) for kind in generic):
         return
     own = [t.name for t in ctx.plant.tags.values() if t.equipment == owner and t.type is not DataType.BOOL]
@@ -1131,8 +1138,7 @@ def _on_the_last_equipment(q: Question, folded: str, focus: Focus, ctx: ToolCont
     """A follow-up naming a measurement but no equipment ("e a corrente média do motor?") measures it on
     the equipment of the previous turn, when that equipment has such a measurement."""
     plant = ctx.plant
-    owners = {focus.equipment} if focus.equipment else {plant.tags[t].equipment for t in focus.tags}
-    owner = next(iter(owners)) if len(owners) == 1 else None
+    owner = focus.sole_equipment(plant)
     if q.equipment is not None or not q.tags or owner is None:
         return
     if any(plant.tags[t].equipment == owner for t in q.tags):
@@ -1235,8 +1241,8 @@ def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandB
     readings of their equipment ("as válvulas de saída tão abertas quanto?": their positions)."""
     if not q.tags or not _HOW_MUCH.search(folded):
         return
-    how_much = [c for c in _clauses(folded) if _HOW_MUCH.search(c)]
-    if len(_clauses(folded)) > 1 and len(how_much) < len(_clauses(folded)):
+    clauses = _clauses(folded)
+    if len(clauses) > 1 and not all(_HOW_MUCH.search(c) for c in clauses):
         return  # "caiu pra quanto? e o alívio tá aberto?": the amount is one clause's, the state another's
     tags = ctx.plant.tags
     analog = [t for t in q.tags if tags[t].type is not DataType.BOOL]
@@ -1272,6 +1278,7 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
 
 
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
+    situation = functools.cache(lambda: situation_of(ctx))  # read at most once a question, only if needed
     vocabulary = catalog_for(ctx).index.vocabulary
     text = without_asides(
         without_introduction(without_radio(text)), vocabulary=vocabulary, book=ctx.bundle.commands
@@ -1285,7 +1292,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     )
     book = ctx.bundle.commands
     q.what_if = asked_what_if(fold(text))
-    in_place = in_plant_words(text, ctx.plant, known=catalog_for(ctx).index.vocabulary)
+    in_place = in_plant_words(text, ctx.plant, known=vocabulary)
     order = order_in_site_words(text, book, ctx.plant)
     plant_words = in_plant_words(text, ctx.plant)  # "a porta de cima" -> "a comporta montante"
     named = find_equipment(words(plant_words), text_words, book=book)
@@ -1294,9 +1301,11 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         completed = order_in_site_words(joined, book, ctx.plant)
         if completed is not None and completed.command is not None:
             order = completed
-    pointed = order is not None and order.command is None and focus is not None and bool(focus.equipment)
-    if pointed and focus is not None and points_to_it(text):  # "Close it." after the relief valve: that valve
-        completed = order_in_site_words(focus.guard_text(text, turn=0), book, ctx.plant)
+    if order is not None and order.command is None and focus is not None:
+        named_it = focus.naming_it(
+            text
+        )  # "Close it." after the relief valve: that valve, as the guard reads it
+        completed = order_in_site_words(named_it, book, ctx.plant) if named_it != text else None
         order = completed if completed is not None and completed.command is not None else order
     q.equipment = _what_opens(named, text_words, book)
     q.window_s, q.aggregate, q.threshold = window_s(folded), aggregate(folded), threshold(folded)
@@ -1324,7 +1333,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         return q
     compound = len(_clauses(without_transmitter(in_place))) > 1  # "como tá o óleo da HPU, a bomba tá ligada…"
     if q.equipment is None or compound or _names_more_than(q.equipment, in_place, ctx):
-        _link_tags(q, in_place, vector, ctx)  # "yo, how's the pump doing?" names no measurement: its status
+        _link_tags(
+            q, in_place, vector, ctx, situation=situation
+        )  # "yo, how's the pump doing?" names no measurement: its status
     several = compound and len(q.tags) > 1  # each clause its own reading: no one measurement to narrow to
     measured = (
         measured_on(q.equipment, in_place, ctx.plant, linked=q.tags)
@@ -1344,7 +1355,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     _amounts_not_bits(q, folded, ctx, book)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _only_a_name(q, folded, ctx)
-    _rules(q, text_words, vector, ctx)
+    _rules(q, text_words, vector, ctx, situation=situation)
     bits_only = q.named_tags and all(ctx.plant.tags[t].type is DataType.BOOL for t in q.tags)
     q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only)
     if q.intent is Intent.READ and not q.tags and _COUNT.search(folded):
@@ -1380,7 +1391,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         _the_one_just_read(q, folded, focus, ctx)  # "and how fast is the gate moving?": that gate
     told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO else None
     if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
-        q.situation = site_terms(told, ctx.plant, tag_words=catalog_for(ctx).index.vocabulary) or told
+        q.situation = site_terms(told, ctx.plant, tag_words=vocabulary) or told
     q.clarify = _clarify_for(q, folded)
     if q.clarify:
         q.intent = Intent.CLARIFY
