@@ -12,7 +12,7 @@ from lockpilot.language import Bilingual, Language
 from tools.context import ToolContext
 from tools.knowledge import search_knowledge
 from tools.live import priority_rank, read_tag
-from tools.models import Citation, CitationKind, TagReading, ToolResult
+from tools.models import Citation, CitationKind, TagReading, ToolResult, alarm_citations
 from tools.ports import AlarmView, KnowledgeHit, RuleView
 
 UNAVAILABLE = "the rules and alarm store are not available"
@@ -62,8 +62,7 @@ def list_active_alarms(
         return ActiveAlarmsResult(error=UNAVAILABLE)
     active = ctx.alarms.active()
     alarms = sorted((a for a in active if equipment in (None, a.equipment)), key=priority_rank)
-    cites = [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
-    cites += [Citation(kind=CitationKind.RULE, id=a.rule_id) for a in alarms]
+    cites = alarm_citations(alarms)
     measured: dict[str, list[TagReading]] = {}
     for alarm in [*alarms[:1], *(a for a in alarms if a.first_out)][:2]:
         tags = _limited_tags(ctx, alarm.rule_id)

@@ -18,6 +18,7 @@ from tools.models import (
     TagLimit,
     TagMatch,
     TagReading,
+    alarm_citations,
 )
 from tools.ports import AlarmView, RuleView
 
@@ -190,7 +191,7 @@ def read_tag(
         unknown=unknown,
         alarms=on_them,
         alarm_readings=beside,
-        citations=_citations(readings) + [Citation(kind=CitationKind.ALARM, id=a.id) for a in on_them],
+        citations=list(dict.fromkeys(_citations(readings) + alarm_citations(on_them))),
         error=f"unknown tags: {', '.join(unknown)}" if unknown else None,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -28,6 +29,14 @@ class Citation(BaseModel):
     model_config = ConfigDict(frozen=True)
     kind: CitationKind
     id: str
+
+
+def alarm_citations(alarms: Iterable[AlarmView]) -> list[Citation]:
+    """An answer naming an alarm rests on it and on its rule: each alarm's two citations, alarms first."""
+    listed = list(alarms)
+    return [Citation(kind=CitationKind.ALARM, id=a.id) for a in listed] + [
+        Citation(kind=CitationKind.RULE, id=a.rule_id) for a in listed
+    ]
 
 
 class Freshness(StrEnum):

@@ -17,7 +17,7 @@ from tools.conditions import condition_reads
 from tools.context import ToolContext
 from tools.estimates import Basis, equalise_s, gate_stroke_s
 from tools.live import priority_rank, read_tag
-from tools.models import Citation, CitationKind, TagReading, ToolResult
+from tools.models import Citation, CitationKind, TagReading, ToolResult, alarm_citations
 from tools.ports import AlarmView
 
 LEVELS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante")
@@ -235,7 +235,7 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     cites = [Citation(kind=CitationKind.TAG, id=r.tag) for r in readings]
     if sequence is not None:
         cites.insert(0, Citation(kind=CitationKind.SEQUENCE, id=sequence.sequence_id))
-    cites += [Citation(kind=CitationKind.ALARM, id=a.id) for a in alarms]
+    cites += alarm_citations(alarms)
     word = next((r for r in readings if r.tag == "sequencia_ativa"), None)
     unknown = word if word is not None and not word.is_current else None
     return PlantStatusResult(

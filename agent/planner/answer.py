@@ -24,6 +24,7 @@ from agent.planner.metering_answers import energy_lines, power_lines
 from agent.planner.passage import answer_from
 from agent.planner.question import Intent, Question
 from agent.planner.semantic import SentenceModel
+from agent.planner.steps import holding_alarms
 from agent.planner.units import Conversion, conversions_asked
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
@@ -223,7 +224,33 @@ def _why_not(check: dict[str, Any], results: Results, v: Voice) -> tuple[list[st
     return lines, details + more
 
 
+def _restart(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    """ "posso rearmar a bomba já?": what still stands in the way, the trip's cause, the reset rule."""
+    listing = _first(results, ToolName.LIST_ACTIVE_ALARMS) or {}
+    explained = _first(results, ToolName.EXPLAIN_ALARM)
+    held = holding_alarms(q, listing.get("alarms", []))
+    lines = [alarms.restart_verdict(held, v)]
+    details: list[str] = []
+    if explained is not None and explained.get("rule"):
+        lines += alarms.restart_cause(explained, v)
+        first = next((a for a in held if a.get("first_out")), None)
+        if first is not None and first["rule_id"] != explained["rule"]["id"]:  # the diagnosis starts there
+            lines.append(
+                v.say("O primeiro a disparar (first-out) foi ", "The first to fire (first-out) was ")
+                + f"«{alarms.alarm_name(first, v)}» ({first['id']})."
+            )
+        details += [reading_detail(r, v) for r in explained.get("live_values", [])[:2]]
+    found = _first(results, ToolName.SEARCH_KNOWLEDGE)
+    if found and found.get("hits"):
+        said, source = _knowledge(found, v, question=q.text)
+        lines += [v.say("Nos documentos da eclusa: ", "The lock's documents: ") + said[0]]
+        details += source
+    return [*lines, *_errors(results, v)], details
+
+
 def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
+    if q.restart:
+        return _restart(q, results, v)
     explained = _first(results, ToolName.EXPLAIN_ALARM)
     listing = _first(results, ToolName.LIST_ACTIVE_ALARMS)
     if explained is not None:

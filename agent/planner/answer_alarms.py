@@ -342,3 +342,40 @@ def plc_actions(res: dict[str, Any], v: Voice) -> str:
         f"Para «{rule['name'][k]}» o CLP faz sozinho: {'; '.join(actions)}.",
         f"For «{rule['name'][k]}» the PLC does on its own: {'; '.join(actions)}.",
     )
+
+
+def restart_verdict(held: list[dict[str, Any]], v: Voice) -> str:
+    """Whether what tripped may start again: an alarm still standing says not yet, one that returned to
+    normal asks for its acknowledgement first, none says nothing in the alarms stands in the way."""
+    standing = [a for a in held if a.get("state") != "returned_unacknowledged"]
+    returned = [a for a in held if a.get("state") == "returned_unacknowledged"]
+    if standing:
+        names = ", ".join(f"«{alarm_name(a, v)}» ({a['id']})" for a in standing)
+        many = len(standing) > 1
+        return v.say(
+            f"Ainda não: {names} continua{'m' if many else ''} ativo{'s' if many else ''}.",
+            f"Not yet: {names} {'are' if many else 'is'} still active.",
+        )
+    if returned:
+        names = ", ".join(f"«{alarm_name(a, v)}» ({a['id']})" for a in returned)
+        return v.say(
+            f"Só depois de reconhecer: a condição de {names} já voltou ao normal, mas o alarme ainda não foi "
+            "reconhecido.",
+            f"Only after acknowledging: {names} has returned to normal but is not acknowledged yet.",
+        )
+    return v.say(
+        "Nenhum alarme ativo ou por reconhecer impede a partida.",
+        "No active or unacknowledged alarm stands in the way of a restart.",
+    )
+
+
+def restart_cause(res: dict[str, Any], v: Voice) -> list[str]:
+    """The trip's cause and what to check before starting again (its rule's own words)."""
+    rule = res["rule"]
+    k = v.language.value
+    return [
+        v.say("Antes, entenda e elimine a causa: ", "First find and remove the cause: ")
+        + rule["cause"][k].rstrip(".")
+        + ". "
+        + rule["action"][k]
+    ]

@@ -151,6 +151,26 @@ _FIRST_OUT = re.compile(
 )
 
 
+# Starting again what tripped, or resetting its fault: "posso rearmar a bomba já?", "já dá pra religar?",
+# "posso ligar dnv?", "can I restart the pump?", "is it safe to turn it back on?".
+_RESTART = re.compile(
+    r"\b(?:rearm\w*|reset\w*|destrav\w*|relig\w*|repartir|restart\w*|re-start\w*|reenergiz\w*)\b"
+    r"|\b(?:ligar|liga|ligo|ligamos|partir|parto|dar partida|start|run|turn (?:it )?on|switch (?:it )?on"
+    r"|voltar a (?:ligar|funcionar|operar))\b(?: \w+){0,3}? (?:de novo|novamente|dnv|denovo|outra vez|again"
+    r"|back)\b"
+    r"|\b(?:turn|switch|bring|put|power) (?:it |her |him |the \w+ )?back (?:on|up|online)\b"
+)
+_PERMISSION = re.compile(
+    r"\b(?:posso|podemos|pode|da pra|da para|liberad[oa]|libera|can (?:i|we)|may (?:i|we)|ok to|okay to"
+    r"|safe to|is it (?:ok|okay|safe|fine|alright)|alright to|quando (?:posso|podemos|da)|when can)\b"
+)
+
+
+def asks_restart(folded: str) -> bool:
+    """Asks whether a tripped equipment may start again, or its fault be reset (not how resets work)."""
+    return bool(_RESTART.search(folded) and _PERMISSION.search(folded)) and not asks_definition(folded)
+
+
 def asks_step_wait(folded: str) -> bool:
     """ "o que esse passo aguarda?", "what is it waiting for?": the feedback that ends the running step."""
     return bool(_STEP_WAIT.search(folded))

@@ -20,6 +20,8 @@ LEVEL_TAGS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante", "t
 MAX_METERING_WINDOW_S = 4 * 3600.0
 DEFAULT_HISTORY_S = 3600.0
 CROSSING_WINDOW_S = 7 * 86400.0
+RETURNED = "returned_unacknowledged"
+RESET_WORDS = "reconhecer rearmar falhas reset"  # finds the documents' rule for a reset, in either language
 
 
 def _history(q: Question) -> list[Call]:
@@ -149,6 +151,27 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] |
     return (first_out or alarms[0])["id"]
 
 
+_STANDING = ("unacknowledged", "acknowledged")  # the alarm's condition still holds
+
+
+def holding_alarms(q: Question, alarms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The alarms that may hold a restart back: of its rules (any, without an equipment), in service."""
+    return [
+        a
+        for a in alarms
+        if (not q.holding or a["rule_id"] in q.holding) and a.get("state") in (*_STANDING, RETURNED)
+    ]
+
+
+def _restart_pick(q: Question, alarms: list[dict[str, Any]]) -> str | None:
+    """The alarm a restart question is about: one still standing, else one to acknowledge; first-out first."""
+    held = holding_alarms(q, alarms)
+    for group in ([a for a in held if a.get("state") in _STANDING], held):
+        if group:
+            return next((a["id"] for a in group if a.get("first_out")), group[0]["id"])
+    return None
+
+
 def _alarm_round(q: Question, done: Done) -> list[Call]:
     """After listing alarms for a "why" or "what now": explain the alarm it is about (and its procedure)."""
     listing: dict[str, Any] = next((res for name, res in done if name == ToolName.LIST_ACTIVE_ALARMS), {})
@@ -156,7 +179,11 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
     suspecting = {
         s for r in read.get("readings", []) if r["tag"] in q.tags for s in r.get("suspect_by") or []
     }
-    pick = pick_alarm(q, listing.get("alarms", []), suspecting)
+    pick = (
+        _restart_pick(q, listing.get("alarms", []))
+        if q.restart
+        else pick_alarm(q, listing.get("alarms", []), suspecting)
+    )
     if (
         (pick is None or pick.startswith(ANOMALY_PREFIX))
         and q.rule is not None
@@ -171,7 +198,9 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
     if pick is None:
         return []
     calls: list[Call] = [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]
-    if q.intent is Intent.WHAT_TO_DO:
+    if q.restart:  # what the documents ask before a reset, beside the alarm's own cause
+        calls.append((ToolName.SEARCH_KNOWLEDGE, {"query": f"{q.text} {RESET_WORDS}", "limit": 2}))
+    elif q.intent is Intent.WHAT_TO_DO:
         query = pick.replace("_", " ")  # the alarm's words find its equipment's pages, beyond its own
         calls.append((ToolName.SEARCH_KNOWLEDGE, {"query": query, "limit": 2, "beyond_rules": True}))
     return calls

@@ -26,6 +26,7 @@ from agent.planner.cues import (
     asks_plc_actions,
     asks_procedure,
     asks_reference,
+    asks_restart,
     asks_step_wait,
     asks_why,
     hypothetical,
@@ -645,6 +646,12 @@ _REVERSE = re.compile(
 )
 
 
+def _restart_asked(q: Question, folded: str) -> bool:
+    """ "posso rearmar a bomba já?", "posso ligar dnv?", "can I restart it?": may what tripped start again."""
+    reset_now = _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment
+    return (asks_restart(folded) or bool(reset_now)) and not asks_definition(folded)
+
+
 def _names_only(folded: str) -> bool:
     """The question is little more than a measurement's name ("turbidez?", "pressão do sistema")."""
     return len(content_words(_tag_query(folded))) <= 3 and not _opens_check(folded)
@@ -762,7 +769,7 @@ def _decide(
         return Intent.STATUS, margin  # "já tá enchendo?": whether it is, not how long it takes
     if intent in (Intent.CHECK_SEQUENCE, Intent.WHY_NOT) and doing:
         return Intent.STATUS, margin  # "já tá fechando as portas?": what it is doing, not whether it may
-    if _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment and not asks_definition(folded):
+    if _restart_asked(q, folded):
         return Intent.WHAT_TO_DO, margin  # "posso rearmar a bomba já?": what its trip asks before a reset
     if asks_procedure(folded) or (_PROCEDURE_NOUN.search(folded) and (q.fault or q.symptoms)):
         return Intent.WHAT_TO_DO, margin  # "comporta travada, qual o procedimento?"
@@ -1389,7 +1396,11 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.equipment = q.equipment or owners.pop()
     if focus is not None and not focus.empty:
         _the_one_just_read(q, folded, focus, ctx)  # "and how fast is the gate moving?": that gate
-    told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO else None
+    q.restart = q.intent is Intent.WHAT_TO_DO and _restart_asked(q, folded)
+    if q.restart and q.equipment and ctx.alarms is not None:  # its own rules, and those of the whole lock
+        rules = ctx.alarms.rules()
+        q.holding = [r.id for r in rules if r.equipment == q.equipment or r.equipment not in book.equipment]
+    told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO and not q.restart else None
     if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
         q.situation = site_terms(told, ctx.plant, tag_words=vocabulary) or told
     q.clarify = _clarify_for(q, folded)
