@@ -255,6 +255,8 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
     listing = _first(results, ToolName.LIST_ACTIVE_ALARMS)
     if explained is not None:
         lines, details = alarms.explain(explained, v, what_to_do=q.intent is Intent.WHAT_TO_DO)
+        if q.cleared and explained.get("rule"):  # "a comunicação voltou?": yes or no, then the alarm
+            lines = [alarms.cleared_verdict(explained, v), *lines[1:]]
         if asks_plc_actions(fold(q.text)) and explained.get("rule"):
             lines = [alarms.plc_actions(explained, v), *lines]
         knowledge = _first(results, ToolName.SEARCH_KNOWLEDGE)

@@ -379,3 +379,21 @@ def restart_cause(res: dict[str, Any], v: Voice) -> list[str]:
         + ". "
         + rule["action"][k]
     ]
+
+
+def cleared_verdict(res: dict[str, Any], v: Voice) -> str:
+    """Whether the alarm asked about has gone: still active, returned to normal (to acknowledge), or not
+    active at all."""
+    rule, alarm = res["rule"], res.get("alarm")
+    name = f"«{rule['name'][v.language.value]}» ({rule['id']})"
+    if alarm is None:
+        return v.say(f"Sim: {name} não está ativo agora.", f"Yes: {name} is not active now.")
+    if alarm.get("state") == "returned_unacknowledged":
+        return v.say(
+            f"Sim: a condição de {name} voltou ao normal; falta reconhecer o alarme.",
+            f"Yes: {name} has returned to normal; it still needs acknowledging.",
+        )
+    return v.say(
+        f"Não: {name} continua ativo desde {v.time(alarm['since'])}.",
+        f"No: {name} is still active, since {v.time(alarm['since'])}.",
+    )

@@ -243,8 +243,26 @@ def _moving(res: dict[str, Any], v: Voice) -> str:
     ]
     if not shown:
         return ""
+    rate = by_tag.get(LEVEL_MOTION[1]) if levels else None
+    motion = _chamber_motion(float(rate["value"]), rate.get("unit", ""), v) if rate is not None else ""
+    shown = [r for r in shown if not (motion and r is rate)]  # the rate is said in the motion
     said = "; ".join(f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in shown)
-    return v.say("Agora: ", "Now: ") + said + "."
+    return v.say("Agora: ", "Now: ") + motion + said + "."
+
+
+SETTLED_RATE = 0.05  # m/min: below it the chamber level is still (the sequences' own settling line)
+
+
+def _chamber_motion(rate: float, unit: str, v: Voice) -> str:
+    """ "a câmara está enchendo (sobe 0,86 m/min); " from the measured rate, whatever the sequence says."""
+    if abs(rate) < SETTLED_RATE:
+        return v.say("o nível da câmara está estável; ", "the chamber level is steady; ")
+    speed = v.number(abs(rate), unit)
+    if rate > 0:
+        return v.say(f"a câmara está enchendo (sobe {speed}); ", f"the chamber is filling (rising {speed}); ")
+    return v.say(
+        f"a câmara está esvaziando (desce {speed}); ", f"the chamber is emptying (falling {speed}); "
+    )
 
 
 def _levels(res: dict[str, Any], v: Voice) -> list[str]:

@@ -171,6 +171,21 @@ def asks_restart(folded: str) -> bool:
     return bool(_RESTART.search(folded) and _PERMISSION.search(folded)) and not asks_definition(folded)
 
 
+# Whether a condition has gone away: "a comunicação voltou?", "a cavitação já normalizou?", "has
+# communication been restored?", "is the overpressure alarm cleared?".
+_CLEARED = re.compile(
+    r"\b(?:voltou|voltaram|retornou|retornaram|restabelec\w*|reestabelec\w*|normalizou|normalizaram"
+    r"|normalizad[oa]s?|recuperou|recuperad[oa]|resolveu|resolvid[oa]|sumiu|sumiram|apagou|passou\W*$"
+    r"|restored|back (?:to normal|up|online|on)|came back|come back|cleared|recovered|resolved|gone away"
+    r"|went away|returned to normal)\b"
+)
+
+
+def asks_cleared(folded: str) -> bool:
+    """Asks whether a fault or condition has gone away (a question, not an order nor a what-if)."""
+    return _CLEARED.search(folded) is not None and not hypothetical(folded)
+
+
 def asks_step_wait(folded: str) -> bool:
     """ "o que esse passo aguarda?", "what is it waiting for?": the feedback that ends the running step."""
     return bool(_STEP_WAIT.search(folded))

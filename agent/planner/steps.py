@@ -179,11 +179,12 @@ def _alarm_round(q: Question, done: Done) -> list[Call]:
     suspecting = {
         s for r in read.get("readings", []) if r["tag"] in q.tags for s in r.get("suspect_by") or []
     }
-    pick = (
-        _restart_pick(q, listing.get("alarms", []))
-        if q.restart
-        else pick_alarm(q, listing.get("alarms", []), suspecting)
-    )
+    if q.cleared and q.rule:
+        pick: str | None = q.rule  # whether that alarm has gone: that one, active or not
+    elif q.restart:
+        pick = _restart_pick(q, listing.get("alarms", []))
+    else:
+        pick = pick_alarm(q, listing.get("alarms", []), suspecting)
     if (
         (pick is None or pick.startswith(ANOMALY_PREFIX))
         and q.rule is not None

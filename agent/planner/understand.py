@@ -18,6 +18,7 @@ import structlog
 from agent.planner import vocabulary as v
 from agent.planner.cues import (
     asks_assessment,
+    asks_cleared,
     asks_comparison,
     asks_definition,
     asks_first_out,
@@ -650,6 +651,16 @@ def _restart_asked(q: Question, folded: str) -> bool:
     """ "posso rearmar a bomba já?", "posso ligar dnv?", "can I restart it?": may what tripped start again."""
     reset_now = _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment
     return (asks_restart(folded) or bool(reset_now)) and not asks_definition(folded)
+
+
+def _cleared_asked(q: Question, folded: str) -> None:
+    """ "a comunicação voltou?": whether its alarm has gone; "a pressão voltou ao normal?": the reading."""
+    if not asks_cleared(folded) or q.intent in (Intent.COMMAND, Intent.WHAT_IF, Intent.CLARIFY):
+        return
+    if q.rule and (names_an_alarm(folded) or q.symptoms or q.fault):
+        q.intent, q.cleared = Intent.EXPLAIN, True
+    elif q.named_tags:
+        q.intent = Intent.READ  # against its limits: "normal" asks it judged
 
 
 def _names_only(folded: str) -> bool:
@@ -1368,6 +1379,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if q.intent is Intent.READ and not q.tags and _COUNT.search(folded):
         q.tags, q.named_tags = _counter_asked(folded, ctx), True  # "quantos ciclos a eclusa já fez?"
     q.intent = _on_topic(q, text, ctx)
+    _cleared_asked(q, folded)
     said = subject_words(text)
     if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):
         q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
