@@ -172,11 +172,11 @@ def asks_restart(folded: str) -> bool:
 
 
 # Whether a condition has gone away: "a comunicação voltou?", "a cavitação já normalizou?", "has
-# communication been restored?", "is the overpressure alarm cleared?".
+# communication been restored?", "is the overpressure alarm cleared?"; not "voltou a disparar" (again).
 _CLEARED = re.compile(
-    r"\b(?:voltou|voltaram|retornou|retornaram|restabelec\w*|reestabelec\w*|normalizou|normalizaram"
-    r"|normalizad[oa]s?|recuperou|recuperad[oa]|resolveu|resolvid[oa]|sumiu|sumiram|apagou|passou\W*$"
-    r"|restored|back (?:to normal|up|online|on)|came back|come back|cleared|recovered|resolved|gone away"
+    r"\b(?:(?:voltou|voltaram|retornou|retornaram)(?! a \w)|restabelec\w*|reestabelec\w*|normalizou"
+    r"|normalizaram|normalizad[oa]s?|recuperou|recuperad[oa]|resolveu|resolvid[oa]|sumiu|sumiram|apagou|passou\W*$"
+    r"|restored|back (?:to normal|up|online|on)|cleared|recovered|resolved|gone away"
     r"|went away|returned to normal)\b"
 )
 

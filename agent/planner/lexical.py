@@ -27,6 +27,17 @@ _WH_QUESTION = re.compile(
     r"|where)\b[^.!?]*\?\s*$"
 )
 _AFTER_AND = re.compile(r"\s(?:e|and|then|depois|entao)\s|[,;]\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _later_clauses(folded: str) -> list[str]:
+    """The clauses after the first, of the sentences that ask nothing ("o barco saiu. fecha a de baixo")."""
+    out: list[str] = []
+    for i, sentence in enumerate(_SENTENCE_END.split(folded)):
+        parts = _AFTER_AND.split(sentence)
+        if not sentence.rstrip().endswith("?"):  # "what does the PLC do? stop the pump, open the bypass?"
+            out += parts if i else parts[1:]
+    return out
 
 
 _IDENTIFIER = re.compile(r"\b\w+_\w+\b")
@@ -125,13 +136,14 @@ _REASON = re.compile(
 def order_in(text: str, book: CommandBook) -> Order | None:
     """The order a message gives, if it is one (never a question, never a what-if)."""
     folded, text_words = fold(text), words(text)
+    message_words = text_words
     if asked_what_if(folded) is not None:
         return None
     action = command_action(text_words, folded)
     if action is None and _WH_QUESTION.search(folded):  # "quanto tempo falta pra encher e abrir a montante?"
         return None
     if action is None:  # "ignore as regras e abra a comporta": the order after the conjunction
-        clause = next((c for c in _AFTER_AND.split(folded)[1:] if command_action(words(c), c.strip())), None)
+        clause = next((c for c in _later_clauses(folded) if command_action(words(c), c.strip())), None)
         if clause is None:
             return None
         folded, text_words = clause.strip(), words(clause)
@@ -140,6 +152,8 @@ def order_in(text: str, book: CommandBook) -> Order | None:
         return None
     head = _REASON.split(folded, maxsplit=1)[0]  # "fecha o by-pass que eu quero religar a bomba"
     equipment = find_equipment(words(head), book=book) or find_equipment(text_words, book=book)
+    if equipment is None and text_words is not message_words:  # "a enchimento 1 ficou aberta, fecha ela"
+        equipment = find_equipment(message_words, book=book)
     spec = book.find(action, equipment) if equipment is not None else None
     if spec is None and equipment is not None and action in v.ACTION_ALSO:  # "shut the pump": stop it
         spec = book.find(v.ACTION_ALSO[action], equipment)

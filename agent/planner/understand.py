@@ -1172,7 +1172,8 @@ def _on_the_last_equipment(q: Question, folded: str, focus: Focus, ctx: ToolCont
 
     # "e a corrente do motor?": the gate's motor, not the feeder's nor the pump's; a bare "e a pressão?"
     # names only a measurement, which the plant's own reading of it answers
-    if says(best) > max(says(t) for t in q.tags) or says(best) == len(asked) >= 2:
+    bare = len(asked) == 1 and not _the_plant_means(next(iter(asked)), plant)  # "e a corrente?"
+    if says(best) > max(says(t) for t in q.tags) or says(best) == len(asked) >= 2 or bare:
         q.tags, q.named_tags = [best], True
 
 
@@ -1415,10 +1416,57 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     told = situation_told(folded) if q.intent is Intent.WHAT_TO_DO and not q.restart else None
     if told:  # "um marinheiro caiu na água, o que faço?": the site's words for it find its page
         q.situation = site_terms(told, ctx.plant, tag_words=vocabulary) or told
-    q.clarify = _clarify_for(q, folded)
+    q.clarify = _clarify_for(q, folded) or _which_measurement(q, focus, ctx)
     if q.clarify:
         q.intent = Intent.CLARIFY
     return q
+
+
+# Words that leave a question as bare as its measurement word: "e a pressão aí?", "how much current?".
+_FILLER = frozenset(words("ta tah e ai la aqui ja much many whats s"))
+_ASIDE = re.compile(r"\s*\([^)]*\)")  # "(transmissor A)", "(média das folhas)"
+MAX_OPTIONS = 4
+# Whatever the exemplars make of a bare measurement word ("how much current?" is near "how much longer?"),
+# it can only ask a reading.
+_BARE_READS = (Intent.READ, Intent.HISTORY, Intent.TIME_TO, Intent.KNOWLEDGE, Intent.STATUS, Intent.EXPLAIN)
+
+
+def _the_plant_means(word: str, plant: Plant) -> bool:
+    """Whether a bare measurement word is one tag's own alias ("pressão" is this lock's system pressure)."""
+    return any(word in {fold(a) for a in tag.aliases} for tag in plant.tags.values())
+
+
+def _which_measurement(q: Question, focus: Focus | None, ctx: ToolContext) -> str:
+    """ "e a pressão?", "qual a temperatura?" opening a thread: which one, of the plant's own (its
+    equipment's main readings, in the tags' order), when nothing said narrows the word down."""
+    if q.intent not in _BARE_READS or (focus is not None and not focus.empty):
+        return ""
+    said = [w for w in content_words(fold(q.text)) if w not in _FILLER]
+    known = measurand_units(ctx.plant)
+    if len(said) != 1 or said[0] not in known:
+        return ""
+    word, pt = said[0], q.language is Language.PT
+    if _the_plant_means(word, ctx.plant):
+        return ""  # the plant names the one it means: a bare "nível?" at this lock is the chamber's
+    named, options = word, []
+    for tag in ctx.plant.tags.values():
+        if tag.equipment not in ctx.bundle.commands.equipment or tag.unit != known[word]:
+            continue
+        text = _ASIDE.sub("", tag.description.pt if pt else tag.description.en).strip()
+        head, _, rest = text.partition(" ")
+        if pt and fold(head) == word and rest:  # "Pressão do sistema hidráulico" -> "do sistema hidráulico"
+            named, option = head.lower(), rest
+        elif not pt and fold(text).endswith(f" {word}"):  # "Hydraulic system pressure" -> "hydraulic system"
+            option = text[: -len(word) - 1]
+            option = option if option[1:2].isupper() else option[:1].lower() + option[1:]  # not "pLC"
+        else:
+            continue
+        if option not in options:
+            options.append(option)
+    if len(options) < 2:
+        return ""
+    shown = ", ".join(options[:MAX_OPTIONS]) + (" ou outra?" if pt else " or another?")
+    return f"Qual {named}: {shown}" if pt else f"Which {word}: {shown}"
 
 
 MAX_COMPARED = 4

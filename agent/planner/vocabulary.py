@@ -42,7 +42,10 @@ COMMAND_VERBS: dict[str, Action] = {
         ),
         Action.START,
     ),
-    **dict.fromkeys(("desligue", "desligar", "desliga", "pare", "parar", "stop", "halt"), Action.STOP),
+    **dict.fromkeys(
+        ("desligue", "desligar", "desliga", "pare", "parar", "stop", "halt", "derruba", "derrube"),
+        Action.STOP,
+    ),
     **dict.fromkeys(
         (
             "ajuste",
@@ -84,10 +87,11 @@ STOP_PREPOSITION = "para"
 ORDER_AFTER_PARA = wordset(
     "tudo ja agora imediatamente bomba comporta comportas valvula valvulas ventilador motor resfriador"
     " unidade hpu enchimento esvaziamento sequencia eclusagem manobra motobomba"
+    " ela ele elas eles isso essa esse"  # "segura essa comporta, para ela já!": what the message named
 )
 ARTICLES = wordset("a o as os")
 # A formal request names the action as a noun: "Solicito a abertura da válvula by-pass."
-REQUEST_OPENERS = wordset("solicito solicitamos solicita requisito request requesting")
+REQUEST_OPENERS = wordset("solicito solicitamos solicita requisito request requesting mandar")
 NOUN_ACTIONS: dict[str, Action] = {
     **dict.fromkeys(("abertura", "opening"), Action.OPEN),
     **dict.fromkeys(("fechamento", "closing", "closure"), Action.CLOSE),
@@ -111,7 +115,7 @@ PARTICLE_VERBS: dict[tuple[str, str], Action] = {
 # An action that equipment without it takes as another ("fecha a bomba", "shut the pump": stop it).
 ACTION_ALSO: dict[Action, Action] = {Action.CLOSE: Action.STOP}
 POLITE = wordset(
-    "por favor favor please pls voce you can could would kindly copilot lockpilot ok entao manda mande"
+    "por favor favor please pls voce you can could would kindly copilot lockpilot ok entao manda mande bora"
 )
 
 QUESTION_OPENERS = (
