@@ -43,7 +43,7 @@ _REFERENCE = re.compile(
 )
 # Words that put a reference question back in the present ("a pressão tá normal?").
 _PRESENT = re.compile(
-    r"\b(agora|now|atual|atualmente|currently|right now|esta|ta|tah|is it|are we|estamos)\b"
+    r"\b(agora|now|atual|atualmente|currently|right now|present|presently|esta|ta|tah|is it|are we|estamos)\b"
 )
 # "o que houve", "what went wrong" (what is going on is the plant's status, not a fault)...
 _WHY = re.compile(

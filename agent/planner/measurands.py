@@ -72,3 +72,18 @@ def measures(equipment: str, asked: list[str], plant: Plant) -> bool:
         t.equipment == equipment and t.type is not DataType.BOOL and set(asked) <= described(t)
         for t in plant.tags.values()
     )
+
+
+_WORDS: dict[int, tuple[Plant, frozenset[str]]] = {}
+
+
+def plant_words(plant: Plant) -> frozenset[str]:
+    """Every word the analog tags' descriptions use (pt and en), folded: what a clause may name of them."""
+    with _LOCK:
+        known = _WORDS.get(id(plant))
+    if known is not None and known[0] is plant:
+        return known[1]
+    found = frozenset(w for t in plant.tags.values() if t.type is not DataType.BOOL for w in described(t))
+    with _LOCK:
+        _WORDS[id(plant)] = (plant, found)
+    return found

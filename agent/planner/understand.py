@@ -66,7 +66,7 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.measurands import described, measurand_units, measured_on, measures
+from agent.planner.measurands import described, measurand_units, measured_on, measures, plant_words
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -235,7 +235,7 @@ def rule_catalog_for(rules: list[RuleView]) -> RuleCatalog:
 
 def _clauses(folded: str) -> list[str]:
     """The parts of a compound question ("a pressão do sistema e a temperatura do óleo")."""
-    parts = [p for p in _CLAUSE_SPLIT.split(folded) if content_words(p)]
+    parts = [p for p in _CLAUSE_SPLIT.split(folded) if set(content_words(p)) - v.POLITE]  # not "…, please"
     return parts if len(parts) > 1 else [folded]
 
 
@@ -331,7 +331,9 @@ def _with_measurand(clauses: list[str], book: CommandBook, plant: Plant) -> list
             asked = [w for w in words(clause) if w in known]
             if not asked:  # "ciclos da eclusa, …, horímetro da bomba": no measurement to give an owner
                 return None
-            return next((e for e in in_first if e and measures(e, asked, plant)), None)
+            own = [w for w in content_words(clause) if w in plant_words(plant) and w not in known]
+            # "accumulator pressure and pump discharge pressure": the accumulator is no part of the pump
+            return next((e for e in in_first if e and measures(e, [*asked, *own], plant)), None)
 
         clauses = [
             c
@@ -885,7 +887,27 @@ def _decide(
         return Intent.EXPLAIN, margin
     if intent is Intent.SEARCH_TAGS and q.named_tags and not _ABOUT_TAGS.search(folded):
         return Intent.READ, margin  # "whats the posiiton of filing valve 1": its value, not its tag's name
+    if (
+        intent is Intent.KNOWLEDGE
+        and q.named_tags
+        and not (
+            _general(folded) or why or history_asked or _asks_a_limit(folded) or _HOW_IT_WORKS.search(folded)
+        )
+        and (asks_now(folded) or _READ_TO_ME.search(folded))
+    ):
+        return Intent.READ, margin  # "Accumulator pressure and pump discharge pressure, please."
     return intent, margin
+
+
+# A reading asked for by request, not by a question word: "…, please", "me fala a vibração da bomba".
+_READ_TO_ME = re.compile(
+    r"\b(?:please|por favor|pfv|me fala|me passa|me da|me diz|me informa|tell me|give me|report|informe)\b"
+)
+# What the documents answer about something named: how it works, why, what it means or is for.
+_HOW_IT_WORKS = re.compile(
+    r"\b(?:como|how|por ?que|porque|why|para que|pra que|what for|expli\w*|diferenca|difference|significa\w*"
+    r"|mean|means|meaning|serve|funciona\w*|work|works|calibr\w*|manuten\w*|maintenance)\b"
+)
 
 
 _OWN_REPLIES = (Intent.GREETING, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN, Intent.CLARIFY)

@@ -1,0 +1,49 @@
+"""Readings asked for by request rather than by a question word ("Accumulator pressure and pump discharge
+pressure, please.", "lockpilot me fala a vibração da bomba e a temperatura do mancal") are read, not looked
+up in the documents; a clause naming a part no other clause's equipment has (the accumulator) keeps it, and
+"…, please" is no clause of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.planner.question import Intent
+from rules.bundle import PlantBundle
+from tests.planner_helpers import incident_context, understander
+
+
+@pytest.mark.parametrize(
+    ("question", "tags"),
+    [
+        (
+            "Accumulator pressure and pump discharge pressure, please.",
+            ["pressao_acumulador", "pressao_descarga_bomba"],
+        ),
+        (
+            "lockpilot me fala a vibração da bomba e a temperatura do mancal tô aqui do lado dela "
+            "e achei esquisito",
+            ["vibracao_bomba", "temperatura_mancal_bomba"],
+        ),
+    ],
+)
+def test_readings_asked_by_request_are_read(bundle: PlantBundle, question: str, tags: list[str]) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(question)
+    assert q.intent is Intent.READ and q.tags == tags, q
+
+
+def test_the_present_value_against_nominal_is_a_reading(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(
+        "What are the main pump motor winding temperature and its present current draw relative to nominal?"
+    )
+    assert q.intent is Intent.READ and "temperatura_enrolamento_motor_bomba" in q.tags, q
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how does the accumulator pressure work?", "por que a pressão do acumulador cai com a bomba parada?"],
+)
+def test_how_or_why_of_a_named_reading_is_not_turned_into_a_reading(
+    bundle: PlantBundle, question: str
+) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(question)
+    assert q.intent is not Intent.READ, q
