@@ -91,12 +91,34 @@ def _leaves(tree: CondTree) -> list[str]:
     return []
 
 
+def _measured_limits(rule_id: str, text: str, params: Mapping[str, float], tag: Tag) -> list[Limit]:
+    """A leaf `<expression> <op> number` whose expression the tag reads: that number, its limit; an
+    `abs(...)` bound both ways ("abs(rate) > 1.2": above 1.2 and below -1.2)."""
+    try:
+        node = parse(text, params)
+    except ExprError:
+        return []
+    if not isinstance(node, Compare) or node.op not in _SIDE or isinstance(node.left, TagRef):
+        return []
+    value = _number(node.right, tag)
+    if value is None or tag.type is DataType.BOOL:
+        return []
+    side = _SIDE[node.op]
+    limits = [Limit(rule_id=rule_id, tag=tag.name, side=side, value=value)]
+    if text.lstrip().startswith("abs(") and value > 0:
+        limits.append(Limit(rule_id=rule_id, tag=tag.name, side=_FLIP[side], value=-value))
+    return limits
+
+
 def limits_by_tag(rules: RuleSet, tags: Mapping[str, Tag]) -> dict[str, tuple[Limit, ...]]:
-    """Every analog tag's rule limits, lowest value first; one per rule and side."""
+    """Every analog tag's rule limits, lowest value first; one per rule and side (a rule computing what a
+    tag reads, `measured_as`, limits that tag)."""
     found: dict[str, dict[tuple[str, Side], Limit]] = {}
     for rule in rules.rules:
+        measured = tags.get(rule.defn.measured_as or "")
         for leaf in _leaves(rule.condition):
             limit = _leaf_limit(rule.id, leaf, rules.params, tags)
-            if limit is not None:
-                found.setdefault(limit.tag, {}).setdefault((limit.rule_id, limit.side), limit)
+            extra = _measured_limits(rule.id, leaf, rules.params, measured) if measured is not None else []
+            for lim in [limit] if limit is not None else extra:
+                found.setdefault(lim.tag, {}).setdefault((lim.rule_id, lim.side), lim)
     return {tag: tuple(sorted(by.values(), key=lambda lim: lim.value)) for tag, by in found.items()}

@@ -149,6 +149,7 @@ def _rule(raw: Any, i: int, plant: Plant, params: Mapping[str, float], path: Pat
         )
     for key, tag in (
         ("plc_fault_tag", defn.plc_fault_tag),
+        ("measured_as", defn.measured_as),
         *(("plc_actions", a.tag) for a in defn.plc_actions),
     ):
         if tag is not None and tag not in plant.tags:

@@ -89,6 +89,9 @@ class RuleDef(Strict):
     suspect_tags: tuple[str, ...] = ()  # readings this alarm makes untrustworthy (an instrument fault)
     suspect_device: str | None = None  # every reading of this device is untrustworthy (its link is down)
     offer_commands: tuple[str, ...] = ()  # allow-listed commands the copilot may offer (never run) for it
+    # The tag that reads what the condition computes (the PLC's own level rate for a rate of the levels):
+    # the condition's bound is that tag's limit, to judge its reading against.
+    measured_as: str | None = None
 
 
 class TemplateDef(Strict):

@@ -113,3 +113,34 @@ def test_the_first_out_answer_gives_the_code_the_plc_latched(bundle: PlantBundle
     result = _ask(bundle, "pump_motor_overcurrent", 120, "qual o código de primeira falha do CLP?")
     assert "sobrecorrente_motor_bomba" in result["answer"], result["answer"]
     assert {"kind": "tag", "id": "codigo_primeira_falha"} in result["citations"], result["citations"]
+
+
+def test_a_rule_computing_what_a_tag_reads_limits_that_tag_both_ways(bundle: PlantBundle) -> None:
+    rate = {(lim.rule_id, lim.side, lim.value) for lim in bundle.limits["taxa_variacao_nivel_camara"]}
+    assert rate == {  # "abs(rate of the levels) > 1.2 m/min", measured_as the PLC's own rate
+        ("taxa_enchimento_excessiva", Side.ABOVE, 1.2),
+        ("taxa_enchimento_excessiva", Side.BELOW, -1.2),
+    }
+
+
+def test_filling_too_fast_is_answered_with_the_rate_against_its_limit(bundle: PlantBundle) -> None:
+    answer = _ask(
+        bundle, "quiet_filling_and_upstream_opening", 100, "a câmara não tá enchendo rápido demais?"
+    )
+    assert "a câmara está enchendo (sobe 1,14 m/min, limite 1,2 m/min)" in answer["answer"], answer["answer"]
+
+
+def test_an_unknown_measured_as_tag_is_an_error_naming_the_rule(bundle: PlantBundle, tmp_path: Any) -> None:
+    import pytest
+
+    from lockpilot.errors import PlantDataErrors
+    from rules.loader import load_rules
+
+    source = (bundle.plant.root / "rules.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(
+        source.replace("measured_as: taxa_variacao_nivel_camara", "measured_as: taxa_x"), "utf-8"
+    )
+    with pytest.raises(PlantDataErrors) as caught:
+        load_rules(bundle.plant, path=broken)
+    assert "measured_as" in str(caught.value) and "taxa_x" in str(caught.value)

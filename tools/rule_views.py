@@ -38,7 +38,9 @@ def rule_view(rule: Rule, plant: Plant) -> RuleView:
         action=e.action,
         plc_actions=[Bilingual(pt=a.pt, en=a.en) for a in d.plc_actions],
         plc_fault_tag=d.plc_fault_tag,
-        tags=list(dict.fromkeys(_leaf_tags(rule.condition, plant))),
+        tags=list(
+            dict.fromkeys([*([d.measured_as] if d.measured_as else []), *_leaf_tags(rule.condition, plant)])
+        ),
         suspect_tags=list(
             dict.fromkeys(
                 [

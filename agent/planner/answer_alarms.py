@@ -107,7 +107,12 @@ MAX_OTHERS_SAID = 3
 
 
 def _rule_limit(reading: dict[str, Any], rule_id: str) -> dict[str, Any] | None:
-    return next((lim for lim in reading.get("limits") or [] if lim["rule"] == rule_id), None)
+    """This rule's limit on the reading: of a rule bounding both ways (a rate up or down), the nearer."""
+    mine = [lim for lim in reading.get("limits") or [] if lim["rule"] == rule_id]
+    value = reading.get("value")
+    if len(mine) > 1 and isinstance(value, int | float) and not isinstance(value, bool):
+        return min(mine, key=lambda lim: abs(float(value) - lim["value"]))
+    return mine[0] if mine else None
 
 
 def _next_limit(reading: dict[str, Any], lim: dict[str, Any], v: Voice) -> str:

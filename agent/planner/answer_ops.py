@@ -244,7 +244,7 @@ def _moving(res: dict[str, Any], v: Voice) -> str:
     if not shown:
         return ""
     rate = by_tag.get(LEVEL_MOTION[1]) if levels else None
-    motion = _chamber_motion(float(rate["value"]), rate.get("unit", ""), v) if rate is not None else ""
+    motion = _chamber_motion(rate, v) if rate is not None else ""
     shown = [r for r in shown if not (motion and r is rate)]  # the rate is said in the motion
     said = "; ".join(f"{label(r['description'])} {v.number(r['value'], r.get('unit', ''))}" for r in shown)
     return v.say("Agora: ", "Now: ") + motion + said + "."
@@ -253,11 +253,16 @@ def _moving(res: dict[str, Any], v: Voice) -> str:
 SETTLED_RATE = 0.05  # m/min: below it the chamber level is still (the sequences' own settling line)
 
 
-def _chamber_motion(rate: float, unit: str, v: Voice) -> str:
-    """ "a câmara está enchendo (sobe 0,86 m/min); " from the measured rate, whatever the sequence says."""
+def _chamber_motion(reading: dict[str, Any], v: Voice) -> str:
+    """ "a câmara está enchendo (sobe 0,86 m/min, limite 1,2 m/min); " from the measured rate, whatever the
+    sequence says, with the fault rule's limit on that side."""
+    rate, unit = float(reading["value"]), reading.get("unit", "")
     if abs(rate) < SETTLED_RATE:
         return v.say("o nível da câmara está estável; ", "the chamber level is steady; ")
-    speed = v.number(abs(rate), unit)
+    side = "above" if rate > 0 else "below"
+    limit = next((lim for lim in reading.get("limits") or [] if lim["side"] == side), None)
+    bound = f", {v.say('limite', 'limit')} {v.number(abs(limit['value']), unit)}" if limit else ""
+    speed = v.number(abs(rate), unit) + bound
     if rate > 0:
         return v.say(f"a câmara está enchendo (sobe {speed}); ", f"the chamber is filling (rising {speed}); ")
     return v.say(

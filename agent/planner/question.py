@@ -51,6 +51,7 @@ class Aggregate(StrEnum):
     MEAN = "mean"
     CROSSING = "crossing"  # when did it last go above/below a threshold
     AGO = "ago"  # the value some minutes ago ("e 3 minutos atrás?")
+    RANGE = "range"  # "me dá o mínimo e o máximo": both ends of the window
 
 
 @dataclass(frozen=True, slots=True)

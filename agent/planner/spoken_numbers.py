@@ -24,7 +24,15 @@ UNITS = {
     **dict.fromkeys(("quinze", "fifteen"), 15),
     **dict.fromkeys(("vinte", "twenty"), 20),
     **dict.fromkeys(("trinta", "thirty"), 30),
+    **dict.fromkeys(("quarenta", "forty"), 40),
+    **dict.fromkeys(("cinquenta", "cinqüenta", "fifty"), 50),
+    **dict.fromkeys(("sessenta", "sixty"), 60),
+    **dict.fromkeys(("setenta", "seventy"), 70),
+    **dict.fromkeys(("oitenta", "eighty"), 80),
+    **dict.fromkeys(("noventa", "ninety"), 90),
+    **dict.fromkeys(("cem", "hundred"), 100),
 }
+TENS = frozenset(w for w, n in UNITS.items() if n >= 20 and n % 10 == 0)
 _NUMBER_WORD = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 # "zero vírgula cinco", "quatro ponto cinco", "four point five": a whole part, a mark, one digit word or more
 _DECIMAL = re.compile(
@@ -33,6 +41,17 @@ _DECIMAL = re.compile(
 )
 # "dez e meio", "dois e meia": a half
 _HALF = re.compile(rf"\b({_NUMBER_WORD})\s+e\s+mei[oa]\b", re.IGNORECASE)
+# The unit words a dictated number stands before ("setenta graus", "dez metros e meio").
+_UNIT_WORD = (
+    r"(?:graus?|degrees?|bar|metros?|meters?|metres?|m|por ?cento|percent|%|amperes?|amps?|volts?|minutos?"
+    r"|minutes?|segundos?|seconds?|mm/s|m/min|rpm|hertz|hz|kw)"
+)
+# "dez metros e meio": the half after the unit
+_UNIT_HALF = re.compile(rf"\b({_NUMBER_WORD})\s+({_UNIT_WORD})\s+e\s+mei[oa]\b", re.IGNORECASE)
+# "setenta graus", "vinte e cinco metros": a whole number before its unit ("um alarme" stays a word)
+_BEFORE_UNIT = re.compile(
+    rf"\b({_NUMBER_WORD})(?:\s+e\s+({_NUMBER_WORD}))?(?=\s+{_UNIT_WORD}\b)", re.IGNORECASE
+)
 
 
 def _value(word: str) -> int:
@@ -49,4 +68,16 @@ def _decimal(match: re.Match[str]) -> str:
 def with_digits(text: str) -> str:
     """Dictated decimals and halves as digits; every other word as it was."""
     text = _DECIMAL.sub(_decimal, text)
-    return _HALF.sub(lambda m: f"{_value(m.group(1))},5", text)
+    text = _HALF.sub(lambda m: f"{_value(m.group(1))},5", text)
+    text = _UNIT_HALF.sub(lambda m: f"{_value(m.group(1))},5 {m.group(2)}", text)
+    return _BEFORE_UNIT.sub(_whole, text)
+
+
+def _whole(match: re.Match[str]) -> str:
+    """ "setenta" -> "70", "vinte e cinco" -> "25" (a ten and a unit); "dez e dez" is left as it was."""
+    tens, unit = match.group(1), match.group(2)
+    if unit is None:
+        return str(_value(tens))
+    if tens.lower() in TENS and _value(unit) < 10:
+        return str(_value(tens) + _value(unit))
+    return match.group(0)

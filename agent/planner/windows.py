@@ -114,9 +114,11 @@ def aggregate(folded: str) -> Aggregate | None:
     ):
         return Aggregate.CROSSING
     bare = without_trend(without_window(folded))  # "nos últimos 10 min", "ficando mais alto" ask no extreme
-    for kind, pattern in _AGGREGATES:
-        if pattern.search(bare):
-            return kind
+    asked = [kind for kind, pattern in _AGGREGATES if pattern.search(bare)]
+    if {Aggregate.MAX, Aggregate.MIN} <= set(asked):
+        return Aggregate.RANGE  # "me dá o mínimo e o máximo": the window between both
+    if asked:
+        return asked[0]
     if ago_s(folded) is not None:
         return Aggregate.AGO
     return Aggregate.TREND if asks_trend(folded) else None
