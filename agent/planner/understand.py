@@ -649,6 +649,28 @@ _REVERSE = re.compile(
 )
 
 
+# "a de montante", "na de jusante": a feminine thing of that side, said without its noun.
+_FEMININE_SIDE = re.compile(r"\b(?:a|na|da|pela) de (montante|jusante|upstream|downstream)\b")
+
+
+def _in_gender(equipment: str | None, folded: str, book: CommandBook) -> str | None:
+    """ "a de montante tá em quanto?": the article says a feminine noun was left out (the gate, "a comporta
+    de montante"), not the reservoir the bare side names ("o de montante")."""
+    said = _FEMININE_SIDE.search(folded)
+    if said is None or equipment is None:
+        return equipment
+    names = book.equipment[equipment]
+    if not fold(names.pt).split()[0].endswith("o") and fold(names.pt).split()[0] != said.group(1):
+        return equipment  # already a feminine thing ("a bomba"), or named by more than its side
+    side = said.group(1)
+    feminine = [
+        key
+        for key, n in book.equipment.items()
+        if fold(n.pt).split()[0].endswith("a") and (side in fold(n.pt) or side in fold(n.en))
+    ]
+    return feminine[0] if len(feminine) == 1 else equipment
+
+
 def _restart_asked(q: Question, folded: str) -> bool:
     """ "posso rearmar a bomba já?", "posso ligar dnv?", "can I restart it?": may what tripped start again."""
     reset_now = _RESET.search(folded) and _MAY_NOW.search(folded) and q.equipment
@@ -1277,6 +1299,34 @@ _HOW_MUCH = re.compile(
 )
 
 
+MIN_SHARED_STEMS = 3
+STEM_LETTERS = 4
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:STEM_LETTERS] for w in content_words(fold(text)) if not w.isdigit()}
+
+
+def _with_what_it_derives_from(q: Question, ctx: ToolContext) -> None:
+    """A computed bit named alone ("níveis equalizados entre câmara e jusante") is read with the measurement
+    it is computed from ("diferença de nível câmara - jusante"): the yes or no, and by how much."""
+    if not (q.named_tags and len(q.tags) == 1):
+        return
+    bit = ctx.plant.tags[q.tags[0]]
+    status = {t for names in ctx.bundle.commands.equipment.values() for t in names.status_tags}
+    if bit.type is not DataType.BOOL or _is_fault_bit(bit) or bit.name in status:
+        return
+    said = _stems(bit.description.pt)
+    shared = [
+        (len(said & _stems(t.description.pt)), t.name)
+        for t in ctx.plant.tags.values()
+        if t.type is not DataType.BOOL
+    ]
+    best = max(shared, default=(0, ""))
+    if best[0] >= MIN_SHARED_STEMS and [n for c, n in shared if c == best[0]] == [best[1]]:
+        q.tags.append(best[1])
+
+
 def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandBook) -> None:
     """ "Quanto?" asks an amount: of the tags linked, the analog ones; for on/off bits alone, the analog
     readings of their equipment ("as válvulas de saída tão abertas quanto?": their positions)."""
@@ -1336,7 +1386,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     in_place = in_plant_words(text, ctx.plant, known=vocabulary)
     order = order_in_site_words(text, book, ctx.plant)
     plant_words = in_plant_words(text, ctx.plant)  # "a porta de cima" -> "a comporta montante"
-    named = find_equipment(words(plant_words), text_words, book=book)
+    named = _in_gender(find_equipment(words(plant_words), text_words, book=book), fold(text), book)
     if order is None and named is not None and focus is not None and focus.awaiting_order:
         joined = f"{focus.awaiting_order} {text}"  # "abre a válvula" -> "qual?" -> "a by-pass da bomba"
         completed = order_in_site_words(joined, book, ctx.plant)
@@ -1394,6 +1444,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
             q.tags, q.named_tags = in_unit[:1], True
     _in_units_asked(q, ctx)
     _amounts_not_bits(q, folded, ctx, book)
+    _with_what_it_derives_from(q, ctx)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx, situation=situation)
