@@ -389,3 +389,24 @@ def test_the_gate_after_a_turn_about_one_gate_is_that_gate(conversation: Callabl
     say("What's the upstream gate motor current right now?")
     result = say("And how fast is the gate moving?")
     assert _tags(result) == {"velocidade_comporta_montante"}, result["answer"]
+
+
+def test_an_order_naming_only_the_kind_is_of_the_gate_just_talked_about(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("gate_jam_downstream_right_leaf", 30)
+    say("a folha direita da comporta de jusante tá atrasada?")
+    result = say("para a comporta então")
+    requested = [c["args"].get("command") for c in result["tool_calls"] if c["name"] == "request_command"]
+    assert requested == ["parar_comporta_jusante"], result["answer"]  # this fixture has no command desk
+
+
+def test_the_guard_gives_a_bare_kind_the_previous_equipment_and_nothing_else(bundle: PlantBundle) -> None:
+    from agent.guard import asked_by_user
+    from agent.planner.dialogue import Focus
+
+    focus = Focus(equipment="comporta_jusante")
+    said = focus.guard_text("para a comporta então", turn=2)
+    assert asked_by_user("parar_comporta_jusante", None, said, book=bundle.commands, plant=bundle.plant)
+    assert focus.guard_text("para a comporta de montante", turn=2) == "para a comporta de montante"
+    assert focus.guard_text("para a bomba", turn=2) == "para a bomba"  # another kind: as it was said

@@ -77,9 +77,10 @@ class Focus:
         return self.naming_it(message)
 
     def naming_it(self, message: str) -> str:
-        """An order pointing to "it" ("Close it.") with the previous turn's equipment named after it; any
-        other message as it is."""
-        if self.equipment and points_to_it(message):
+        """An order pointing to "it" ("Close it.") or to the kind of the previous turn's equipment without
+        saying which ("para a comporta então" after the downstream gate), with that equipment named after
+        it; any other message as it is."""
+        if self.equipment and (points_to_it(message) or names_its_kind(message, self.equipment)):
             return f"{message} {self.equipment.replace('_', ' ')}"
         return message
 
@@ -153,6 +154,21 @@ def only_sides(text: str, content: list[str]) -> bool:
 
 # "Close it.", "fecha ela", "desliga isso": an order whose object is the previous turn's equipment.
 _IT = re.compile(r"\b(?:it|ela|ele|isso|isto)\b|\w-(?:la|lo)\b")
+
+
+# The kind words an equipment id begins with, as operators say them without which one.
+_KINDS = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
+_WHICH_ONE = re.compile(
+    r"\b(?:montante|jusante|upstream|downstream|enchimento|esvaziamento|filling|emptying|by-?pass|alivio"
+    r"|relief|upper|lower|de cima|de baixo|\d)\b"
+)
+
+
+def names_its_kind(message: str, equipment: str) -> bool:
+    """ "a comporta", "the gate" saying nothing of which one, when the equipment is of that kind."""
+    folded = fold(message)
+    kinds = {_KINDS[w] for w in words(folded) if w in _KINDS}
+    return equipment.split("_")[0] in kinds and _WHICH_ONE.search(folded) is None
 
 
 def points_to_it(message: str) -> bool:
