@@ -47,3 +47,20 @@ def test_how_or_why_of_a_named_reading_is_not_turned_into_a_reading(
 ) -> None:
     q = understander(incident_context(bundle, "quiet_idle", 60))(question)
     assert q.intent is not Intent.READ, q
+
+
+@pytest.mark.parametrize("question", ["o pump tá running ou tá off?", "a bomba tá ligada?"])
+def test_the_state_of_a_named_equipment_is_read(bundle: PlantBundle, question: str) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(question)
+    assert q.intent is Intent.READ and q.equipment == "bomba_principal", q
+
+
+def test_how_long_after_an_if_asks_the_documents(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_filling_and_upstream_opening", 100))(
+        "se acabar a luz com essa tempestade o gerador entra sozinho? demora quanto?"
+    )
+    assert q.intent is Intent.KNOWLEDGE, q
+    q = understander(incident_context(bundle, "quiet_filling_and_upstream_opening", 100))(
+        "quanto tempo falta pra encher?"
+    )
+    assert q.intent is Intent.TIME_TO, q

@@ -783,7 +783,7 @@ def _decide(
     if (_HAPPENING.search(folded) or _FRESH.search(folded)) and not q.named_tags and not why:
         return Intent.STATUS, margin  # "what's happening in the chamber?", "esses valores são atuais?"
     if _HOW_LONG.search(folded) and not _LASTED.search(folded):
-        general = asks_reference(folded) or _GENERAL_DURATION.search(folded)
+        general = asks_reference(folded) or _GENERAL_DURATION.search(folded) or _IF_CLAUSE.search(folded)
         return (Intent.KNOWLEDGE if general else Intent.TIME_TO), margin
     if intent is Intent.TIME_TO and _WHEN.search(folded):
         return Intent.KNOWLEDGE, margin  # "quando é que o sinal fica verde?": how the lock works
@@ -854,11 +854,11 @@ def _decide(
         return Intent.READ, margin
     if (
         intent is Intent.STATUS
-        and q.named_tags
+        and (q.named_tags or (q.equipment and asks_state(words(folded))))
         and not (q.sequence or _GOING.search(folded) or history_asked)
         and not (_SEQUENCE_WORD.search(folded) or _OVERALL.search(folded))
     ):
-        return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?"
+        return Intent.READ, margin  # "a eclusa encontra-se em modo remoto?", "o pump tá running ou tá off?"
     if _PER_CYCLE.search(folded) and not why:
         return Intent.ENERGY_PER_CYCLE, margin  # "quanto a eclusa consome por ciclo?"
     if (
