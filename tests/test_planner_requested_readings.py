@@ -64,3 +64,18 @@ def test_how_long_after_an_if_asks_the_documents(bundle: PlantBundle) -> None:
         "quanto tempo falta pra encher?"
     )
     assert q.intent is Intent.TIME_TO, q
+
+
+def test_each_question_of_a_message_is_read(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(
+        "a alimentação principal tá ok? quanto tá a tensão?"
+    )
+    assert q.intent is Intent.READ and q.tags[0] == "energia_principal_ok" and len(q.tags) == 2, q
+    assert "tensao" in q.tags[1], q
+
+
+def test_an_afterthought_is_part_of_the_question_before(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_emptying_and_downstream_opening", 200))(
+        "as valvulas de saida tao abertas quanto? as duas"
+    )
+    assert q.tags == ["posicao_valvula_esvaziamento_1", "posicao_valvula_esvaziamento_2"], q

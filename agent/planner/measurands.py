@@ -5,6 +5,7 @@ names a measurement; a question naming one and an equipment asks that measuremen
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter, defaultdict
 
@@ -87,3 +88,34 @@ def plant_words(plant: Plant) -> frozenset[str]:
     with _LOCK:
         _WORDS[id(plant)] = (plant, found)
     return found
+
+
+_HEADS: dict[int, tuple[Plant, frozenset[str]]] = {}
+
+
+def reading_heads(plant: Plant) -> frozenset[str]:
+    """The words analog readings are named by: the first word of a Portuguese description ("tensão",
+    "vazão"), the last of an English one ("voltage", "speed"), folded; a meter's generic name left out."""
+    with _LOCK:
+        known = _HEADS.get(id(plant))
+    if known is not None and known[0] is plant:
+        return known[1]
+    found = frozenset(
+        head
+        for t in plant.tags.values()
+        if t.type is not DataType.BOOL
+        for head in (
+            next((w for w in words(fold(t.description.pt)) if w not in STOPWORDS), ""),  # "tensão de …"
+            next(
+                (w for w in reversed(words(fold(_ASIDE.sub("", t.description.en)))) if w not in STOPWORDS), ""
+            ),
+        )
+        if head and head not in _GENERIC_HEADS and not head.isdigit()
+    )
+    with _LOCK:
+        _HEADS[id(plant)] = (plant, found)
+    return found
+
+
+_ASIDE = re.compile(r"\([^)]*\)")  # "(absolute)", "(transmitter A)"
+_GENERIC_HEADS = frozenset({"medicao", "measurement", "main", "upstream", "downstream", "culvert"})

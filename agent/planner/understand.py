@@ -66,7 +66,14 @@ from agent.planner.linker import (
     with_vocabulary,
     without_transmitter,
 )
-from agent.planner.measurands import described, measurand_units, measured_on, measures, plant_words
+from agent.planner.measurands import (
+    described,
+    measurand_units,
+    measured_on,
+    measures,
+    plant_words,
+    reading_heads,
+)
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -98,6 +105,13 @@ UNSURE = 0.845  # an intent score under this, with nothing of the plant named, i
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:(?<!\d),|,(?!\d)|;|\be\b|\band\b|\balem de\b|\bplus\b|\btambem\b)\s*"
 )  # not the comma of "limite de 1,2"
+_QUESTIONS = re.compile(r"\?\s+")
+# A later question asks on its own with a question word or a verb; "… tão abertas quanto? as duas" is an
+# afterthought of the one before.
+_ASKS_ON_ITS_OWN = re.compile(
+    r"\b(?:qual|quais|quanto|quanta|quantos|quantas|como|onde|quando|que|what|which|how|where|when|ta|tah|esta"
+    r"|estao|tao|is|are|does|do|can|tem|has)\b"
+)
 _WHY_NOT = re.compile(
     r"\bpor ?que (?:eu )?nao\b|\bporque nao\b|\bwhy (?:can ?n?o?'?t|cannot|won'?t|doesn'?t|isn'?t|is "
     r"not|not)\b"
@@ -235,7 +249,15 @@ def rule_catalog_for(rules: list[RuleView]) -> RuleCatalog:
 
 def _clauses(folded: str) -> list[str]:
     """The parts of a compound question ("a pressão do sistema e a temperatura do óleo")."""
-    parts = [p for p in _CLAUSE_SPLIT.split(folded) if set(content_words(p)) - v.POLITE]  # not "…, please"
+    questions: list[str] = []
+    for asked in _QUESTIONS.split(folded):  # "a alimentação tá ok? quanto tá a tensão?": one question each
+        if questions and not _ASKS_ON_ITS_OWN.search(asked):
+            questions[-1] = f"{questions[-1]}? {asked}"
+        else:
+            questions.append(asked)
+    parts = [
+        p for q in questions for p in _CLAUSE_SPLIT.split(q) if set(content_words(p)) - v.POLITE
+    ]  # not "…, please"
     return parts if len(parts) > 1 else [folded]
 
 
@@ -392,9 +414,8 @@ def _link_tags(
     q: Question, folded: str, vector: np.ndarray, ctx: ToolContext, *, situation: Callable[[], Situation]
 ) -> None:
     catalog = catalog_for(ctx)
-    measured = measured_sentences(
-        folded, q.text, measurands=measurand_units(ctx.plant), book=ctx.bundle.commands
-    )
+    named_by = {**dict.fromkeys(reading_heads(ctx.plant), ""), **measurand_units(ctx.plant)}  # "tensão" too
+    measured = measured_sentences(folded, q.text, measurands=named_by, book=ctx.bundle.commands)
     if measured is not None:  # the judging sentences left out of the search, and of its vector
         folded, vector = measured[0], SentenceModel.embed([measured[1]])[0]
     clauses = _with_measurand(_clauses(without_transmitter(folded)), ctx.bundle.commands, ctx.plant)
