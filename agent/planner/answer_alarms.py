@@ -6,6 +6,7 @@ from typing import Any
 
 from agent.planner.answer_readings import Voice, label, reading_detail, side_of
 from lockpilot.formatting import state_name
+from rules.lifecycle import AlarmState
 
 PRIORITY = {
     "critical": ("crítica", "critical"),
@@ -352,8 +353,8 @@ def plc_actions(res: dict[str, Any], v: Voice) -> str:
 def restart_verdict(held: list[dict[str, Any]], v: Voice) -> str:
     """Whether what tripped may start again: an alarm still standing says not yet, one that returned to
     normal asks for its acknowledgement first, none says nothing in the alarms stands in the way."""
-    standing = [a for a in held if a.get("state") != "returned_unacknowledged"]
-    returned = [a for a in held if a.get("state") == "returned_unacknowledged"]
+    standing = [a for a in held if a.get("state") != AlarmState.RETURNED_UNACKNOWLEDGED]
+    returned = [a for a in held if a.get("state") == AlarmState.RETURNED_UNACKNOWLEDGED]
     if standing:
         names = ", ".join(f"«{alarm_name(a, v)}» ({a['id']})" for a in standing)
         many = len(standing) > 1
@@ -393,7 +394,7 @@ def cleared_verdict(res: dict[str, Any], v: Voice) -> str:
     name = f"«{rule['name'][v.language.value]}» ({rule['id']})"
     if alarm is None:
         return v.say(f"Sim: {name} não está ativo agora.", f"Yes: {name} is not active now.")
-    if alarm.get("state") == "returned_unacknowledged":
+    if alarm.get("state") == AlarmState.RETURNED_UNACKNOWLEDGED:
         return v.say(
             f"Sim: a condição de {name} voltou ao normal; falta reconhecer o alarme.",
             f"Yes: {name} has returned to normal; it still needs acknowledging.",

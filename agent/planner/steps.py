@@ -9,6 +9,7 @@ from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
 from agent.planner.windows import TREND_WINDOW_S
 from lockpilot.text import fold
 from rules.alarms import ANOMALY_PREFIX
+from rules.lifecycle import AlarmState
 from tools.history import HistoryMode
 from tools.registry import ToolName
 
@@ -20,7 +21,6 @@ LEVEL_TAGS = ("nivel_reservatorio_montante", "nivel_camara", "nivel_jusante", "t
 MAX_METERING_WINDOW_S = 4 * 3600.0
 DEFAULT_HISTORY_S = 3600.0
 CROSSING_WINDOW_S = 7 * 86400.0
-RETURNED = "returned_unacknowledged"
 RESET_WORDS = "reconhecer rearmar falhas reset"  # finds the documents' rule for a reset, in either language
 
 
@@ -151,7 +151,7 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] |
     return (first_out or alarms[0])["id"]
 
 
-_STANDING = ("unacknowledged", "acknowledged")  # the alarm's condition still holds
+_STANDING = (AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED)  # the alarm's condition still holds
 
 
 def holding_alarms(q: Question, alarms: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -159,7 +159,8 @@ def holding_alarms(q: Question, alarms: list[dict[str, Any]]) -> list[dict[str, 
     return [
         a
         for a in alarms
-        if (not q.holding or a["rule_id"] in q.holding) and a.get("state") in (*_STANDING, RETURNED)
+        if (not q.holding or a["rule_id"] in q.holding)
+        and a.get("state") in (*_STANDING, AlarmState.RETURNED_UNACKNOWLEDGED)
     ]
 
 

@@ -680,10 +680,9 @@ def _in_gender(equipment: str | None, folded: str, book: CommandBook) -> str | N
     said = _FEMININE_SIDE.search(folded)
     if said is None or equipment is None:
         return equipment
-    names = book.equipment[equipment]
-    if not fold(names.pt).split()[0].endswith("o") and fold(names.pt).split()[0] != said.group(1):
-        return equipment  # already a feminine thing ("a bomba"), or named by more than its side
-    side = said.group(1)
+    side, head = said.group(1), fold(book.equipment[equipment].pt).split()[0]
+    if head != side and not head.endswith("o"):
+        return equipment  # already a feminine thing ("a bomba"), not the side's masculine one
     feminine = [
         key
         for key, n in book.equipment.items()
