@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lockpilot.plant import DataType, Tag
-from rules.expr import CmpOp, Compare, ExprError, Node, Num, Percent, TagRef, parse
+from rules.expr import BinOp, Call, CmpOp, Compare, ExprError, Node, Num, Percent, TagRef, parse
 from rules.loader import AllOf, AnyOf, CondTree, RuleSet
 
 
@@ -49,16 +49,17 @@ def _number(node: Node, tag: Tag) -> float | None:
     return None
 
 
-def _leaf_limit(
-    rule_id: str, text: str, params: Mapping[str, float], tags: Mapping[str, Tag]
-) -> Limit | None:
-    """A leaf `tag <op> number` (either way round) on an analog tag, else None."""
+def _comparison(text: str, params: Mapping[str, float]) -> Compare | None:
+    """A leaf's `<left> <op> <right>` with an ordering operator, else None."""
     try:
         node = parse(text, params)
     except ExprError:
         return None
-    if not isinstance(node, Compare) or node.op not in _SIDE:
-        return None
+    return node if isinstance(node, Compare) and node.op in _SIDE else None
+
+
+def _leaf_limit(rule_id: str, node: Compare, tags: Mapping[str, Tag]) -> Limit | None:
+    """A leaf `tag <op> number` (either way round) on an analog tag, else None."""
     side = _SIDE[node.op]
     subject, bound = node.left, node.right
     if isinstance(bound, TagRef) and not isinstance(subject, TagRef):
@@ -91,23 +92,36 @@ def _leaves(tree: CondTree) -> list[str]:
     return []
 
 
-def _measured_limits(rule_id: str, text: str, params: Mapping[str, float], tag: Tag) -> list[Limit]:
-    """A leaf `<expression> <op> number` whose expression the tag reads: that number, its limit; an
-    `abs(...)` bound both ways ("abs(rate) > 1.2": above 1.2 and below -1.2)."""
-    try:
-        node = parse(text, params)
-    except ExprError:
-        return []
-    if not isinstance(node, Compare) or node.op not in _SIDE or isinstance(node.left, TagRef):
+def _measured_limits(rule_id: str, node: Compare, tag: Tag) -> list[Limit]:
+    """A leaf `<expression> <op> number` whose expression the tag reads: that number, its limit; a
+    magnitude (`abs(...)`) bound both ways ("abs(rate) > 1.2": above 1.2 and below -1.2)."""
+    if isinstance(node.left, TagRef) or tag.type is DataType.BOOL:
         return []
     value = _number(node.right, tag)
-    if value is None or tag.type is DataType.BOOL:
+    if value is None:
         return []
     side = _SIDE[node.op]
     limits = [Limit(rule_id=rule_id, tag=tag.name, side=side, value=value)]
-    if text.lstrip().startswith("abs(") and value > 0:
+    if _magnitude(node.left) and value > 0:
         limits.append(Limit(rule_id=rule_id, tag=tag.name, side=_FLIP[side], value=-value))
     return limits
+
+
+def _magnitude(node: Node) -> bool:
+    """An `abs(...)`, or one scaled by positive numbers (`abs(a + b) / 2 * 60`): never below zero."""
+    if isinstance(node, Call):
+        return node.fn == "abs"
+    if isinstance(node, BinOp) and node.op in ("*", "/"):
+        return _magnitude(node.left) and isinstance(node.right, Num) and node.right.value > 0
+    return False
+
+
+def _limits_of(rule_id: str, node: Compare, tags: Mapping[str, Tag], measured: Tag | None) -> list[Limit]:
+    """A leaf's limit on the tag it compares, else on the tag that reads what it computes."""
+    limit = _leaf_limit(rule_id, node, tags)
+    if limit is not None:
+        return [limit]
+    return _measured_limits(rule_id, node, measured) if measured is not None else []
 
 
 def limits_by_tag(rules: RuleSet, tags: Mapping[str, Tag]) -> dict[str, tuple[Limit, ...]]:
@@ -117,8 +131,7 @@ def limits_by_tag(rules: RuleSet, tags: Mapping[str, Tag]) -> dict[str, tuple[Li
     for rule in rules.rules:
         measured = tags.get(rule.defn.measured_as or "")
         for leaf in _leaves(rule.condition):
-            limit = _leaf_limit(rule.id, leaf, rules.params, tags)
-            extra = _measured_limits(rule.id, leaf, rules.params, measured) if measured is not None else []
-            for lim in [limit] if limit is not None else extra:
+            node = _comparison(leaf, rules.params)
+            for lim in _limits_of(rule.id, node, tags, measured) if node is not None else []:
                 found.setdefault(lim.tag, {}).setdefault((lim.rule_id, lim.side), lim)
     return {tag: tuple(sorted(by.values(), key=lambda lim: lim.value)) for tag, by in found.items()}

@@ -156,8 +156,8 @@ def only_sides(text: str, content: list[str]) -> bool:
 _IT = re.compile(r"\b(?:it|ela|ele|isso|isto)\b|\w-(?:la|lo)\b")
 
 
-# The kind words an equipment id begins with, as operators say them without which one.
-_KINDS = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
+# The kind words an equipment id begins with, as operators say them without which one ("a válvula").
+GENERIC_EQUIPMENT = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
 _WHICH_ONE = re.compile(
     r"\b(?:montante|jusante|upstream|downstream|enchimento|esvaziamento|filling|emptying|by-?pass|alivio"
     r"|relief|upper|lower|de cima|de baixo|\d)\b"
@@ -167,7 +167,7 @@ _WHICH_ONE = re.compile(
 def names_its_kind(message: str, equipment: str) -> bool:
     """ "a comporta", "the gate" saying nothing of which one, when the equipment is of that kind."""
     folded = fold(message)
-    kinds = {_KINDS[w] for w in words(folded) if w in _KINDS}
+    kinds = {GENERIC_EQUIPMENT[w] for w in words(folded) if w in GENERIC_EQUIPMENT}
     return equipment.split("_")[0] in kinds and _WHICH_ONE.search(folded) is None
 
 

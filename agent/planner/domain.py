@@ -3,11 +3,11 @@ sequences, documents, site jargon) and the words operators use (the in-domain ex
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from agent.planner.intents import load_exemplars
+from agent.planner.once import once_each
 from agent.planner.question import Intent
 from lockpilot.text import STOPWORDS, allowed_typos, edit_distance, words, wordset
 from rules.bundle import PlantBundle
@@ -95,15 +95,7 @@ def build_lexicon(bundle: PlantBundle, *, exemplars_path: Path | None = None) ->
     )
 
 
-_LEXICONS: dict[int, tuple[PlantBundle, DomainLexicon]] = {}
-_LOCK = threading.Lock()
-
-
+@once_each
 def lexicon_for(bundle: PlantBundle) -> DomainLexicon:
     """The plant's lexicon, built once per loaded bundle in the process."""
-    with _LOCK:
-        held = _LEXICONS.get(id(bundle))
-        if held is None or held[0] is not bundle:
-            held = (bundle, build_lexicon(bundle))
-            _LEXICONS[id(bundle)] = held
-        return held[1]
+    return build_lexicon(bundle)

@@ -6,18 +6,15 @@ names a measurement; a question naming one and an equipment asks that measuremen
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter, defaultdict
 
+from agent.planner.once import once_each
 from lockpilot.plant import DataType, Plant, Tag
 from lockpilot.text import STOPWORDS, fold, words
 
 MIN_EQUIPMENT = 3  # a word on tags of at least this many equipment is a kind of measurement...
 UNIT_SHARE = 0.75  # ...when at least this share of its tags measure in one unit
 MIN_WORD_LETTERS = 2  # not a transmitter's letter
-
-_LOCK = threading.Lock()
-_CACHE: dict[int, tuple[Plant, dict[str, str]]] = {}  # by id, with the plant itself: an id can be reused
 
 
 def described(tag: Tag) -> set[str]:
@@ -26,12 +23,9 @@ def described(tag: Tag) -> set[str]:
     return {w for w in words(text) if w not in STOPWORDS and len(w) > MIN_WORD_LETTERS}
 
 
+@once_each
 def measurand_units(plant: Plant) -> dict[str, str]:
     """The words that name a kind of measurement on this plant, each with its usual unit (once a plant)."""
-    with _LOCK:
-        known = _CACHE.get(id(plant))
-    if known is not None and known[0] is plant:
-        return known[1]
     owners: defaultdict[str, set[str]] = defaultdict(set)
     units: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for tag in plant.tags.values():
@@ -40,14 +34,11 @@ def measurand_units(plant: Plant) -> dict[str, str]:
         for w in described(tag):
             owners[w].add(tag.equipment)
             units[w][tag.unit] += 1
-    found = {
+    return {
         w: units[w].most_common(1)[0][0]
         for w, equipment in owners.items()
         if len(equipment) >= MIN_EQUIPMENT and units[w].most_common(1)[0][1] / units[w].total() >= UNIT_SHARE
     }
-    with _LOCK:
-        _CACHE[id(plant)] = (plant, found)
-    return found
 
 
 def measured_on(equipment: str, folded: str, plant: Plant, *, linked: list[str]) -> list[str]:
@@ -75,47 +66,39 @@ def measures(equipment: str, asked: list[str], plant: Plant) -> bool:
     )
 
 
-_WORDS: dict[int, tuple[Plant, frozenset[str]]] = {}
-
-
+@once_each
 def plant_words(plant: Plant) -> frozenset[str]:
     """Every word the analog tags' descriptions use (pt and en), folded: what a clause may name of them."""
-    with _LOCK:
-        known = _WORDS.get(id(plant))
-    if known is not None and known[0] is plant:
-        return known[1]
-    found = frozenset(w for t in plant.tags.values() if t.type is not DataType.BOOL for w in described(t))
-    with _LOCK:
-        _WORDS[id(plant)] = (plant, found)
-    return found
+    return frozenset(w for t in plant.tags.values() if t.type is not DataType.BOOL for w in described(t))
 
 
-_HEADS: dict[int, tuple[Plant, frozenset[str]]] = {}
+def without_parentheses(text: str) -> str:
+    """A description without its parenthesised asides ("Nível da câmara (transmissor A)")."""
+    return " ".join(_PARENTHESES.sub(" ", text).split())
 
 
+@once_each
 def reading_heads(plant: Plant) -> frozenset[str]:
     """The words analog readings are named by: the first word of a Portuguese description ("tensão",
     "vazão"), the last of an English one ("voltage", "speed"), folded; a meter's generic name left out."""
-    with _LOCK:
-        known = _HEADS.get(id(plant))
-    if known is not None and known[0] is plant:
-        return known[1]
-    found = frozenset(
+    return frozenset(
         head
         for t in plant.tags.values()
         if t.type is not DataType.BOOL
         for head in (
             next((w for w in words(fold(t.description.pt)) if w not in STOPWORDS), ""),  # "tensão de …"
             next(
-                (w for w in reversed(words(fold(_ASIDE.sub("", t.description.en)))) if w not in STOPWORDS), ""
+                (
+                    w
+                    for w in reversed(words(fold(without_parentheses(t.description.en))))
+                    if w not in STOPWORDS
+                ),
+                "",
             ),
         )
         if head and head not in _GENERIC_HEADS and not head.isdigit()
     )
-    with _LOCK:
-        _HEADS[id(plant)] = (plant, found)
-    return found
 
 
-_ASIDE = re.compile(r"\([^)]*\)")  # "(absolute)", "(transmitter A)"
+_PARENTHESES = re.compile(r"\([^)]*\)")  # "(absolute)", "(transmitter A)"
 _GENERIC_HEADS = frozenset({"medicao", "measurement", "main", "upstream", "downstream", "culvert"})

@@ -130,13 +130,18 @@ def _first_round(q: Question) -> list[Call]:
     return calls
 
 
+def _first_out_first(alarms: list[dict[str, Any]]) -> str:
+    """Of some alarms (one at least), the first-out if it is among them, else the first."""
+    return next((a["id"] for a in alarms if a.get("first_out")), alarms[0]["id"])
+
+
 def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] | None = None) -> str | None:
     """The alarm a question is about: in a follow-up naming no alarm, one of those making the reading it is
     about suspect (`suspecting`); else an active candidate rule, this equipment's, the first-out."""
     if q.follow_up and suspecting and not names_an_alarm(fold(q.text)):  # "why do the two disagree?"
         mine = [a for a in alarms if a["id"] in suspecting]
         if mine:
-            return next((a["id"] for a in mine if a.get("first_out")), mine[0]["id"])
+            return _first_out_first(mine)
     active = {a["id"] for a in alarms}
     chosen = next((r for r in q.candidates if r in active), None)
     if chosen is not None:
@@ -146,9 +151,8 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] |
     if q.equipment:
         on_equipment = [a for a in alarms if a.get("equipment") == q.equipment]
         if on_equipment:
-            return next((a["id"] for a in on_equipment if a.get("first_out")), on_equipment[0]["id"])
-    first_out = next((a for a in alarms if a.get("first_out")), None)
-    return (first_out or alarms[0])["id"]
+            return _first_out_first(on_equipment)
+    return _first_out_first(alarms)
 
 
 _STANDING = (AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED)  # the alarm's condition still holds
@@ -169,7 +173,7 @@ def _restart_pick(q: Question, alarms: list[dict[str, Any]]) -> str | None:
     held = holding_alarms(q, alarms)
     for group in ([a for a in held if a.get("state") in _STANDING], held):
         if group:
-            return next((a["id"] for a in group if a.get("first_out")), group[0]["id"])
+            return _first_out_first(group)
     return None
 
 
@@ -231,5 +235,5 @@ def _fault_round(q: Question, done: Done) -> list[Call]:
     ]
     if not mine:
         return []
-    pick = next((a["id"] for a in mine if a.get("first_out")), mine[0]["id"])
+    pick = _first_out_first(mine)
     return [(ToolName.EXPLAIN_ALARM, {"alarm_id": pick})]

@@ -35,6 +35,7 @@ from agent.planner.cues import (
     situation_told,
 )
 from agent.planner.dialogue import (
+    GENERIC_EQUIPMENT,
     Focus,
     looks_like_follow_up,
     only_sides,
@@ -73,7 +74,9 @@ from agent.planner.measurands import (
     measures,
     plant_words,
     reading_heads,
+    without_parentheses,
 )
+from agent.planner.once import once_each
 from agent.planner.question import Aggregate, Intent, Question
 from agent.planner.rule_match import Mention, profiles_for, rank_rules
 from agent.planner.semantic import SentenceModel
@@ -203,39 +206,33 @@ _PAST_ACTIONS = frozenset(("abriu", "fechou", "encheu", "esvaziou"))
 _NAMES_A_THING = frozenset(
     ("valvula", "valvulas", "valve", "valves", "vazao", "flow", "taxa", "rate", "aqueduto")
 )
-GENERIC_EQUIPMENT = {"comporta": "comporta", "gate": "comporta", "valvula": "valvula", "valve": "valvula"}
 
 log = structlog.get_logger(__name__)
 
 
-_CATALOGS: dict[int, tuple[Plant, PlantCatalog]] = {}
 _RULE_CATALOGS: dict[tuple[str, ...], RuleCatalog] = {}
 _LOCK = threading.Lock()
 
 
 def catalog_for(ctx: ToolContext) -> PlantCatalog:
     """The plant's catalog, built once per loaded plant in the process."""
-    with _LOCK:
-        held = _CATALOGS.get(id(ctx.plant))
-        if held is None or held[0] is not ctx.plant:
-            held = (ctx.plant, PlantCatalog(ctx.plant, shared_cache()))
-            _CATALOGS[id(ctx.plant)] = held
-        return held[1]
+    return _catalog(ctx.plant)
 
 
-_INTENTS: dict[int, tuple[Plant, IntentModel, list[str]]] = {}
+@once_each
+def _catalog(plant: Plant) -> PlantCatalog:
+    return PlantCatalog(plant, shared_cache())
 
 
 def intents_for(ctx: ToolContext) -> tuple[IntentModel, list[str]]:
     """The intent model with exemplars masked by this plant's equipment names, and those names."""
-    with _LOCK:
-        held = _INTENTS.get(id(ctx.plant))
-        if held is None or held[0] is not ctx.plant:
-            phrases = equipment_phrases(ctx.bundle.commands)
-            model = IntentModel(load_exemplars(), shared_cache(), mask=lambda t: mask_equipment(t, phrases))
-            held = (ctx.plant, model, phrases)
-            _INTENTS[id(ctx.plant)] = held
-        return held[1], held[2]
+    return _intents(ctx.plant)
+
+
+@once_each
+def _intents(plant: Plant) -> tuple[IntentModel, list[str]]:
+    phrases = equipment_phrases(plant.commands)
+    return IntentModel(load_exemplars(), shared_cache(), mask=lambda t: mask_equipment(t, phrases)), phrases
 
 
 def rule_catalog_for(rules: list[RuleView]) -> RuleCatalog:
@@ -1517,7 +1514,6 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
 
 # Words that leave a question as bare as its measurement word: "e a pressão aí?", "how much current?".
 _FILLER = frozenset(words("ta tah e ai la aqui ja much many whats s"))
-_ASIDE = re.compile(r"\s*\([^)]*\)")  # "(transmissor A)", "(média das folhas)"
 MAX_OPTIONS = 4
 # Whatever the exemplars make of a bare measurement word ("how much current?" is near "how much longer?"),
 # it can only ask a reading.
@@ -1545,7 +1541,7 @@ def _which_measurement(q: Question, focus: Focus | None, ctx: ToolContext) -> st
     for tag in ctx.plant.tags.values():
         if tag.equipment not in ctx.bundle.commands.equipment or tag.unit != known[word]:
             continue
-        text = _ASIDE.sub("", tag.description.pt if pt else tag.description.en).strip()
+        text = without_parentheses(tag.description.pt if pt else tag.description.en)
         head, _, rest = text.partition(" ")
         if pt and fold(head) == word and rest:  # "Pressão do sistema hidráulico" -> "do sistema hidráulico"
             named, option = head.lower(), rest
