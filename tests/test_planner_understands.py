@@ -111,6 +111,23 @@ def test_a_frozen_transmitter_is_flagged_in_the_sentence_that_gives_it(
     assert f"{result['values']['nivel_camara_2'].value:.2f}".replace(".", ",") in first  # the redundant one
 
 
+
+def test_a_trend_on_a_frozen_transmitter_is_flagged_with_the_redundant_value(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask(FROZEN, 160, "o nível da câmara tá subindo?")
+    assert {"query_history", "read_tag"} <= set(_tools(result))
+    first = _first_sentence(result)
+    assert "suspeita" in first and "sensor_nivel_camara_congelado" in first
+    assert f"{result['values']['nivel_camara_2'].value:.2f}".replace(".", ",") in first
+
+
+def test_a_trend_asked_with_its_value_reads_the_value_too(ask: Callable[..., dict[str, Any]]) -> None:
+    result = ask(FILLING, 200, "o nível da câmara tá em quanto, tá subindo?")
+    assert _tools(result)[:2] == ["query_history", "read_tag"]
+    assert "suspeita" not in result["answer"] and "subindo" in _first_sentence(result)
+
+
 def test_a_viewer_cannot_request_a_command(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask(FILLING, 200, "desligue a bomba principal", role=Role.VIEWER)
     assert result["pending_command"] is None
@@ -160,7 +177,8 @@ def test_thanks_keep_the_conversation_and_use_no_tool(thread: Callable[..., dict
 
 def test_is_it_rising_is_a_trend_of_the_last_minutes(ask: Callable[..., dict[str, Any]]) -> None:
     result = ask("hpu_oil_overtemp", 200, "a temperatura do óleo está subindo?")
-    assert _tools(result) == ["query_history"] and result["tool_calls"][0]["args"]["window_s"] == 300.0
+    assert _tools(result) == ["query_history", "read_tag"]
+    assert result["tool_calls"][0]["args"]["window_s"] == 300.0
     first = _first_sentence(result)
     assert "está subindo" in first and "°C/min" in first, first
 

@@ -290,9 +290,20 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
     return [calm + "."], []
 
 
+def _suspect_now(results: Results) -> dict[str, dict[str, Any]]:
+    """The readings read beside a history that are not to be trusted now: suspect, stale, bad or missing."""
+    read = _first(results, ToolName.READ_TAG) or {}
+    return {
+        r["tag"]: r
+        for r in read.get("readings", [])
+        if r.get("suspect_by") or r.get("freshness") in ("stale", "bad", "missing")
+    }
+
+
 def _histories(q: Question, results: Results, v: Voice) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     details: list[str] = []
+    suspect = _suspect_now(results)
     for name, res in results:
         if name != ToolName.QUERY_HISTORY.value or res.get("error"):
             continue
@@ -303,6 +314,8 @@ def _histories(q: Question, results: Results, v: Voice) -> tuple[list[str], list
             said, more = ops.crossing(res, q, v, description)
         else:
             said, more = ops.history(res, q, v, description)
+        if (now := suspect.get(res.get("tag", ""))) is not None:  # the trend of a frozen transmitter
+            said, more = [reading_sentence(now, v), *said], [*more, reading_detail(now, v)]
         lines += said
         details += more
     return lines, details

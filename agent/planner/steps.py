@@ -36,7 +36,10 @@ def _history(q: Question) -> list[Call]:
         window = q.window_s or TREND_WINDOW_S
         mode = HistoryMode.RAW.value
         tags = q.tags[:3] if q.named_tags else q.tags[:1]  # "tá baixando a câmara?": its first measurement
-        return [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in tags]
+        calls = [(ToolName.QUERY_HISTORY, {"tag": t, "window_s": window, "mode": mode}) for t in tags]
+        if q.aggregate is Aggregate.TREND:  # the value now, with its quality: a frozen one is said so
+            calls.append((ToolName.READ_TAG, {"tags": tags}))
+        return calls
     window = q.window_s or DEFAULT_HISTORY_S
     return [(ToolName.QUERY_HISTORY, {"tag": tag, "window_s": window}) for tag in q.tags[:3]]
 
