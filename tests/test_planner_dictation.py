@@ -45,3 +45,40 @@ def test_a_range_asked_gets_both_ends(bundle: PlantBundle) -> None:
         "quanto o mancal da bomba esquentou nos últimos 10 minutos? me dá a mínima e a máxima"
     )
     assert q.intent is Intent.HISTORY and q.aggregate is Aggregate.RANGE, q
+
+
+@pytest.mark.parametrize(
+    ("incident", "at_s", "question", "tag", "value", "unit"),
+    [
+        (
+            "quiet_filling_and_upstream_opening",
+            150,
+            "a câmara já passou de dez metros e meio ou ainda não",
+            "nivel_camara",
+            10.5,
+            "m",
+        ),
+        (
+            "quiet_emptying_and_downstream_opening",
+            90,
+            "a taxa de descida tá passando de um vírgula dois metro por minuto ou não",
+            "taxa_variacao_nivel_camara",
+            1.2,
+            "m/min",
+        ),
+        (
+            "quiet_emptying_and_downstream_opening",
+            300,
+            "a diferença da câmara pro ju sante já tá menor que dois metros e meio",
+            "diferenca_nivel_camara_jusante",
+            2.5,
+            "m",
+        ),
+    ],
+)
+def test_a_dictated_limit_in_its_unit_is_judged_on_its_measurement(
+    bundle: PlantBundle, incident: str, at_s: float, question: str, tag: str, value: float, unit: str
+) -> None:
+    q = understander(incident_context(bundle, incident, at_s))(question)
+    assert q.intent is Intent.READ and q.tags[:1] == [tag], q
+    assert q.threshold is not None and (q.threshold.value, q.threshold.unit) == (value, unit), q.threshold

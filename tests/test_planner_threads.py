@@ -381,7 +381,19 @@ def test_done_after_a_sequence_ended_says_which_ended_and_when(
 ) -> None:
     say = conversation("quiet_gate_closing", 230)
     result = say("o fechamento das comportas já terminou?")
-    assert "fechamento das comportas" in result["answer"] and "parou às" in result["answer"], result["answer"]
+    answer = result["answer"]
+    assert "fechamento das comportas" in answer and "concluída às" in answer, answer
+    assert "Comporta de montante fechada e vedada" in answer  # the end state it reached, as the field says
+
+
+def test_done_in_a_thread_about_a_closing_says_whether_it_completed(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("quiet_gate_closing", 150)
+    say("qual sequencia ta rodando agora?")
+    say("a de montante ta em quanto?")
+    result = say("terminou?")  # asked at 150 s: the closing still runs
+    assert "fechamento das comportas" in result["answer"] and "concluída" not in result["answer"]
 
 
 def test_the_gate_after_a_turn_about_one_gate_is_that_gate(conversation: Callable[[str, float], Say]) -> None:
@@ -410,3 +422,25 @@ def test_the_guard_gives_a_bare_kind_the_previous_equipment_and_nothing_else(bun
     assert asked_by_user("parar_comporta_jusante", None, said, book=bundle.commands, plant=bundle.plant)
     assert focus.guard_text("para a comporta de montante", turn=2) == "para a comporta de montante"
     assert focus.guard_text("para a bomba", turn=2) == "para a bomba"  # another kind: as it was said
+
+
+def test_a_statistic_after_a_reading_is_of_that_reading_and_a_window_names_no_number(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("quiet_gate_closing", 150)
+    say("corrente do motor da comporta de montante agora")
+    peak = say("e a máxima nos últimos 2 minutos?")  # "2" is the window, not a valve or gate number
+    assert _tools(peak) == ["query_history"] and _tags(peak) == {"corrente_motor_comporta_montante"}
+    assert peak["tool_calls"][0]["args"]["window_s"] == 120.0 and peak["answer"].startswith("O maior valor")
+    position = say("e a posição da comporta?")  # another measurement, no statistic: its value now
+    assert _tools(position) == ["read_tag"] and _tags(position) == {"posicao_comporta_montante"}
+
+
+def test_which_of_the_two_is_right_after_two_transmitters_is_no_greeting(
+    conversation: Callable[[str, float], Say],
+) -> None:
+    say = conversation("sensor_freeze_chamber_filling", 150)
+    say("nível da câmara transmissor a e transmissor b")
+    result = say("qual dos dois tá certo")
+    assert _tools(result) == ["read_tag"] and "sensor_nivel_camara_congelado" in result["answer"]
+    assert "nivel_camara_2" in result["answer"]

@@ -111,7 +111,6 @@ def test_a_frozen_transmitter_is_flagged_in_the_sentence_that_gives_it(
     assert f"{result['values']['nivel_camara_2'].value:.2f}".replace(".", ",") in first  # the redundant one
 
 
-
 def test_a_trend_on_a_frozen_transmitter_is_flagged_with_the_redundant_value(
     ask: Callable[..., dict[str, Any]],
 ) -> None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from lockpilot.language import Bilingual, Language
 from rules.compile import EvalContext, ExprError, compile_leaf
-from rules.model import Step
+from rules.model import SequenceDef, Step
 from tools.conditions import condition_reads
 from tools.context import ToolContext
 from tools.estimates import Basis, equalise_s, gate_stroke_s
@@ -39,6 +39,8 @@ class LastSequence(BaseModel):
     sequence_id: str
     name: Bilingual
     ended: datetime
+    completed: bool | None = None  # its postconditions hold now; None: it has none, or a tag is not current
+    reached: list[Bilingual] = Field(default_factory=list)  # the postconditions that hold, as the plant says
 
 
 class StepCondition(BaseModel):
@@ -215,7 +217,37 @@ def last_sequence(ctx: ToolContext, *, look_back_s: float = LAST_SEQUENCE_LOOK_B
     if ran is None:
         return None
     seq = next((s for s in ctx.bundle.sequences.values() if s.code == ran[0]), None)
-    return None if seq is None else LastSequence(sequence_id=seq.id, name=seq.name, ended=ran[1])
+    if seq is None:
+        return None
+    completed, reached = _end_state(ctx, seq)
+    return LastSequence(sequence_id=seq.id, name=seq.name, ended=ran[1], completed=completed, reached=reached)
+
+
+def _end_state(ctx: ToolContext, seq: SequenceDef) -> tuple[bool | None, list[Bilingual]]:
+    """Whether a sequence that stopped left the lock as it should (each postcondition on current values),
+    and the postconditions that hold; None when it has none, or one cannot be read."""
+    eval_ctx = EvalContext()
+    leaves = []
+    for check in seq.postconditions:
+        try:
+            leaves.append(
+                (
+                    check,
+                    compile_leaf(
+                        check.condition, ctx=eval_ctx, tags=ctx.plant.tags, params=ctx.bundle.parameters
+                    ),
+                )
+            )
+        except ExprError:
+            return None, []
+    read = sorted({t for _, leaf in leaves for t in leaf.tags})
+    readings = read_tag(ctx, read, with_alarms=False).readings if read else []
+    current = {r.tag: r.value for r in readings if r.is_current and not r.suspect_by and r.value is not None}
+    if not leaves or not all(t in current for t in read):
+        return None, []
+    eval_ctx.values.update(current)
+    met = [check.sentence for check, leaf in leaves if leaf.evaluate(False)]
+    return len(met) == len(leaves), met
 
 
 def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> PlantStatusResult:

@@ -161,6 +161,19 @@ def _last_sequence_sentence(res: dict[str, Any], v: Voice) -> str | None:
         return None
     name, at = last["name"][v.language.value], v.time(last["ended"])
     name = f"{_in_sentence(name)} ({last['sequence_id']})"
+    reached = "; ".join(r[v.language.value] for r in last.get("reached") or [])
+    if last.get("completed"):  # its end state holds: "concluída", with what the field confirms
+        return v.say(
+            f"A última foi {name}, concluída às {at}: {reached}.",
+            f"The last one was {name}, completed at {at}: {reached}.",
+        )
+    if last.get("completed") is False:
+        return v.say(
+            f"A última foi {name}, que parou às {at} sem chegar ao estado final"
+            + (f" (só: {reached})." if reached else "."),
+            f"The last one was {name}, which stopped at {at} without reaching its end state"
+            + (f" (only: {reached})." if reached else "."),
+        )
     return v.say(
         f"A última foi {name}, que parou às {at}.", f"The last one was {name}, which stopped at {at}."
     )

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from agent.planner.windows import without_window
 from lockpilot.plant import Plant
 from lockpilot.text import fold, words
 
@@ -140,7 +141,8 @@ def side_words(text: str) -> set[str]:
     ws = set(words(fold(text)))
     ws |= {_SIDE_SYNONYMS[w] for w in ws if w in _SIDE_SYNONYMS}
     found = {w for pair in SWAPS for w in pair if w in ws}
-    found |= {w for w in ws if w in _NUMBER_WORDS}
+    numbered = set(words(without_window(fold(text))))  # "nos últimos 2 minutos" names no valve 2
+    found |= {w for w in ws & numbered if w in _NUMBER_WORDS}
     return found
 
 

@@ -94,6 +94,7 @@ from agent.planner.windows import (
     asks_trend,
     threshold,
     window_s,
+    without_aggregate,
     without_trend,
     without_window,
 )
@@ -135,7 +136,8 @@ _EVERY = re.compile(
     r"niveis|levels|folhas|leaves|leafs|transmissores|transmitters|sensores|sensors)\b"
 )
 _TRUST = re.compile(
-    r"\b(trust|believe|rely on|which one is right|which is right|confi[oa]r?|acredit\w*|qual (esta|ta) certo|"
+    r"\b(trust|believe|rely on|which one is right|which is right|which of the two|confi[oa]r?|acredit\w*|"
+    r"qual (esta|ta) certo|qual (dos dois|das duas|deles|delas) (esta|ta|e o|e a) (certo|certa|corret[oa])|"
     r"qual (eu )?uso|em qual)\b"
 )
 _WHO_TO_CALL = re.compile(
@@ -422,6 +424,8 @@ def _link_tags(
     letter = transmitter_asked(folded)
     for clause, clause_vector in zip(clauses, vectors, strict=True):
         query = _tag_query(clause)
+        if not content_words(without_aggregate(query)):
+            continue  # "e a máxima nos últimos 2 minutos?": a statistic of what was read, no measurement
         tags = on_transmitter(
             [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
         )
@@ -743,11 +747,23 @@ _NOW = (None, Aggregate.TREND)  # a rate asked in its unit is read now; a max or
 _NOT_EXPLAINING = frozenset({Intent.ACTIVE_ALARMS, Intent.KNOWLEDGE, Intent.READ, Intent.STATUS})
 
 
+def _limit_in_its_unit(q: Question, tag_units: dict[str, str]) -> bool:
+    """A threshold said in the unit of the measurement named: "passou de 10,5 metros", "acima de 8,5 bar"."""
+    t = q.threshold
+    return bool(t and t.unit and q.named_tags and q.tags and tag_units.get(q.tags[0]) == t.unit)
+
+
 def _decide(
-    q: Question, ranked: list[IntentScore], folded: str, *, bits_only: bool = False
+    q: Question,
+    ranked: list[IntentScore],
+    folded: str,
+    *,
+    bits_only: bool = False,
+    tag_units: dict[str, str] | None = None,
 ) -> tuple[Intent, float]:
     """The intent: precise readings first, then the nearest exemplars, adjusted by what was named."""
     named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
+    tag_units = tag_units or {}
     if q.what_if is not None or (hypothetical(folded) and not asks_procedure(folded)):
         return Intent.WHAT_IF, 1.0  # one the sandbox cannot play is answered from the documents
     if _FAREWELL.search(folded) and len(content_words(folded)) <= FAREWELL_WORDS:
@@ -789,6 +805,8 @@ def _decide(
     )
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
+    if _limit_in_its_unit(q, tag_units) and not (history_asked or why or asks_definition(folded)):
+        return Intent.READ, margin  # "a taxa tá passando de 1,2 m/min?", "já passou de 10,5 metros?": now
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"
     if q.rule and names_an_alarm(folded) and _EXPLAIN_ALARM.search(folded) and intent in _NOT_EXPLAINING:
@@ -1243,8 +1261,8 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
     its subject when the turn names none, and swap a side or a number the turn names."""
     folded = fold(text)
     sides_only = only_sides(text, content_words(folded))  # "e a de jusante?", "e a 2?"
-    if q.intent is Intent.GREETING and not sides_only:
-        return
+    if q.intent is Intent.GREETING and not (sides_only or _TRUST.search(folded)):
+        return  # "qual dos dois tá certo?" is no "tudo certo?"
     previous = _previous_intent(focus)
     whole = q.intent in _WHOLE_INTENTS
     if _names_a_kind(q, folded):
@@ -1255,7 +1273,13 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         q.window_s = focus.window_s
     if (q.tags or q.equipment or q.sequence) and not sides_only:  # its own subject ("e a bomba?")
         _on_the_last_equipment(q, folded, focus, ctx)  # "e a corrente do motor?" of the gate just read
-        reads_named = q.intent is Intent.READ and q.named_tags and previous is not Intent.HISTORY
+        other_kind = {ctx.plant.tags[t].unit for t in q.tags} != {ctx.plant.tags[t].unit for t in focus.tags}
+        statistic = q.aggregate is not None or q.window_s is not None
+        reads_named = (
+            q.intent is Intent.READ
+            and q.named_tags
+            and (previous is not Intent.HISTORY or (other_kind and not statistic))
+        )  # "e a posição da comporta?" after its motor's peak current: the position now
         if q.intent in _VAGUE_INTENTS and not reads_named:  # "e a pressão do sistema?" stays a reading
             q.intent = previous
         q.follow_up = True
@@ -1466,7 +1490,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx, situation=situation)
     bits_only = q.named_tags and all(ctx.plant.tags[t].type is DataType.BOOL for t in q.tags)
-    q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only)
+    units = {t: ctx.plant.tags[t].unit for t in q.tags[:1]}
+    q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only, tag_units=units)
     if q.intent is Intent.READ and not q.tags and _COUNT.search(folded):
         q.tags, q.named_tags = _counter_asked(folded, ctx), True  # "quantos ciclos a eclusa já fez?"
     q.intent = _on_topic(q, text, ctx)
@@ -1476,7 +1501,13 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         q.intent = Intent.STATUS  # "Done?", "terminou?": where the operation talked about stands
     if focus is not None and _assesses_the_last_reading(q, folded, focus):
         q.intent, q.tags, q.named_tags, q.follow_up = Intent.READ, list(focus.tags), True, True
-    elif focus is not None and not focus.empty and (leans_on_the_last(q, text) or q.intent is Intent.CLARIFY):
+    elif (
+        focus is not None
+        and not focus.empty
+        and (
+            leans_on_the_last(q, text) or q.intent is Intent.CLARIFY or (_TRUST.search(folded) and not q.tags)
+        )
+    ):
         _follow_up(q, text, focus, ctx)
     if q.intent is Intent.PROCEDURE and focus is not None and not (q.tags or q.equipment or q.rule):
         q.equipment, q.rule = focus.equipment, focus.rule  # "who do I call?" about what was just said

@@ -37,12 +37,29 @@ _TODAY = re.compile(r"\b(hoje|today|desde a meia ?noite|since midnight)\b")
 _YESTERDAY = re.compile(r"\b(ontem|yesterday)\b")
 _THIS_WEEK = re.compile(r"\b(essa|esta|nesta|nessa) semana\b|\b(this|the past) week\b")
 _THIS_MONTH = re.compile(r"\b(esse|este|neste|nesse) mes\b|\bthis month\b")
+# The unit after a threshold's number, as said or written, and the tag unit it means.
+_THRESHOLD_UNITS: tuple[tuple[str, str], ...] = (
+    (r"m/min|metros? por minuto|m por min\w*|meters? per minute|metres? per minute", "m/min"),
+    (r"mm/s", "mm/s"),
+    (r"m3/s|m³/s|metros? cubicos? por segundo", "m3/s"),
+    (r"bar", "bar"),
+    (r"metros?|meters?|metres?|m", "m"),
+    (r"°c|c|graus|degrees?", "°C"),
+    (r"amperes?|amps?|a", "A"),
+    (r"volts?|v", "V"),
+    (r"kw", "kW"),
+    (r"rpm", "rpm"),
+    (r"hz|hertz", "Hz"),
+    (r"%|por ?cento|percent", "%"),
+)
+_THRESHOLD_UNIT = "|".join(f"(?:{pattern})" for pattern, _ in _THRESHOLD_UNITS)
 _THRESHOLD = re.compile(
-    r"\b(passou de|passou dos|ultrapassou|acima de|acima dos|mais de|maior que|superou|excedeu|"
+    r"\b(passou de|passou dos|passando de|passando dos|ultrapassou|ultrapassando|acima de|acima dos|mais de|"
+    r"maior que|superou|excedeu|chegou a|chegou aos|chegou em|atingiu|"
     r"above|exceeded|exceeds|exceed|went above|went over|rose above|got above|passed|more than|higher "
-    r"than|abaixo de|abaixo dos|menos de|menor que|"
+    r"than|reached|abaixo de|abaixo dos|menos de|menor que|"
     r"caiu abaixo de|caiu para menos de|below|under|less than|lower than|dropped below|fell below)\s+"
-    r"(?:os |as |o |a )?(-?\d+(?:[.,]\d+)?)\s*(?:(bar|mm/s|m|°c|c|graus|a|v|kw|rpm|hz)\b|(%))?"
+    rf"(?:os |as |o |a )?(-?\d+(?:[.,]\d+)?)\s*({_THRESHOLD_UNIT})?(?![\w/])"
 )
 _BELOW = ("abaixo", "menos", "menor", "caiu", "below", "under", "less", "lower", "dropped", "fell")
 _AGGREGATES: tuple[tuple[Aggregate, re.Pattern[str]], ...] = (
@@ -50,7 +67,6 @@ _AGGREGATES: tuple[tuple[Aggregate, re.Pattern[str]], ...] = (
     (Aggregate.MIN, re.compile(r"\b(menor|minim[oa]|min|mais baix[oa]|lowest|minimum)\b")),
     (Aggregate.MEAN, re.compile(r"\b(media|medio|average|mean|avg)\b")),
 )
-UNITS = {"c": "°C", "°c": "°C", "graus": "°C", "a": "A", "v": "V", "kw": "kW", "hz": "Hz"}
 
 
 def window_s(folded: str) -> float | None:
@@ -102,9 +118,10 @@ def threshold(folded: str) -> Threshold | None:
     match = _THRESHOLD.search(folded)
     if match is None:
         return None
-    phrase, number, unit = match.group(1), match.group(2), match.group(3) or match.group(4) or ""
+    phrase, number, said = match.group(1), match.group(2), match.group(3) or ""
     above = not phrase.startswith(_BELOW)
-    return Threshold(float(number.replace(",", ".")), above=above, unit=UNITS.get(unit, unit))
+    unit = next((u for pattern, u in _THRESHOLD_UNITS if said and re.fullmatch(pattern, said)), "")
+    return Threshold(float(number.replace(",", ".")), above=above, unit=unit)
 
 
 def aggregate(folded: str) -> Aggregate | None:
@@ -127,6 +144,13 @@ def aggregate(folded: str) -> Aggregate | None:
 def without_trend(folded: str) -> str:
     """The text without its trend phrase ("is the oil getting warmer" -> "is the oil")."""
     return _TREND.sub(" ", folded)
+
+
+def without_aggregate(folded: str) -> str:
+    """The text without its statistic words ("e a máxima?" -> "e a"): they name no measurement."""
+    for _, pattern in _AGGREGATES:
+        folded = pattern.sub(" ", folded)
+    return folded
 
 
 def without_window(folded: str) -> str:
