@@ -124,6 +124,9 @@ def test_a_tie_is_settled_by_the_running_sequence(bundle: PlantBundle) -> None:
         ("o que aconteceria se eu rearmasse a falha sem resolver a causa?", Intent.WHAT_IF),
         ("quem ganhou o jogo do Flamengo ontem?", Intent.OUT_OF_DOMAIN),
         ("write me a poem about the sea", Intent.OUT_OF_DOMAIN),
+        ("onde eu pego o crachá novo?", Intent.OUT_OF_DOMAIN),  # the workplace, not the lock
+        ("tem lanchonete aberta perto da eclusa a essa hora?", Intent.OUT_OF_DOMAIN),
+        ("where can I get lunch around here?", Intent.OUT_OF_DOMAIN),
         ("e aquela?", Intent.CLARIFY),  # nothing said before: one question back
         ("qual o valor?", Intent.CLARIFY),
         ("o motor tá fazendo um barulho esquisito", Intent.EXPLAIN),  # new words, but the plant's subject

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
+from agent.planner.question import Intent
 from agent.service import Copilot
 from lockpilot.roles import Role
 from rules.bundle import PlantBundle
@@ -53,3 +54,19 @@ def test_a_computed_bit_is_read_with_the_measurement_it_comes_from(
 def test_an_equipments_own_state_bit_is_read_as_before(bundle: PlantBundle) -> None:
     q = understander(incident_context(bundle, "quiet_idle", 60))("tem embarcação na câmara?")
     assert q.tags == ["embarcacao_na_camara"], q
+
+
+@pytest.mark.parametrize(
+    "question", ["tem barco esperando?", "tem alguma embarcação esperando?", "is there any vessel waiting?"]
+)
+def test_a_reading_of_no_side_with_an_upstream_and_a_downstream_twin_is_read_on_both(
+    bundle: PlantBundle, question: str
+) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))(question)
+    assert q.intent is Intent.READ, q
+    assert q.tags == ["embarcacao_aguardando_montante", "embarcacao_aguardando_jusante"], q.tags
+
+
+def test_a_side_said_reads_that_side_only(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_idle", 60))("tem barco esperando a montante?")
+    assert q.tags == ["embarcacao_aguardando_montante"], q.tags

@@ -444,3 +444,10 @@ def test_which_of_the_two_is_right_after_two_transmitters_is_no_greeting(
     result = say("qual dos dois tá certo")
     assert _tools(result) == ["read_tag"] and "sensor_nivel_camara_congelado" in result["answer"]
     assert "nivel_camara_2" in result["answer"]
+
+
+def test_is_it_open_after_what_a_valve_is_reads_its_state(conversation: Callable[[str, float], Say]) -> None:
+    say = conversation("quiet_idle", 200)
+    say("o que é a tal da válvula by-pass?")
+    result = say("e ela tá aberta agora?")
+    assert _tools(result) == ["read_tag"] and "valvula_bypass_aberta" in _tags(result)

@@ -15,6 +15,7 @@ from tools.ports import RuleView
 RULE_STOPWORDS = STOPWORDS | wordset(
     "sem nao com ao but not entre between acima abaixo above below limite limit muito very durante during "
     "while ou or se if active ativo ativa ativos ativas on"  # an alarm's state, not its name ("activated")
+    " eclusa eclusas eclusagem eclusagens lock locks lockage lockages"  # the whole plant: no one rule's name
 )
 
 

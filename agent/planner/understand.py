@@ -450,6 +450,7 @@ def _link_tags(
             else:
                 chosen = situation().single_out(on_transmitter(catalog.tied(query), letter, ctx.plant))
                 tags = [chosen] if chosen else []
+        tags = _both_sides(tags, clause, catalog) if q.equipment is None and not letter else tags
         tags = _without_fault_bits(tags, clause, ctx.plant)
         before = _head_phrase(clause) if not tags and q.equipment is None else None
         if before:  # "oil temperature in the power unit": the measurement before the place
@@ -465,6 +466,26 @@ def _link_tags(
         found += tags[: 4 if _EVERY.search(clause) else 1 if len(clauses) > 1 else 3]  # "…, cada comporta"
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+_SIDES = ("montante", "jusante")
+
+
+def _both_sides(tags: list[str], clause: str, catalog: PlantCatalog) -> list[str]:
+    """ "tem barco esperando?": a reading with an upstream and a downstream twin, asked of no side and
+    named by the words as well as its twin, is read on both sides (upstream first)."""
+    if len(tags) > 1 or side_words(clause) & set(_SIDES) or GENERIC_EQUIPMENT.keys() & set(words(clause)):
+        return tags  # "a comporta tá fechando?" names a kind of two: which one is asked back
+    tied = catalog.tied(_tag_query(clause))
+    if not tags and len(tied) != 2:  # nothing linked: only when the words name just the one pair
+        return tags
+    first = (tags or tied)[0]
+    parts = first.split("_")
+    for side, other in (_SIDES, _SIDES[::-1]):
+        twin = "_".join(other if w == side else w for w in parts)
+        if side in parts and twin in tied:
+            return sorted([first, twin], key=lambda t: _SIDES[1] in t.split("_"))
+    return tags
 
 
 _EACH_NOUN = re.compile(
@@ -968,12 +989,13 @@ _HOW_IT_WORKS = re.compile(
 
 
 _OWN_REPLIES = (Intent.GREETING, Intent.CAPABILITIES, Intent.OUT_OF_DOMAIN, Intent.CLARIFY)
+OFF_TOPIC_TIE = 0.01  # off-topic exemplars this near the best intent, with words unknown to the plant
 OFF_TOPIC_SHARE = (
     1 / 3
 )  # of the words of a question naming nothing of the plant: unknown to it and its operators
 
 
-def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
+def _on_topic(q: Question, text: str, ctx: ToolContext, *, off_topic_gap: float = 1.0) -> Intent:
     """A question naming nothing of the plant: off-topic when its words are not the plant's nor its
     operators' ("qual a capital da Austrália?"), not understood when it has no subject ("qual o valor?")."""
     folded = fold(text)
@@ -990,6 +1012,8 @@ def _on_topic(q: Question, text: str, ctx: ToolContext) -> Intent:
     unknown = lexicon.unknown(text)
     if (q.sequence or q.window_s or q.aggregate) and len(unknown) < 2:  # "fill", "today": weak on their own
         return q.intent
+    if unknown and off_topic_gap <= OFF_TOPIC_TIE:
+        return Intent.OUT_OF_DOMAIN  # "tem lanchonete aberta perto da eclusa?": the lock named, not asked
     if lexicon.names_the_plant(text) and not (q.sequence or q.window_s or q.aggregate):
         return q.intent  # "how is our alarm system performing?"
     return Intent.OUT_OF_DOMAIN if unknown and len(unknown) >= OFF_TOPIC_SHARE * len(subject) else q.intent
@@ -1298,8 +1322,12 @@ def _follow_up(q: Question, text: str, focus: Focus, ctx: ToolContext) -> None:
         q.intent = Intent.READ  # "which one do I trust?": the reading, its suspicion and the redundant one
     elif _WHY_WORD.search(folded) and changed is None:
         q.intent = Intent.EXPLAIN  # "why do the two transmitters disagree?": the alarm on what was read
+    elif changed is None and subject.tags and asks_state(words(folded)):
+        q.intent = Intent.READ  # "e ela tá aberta agora?" after what the by-pass valve is: its state now
     elif q.intent is Intent.READ and changed is None and (letter is not None or _asks_value(folded)):
         pass  # "quanto marca o transmissor B?" after an alarm explained: a reading, of what it was about
+    elif _WHO_TO_CALL.search(folded):
+        q.intent = Intent.PROCEDURE  # "quem eu chamo?" after the jammed gate's position: the documents say
     elif changed is not None or not (q.intent in _FOLLOW_INTENTS or whole):  # "when did that one last fire?"
         q.intent = previous
     q.tags, q.equipment, q.sequence = list(subject.tags), subject.equipment, subject.sequence
@@ -1494,7 +1522,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     q.intent, q.confidence = _decide(q, ranked, folded, bits_only=bits_only, tag_units=units)
     if q.intent is Intent.READ and not q.tags and _COUNT.search(folded):
         q.tags, q.named_tags = _counter_asked(folded, ctx), True  # "quantos ciclos a eclusa já fez?"
-    q.intent = _on_topic(q, text, ctx)
+    off_topic = next(s.score for s in ranked if s.intent is Intent.OUT_OF_DOMAIN)
+    q.intent = _on_topic(q, text, ctx, off_topic_gap=ranked[0].score - off_topic)
     _cleared_asked(q, folded)
     said = subject_words(text)
     if focus is not None and not focus.empty and said and len(said) <= 3 and _DONE.intersection(said):

@@ -349,7 +349,8 @@ NOT_TAG_WORDS = wordset(
     "report reportar informar relatar ta tah tava actually first then so s primeiro antes entao afinal "
     "mesmo really right ok okay trust confiar confio confiavel confiaveis reliable reading readings leitura "
     "leituras can posso pode como how when did does go went goes quando "
-    "passa passe manda mande fala fale diz dize give gimme fim turno passagem shift handover planilha"
+    "passa passe manda mande fala fale diz dize give gimme fim turno passagem shift handover planilha "
+    "algum alguma alguns algumas any some"
 )
 # Words asking whether equipment is on/off/open/closed: read its status tags.
 STATE_WORDS = wordset(
