@@ -95,6 +95,7 @@ from agent.planner.windows import (
     threshold,
     window_s,
     without_aggregate,
+    without_direction,
     without_trend,
     without_window,
 )
@@ -424,8 +425,11 @@ def _link_tags(
     letter = transmitter_asked(folded)
     for clause, clause_vector in zip(clauses, vectors, strict=True):
         query = _tag_query(clause)
-        if not content_words(without_aggregate(query)):
-            continue  # "e a máxima nos últimos 2 minutos?": a statistic of what was read, no measurement
+        if not _measures_something(clause):
+            continue  # "e a máxima nos últimos 2 minutos?", "a bomba, ainda tá rodando?": no measurement
+        plain = without_direction(clause)
+        if plain != clause and len(content_words(_tag_query(plain))) >= 2:  # "o nível de montante tá caindo?"
+            query, clause_vector = _tag_query(plain), SentenceModel.embed([plain])[0]  # names no difference
         tags = on_transmitter(
             [link.tag for link in catalog.link_tags(query, clause_vector)], letter, ctx.plant
         )
@@ -466,6 +470,11 @@ def _link_tags(
         found += tags[: 4 if _EVERY.search(clause) else 1 if len(clauses) > 1 else 3]  # "…, cada comporta"
     q.tags = list(dict.fromkeys(found))
     q.named_tags = bool(q.tags)
+
+
+def _measures_something(clause: str) -> bool:
+    """A clause with words of its own besides a state, a time or a statistic ("ainda tá rodando?": none)."""
+    return bool(set(content_words(without_aggregate(_tag_query(clause)))) - v.STATE_WORDS - v.TIME_WORDS)
 
 
 _SIDES = ("montante", "jusante")
@@ -657,7 +666,13 @@ def _asks_value(folded: str) -> bool:
     """The question opens by asking for a value ("qual a pressão...", "what is the..."), not what is
     wrong ("what's wrong with the gate?", "qual o problema da bomba?")."""
     opened = folded.lstrip(" ?!¿")
-    return opened.startswith(v.VALUE_OPENERS) and not _WHATS_WRONG.match(opened)
+    if _WHATS_WRONG.match(opened):
+        return False
+    return opened.startswith(v.VALUE_OPENERS) or _VALUE_AT_THE_END.search(opened) is not None
+
+
+# A value asked after its measurement: "óleo tá quanto?", "a porta tá em quanto?", "marca quanto?".
+_VALUE_AT_THE_END = re.compile(r"\b(?:ta|tah|esta|estao|tao|marca|marcando|em) (?:em )?quant[oa]s?\b")
 
 
 # Intents a bare measurement name ("turbidez?") is never asking for.
@@ -1402,7 +1417,10 @@ def _amounts_not_bits(q: Question, folded: str, ctx: ToolContext, book: CommandB
     if not q.tags or not _HOW_MUCH.search(folded):
         return
     clauses = _clauses(folded)
-    if len(clauses) > 1 and not all(_HOW_MUCH.search(c) for c in clauses):
+    said = [c for c in _clauses(fold(q.text)) if _HOW_MUCH.search(c)]  # the user's words, no plant words
+    of_the_other = all(not content_words(_tag_query(c)) for c in said)  # "tá abrindo? tá em quanto?"
+    asked = [c for c in clauses if _HOW_MUCH.search(c)]
+    if len(clauses) > 1 and len(asked) < len(clauses) and not of_the_other:
         return  # "caiu pra quanto? e o alívio tá aberto?": the amount is one clause's, the state another's
     tags = ctx.plant.tags
     analog = [t for t in q.tags if tags[t].type is not DataType.BOOL]
@@ -1491,7 +1509,9 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         if order.command is None and order.equipment is None:  # "liga", "open it": which one?
             q.intent, q.clarify = Intent.CLARIFY, _which_target(order.action, book, q.language, focus)
         return q
-    compound = len(_clauses(without_transmitter(in_place))) > 1  # "como tá o óleo da HPU, a bomba tá ligada…"
+    compound = (
+        len([c for c in _clauses(without_transmitter(in_place)) if _measures_something(c)]) > 1
+    )  # "como tá o óleo da HPU, a bomba tá ligada…"; not "a bomba, ainda tá rodando?"
     if q.equipment is None or compound or _names_more_than(q.equipment, in_place, ctx):
         _link_tags(
             q, in_place, vector, ctx, situation=situation

@@ -356,7 +356,8 @@ NOT_TAG_WORDS = wordset(
 STATE_WORDS = wordset(
     "ligada ligado desligada desligado running on off parada parado parou funcionando aberta aberto "
     "fechada fechado open closed state estado status stopped operando operating fechadas fechados abertas "
-    "abertos ligadas ligados desligadas desligados paradas parados"
+    "abertos ligadas ligados desligadas desligados paradas parados rodando girando abrindo fechando opening "
+    "closing"
 )
 # "on"/"off" ask for a state only at the end ("is the pump on?"), not in "level on transmitter 2".
 TRAILING_STATE_WORDS = wordset("on off")

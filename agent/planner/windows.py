@@ -141,6 +141,18 @@ def aggregate(folded: str) -> Aggregate | None:
     return Aggregate.TREND if asks_trend(folded) else None
 
 
+# The trend words that say only which way ("baixando", "rising"), not what moves ("esquentando" is a heat).
+_DIRECTION = re.compile(
+    r"\b(subindo|descendo|caindo|baixando|aumentando|diminuindo|rising|falling|dropping|increasing"
+    r"|decreasing|climbing|going (?:up|down))\b"
+)
+
+
+def without_direction(folded: str) -> str:
+    """The text without its direction words ("o nível de montante tá baixando" -> "o nível de montante")."""
+    return _DIRECTION.sub(" ", folded)
+
+
 def without_trend(folded: str) -> str:
     """The text without its trend phrase ("is the oil getting warmer" -> "is the oil")."""
     return _TREND.sub(" ", folded)
