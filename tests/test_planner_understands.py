@@ -230,3 +230,29 @@ def test_is_the_pump_running_answers_first_then_the_alarm_on_it(ask: Callable[..
     result = ask("overcurrent_during_filling", 150, "a bomba tá ligada?")
     first = _first_sentence(result)
     assert first.startswith("Bomba principal em operação: não (parada).") and "Sobrecorrente" in first, first
+
+
+def test_how_long_with_the_plc_link_lost_does_not_say_no_sequence_runs(
+    ask: Callable[..., dict[str, Any]],
+) -> None:
+    result = ask("plc_link_loss_during_filling", 130, "quanto falta pra terminar de encher?")
+    answer = result["answer"]
+    assert "Nenhuma sequência está em andamento" not in answer, answer
+    assert _first_sentence(result).startswith("Não sei dizer se há sequência em andamento"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "por que a bomba parou? e quanto tá a pressão do sistema?",  # the fault explained, the value beside
+        "a bomba desarmou? e a pressão do sistema, tá em quanto?",  # the value, the alarms beside
+    ],
+)
+def test_a_reading_asked_beside_a_fault_is_answered_too(
+    ask: Callable[..., dict[str, Any]], question: str
+) -> None:
+    result = ask("overcurrent_during_filling", 120, question)
+    assert "read_tag" in _tools(result) and "sobrecorrente_motor_bomba" in result["answer"], result["answer"]
+    pressure = result["values"]["pressao_sistema"].value
+    assert f"{pressure:.2f}".replace(".", ",") in result["answer"], result["answer"]
+    assert {"kind": "tag", "id": "pressao_sistema"} in result["citations"]

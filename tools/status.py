@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from lockpilot.language import Bilingual, Language
 from rules.compile import EvalContext, ExprError, compile_leaf
+from rules.lifecycle import AlarmState
 from rules.model import SequenceDef, Step
 from tools.conditions import condition_reads
 from tools.context import ToolContext
@@ -86,16 +87,19 @@ class PlantStatusResult(ToolResult):
     last_sequence: LastSequence | None = None  # with none running: the one that stopped last (the last hour)
 
 
-def _values(readings: list[TagReading]) -> dict[str, Any]:
-    """Trusted values by tag; a suspect transmitter gives way to its redundant one when less suspect."""
+def _values(readings: list[TagReading], standing: set[str]) -> dict[str, Any]:
+    """Trusted values by tag: current, and suspect by no alarm whose condition still holds (`standing`; a
+    link loss that has returned no longer makes the PLC's words doubtful); a suspect transmitter gives way
+    to its redundant one when less suspect."""
     out: dict[str, Any] = {}
     for r in readings:
-        if r.is_current and not r.suspect_by:
+        doubted = standing.intersection(r.suspect_by)
+        if r.is_current and not doubted:
             out[r.tag] = r.value
         elif (
             r.redundant is not None
             and r.redundant.is_current
-            and len(r.redundant.suspect_by) < len(r.suspect_by)
+            and len(standing.intersection(r.redundant.suspect_by)) < len(doubted)
         ):
             out[r.tag] = r.redundant.value
     return out
@@ -256,7 +260,8 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     readings = read_tag(
         ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language, active=active, with_alarms=False
     ).readings
-    values = _values(readings)
+    standing = {a.id for a in active if a.state in (AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED)}
+    values = _values(readings, standing)
     code = values.get("sequencia_ativa")
     step = values.get("passo_sequencia")
     sequence = (
@@ -269,7 +274,8 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
         cites.insert(0, Citation(kind=CitationKind.SEQUENCE, id=sequence.sequence_id))
     cites += alarm_citations(alarms)
     word = next((r for r in readings if r.tag == "sequencia_ativa"), None)
-    unknown = word if word is not None and not word.is_current else None
+    blind = word is not None and (not word.is_current or bool(standing.intersection(word.suspect_by)))
+    unknown = word if blind else None  # not current, or the link to the PLC lost right now
     return PlantStatusResult(
         sequence=sequence,
         sequence_unknown=unknown,

@@ -290,6 +290,20 @@ def _alarm_driven(q: Question, results: Results, v: Voice) -> tuple[list[str], l
     return [calm + "."], []
 
 
+def _also_read(tags: list[str], results: Results, v: Voice, *, already: str) -> tuple[list[str], list[str]]:
+    """The readings a message's other question asked ("e a pressão, tá em quanto?"), unless already said."""
+    readings = {
+        r["tag"]: r
+        for name, res in results
+        if name == ToolName.READ_TAG.value
+        for r in res.get("readings", [])
+        if r["tag"] in tags
+    }
+    fresh = [readings[t] for t in tags if t in readings and t not in already]
+    said = [reading_sentence(r, v) for r in fresh if reading_sentence(r, v) not in already]
+    return said, [reading_detail(r, v) for r in fresh]
+
+
 def _suspect_now(results: Results) -> dict[str, dict[str, Any]]:
     """The readings read beside a history that are not to be trusted now: suspect, stale, bad or missing."""
     read = _first(results, ToolName.READ_TAG) or {}
@@ -392,6 +406,9 @@ def write_answer(
         if text:
             return text
     lines, details = _by_intent(question, results, v) if question is not None else _generic(results, v)
+    if question is not None and question.also_read and lines:
+        said, more = _also_read(question.also_read, results, v, already=" ".join(lines))
+        lines, details = [*lines, *said], [*details, *more]
     if not lines:  # the tool the question needed failed: what is down first, then what did answer
         lines = [*_errors(results, v), *_generic(results, v)[0]]
     if not lines and question is not None:  # a history a model asked for, to a question read otherwise

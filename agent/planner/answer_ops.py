@@ -179,6 +179,22 @@ def _last_sequence_sentence(res: dict[str, Any], v: Voice) -> str | None:
     )
 
 
+def _sequence_unknown_sentence(last: dict[str, Any], v: Voice) -> str:
+    """The sequence word not current (the PLC link down): whether one runs cannot be said; its last code."""
+    known = (
+        v.say(
+            f" (última leitura: código {v.number(last['value'])} às {v.time(last['time'])})",
+            f" (last reading: code {v.number(last['value'])} at {v.time(last['time'])})",
+        )
+        if last.get("time") is not None
+        else ""
+    )
+    return v.say(
+        f"Não sei dizer se há sequência em andamento: a leitura do CLP não está atualizada{known}.",
+        f"I cannot tell whether a sequence is running: the PLC reading is not current{known}.",
+    )
+
+
 def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[list[str], list[str]]:
     """Sequence, step, progress, time left; alarms with the first-out; untrusted readings; calm in a line.
     With `step_wait`, what ends the running step comes first."""
@@ -206,21 +222,7 @@ def status(res: dict[str, Any], v: Voice, *, step_wait: bool = False) -> tuple[l
         if moving:
             lines.append(moving)
     elif res.get("sequence_unknown"):
-        last = res["sequence_unknown"]
-        known = (
-            v.say(
-                f" (última leitura: código {v.number(last['value'])} às {v.time(last['time'])})",
-                f" (last reading: code {v.number(last['value'])} at {v.time(last['time'])})",
-            )
-            if last.get("time") is not None
-            else ""
-        )
-        lines.append(
-            v.say(
-                f"Não sei dizer se há sequência em andamento: a leitura do CLP não está atualizada{known}.",
-                f"I cannot tell whether a sequence is running: the PLC reading is not current{known}.",
-            )
-        )
+        lines.append(_sequence_unknown_sentence(res["sequence_unknown"], v))
     else:
         lines.append(
             v.say("Nenhuma sequência em andamento", "No sequence running") + (f" ({mode})." if mode else ".")
@@ -338,6 +340,8 @@ def time_to(
         readings[t] for t in ("nivel_camara", "nivel_reservatorio_montante", "nivel_jusante") if t in readings
     ]
     said = " ".join(reading_sentence(r, v) for r in levels)
+    if res.get("sequence_unknown"):  # the PLC link down: no time left to give, and no "none is running"
+        return [_sequence_unknown_sentence(res["sequence_unknown"], v), said], []
     if checked is not None and checked.get("check") and checked.get("estimate_s") is not None:
         return [_would_take(checked, v), said], []
     return [

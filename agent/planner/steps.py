@@ -123,14 +123,15 @@ def _direct(q: Question) -> list[Call] | None:
 def _first_round(q: Question) -> list[Call]:
     if q.intent in NO_TOOL_INTENTS:
         return []
+    also = [(ToolName.READ_TAG, {"tags": q.also_read})] if q.also_read else []  # the other question's value
     direct = _direct(q)
     if direct is not None:
-        return direct
+        return [*direct, *also]
     # EXPLAIN and WHAT_TO_DO: the active alarms decide what the question is about.
     calls: list[Call] = [(ToolName.LIST_ACTIVE_ALARMS, {})]
     if (q.equipment or (q.follow_up and q.tags)) and q.intent is Intent.EXPLAIN:
         calls.append((ToolName.READ_TAG, {"tags": list(dict.fromkeys([*q.tags, *WHY_EXTRA_TAGS]))}))
-    return calls
+    return [*calls, *also]
 
 
 def _first_out_first(alarms: list[dict[str, Any]]) -> str:

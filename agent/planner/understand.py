@@ -1236,6 +1236,42 @@ def _alarms_asked_too(q: Question, folded: str) -> None:
         q.intent, q.alarms_too, q.equipment = Intent.READ, True, None
 
 
+_ANSWERED_WITH_A_READING = (
+    Intent.EXPLAIN,
+    Intent.WHAT_TO_DO,
+    Intent.STATUS,
+    Intent.TIME_TO,
+    Intent.WHY_NOT,
+    Intent.CHECK_SEQUENCE,
+)
+MAX_ALSO_READ = 2
+
+
+def _two_questions(q: Question, ctx: ToolContext) -> None:
+    """A message of two questions, a fault or an operation and a value ("a bomba caiu? e a pressão do
+    sistema, tá em quanto?"), gets both: the value beside the alarm-driven answer, or the active alarms
+    beside the reading."""
+    clauses = _QUESTIONS.split(fold(q.text).strip())
+    if len(clauses) < 2:
+        return
+    valued = [c for c in clauses if _asks_value(c) or _HOW_MUCH.search(c)]
+    others = [c for c in clauses if c not in valued]
+    if not valued or not others:
+        return
+    if q.intent is Intent.READ and q.named_tags and not q.alarms_too:
+        if any(symptoms_of(c) or cue_in(FAULT_CUES, words(c)) for c in others):
+            q.alarms_too = True  # "a bomba desarmou? e a pressão?": the reading, then what tripped
+        return
+    if q.intent not in _ANSWERED_WITH_A_READING:
+        return
+    catalog, plant = catalog_for(ctx), ctx.plant
+    for clause in valued:
+        query = with_vocabulary(clause, plant)
+        links = catalog.link_tags(_tag_query(query), SentenceModel.embed([clause])[0])
+        analog = [lnk.tag for lnk in links if plant.tags[lnk.tag].type is not DataType.BOOL]
+        q.also_read = list(dict.fromkeys([*q.also_read, *analog[:1]]))[:MAX_ALSO_READ]
+
+
 # A kind of equipment, not one of the plant's: "uma comporta mitra", "qualquer válvula", "a mitre gate".
 _A_KIND_PT = re.compile(r"\b(?:uma?|qualquer|toda)\s+(?:comporta|valvula|bomba|eclusa)s?\b")
 _A_KIND_EN = re.compile(r"\b(?:a|an|any|every)\s+(?:mitre |miter )?(?:gate|valve|pump|lock)s?\b")
@@ -1571,6 +1607,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if asks_step_wait(folded) and q.intent not in (Intent.COMMAND, Intent.WHAT_IF, Intent.CLARIFY):
         q.intent, q.step_wait, q.tags, q.named_tags = Intent.STATUS, True, [], False  # what ends the step
     _alarms_asked_too(q, folded)
+    _two_questions(q, ctx)
     if _asks_of_a_kind(q, folded):
         q.intent = Intent.KNOWLEDGE  # "por que uma comporta mitra só abre equalizada?": how such gates work
     owners = {ctx.plant.tags[t].equipment for t in q.tags}
