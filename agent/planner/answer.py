@@ -26,6 +26,7 @@ from agent.planner.question import Intent, Question
 from agent.planner.semantic import SentenceModel
 from agent.planner.steps import holding_alarms
 from agent.planner.units import Conversion, conversions_asked
+from agent.planner.vessels import passage_sentence
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
 from lockpilot.text import fold, words
@@ -158,6 +159,11 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
         return _knowledge(res, v, question=q.text, doing=asks_procedure(fold(q.text)))
     if q.intent is Intent.READ and (res := get(ToolName.READ_TAG)):
         readings = res.get("readings", [])
+        passage = passage_sentence(readings, v) if q.passage else None
+        if passage:  # "o rebocador já pode entrar?": yes or not yet, from its gate and signal
+            status = get(ToolName.PLANT_STATUS)
+            running = ops.running_now(status, v) if status and not passage.startswith(("Sim", "Yes")) else []
+            return [passage, *running], [reading_detail(r, v) for r in readings]
         lines, details = readings_answer(readings, v, assess=asks_assessment(fold(q.text)))
         state = state_first(readings, words(fold(q.text)), v) if not q.named_tags else None
         if state:  # "a comporta de jusante tá fechada?": yes or no first, then its measurements

@@ -179,6 +179,14 @@ def _last_sequence_sentence(res: dict[str, Any], v: Voice) -> str | None:
     )
 
 
+def running_now(res: dict[str, Any], v: Voice) -> list[str]:
+    """The sequence running and its time left, from a status result; nothing when none runs."""
+    seq = res.get("sequence")
+    if not seq:
+        return []
+    return [_sequence_sentence(seq, v), *filter(None, [_remaining_sentence(seq, v)])]
+
+
 def _sequence_unknown_sentence(last: dict[str, Any], v: Voice) -> str:
     """The sequence word not current (the PLC link down): whether one runs cannot be said; its last code."""
     known = (

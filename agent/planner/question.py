@@ -99,6 +99,7 @@ class Question:
     step_wait: bool = False  # "o que esse passo aguarda?": what ends the running step, before the rest
     alarms_too: bool = False  # readings and "se tem algum alarme ativo" asked in one message: both answered
     also_read: list[str] = field(default_factory=list)  # "por que parou? e a pressão, quanto tá?": read too
+    passage: bool = False  # "o rebocador já pode entrar?": the gate and signal of its side (q.tags)
     cleared: bool = False  # "a comunicação voltou?": whether the alarm asked about has gone, first
     restart: bool = False  # "posso rearmar a bomba já?": what stands between a trip and a restart
     holding: list[str] = field(default_factory=list)  # its rules that may hold a restart back (none: any)

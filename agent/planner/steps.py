@@ -69,6 +69,7 @@ def _direct(q: Question) -> list[Call] | None:
                 if (q.equipment and not q.named_tags) or q.alarms_too
                 else []
             )
+            + ([(ToolName.PLANT_STATUS, {})] if q.passage else [])  # not yet: what runs, and how long
             if q.tags
             else []
         ),

@@ -86,6 +86,7 @@ from agent.planner.situation import Situation, situation_of
 from agent.planner.spoken_numbers import with_digits
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.units import units_asked, without_units
+from agent.planner.vessels import passage_asked, passage_side, passage_tags
 from agent.planner.windows import (
     AGO_MARGIN_S,
     SAME_WINDOW,
@@ -1236,6 +1237,33 @@ def _alarms_asked_too(q: Question, folded: str) -> None:
         q.intent, q.alarms_too, q.equipment = Intent.READ, True, None
 
 
+_NOT_A_PASSAGE_CHECK = (
+    Intent.COMMAND,
+    Intent.WHAT_IF,
+    Intent.HISTORY,
+    Intent.ALARM_HISTORY,
+    Intent.TIME_TO,
+    Intent.KNOWLEDGE,
+    Intent.PROCEDURE,
+    Intent.GREETING,
+    Intent.OUT_OF_DOMAIN,
+)
+
+
+def _vessel_passage(q: Question, folded: str) -> None:
+    """ "O rebocador já pode entrar?": the gate and the signal of its side (both sides when none is said);
+    "por que a chata não pode sair pra montante?": why that side's opening is not permitted."""
+    if not passage_asked(folded):
+        return
+    side = passage_side(folded)
+    why = asks_why(folded) or bool(_WHY_WORD.search(folded))
+    if why and side is not None and q.intent in (Intent.WHY_NOT, Intent.EXPLAIN, Intent.CHECK_SEQUENCE):
+        q.intent, q.sequence = Intent.WHY_NOT, f"abertura_comporta_{side}"
+    elif not why and q.intent not in _NOT_A_PASSAGE_CHECK:
+        q.intent, q.passage, q.named_tags = Intent.READ, True, True
+        q.tags, q.equipment = passage_tags(side), None
+
+
 _ANSWERED_WITH_A_READING = (
     Intent.EXPLAIN,
     Intent.WHAT_TO_DO,
@@ -1607,6 +1635,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if asks_step_wait(folded) and q.intent not in (Intent.COMMAND, Intent.WHAT_IF, Intent.CLARIFY):
         q.intent, q.step_wait, q.tags, q.named_tags = Intent.STATUS, True, [], False  # what ends the step
     _alarms_asked_too(q, folded)
+    _vessel_passage(q, folded)
     _two_questions(q, ctx)
     if _asks_of_a_kind(q, folded):
         q.intent = Intent.KNOWLEDGE  # "por que uma comporta mitra só abre equalizada?": how such gates work
