@@ -30,6 +30,7 @@ from agent.planner.vessels import passage_sentence
 from agent.planner.whatif_answer import what_if_lines
 from lockpilot.language import Language
 from lockpilot.text import fold, words
+from rules.alarms import DQ_PREFIX
 from tools.registry import ToolName
 
 MAX_DETAILS = 6
@@ -134,6 +135,10 @@ def _by_intent(q: Question, results: Results, v: Voice) -> tuple[list[str], list
             return alarms.fired_on_equipment(explained, v)
     if q.intent is Intent.ALARM_HISTORY and (res := get(ToolName.EXPLAIN_ALARM)):
         return alarms.last_fired(res, v)
+    if q.intent is Intent.ALARM_HISTORY and (res := get(ToolName.ALARM_KPIS)):
+        listing = get(ToolName.LIST_ACTIVE_ALARMS)  # which fired in the window, then which are on now
+        said, more = alarms.active_alarms(listing, v) if listing and listing.get("alarms") else ([], [])
+        return [_fired(res, v), *said], [*more, *_kpis(res, v)]
     if q.intent in (Intent.EXPLAIN, Intent.WHAT_TO_DO):
         return _alarm_driven(q, results, v)
     if q.intent is Intent.HISTORY:
@@ -361,6 +366,44 @@ GENERIC = {
     ),
     ToolName.ALARM_KPIS: lambda res, v: (_kpis(res, v), []),
 }
+
+
+def _fired(res: dict[str, Any], v: Voice) -> str:
+    """The alarms raised over the window, most raised first ("teve algum alarme nas últimas horas?")."""
+    k, hours = res.get("kpis", {}), res.get("window_s", 0) / 3600
+    minutes = round(hours * 60)
+    window = (
+        v.say("na última hora", "in the last hour")
+        if hours == 1
+        else v.say(f"nos últimos {minutes} min", f"in the last {minutes} min")
+        if hours < 1
+        else v.say(f"nas últimas {hours:g} h", f"in the last {hours:g} h")
+    )
+    raised = [(a["alarm_id"], a["count"]) for a in k.get("top10_bad_actors", [])]
+    fired = [(a, n) for a, n in raised if not a.startswith(DQ_PREFIX)]
+    bad_data = len(raised) - len(fired)  # a link loss marks every reading: one data-quality note for all
+    standing = k.get("standing_now", 0)
+    now = v.say(f"; ativos agora: {standing}", f"; active now: {standing}") if standing else ""
+    if not raised:
+        return v.say(f"Nenhum alarme disparou {window}{now}.", f"No alarm was raised {window}{now}.")
+    listed = ", ".join(
+        [
+            *(f"{a} ({n}×)" for a, n in fired),
+            *(
+                [v.say("qualidade de dados em várias leituras", "data quality on several readings")]
+                if bad_data
+                else []
+            ),
+        ]
+    )
+    count = int(k.get("activations", len(raised)))
+    return (
+        v.say(
+            f"{count} alarme disparou {window}" if count == 1 else f"{count} alarmes dispararam {window}",
+            f"{count} alarm was raised {window}" if count == 1 else f"{count} alarms were raised {window}",
+        )
+        + f": {listed}{now}."
+    )
 
 
 def _kpis(res: dict[str, Any], v: Voice) -> list[str]:

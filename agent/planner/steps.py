@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.planner.cues import names_an_alarm
@@ -22,6 +23,9 @@ MAX_METERING_WINDOW_S = 4 * 3600.0
 DEFAULT_HISTORY_S = 3600.0
 CROSSING_WINDOW_S = 7 * 86400.0
 RESET_WORDS = "reconhecer rearmar falhas reset"  # finds the documents' rule for a reset, in either language
+
+
+_ALARM_WORD = re.compile(r"\b(?:alarmes?|alarms?|alertas?|alerts?)\b")
 
 
 def _history(q: Question) -> list[Call]:
@@ -116,7 +120,12 @@ def _direct(q: Question) -> list[Call] | None:
         Intent.ALARM_HISTORY: [
             (ToolName.EXPLAIN_ALARM, {"alarm_id": r})
             for r in (q.candidates[:3] if q.equipment_rules else [q.rule] if q.rule else [])
-        ],
+        ]
+        or (  # "teve algum alarme?": which fired, and which are on
+            [(ToolName.ALARM_KPIS, {"window_s": window or 86400.0}), (ToolName.LIST_ACTIVE_ALARMS, {})]
+            if _ALARM_WORD.search(fold(q.text))
+            else []
+        ),
     }
     return table.get(q.intent)
 

@@ -168,6 +168,7 @@ _PAST_ALARM = re.compile(
     r"\b(quantas vezes|how many times|ultima vez|last time|da ultima|ja (?:deu|aconteceu|teve)|"
     r"ha quanto tempo (?:nao|deu)|durou|lasted|ficou ativo|stayed active|was active)\b"
 )
+_HAD = re.compile(r"\b(teve|tiveram|houve|tivemos|disparou|dispararam|were there|was there|fired|went off)\b")
 _LASTED = re.compile(r"\b(durou|lasted|ficou ativo|stayed active|was active|levou da ultima)\b")
 _HOW_LONG = re.compile(
     r"\b(quanto tempo|quanto falta|falta muito|em quanto tempo|how long|how much longer|eta|"
@@ -842,6 +843,8 @@ def _decide(
     )
     if q.rule and _PAST_ALARM.search(folded) and not q.named_tags:  # "quantas vezes travou", "last time"
         return Intent.ALARM_HISTORY, margin
+    if intent is Intent.ACTIVE_ALARMS and q.window_s and _HAD.search(folded) and not q.named_tags:
+        return Intent.ALARM_HISTORY, margin  # "teve algum alarme na última hora?": which fired
     if _limit_in_its_unit(q, tag_units) and not (history_asked or why or asks_definition(folded)):
         return Intent.READ, margin  # "a taxa tá passando de 1,2 m/min?", "já passou de 10,5 metros?": now
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:

@@ -92,9 +92,15 @@ def _seconds(number: str | None, amount_word: str | None, unit: str) -> float:
         )
     if number is not None:
         count = float(number.replace(",", "."))
+    elif amount_word is None and unit in _PLURAL_UNITS:
+        count = float(_PLURAL_UNITS[unit])  # "nos últimos minutos", "nas últimas horas": a few
     else:
         count = float(v.NUMBER_WORDS.get(amount_word or "", 1))
     return count * seconds
+
+
+# How many a plural unit without a number means ("nos últimos minutos": ten of them).
+_PLURAL_UNITS = {"minutos": 10, "minutes": 10, "mins": 10, "horas": 3, "hours": 3, "dias": 3, "days": 3}
 
 
 def ago_s(folded: str) -> float | None:
