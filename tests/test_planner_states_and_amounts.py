@@ -44,3 +44,18 @@ def test_a_direction_word_is_left_out_of_the_measurement_searched(
 ) -> None:
     q = understander(incident_context(bundle, "cavitation_low_upstream", 100))(question)
     assert q.tags[:1] == [tag], q.tags
+
+
+def test_a_state_asked_reads_that_state_bit(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_emptying_and_downstream_opening", 200))(
+        "Me confirma, por favor, se a comporta de montante tá bem fechada antes de eu liberar o pessoal da "
+        "manutenção lá em cima."
+    )  # two clauses: the state bit of the first, the one it names
+    assert q.intent is Intent.READ and q.tags[:1] == ["comporta_montante_fechada"], q.tags
+
+
+def test_per_minute_asked_of_no_measurement_is_the_one_measured_per_minute(bundle: PlantBundle) -> None:
+    q = understander(incident_context(bundle, "quiet_emptying_and_downstream_opening", 200))(
+        "blz, a descida ja comecou? ta descendo qnto por minuto?"
+    )
+    assert q.intent is Intent.READ and q.tags == ["taxa_variacao_nivel_camara"], q

@@ -51,3 +51,8 @@ def test_why_a_vessel_cannot_leave_upstream_checks_the_upstream_opening(bundle: 
         "Por que ainda não posso soltar a chata pra montante? Tá quase no nível."
     )
     assert q.intent is Intent.WHY_NOT and q.sequence == "abertura_comporta_montante", q
+
+
+def test_a_vessel_going_down_asks_what_the_lock_is_doing(bundle: PlantBundle) -> None:
+    result = _ask(bundle, 200, "já tá descendo a chata?")
+    assert result["answer"].startswith("A eclusa está em esvaziamento da câmara"), result["answer"]

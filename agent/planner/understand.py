@@ -86,7 +86,7 @@ from agent.planner.situation import Situation, situation_of
 from agent.planner.spoken_numbers import with_digits
 from agent.planner.symptoms import FAULT_CUES, cue_in, symptoms_of
 from agent.planner.units import units_asked, without_units
-from agent.planner.vessels import passage_asked, passage_side, passage_tags
+from agent.planner.vessels import passage_asked, passage_side, passage_tags, vessel_moved
 from agent.planner.windows import (
     AGO_MARGIN_S,
     SAME_WINDOW,
@@ -409,7 +409,13 @@ def _state_bit(clause: str, ctx: ToolContext) -> str | None:
     if equipment is None or equipment not in book.equipment:
         return None
     bits = [t for t in book.equipment[equipment].status_tags if ctx.plant.tags[t].type is DataType.BOOL]
-    return bits[0] if bits else None
+    stems = {_STATE_STEMS.get(w, w[:-1]) for w in words(clause) if w in v.STATE_WORDS}
+    named = [t for t in bits if any(stem and stem in t for stem in stems)]  # "tá fechada?": its closed bit
+    return (named or bits or [None])[0]
+
+
+# The tag-name stem of a state word ("closed" is the plant's "fechad…", "open" its "abert…").
+_STATE_STEMS = {"open": "abert", "opened": "abert", "closed": "fechad", "shut": "fechad", "on": "ligad"}
 
 
 def _link_tags(
@@ -1256,6 +1262,10 @@ _NOT_A_PASSAGE_CHECK = (
 def _vessel_passage(q: Question, folded: str) -> None:
     """ "O rebocador já pode entrar?": the gate and the signal of its side (both sides when none is said);
     "por que a chata não pode sair pra montante?": why that side's opening is not permitted."""
+    moving = (Intent.CLARIFY, Intent.READ, Intent.HISTORY)
+    if vessel_moved(folded) and not passage_asked(folded) and q.intent in moving and not q.tags:
+        q.intent, q.tags, q.named_tags = Intent.STATUS, [], False  # "já tá descendo a chata?"
+        return
     if not passage_asked(folded):
         return
     side = passage_side(folded)
@@ -1516,7 +1526,9 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     if asked and not measured and not q.tags:  # "quantos graus tá o óleo?": of the oil's tags, the one in °C
         query = _tag_query(with_vocabulary(without_units(q.text), ctx.plant))
         near = [t for t in catalog_for(ctx).tied(query, limit=6) if ctx.plant.tags[t].unit in asked]
-        measured = near if len(near) == 1 else []
+        now = asks_now(fold(q.text)) or _PROGRESSIVE.search(fold(q.text)) is not None
+        only = [t.name for t in ctx.plant.tags.values() if t.unit in asked] if now else []
+        measured = near if len(near) == 1 else only if len(only) == 1 else []  # "tá descendo quanto por min?"
     if measured:
         q.tags, q.named_tags, q.unit_asked = measured, True, True
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"

@@ -29,6 +29,16 @@ def passage_asked(folded: str) -> bool:
     return bool(_VESSELS.intersection(words(folded))) and _MOVES.search(folded) is not None
 
 
+_RAISED_OR_LOWERED = re.compile(
+    r"\b(?:subindo|descendo|baixando|going up|going down|being (?:raised|lowered))\b"
+)
+
+
+def vessel_moved(folded: str) -> bool:
+    """A vessel being raised or lowered ("já tá descendo a chata?"): what the lock is doing with it."""
+    return bool(_VESSELS.intersection(words(folded))) and _RAISED_OR_LOWERED.search(folded) is not None
+
+
 def passage_side(folded: str) -> str | None:
     """The side the passage is asked of ("pra montante", "downstream"), None when it names none or both."""
     named = [side for side, said in _SIDE_WORDS.items() if any(re.search(rf"\b{w}\b", folded) for w in said)]
