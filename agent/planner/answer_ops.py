@@ -489,9 +489,9 @@ def history(res: dict[str, Any], q: Question, v: Voice, description: str) -> tup
     s, unit, name = res.get("stats") or {}, res.get("unit", ""), label(description)
     minutes = round(res.get("window_s") or q.window_s or 3600.0) / 60  # the window the tool read
     window = (
-        v.say(f"nos últimos {minutes:g} min", f"over the last {minutes:g} min")
+        v.say(f"nos últimos {v.number(minutes)} min", f"over the last {v.number(minutes)} min")
         if minutes < 120
-        else v.say(f"nas últimas {minutes / 60:g} h", f"over the last {minutes / 60:g} h")
+        else v.say(f"nas últimas {v.number(minutes / 60)} h", f"over the last {v.number(minutes / 60)} h")
     )
     if not s.get("n_values"):
         return [

@@ -1534,6 +1534,33 @@ def _in_units_asked(q: Question, ctx: ToolContext) -> None:
     q.unit_unmeasured = bool(asked and q.tags and not measured)  # "a alívio abre com quantos bar?"
 
 
+def _at_a_rule_limit(q: Question, ctx: ToolContext) -> None:
+    """ "a pressão passou de 8,5 bar?" names no one pressure, but 8,5 bar is one reading's alarm limit: that
+    reading (only when exactly one reading has a rule's limit at that value, in that unit)."""
+    t = q.threshold
+    if q.tags or t is None or not t.unit:
+        return
+    at = {
+        tag
+        for tag, limits in ctx.bundle.limits.items()
+        if ctx.plant.tags[tag].unit == t.unit and any(abs(lim.value - t.value) < 1e-9 for lim in limits)
+    }
+    if len(at) == 1:
+        q.tags, q.named_tags = list(at), True
+
+
+def _the_rules_reading(q: Question, ctx: ToolContext) -> None:
+    """ "Was the 8.5 bar overpressure limit crossed? What was the peak?": a statistic or a limit asked of
+    an alarm, of the reading its rule limits."""
+    if q.intent not in (Intent.HISTORY, Intent.ALARM_HISTORY) or q.tags or not q.rule:
+        return
+    if q.aggregate not in (Aggregate.MAX, Aggregate.MIN, Aggregate.MEAN, Aggregate.RANGE) and not q.threshold:
+        return
+    limited = [tag for tag, limits in ctx.bundle.limits.items() if any(x.rule_id == q.rule for x in limits)]
+    if limited:
+        q.intent, q.tags, q.named_tags = Intent.HISTORY, limited[:1], True
+
+
 def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question:
     situation = functools.cache(lambda: situation_of(ctx))  # read at most once a question, only if needed
     vocabulary = catalog_for(ctx).index.vocabulary
@@ -1611,6 +1638,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
         if in_unit:  # "quando o nível de montante ficou abaixo de 10,8 m?": its measurement in metres
             q.tags, q.named_tags = in_unit[:1], True
     _in_units_asked(q, ctx)
+    _at_a_rule_limit(q, ctx)
     _amounts_not_bits(q, folded, ctx, book)
     _with_what_it_derives_from(q, ctx)
     q.sequence = _sequence(q, text_words, ctx.sequences.sequences() if ctx.sequences else [])
@@ -1650,6 +1678,7 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     if asks_step_wait(folded) and q.intent not in (Intent.COMMAND, Intent.WHAT_IF, Intent.CLARIFY):
         q.intent, q.step_wait, q.tags, q.named_tags = Intent.STATUS, True, [], False  # what ends the step
     _alarms_asked_too(q, folded)
+    _the_rules_reading(q, ctx)
     _vessel_passage(q, folded)
     _two_questions(q, ctx)
     if _asks_of_a_kind(q, folded):

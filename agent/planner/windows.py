@@ -54,7 +54,8 @@ _THRESHOLD_UNITS: tuple[tuple[str, str], ...] = (
 )
 _THRESHOLD_UNIT = "|".join(f"(?:{pattern})" for pattern, _ in _THRESHOLD_UNITS)
 _THRESHOLD = re.compile(
-    r"\b(passou de|passou dos|passando de|passando dos|ultrapassou|ultrapassando|acima de|acima dos|mais de|"
+    r"\b(passou de|passou dos|passando de|passando dos|passar de|passar dos|passa de|passa dos|"
+    r"ultrapassou|ultrapassando|acima de|acima dos|mais de|"
     r"maior que|superou|excedeu|chegou a|chegou aos|chegou em|atingiu|"
     r"above|exceeded|exceeds|exceed|went above|went over|rose above|got above|passed|more than|higher "
     r"than|reached|abaixo de|abaixo dos|menos de|menor que|"
