@@ -56,3 +56,20 @@ def test_why_a_vessel_cannot_leave_upstream_checks_the_upstream_opening(bundle: 
 def test_a_vessel_going_down_asks_what_the_lock_is_doing(bundle: PlantBundle) -> None:
     result = _ask(bundle, 200, "já tá descendo a chata?")
     assert result["answer"].startswith("A eclusa está em esvaziamento da câmara"), result["answer"]
+
+
+def test_an_open_gate_read_through_a_suspect_link_is_no_yes() -> None:
+    from agent.planner.answer_readings import Voice
+    from agent.planner.vessels import passage_sentence
+    from lockpilot.language import Language
+
+    def reading(tag: str, value: object) -> dict[str, object]:
+        return {"tag": tag, "value": value, "freshness": "current", "suspect_by": ["perda_comunicacao_clp"]}
+
+    readings = [
+        reading("sinal_jusante_verde", True),
+        reading("comporta_jusante_aberta", True),
+        reading("posicao_comporta_jusante", 100.0),
+    ]
+    said = passage_sentence(readings, Voice(Language.PT, "America/Sao_Paulo")) or ""
+    assert not said.startswith("Sim") and "perda_comunicacao_clp" in said, said

@@ -311,7 +311,8 @@ def _also_read(tags: list[str], results: Results, v: Voice, *, already: str) -> 
         if r["tag"] in tags
     }
     fresh = [readings[t] for t in tags if t in readings and t not in already]
-    said = [reading_sentence(r, v) for r in fresh if reading_sentence(r, v) not in already]
+    sentences = [reading_sentence(r, v) for r in fresh]
+    said = [sentence for sentence in sentences if sentence not in already]
     return said, [reading_detail(r, v) for r in fresh]
 
 

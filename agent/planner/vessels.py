@@ -57,9 +57,17 @@ def passage_tags(side: str | None) -> list[str]:
 def passage_sentence(readings: list[dict[str, Any]], v: Voice) -> str | None:
     """Yes when a side's gate is fully open and its signal green; else why not yet, with the positions."""
     values = {r["tag"]: r.get("value") for r in readings if r.get("freshness") == "current"}
+    doubted = sorted({a for r in readings for a in r.get("suspect_by") or []})
     sides = [s for s in SIDES if f"posicao_comporta_{s}" in values or f"comporta_{s}_aberta" in values]
     if not sides:
         return None
+    if doubted:  # an open gate read through a lost link is no "yes": what it reads, and why it is doubted
+        return v.say(
+            f"Não dá para confirmar: as leituras da comporta e do semáforo são suspeitas "
+            f"({', '.join(doubted)}); confirme no local antes de liberar a embarcação.",
+            f"Cannot confirm: the gate and signal readings are suspect ({', '.join(doubted)}); check on site "
+            "before letting the vessel move.",
+        )
     for s in sides:
         if values.get(f"comporta_{s}_aberta") is True and values.get(f"sinal_{s}_verde") is True:
             where = v.say(f"de {s}", "upstream" if s == "montante" else "downstream")
