@@ -41,6 +41,10 @@ class PlantBundle:
         """Each analog tag's fault-rule limits, lowest first."""
         return limits_by_tag(self.rules, self.plant.tags)
 
+    def limited_by(self, rule_id: str) -> list[str]:
+        """The analog tags a fault rule sets a limit on, in the tags' order."""
+        return [tag for tag, limits in self.limits.items() if any(x.rule_id == rule_id for x in limits)]
+
 
 def load_bundle(name: str = "lock", *, root: Path | None = None) -> PlantBundle:
     """Load and validate `plants/<name>/` whole; a problem anywhere names its file, line and field."""

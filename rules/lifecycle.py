@@ -24,6 +24,10 @@ class AlarmState(StrEnum):
     OUT_OF_SERVICE = "out_of_service"
 
 
+# The states of an alarm whose condition still holds (returned, shelved or suppressed ones aside).
+STANDING_STATES = frozenset({AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED})
+
+
 class EventKind(StrEnum):
     ACTIVATED = "activated"
     CLEARED = "cleared"

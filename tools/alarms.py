@@ -49,10 +49,6 @@ class AlarmKpisResult(ToolResult):
     kpis: dict[str, Any] = Field(default_factory=dict)
 
 
-def _limited_tags(ctx: ToolContext, rule_id: str) -> list[str]:
-    return [tag for tag, limits in ctx.bundle.limits.items() if any(x.rule_id == rule_id for x in limits)]
-
-
 def list_active_alarms(
     ctx: ToolContext, *, equipment: str | None = None, language: Language = Language.PT
 ) -> ActiveAlarmsResult:
@@ -65,7 +61,7 @@ def list_active_alarms(
     cites = alarm_citations(alarms)
     measured: dict[str, list[TagReading]] = {}
     for alarm in [*alarms[:1], *(a for a in alarms if a.first_out)][:2]:
-        tags = _limited_tags(ctx, alarm.rule_id)
+        tags = ctx.bundle.limited_by(alarm.rule_id)
         if tags and alarm.id not in measured:
             read = read_tag(ctx, tags, language=language, active=active, with_alarms=False)
             measured[alarm.id] = read.readings

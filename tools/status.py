@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from lockpilot.language import Bilingual, Language
 from rules.compile import EvalContext, ExprError, compile_leaf
-from rules.lifecycle import AlarmState
+from rules.lifecycle import STANDING_STATES
 from rules.model import SequenceDef, Step
 from tools.conditions import condition_reads
 from tools.context import ToolContext
@@ -260,7 +260,7 @@ def plant_status(ctx: ToolContext, *, language: Language = Language.PT) -> Plant
     readings = read_tag(
         ctx, [*SEQUENCE_TAGS, *LEVELS, *MOTION_TAGS], language=language, active=active, with_alarms=False
     ).readings
-    standing = {a.id for a in active if a.state in (AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED)}
+    standing = {a.id for a in active if a.state in STANDING_STATES}
     values = _values(readings, standing)
     code = values.get("sequencia_ativa")
     step = values.get("passo_sequencia")

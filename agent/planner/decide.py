@@ -251,10 +251,10 @@ _NOW = (None, Aggregate.TREND)  # a rate asked in its unit is read now; a max or
 _NOT_EXPLAINING = frozenset({Intent.ACTIVE_ALARMS, Intent.KNOWLEDGE, Intent.READ, Intent.STATUS})
 
 
-def _limit_in_its_unit(q: Question, tag_units: dict[str, str]) -> bool:
+def _limit_in_its_unit(q: Question, unit: str) -> bool:
     """A threshold said in the unit of the measurement named: "passou de 10,5 metros", "acima de 8,5 bar"."""
     t = q.threshold
-    return bool(t and t.unit and q.named_tags and q.tags and tag_units.get(q.tags[0]) == t.unit)
+    return bool(t and t.unit and q.named_tags and q.tags and unit == t.unit)
 
 
 def decide(
@@ -263,11 +263,10 @@ def decide(
     folded: str,
     *,
     bits_only: bool = False,
-    tag_units: dict[str, str] | None = None,
+    first_unit: str = "",
 ) -> tuple[Intent, float]:
     """The intent: precise readings first, then the nearest exemplars, adjusted by what was named."""
     named = bool(q.tags or q.equipment or q.symptoms or q.sequence)
-    tag_units = tag_units or {}
     if q.what_if is not None or (hypothetical(folded) and not asks_procedure(folded)):
         return Intent.WHAT_IF, 1.0  # one the sandbox cannot play is answered from the documents
     if _FAREWELL.search(folded) and len(content_words(folded)) <= FAREWELL_WORDS:
@@ -311,7 +310,7 @@ def decide(
         return Intent.ALARM_HISTORY, margin
     if intent is Intent.ACTIVE_ALARMS and q.window_s and _HAD.search(folded) and not q.named_tags:
         return Intent.ALARM_HISTORY, margin  # "teve algum alarme na última hora?": which fired
-    if _limit_in_its_unit(q, tag_units) and not (history_asked or why or asks_definition(folded)):
+    if _limit_in_its_unit(q, first_unit) and not (history_asked or why or asks_definition(folded)):
         return Intent.READ, margin  # "a taxa tá passando de 1,2 m/min?", "já passou de 10,5 metros?": now
     if q.aggregate in (Aggregate.TREND, Aggregate.AGO) and not why and not q.sequence:
         return Intent.HISTORY, margin  # "tá subindo ainda?", "e 3 minutos atrás?"

@@ -10,7 +10,7 @@ from agent.planner.question import NO_TOOL_INTENTS, Aggregate, Intent, Question
 from agent.planner.windows import TREND_WINDOW_S
 from lockpilot.text import fold
 from rules.alarms import ANOMALY_PREFIX
-from rules.lifecycle import AlarmState
+from rules.lifecycle import STANDING_STATES, AlarmState
 from tools.history import HistoryMode
 from tools.registry import ToolName
 
@@ -169,23 +169,20 @@ def pick_alarm(q: Question, alarms: list[dict[str, Any]], suspecting: set[str] |
     return _first_out_first(alarms)
 
 
-_STANDING = (AlarmState.UNACKNOWLEDGED, AlarmState.ACKNOWLEDGED)  # the alarm's condition still holds
-
-
 def holding_alarms(q: Question, alarms: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The alarms that may hold a restart back: of its rules (any, without an equipment), in service."""
     return [
         a
         for a in alarms
         if (not q.holding or a["rule_id"] in q.holding)
-        and a.get("state") in (*_STANDING, AlarmState.RETURNED_UNACKNOWLEDGED)
+        and a.get("state") in (*STANDING_STATES, AlarmState.RETURNED_UNACKNOWLEDGED)
     ]
 
 
 def _restart_pick(q: Question, alarms: list[dict[str, Any]]) -> str | None:
     """The alarm a restart question is about: one still standing, else one to acknowledge; first-out first."""
     held = holding_alarms(q, alarms)
-    for group in ([a for a in held if a.get("state") in _STANDING], held):
+    for group in ([a for a in held if a.get("state") in STANDING_STATES], held):
         if group:
             return _first_out_first(group)
     return None

@@ -1138,7 +1138,7 @@ def _the_rules_reading(q: Question, ctx: ToolContext) -> None:
         return
     if q.aggregate not in (Aggregate.MAX, Aggregate.MIN, Aggregate.MEAN, Aggregate.RANGE) and not q.threshold:
         return
-    limited = [tag for tag, limits in ctx.bundle.limits.items() if any(x.rule_id == q.rule for x in limits)]
+    limited = ctx.bundle.limited_by(q.rule)
     if limited:
         q.intent, q.tags, q.named_tags = Intent.HISTORY, limited[:1], True
 
@@ -1227,8 +1227,8 @@ def _understand(text: str, ctx: ToolContext, *, focus: Focus | None) -> Question
     _only_a_name(q, folded, ctx)
     _rules(q, text_words, vector, ctx, situation=situation)
     bits_only = q.named_tags and all(ctx.plant.tags[t].type is DataType.BOOL for t in q.tags)
-    units = {t: ctx.plant.tags[t].unit for t in q.tags[:1]}
-    q.intent, q.confidence = decide(q, ranked, folded, bits_only=bits_only, tag_units=units)
+    first_unit = ctx.plant.tags[q.tags[0]].unit if q.tags else ""  # of the measurement a limit is said in
+    q.intent, q.confidence = decide(q, ranked, folded, bits_only=bits_only, first_unit=first_unit)
     if q.intent is Intent.READ and not q.tags and COUNT.search(folded):
         q.tags, q.named_tags = _counter_asked(folded, ctx), True  # "quantos ciclos a eclusa já fez?"
     off_topic = next(s.score for s in ranked if s.intent is Intent.OUT_OF_DOMAIN)
